@@ -1,0 +1,96 @@
+"""copyassist: e-commerce copy with LLMs, from prompt templates, buyer personas and product data.
+
+    >>> import copyassist
+    >>> result = copyassist.generate("product-title", {"title": "Montre GPS", "brand": "Kairos"},
+    ...                              language="fr")                       # doctest: +SKIP
+    >>> result.output.title                                               # doctest: +SKIP
+
+Nothing here reads keys, config or the network at import time.
+"""
+
+from __future__ import annotations
+
+from copyassist.backends import (
+    Backend,
+    Completion,
+    LocalBackend,
+    OpenAIBackend,
+    OutputSpec,
+    Usage,
+    get_backend,
+)
+from copyassist.errors import (
+    AssetError,
+    AuthenticationError,
+    BackendError,
+    BadRequestError,
+    ConfigError,
+    ConnectionError,
+    ContentFilterError,
+    CopyAssistError,
+    InputError,
+    OutputError,
+    OutputTruncatedError,
+    PersonaError,
+    QuotaExceededError,
+    RateLimitError,
+    ServerError,
+    TemplateError,
+    TimeoutError,
+)
+from copyassist.generate import CopyResult, Prepared, Timings, agenerate, generate, prepare
+from copyassist.outputs import OUTPUT_MODELS, CopyOutput
+from copyassist.persona import Persona, list_personas, load_persona, validate_persona_file
+from copyassist.product import Product, load_product
+from copyassist.templates import Template, list_templates, load_template
+from copyassist.tokens import TokenCount, count_message_tokens, count_tokens, estimate_cost
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AssetError",
+    "AuthenticationError",
+    "Backend",
+    "BackendError",
+    "BadRequestError",
+    "Completion",
+    "ConfigError",
+    "ConnectionError",
+    "ContentFilterError",
+    "CopyAssistError",
+    "CopyOutput",
+    "CopyResult",
+    "InputError",
+    "LocalBackend",
+    "OUTPUT_MODELS",
+    "OpenAIBackend",
+    "OutputError",
+    "OutputSpec",
+    "OutputTruncatedError",
+    "Persona",
+    "PersonaError",
+    "Prepared",
+    "Product",
+    "QuotaExceededError",
+    "RateLimitError",
+    "ServerError",
+    "Template",
+    "TemplateError",
+    "TimeoutError",
+    "Timings",
+    "TokenCount",
+    "Usage",
+    "agenerate",
+    "count_message_tokens",
+    "count_tokens",
+    "estimate_cost",
+    "generate",
+    "get_backend",
+    "list_personas",
+    "list_templates",
+    "load_persona",
+    "load_product",
+    "load_template",
+    "prepare",
+    "validate_persona_file",
+]

@@ -1,0 +1,3 @@
+from copyassist.cli import main
+
+main()

@@ -1,0 +1,118 @@
+"""Every error copyassist raises on purpose.
+
+    CopyAssistError                 root: catch this to catch everything below
+    ├── ConfigError                 no usable backend, a missing key, a bad setting
+    ├── AssetError                  a template or persona could not be found or loaded
+    │   ├── TemplateError           unknown template, bad front matter, render failure
+    │   └── PersonaError            unknown persona, invalid or unsafe persona YAML
+    ├── InputError                  product data missing a required field or unreadable
+    ├── BackendError                the model provider failed (translated at the backend boundary)
+    │   ├── AuthenticationError     key refused (401/403): fix the key, do not retry
+    │   ├── QuotaExceededError      billing quota exhausted: do not retry
+    │   ├── RateLimitError          429: retry after ``retry_after`` seconds
+    │   ├── TimeoutError            the request took too long
+    │   ├── ConnectionError         the server could not be reached
+    │   ├── ServerError             5xx from the provider
+    │   ├── BadRequestError         the request was refused as malformed (400/404/422)
+    │   ├── ContentFilterError      the provider's content filter stopped the answer
+    │   └── OutputTruncatedError    the answer hit max_tokens before it was complete
+    └── OutputError                 the model's answers never parsed or validated; carries the
+                                    attempts made and the last raw output
+
+Errors carry context as attributes (``path``, ``attempts``, ``last_output``...) and their
+message is one line that says what to do next, which is what the CLI prints.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+
+class CopyAssistError(Exception):
+    """Root of every copyassist error."""
+
+    exit_code = 1
+
+
+class ConfigError(CopyAssistError):
+    exit_code = 2
+
+
+class AssetError(CopyAssistError):
+    exit_code = 2
+
+
+class TemplateError(AssetError):
+    pass
+
+
+class PersonaError(AssetError):
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class InputError(CopyAssistError):
+    exit_code = 2
+
+
+class BackendError(CopyAssistError):
+    exit_code = 3
+    retryable = False
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class AuthenticationError(BackendError):
+    pass
+
+
+class QuotaExceededError(BackendError):
+    pass
+
+
+class RateLimitError(BackendError):
+    retryable = True
+
+    def __init__(
+        self, message: str, *, status_code: int | None = 429, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class TimeoutError(BackendError, builtins.TimeoutError):
+    retryable = True
+
+
+class ConnectionError(BackendError, builtins.ConnectionError):
+    retryable = True
+
+
+class ServerError(BackendError):
+    retryable = True
+
+
+class BadRequestError(BackendError):
+    pass
+
+
+class ContentFilterError(BackendError):
+    pass
+
+
+class OutputTruncatedError(BackendError):
+    def __init__(self, message: str, *, partial_output: str = "") -> None:
+        super().__init__(message)
+        self.partial_output = partial_output
+
+
+class OutputError(CopyAssistError):
+    exit_code = 4
+
+    def __init__(self, message: str, *, attempts: int, last_output: str) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.last_output = last_output
