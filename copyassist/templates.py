@@ -1,0 +1,277 @@
+"""Prompt templates: YAML front matter + a Jinja2 body split into chat messages.
+
+The body is cut into messages on the marker lines ``<<system>>``, ``<<user>>`` and
+``<<assistant>>`` before anything is rendered, so data can never add or change a role. Each part
+is rendered by an immutable sandbox with ``StrictUndefined``; product, persona and user text are
+only ever values in the render context, never template source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copyassist.assets import search_path
+from copyassist.errors import InputError, TemplateError
+from copyassist.outputs import CopyOutput, output_model
+
+LANGUAGES = ("fr", "en")
+MODEL_PARAMETERS = frozenset({"temperature", "max_tokens", "top_p"})
+_MARKER = re.compile(r"^<<(system|user|assistant)>>[ \t]*$", re.MULTILINE)
+_FILE_NAME = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[a-z]{2})\.j2$")
+
+#: Every context name a template may use, with the value it has when nobody gave one.
+CONTEXT_DEFAULTS: dict[str, Any] = {
+    "product": None,
+    "persona": None,
+    "brand": None,
+    "category": None,
+    "language": None,
+    "tone": None,
+    "channel": None,
+    "objective": None,
+    "words": None,
+    "max_chars": None,
+    "count": None,
+    "keywords": [],
+    "format": "text",
+    "location": None,
+    "competitors": [],
+    "text": None,
+}
+
+_EMPTY_PRODUCT: dict[str, Any] = {
+    "title": None,
+    "brand": None,
+    "category": None,
+    "description": None,
+    "features": [],
+    "attributes": {},
+    "price": None,
+    "currency": None,
+    "sku": None,
+    "gtin": None,
+    "url": None,
+    "keywords": [],
+    "extra": {},
+}
+
+
+class TemplateInputs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    required: list[str] = Field(default_factory=list)
+    optional: list[str] = Field(default_factory=list)
+
+
+class TemplateMeta(BaseModel):
+    """The front matter of a template file."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    task: str
+    version: int = 1
+    description: str
+    output: str
+    inputs: TemplateInputs = Field(default_factory=TemplateInputs)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Template:
+    meta: TemplateMeta
+    language: str
+    path: Path
+    parts: tuple[tuple[str, str], ...] = field(repr=False)
+    folders: tuple[Path, ...] = field(repr=False, default=())
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def output_model(self) -> type[CopyOutput]:
+        return output_model(self.meta.output)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Model parameters (temperature, max_tokens...) from the front matter defaults."""
+        return {k: v for k, v in self.meta.defaults.items() if k in MODEL_PARAMETERS}
+
+    def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The full render context: caller values, then front-matter defaults, then blanks."""
+        unknown = set(values) - set(CONTEXT_DEFAULTS)
+        if unknown:
+            raise TemplateError(
+                f"template {self.name!r}: unknown input(s) {', '.join(sorted(unknown))}; "
+                f"known inputs: {', '.join(CONTEXT_DEFAULTS)}"
+            )
+        context: dict[str, Any] = dict(CONTEXT_DEFAULTS)
+        for key, default in self.meta.defaults.items():
+            if key not in MODEL_PARAMETERS:
+                context[key] = default
+        for key, value in values.items():
+            if not _is_empty(value):
+                context[key] = value
+        product = {**_EMPTY_PRODUCT, **(context["product"] or {})}
+        context["product"] = product
+        context["brand"] = context["brand"] or product["brand"]
+        context["category"] = context["category"] or product["category"]
+        context["keywords"] = list(context["keywords"] or product["keywords"] or [])
+        context["language"] = self.language
+        missing = [name for name in self.meta.inputs.required if _is_missing(name, context)]
+        if missing:
+            raise InputError(
+                f"template {self.name!r} needs {', '.join(missing)}; "
+                f"give it with --set {missing[0]}=... or in the product file"
+            )
+        return context
+
+    def render(self, values: Mapping[str, Any]) -> list[dict[str, str]]:
+        """The chat messages for ``values`` (see CONTEXT_DEFAULTS for the names)."""
+        context = self.context(values)
+        environment = _environment(self.folders)
+        messages = []
+        for role, source in self.parts:
+            try:
+                content = environment.from_string(source).render(context)
+            except jinja2.UndefinedError as exc:
+                raise TemplateError(f"{self.path}: {exc.message}") from None
+            except jinja2.TemplateError as exc:
+                raise TemplateError(f"{self.path}: {exc}") from None
+            messages.append({"role": role, "content": _tidy(content)})
+        return messages
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _is_missing(name: str, context: Mapping[str, Any]) -> bool:
+    if name == "product":
+        product = context["product"]
+        return not (product.get("title") or product.get("description"))
+    return _is_empty(context.get(name))
+
+
+def _tidy(text: str) -> str:
+    """Trim the blank lines that Jinja control blocks leave behind."""
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@lru_cache(maxsize=8)
+def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+    )
+
+
+def parse_template(path: Path, search_dirs: Iterable[str | Path] = ()) -> Template:
+    """Read one template file; every problem is a one-line TemplateError naming the file.
+
+    Partials (``{% include %}``) resolve in the file's own folder first, then the search path.
+    """
+    match = _FILE_NAME.match(path.name)
+    if not match:
+        raise TemplateError(f"{path}: template files are named <name>.<lang>.j2, e.g. aida.fr.j2")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{path}: cannot read template: {exc}") from None
+    front, body = _split_front_matter(path, source)
+    try:
+        meta = TemplateMeta.model_validate(front)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise TemplateError(f"{path}: front matter {where}: {first['msg']}") from None
+    if meta.name != match["name"]:
+        raise TemplateError(f"{path}: front matter name {meta.name!r} differs from the file name")
+    output_model(meta.output)
+    parts = _split_messages(path, body)
+    folders = tuple(dict.fromkeys([path.parent, *search_path("prompts", search_dirs)]))
+    environment = _environment(folders)
+    for _, part in parts:
+        try:
+            environment.parse(part)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{path}: line {exc.lineno}: {exc.message}") from None
+    return Template(meta=meta, language=match["lang"], path=path, parts=parts, folders=folders)
+
+
+def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str]:
+    if not source.startswith("---\n"):
+        raise TemplateError(f"{path}: a template starts with YAML front matter between --- lines")
+    end = source.find("\n---\n", 4)
+    if end < 0:
+        raise TemplateError(f"{path}: the front matter has no closing --- line")
+    try:
+        front = yaml.safe_load(source[4:end])
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{path}: front matter is not valid YAML: {exc}") from None
+    if not isinstance(front, dict):
+        raise TemplateError(f"{path}: the front matter must be a YAML mapping")
+    return front, source[end + 5 :]
+
+
+def _split_messages(path: Path, body: str) -> tuple[tuple[str, str], ...]:
+    markers = list(_MARKER.finditer(body))
+    if not markers or body[: markers[0].start()].strip():
+        raise TemplateError(f"{path}: the body must start with a <<system>> or <<user>> line")
+    parts = []
+    for index, marker in enumerate(markers):
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(body)
+        parts.append((marker[1], body[marker.end() : end].strip("\n")))
+    if not any(role == "user" for role, _ in parts):
+        raise TemplateError(f"{path}: the body has no <<user>> message")
+    return tuple(parts)
+
+
+def _template_files(extra: Iterable[str | Path] = ()) -> dict[tuple[str, str], Path]:
+    """(name, language) -> file, the first folder in the search path winning."""
+    found: dict[tuple[str, str], Path] = {}
+    for folder in search_path("prompts", extra):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.j2")):
+            match = _FILE_NAME.match(path.name)
+            if match:
+                found.setdefault((match["name"], match["lang"]), path)
+    return found
+
+
+def load_template(name: str, language: str = "en", search_dirs: Iterable[str | Path] = ()) -> Template:
+    """The template ``name`` in ``language`` (a path to a .j2 file also works)."""
+    if name.endswith(".j2") and Path(name).is_file():
+        return parse_template(Path(name), search_dirs)
+    files = _template_files(search_dirs)
+    path = files.get((name, language))
+    if path is None:
+        languages = sorted(lang for (n, lang) in files if n == name)
+        if languages:
+            raise TemplateError(
+                f"template {name!r} has no {language!r} version; available: {', '.join(languages)}"
+            )
+        names = sorted({n for (n, _) in files})
+        raise TemplateError(
+            f"unknown template {name!r}; run 'copyassist templates list' (known: {', '.join(names)})"
+        )
+    return parse_template(path, search_dirs)
+
+
+def list_templates(search_dirs: Iterable[str | Path] = ()) -> list[Template]:
+    """Every template found, one per name and language, sorted by name then language."""
+    files = _template_files(search_dirs)
+    return [parse_template(files[key], search_dirs) for key in sorted(files)]
