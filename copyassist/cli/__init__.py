@@ -1,0 +1,24 @@
+"""The ``copyassist`` command: a thin typer layer over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from copyassist.cli.catalog import personas_app, templates_app
+from copyassist.cli.generate import generate_command, render_command
+
+app = typer.Typer(
+    name="copyassist",
+    help="E-commerce copy with LLMs: titles, descriptions, SEO, AIDA/BAB/PPP/SSS, FAQ, market studies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("generate")(generate_command)
+app.command("render")(render_command)
+app.add_typer(templates_app, name="templates")
+app.add_typer(personas_app, name="personas")
+
+
+def main() -> None:
+    app()
