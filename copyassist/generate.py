@@ -73,7 +73,7 @@ class CopyResult:
     @property
     def copy(self) -> str:
         """The copy as a person reads it."""
-        return self.output.as_text()
+        return self.output.as_text(self.language)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,9 @@ class CopyOutput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    def as_text(self) -> str:
-        """The output as a person reads it: the assembled copy, not the JSON."""
+    def as_text(self, language: str = "en") -> str:
+        """The output as a person reads it: the assembled copy, not the JSON.
+
+        ``language`` picks the language of any labels or headings the text carries.
+        """
         raise NotImplementedError

@@ -32,6 +32,17 @@ def _join_blocks(*blocks: str) -> str:
     return "\n\n".join(block.strip() for block in blocks if block.strip())
 
 
+_LABELS = {
+    "seo_title": {"en": "SEO title", "fr": "Titre SEO"},
+    "meta_description": {"en": "Meta description", "fr": "Méta-description"},
+    "keywords": {"en": "Keywords", "fr": "Mots-clés"},
+}
+
+
+def _label(key: str, language: str) -> str:
+    return _LABELS[key].get(language, _LABELS[key]["en"])
+
+
 class ProductTitle(CopyOutput):
     """A product title for a marketplace listing or shop page."""
 
@@ -44,7 +55,7 @@ class ProductTitle(CopyOutput):
         ),
     )
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return self.title.strip()
 
 
@@ -70,7 +81,7 @@ class ProductDescription(CopyOutput):
         description="One closing sentence inviting the reader to act, plain text",
     )
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return _join_blocks(self.headline, self.description, self.call_to_action)
 
 
@@ -86,7 +97,7 @@ class Bullets(CopyOutput):
         ),
     )
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return "\n".join(f"- {bullet.strip()}" for bullet in self.bullets)
 
 
@@ -109,12 +120,12 @@ class SeoOutput(CopyOutput):
         description=f"Target keywords and key phrases, {_KEYWORDS_HELP}",
     )
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return "\n".join(
             [
-                f"SEO title: {self.seo_title.strip()}",
-                f"Meta description: {self.meta_description.strip()}",
-                f"Keywords: {_join_keywords(self.keywords)}",
+                f"{_label('seo_title', language)}: {self.seo_title.strip()}",
+                f"{_label('meta_description', language)}: {self.meta_description.strip()}",
+                f"{_label('keywords', language)}: {_join_keywords(self.keywords)}",
             ]
         )
 
@@ -133,8 +144,9 @@ class SeoRewrite(CopyOutput):
         description=f"The essential keywords the rewritten description targets, {_KEYWORDS_HELP}",
     )
 
-    def as_text(self) -> str:
-        return _join_blocks(self.description, f"Keywords: {_join_keywords(self.keywords)}")
+    def as_text(self, language: str = "en") -> str:
+        keywords = f"{_label('keywords', language)}: {_join_keywords(self.keywords)}"
+        return _join_blocks(self.description, keywords)
 
 
 # Copywriting frameworks: each part on its own, then ``text``, the parts assembled into one
@@ -166,7 +178,7 @@ class AidaOutput(CopyOutput):
     action: str = Field(min_length=1, max_length=_PART, description="Action: a clear call to action")
     text: str = Field(min_length=1, max_length=_ASSEMBLED, description=_ASSEMBLED_HELP)
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return self.text.strip()
 
 
@@ -190,7 +202,7 @@ class BabOutput(CopyOutput):
     )
     text: str = Field(min_length=1, max_length=_ASSEMBLED, description=_ASSEMBLED_HELP)
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return self.text.strip()
 
 
@@ -219,7 +231,7 @@ class PppOutput(CopyOutput):
     )
     text: str = Field(min_length=1, max_length=_ASSEMBLED, description=_ASSEMBLED_HELP)
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return self.text.strip()
 
 
@@ -243,7 +255,7 @@ class SssOutput(CopyOutput):
     )
     text: str = Field(min_length=1, max_length=_ASSEMBLED, description=_ASSEMBLED_HELP)
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return self.text.strip()
 
 
@@ -273,7 +285,7 @@ class FaqOutput(CopyOutput):
         description="The questions with their answers, the most decisive for a purchase first",
     )
 
-    def as_text(self) -> str:
+    def as_text(self, language: str = "en") -> str:
         return "\n\n".join(f"{item.question.strip()}\n{item.answer.strip()}" for item in self.items)
 
 
