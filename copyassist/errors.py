@@ -104,9 +104,10 @@ class ContentFilterError(BackendError):
 
 
 class OutputTruncatedError(BackendError):
-    def __init__(self, message: str, *, partial_output: str = "") -> None:
+    def __init__(self, message: str, *, partial_output: str = "", usage: object = None) -> None:
         super().__init__(message)
         self.partial_output = partial_output
+        self.usage = usage  # the tokens the cut-off answer still cost (a backends.Usage)
 
 
 class OutputError(CopyAssistError):

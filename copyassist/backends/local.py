@@ -111,6 +111,7 @@ class LocalBackend:
             raise errors.OutputTruncatedError(
                 "the local model hit max_tokens before finishing; raise --max-tokens",
                 partial_output=text,
+                usage=usage,
             )
         return Completion(text=text, model=self.model, usage=usage, finish_reason=choice.get("finish_reason"))
 

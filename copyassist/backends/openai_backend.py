@@ -199,6 +199,7 @@ class OpenAIBackend:
                 f"{self.name}: the answer hit max_tokens before it was complete; "
                 "raise max_tokens (--max-tokens) or ask for shorter copy",
                 partial_output=text,
+                usage=usage,
             )
         return Completion(
             text=text,

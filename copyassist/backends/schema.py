@@ -60,18 +60,20 @@ def _walk(node: Any, *, strict: bool, drop: frozenset[str]) -> Any:
     return result
 
 
-def describe_fields(schema: dict[str, Any]) -> str:
+def describe_fields(schema: dict[str, Any], *, descriptions: bool = True) -> str:
     """The top-level fields as ``- name (type): description`` lines, for the prompt.
 
-    Small models copy whatever JSON they see, descriptions included; a plain field list gets
-    the shape across without giving them a sample to echo.
+    Small models copy whatever JSON they see; a plain field list gets the shape across without
+    giving them a sample to echo. Where a grammar already enforces the shape, leave the
+    (English) descriptions out too: small models write them back as if they were copy.
     """
     definitions = schema.get("$defs", {})
     lines = []
     for name, spec in schema.get("properties", {}).items():
-        lines.append(
-            f"- {name} ({_type_label(spec, definitions)}): {spec.get('description', '')}".rstrip(": ")
-        )
+        line = f"- {name} ({_type_label(spec, definitions)})"
+        if descriptions and spec.get("description"):
+            line += f": {spec['description']}"
+        lines.append(line)
     return "\n".join(lines)
 
 
