@@ -1,0 +1,102 @@
+"""What every check shares: violations as values, the rules of one field, and the context.
+
+A check is a small function ``check(text, rules, context) -> list[Violation]``: it reads, it
+never raises for bad copy and never calls a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+#: The kinds of field a channel profile can set rules for.
+FIELD_KINDS = ("title", "bullets", "description", "seo_title", "meta_description", "faq")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule. ``rule`` is a stable id (``length.max_chars``, ``facts.unsupported``...);
+    ``message`` is one line in English that says what is wrong; ``text`` is the offending part."""
+
+    rule: str
+    severity: Severity
+    field: str
+    message: str
+    text: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "field": self.field,
+            "message": self.message,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """The rules a channel sets for one kind of field; ``None`` means no rule.
+
+    Limits count characters as a person sees them (after HTML is stripped, for ``description``).
+    """
+
+    min_chars: int | None = None
+    max_chars: int | None = None
+    advised_max_chars: int | None = None  # a warning past it
+    min_words: int | None = None
+    max_words: int | None = None
+    require_brand: bool = False
+    require_keywords: bool = False  # the keywords the caller gave must appear
+    no_promotional: bool = False
+    no_prices: bool = False
+    no_all_caps: bool = False
+    no_repeated_punctuation: bool = False
+    no_emoji: bool = False
+    no_html: bool = False
+    no_urls: bool = False
+    no_contacts: bool = False  # phone numbers and e-mail addresses
+    no_offer_data: bool = False  # warranty, delivery, price (Cdiscount)
+    forbidden_chars: str = ""
+    max_word_repeats: int | None = None
+    html_allowed_tags: tuple[str, ...] = ()  # when set, HTML is allowed but only these tags
+    html_allow_links: bool = False
+    max_items: int | None = None  # bullets, FAQ entries
+    min_items: int | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A sales channel's rules: per field kind, plus channel-wide switches."""
+
+    name: str
+    description: str = ""
+    language: str | None = None  # the language the channel requires, if any (cdiscount: fr)
+    fields: Mapping[str, FieldRules] = field(default_factory=dict)
+    french_environmental_claims: bool = False  # AGEC art. L.541-9-1 rule set
+    unverifiable_claims: bool = True  # superlatives and health claims
+    sources: Sequence[str] = ()
+
+    def rules_for(self, kind: str) -> FieldRules:
+        return self.fields.get(kind, FieldRules())
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What checks may compare the copy with."""
+
+    language: str | None = None  # the language the copy was asked in
+    brand: str | None = None
+    keywords: Sequence[str] = ()
+    product: Mapping[str, Any] | None = None  # the product's own data (facts guard)
+    prompt: str = ""  # the messages sent, to catch copy that echoes them
+    known_words: Sequence[str] = ()  # acronyms and brand names allowed in capitals
+    max_chars: int | None = None  # the caller's own limit for titles, on top of the channel's
+
+
+#: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is
+#: the place in the output (``title``, ``bullets[2]``, ``faq[0].answer``), used in violations.
+Check = Callable[[str, str, FieldRules, CheckContext], list[Violation]]

@@ -1,0 +1,270 @@
+"""Channel profiles: each sales channel's published listing rules, kept as YAML data.
+
+A profile is ``<name>.yaml`` (or ``.yml``). A name is looked up, first match wins, in: the folders
+passed in, then ``COPYASSIST_PROFILES_PATH`` (``os.pathsep``-separated), then
+``user_home()/"profiles"``, then the copies bundled in ``copyassist/rules/profiles/``, so a user
+file overrides a bundled profile of the same name. ``inherits: <name>`` merges the parent's field
+rules key by key, the child's keys winning; a profile that inherits its own name extends the next
+profile of that name further down the search path. Files are read with a safe YAML loader and
+checked strictly: every problem is a one-line :class:`ConfigError` naming the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from copyassist.assets import user_home
+from copyassist.errors import ConfigError
+from copyassist.rules.base import FIELD_KINDS, FieldRules, Profile
+
+__all__ = ["BUNDLED_DIR", "ENV_VAR", "list_profiles", "load_profile", "profile_search_path"]
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "profiles"
+ENV_VAR = "COPYASSIST_PROFILES_PATH"
+SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 256 * 1024
+
+_RULE_TYPES: dict[str, Any] = typing.get_type_hints(FieldRules)
+_RULE_KEYS = tuple(f.name for f in fields(FieldRules))
+_TOP_KEYS: tuple[str, ...] = ("name", "description", "inherits", "language", "sources", "fields")
+_TOP_KEYS += ("french_environmental_claims", "unverifiable_claims")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+# (low, high): low must not be above high once the chain is merged
+_ORDERED = [("min_chars", "max_chars"), ("advised_max_chars", "max_chars")]
+_ORDERED += [("min_words", "max_words"), ("min_items", "max_items")]
+
+
+@dataclass
+class _Raw:
+    """One file's own settings, checked but not yet merged with its parents."""
+
+    path: Path
+    top: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _fail(path: Path, problem: str) -> ConfigError:
+    return ConfigError(" ".join(f"{path}: {problem}".split()))
+
+
+def _hint(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = getattr(key_node, "value", None)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _fail(path, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise _fail(path, f"cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"not UTF-8 text (bad byte at offset {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no Python objects
+    except yaml.YAMLError as exc:  # syntax errors, and tags such as !!python/... that SafeLoader refuses
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise _fail(path, f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+
+
+_WANT: dict[Any, tuple[str, Any]] = {  # annotation -> (what is expected, test)
+    int | None: ("a whole number of 0 or more, or null", lambda v: v is None or (type(v) is int and v >= 0)),
+    bool: ("true or false", lambda v: isinstance(v, bool)),
+    str: ("text", lambda v: isinstance(v, str)),
+    tuple[str, ...]: (
+        "a list of text items",
+        lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    ),
+}
+
+
+def _rule_value(value: Any, hint: Any, where: str, path: Path) -> Any:
+    """``value`` checked against the FieldRules annotation ``hint``; lists become tuples."""
+    want, test = _WANT[hint]  # a KeyError here means FieldRules gained a type to support
+    if not test(value):
+        raise _fail(path, f"{where} must be {want}; got {value!r}")
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _parse(path: Path) -> _Raw:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise _fail(path, "expected a mapping of profile settings at the top level")
+    raw = _Raw(path)
+    for key, value in data.items():
+        if key not in _TOP_KEYS:
+            extra = " (field rules go under 'fields:')" if key in FIELD_KINDS else _hint(str(key), _TOP_KEYS)
+            raise _fail(path, f"unknown key '{key}'{extra}")
+        if key == "fields":
+            raw.rules = _parse_fields(value, path)
+        elif key in ("french_environmental_claims", "unverifiable_claims"):
+            raw.top[key] = _rule_value(value, bool, key, path)
+        elif key == "sources":
+            raw.top[key] = _rule_value(value, tuple[str, ...], key, path)
+        elif key == "language":
+            if value is not None and not (isinstance(value, str) and _LANGUAGE.fullmatch(value)):
+                raise _fail(path, f"language must be a lowercase ISO 639 code such as 'fr'; got {value!r}")
+            raw.top[key] = value
+        elif isinstance(value, str) and value.strip():
+            raw.top[key] = value.strip()
+        else:
+            raise _fail(path, f"{key} must be non-empty text; got {value!r}")
+    return raw
+
+
+def _parse_fields(value: Any, path: Path) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise _fail(path, f"fields must map field kinds ({', '.join(FIELD_KINDS)}) to rules")
+    parsed: dict[str, dict[str, Any]] = {}
+    for kind, rules in value.items():
+        if kind not in FIELD_KINDS:
+            raise _fail(path, f"unknown field kind 'fields.{kind}'{_hint(str(kind), FIELD_KINDS)}")
+        rules = {} if rules is None else rules
+        if not isinstance(rules, dict):
+            raise _fail(path, f"fields.{kind} must be a mapping of rules; got {rules!r}")
+        for key in rules:
+            if key not in _RULE_KEYS:
+                raise _fail(path, f"unknown key 'fields.{kind}.{key}'{_hint(str(key), _RULE_KEYS)}")
+        parsed[kind] = {
+            k: _rule_value(v, _RULE_TYPES[k], f"fields.{kind}.{k}", path) for k, v in rules.items()
+        }
+    return parsed
+
+
+def profile_search_path(search_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    """The folders a profile name is looked up in, in order of precedence, without duplicates."""
+    folders = [Path(p).expanduser() for p in search_dirs]
+    folders += [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    folders += [user_home() / "profiles", BUNDLED_DIR]
+    return list(dict.fromkeys(folders))
+
+
+def _in_folder(folder: Path, name: str) -> Path | None:
+    return next((c for c in (folder / f"{name}{s}" for s in SUFFIXES) if c.is_file()), None)
+
+
+def _stems(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted({p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")})
+
+
+def _unknown(name: str, folders: list[Path], what: str) -> str:
+    available = sorted({stem for folder in folders for stem in _stems(folder)})
+    listed = ", ".join(available) or "none"
+    searched = os.pathsep.join(str(f) for f in folders)
+    return f"unknown {what} '{name}'{_hint(name, available)}; available: {listed}. Searched: {searched}"
+
+
+def _find_parent(child: Path, name: str, folders: list[Path]) -> Path | None:
+    """``name`` for ``child``'s ``inherits``; its own name means the next one down the path."""
+    start = 0
+    if name == child.stem:
+        home = child.parent.resolve()
+        ranks = [i for i, folder in enumerate(folders) if folder.resolve() == home]
+        start = ranks[0] + 1 if ranks else 0
+    for folder in folders[start:]:
+        found = _in_folder(folder, name)
+        if found is not None and found.resolve() != child.resolve():
+            return found
+    return None
+
+
+def _chain(path: Path, folders: list[Path]) -> list[_Raw]:
+    """``path`` and its ancestors, child first."""
+    chain = [_parse(path)]
+    while (parent := chain[-1].top.get("inherits")) is not None:
+        child = chain[-1].path
+        found = _find_parent(child, parent, folders)
+        if found is None:
+            raise _fail(child, _unknown(parent, folders, "parent profile"))
+        if found.resolve() in {raw.path.resolve() for raw in chain}:
+            names = " -> ".join([*(str(raw.path) for raw in chain), str(found)])
+            raise _fail(path, f"inheritance cycle: {names}")
+        chain.append(_parse(found))
+    return chain
+
+
+def _merge(chain: list[_Raw]) -> Profile:
+    child = chain[0]
+    top: dict[str, Any] = {}
+    rules: dict[str, dict[str, Any]] = {}
+    for raw in reversed(chain):  # root first, so every child overrides its parent
+        top.update({k: v for k, v in raw.top.items() if k not in ("name", "description")})
+        for kind, values in raw.rules.items():
+            rules.setdefault(kind, {}).update(values)
+    merged: dict[str, FieldRules] = {}
+    for kind, values in rules.items():
+        for low, high in _ORDERED:
+            if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
+                problem = f"{low} {values[low]} is above {high} {values[high]}"
+                raise _fail(child.path, f"fields.{kind}: {problem} (after inheritance)")
+        if values.get("no_html") and values.get("html_allowed_tags"):
+            raise _fail(child.path, f"fields.{kind}: no_html and html_allowed_tags are both set")
+        merged[kind] = FieldRules(**values)
+    return Profile(
+        name=child.top.get("name", child.path.stem),
+        description=child.top.get("description", ""),
+        language=top.get("language"),
+        fields=MappingProxyType(merged),
+        french_environmental_claims=top.get("french_environmental_claims", False),
+        unverifiable_claims=top.get("unverifiable_claims", True),
+        sources=tuple(dict.fromkeys(url for raw in chain for url in raw.top.get("sources", ()))),
+    )
+
+
+def load_profile(name_or_path: str | Path, search_dirs: Iterable[str | Path] = ()) -> Profile:
+    """A profile by name (``amazon``) or from a ``.yaml``/``.yml`` file, its parents merged in."""
+    folders = profile_search_path(search_dirs)
+    value = str(name_or_path)
+    if isinstance(name_or_path, Path) or value.lower().endswith(SUFFIXES) or "/" in value or os.sep in value:
+        path = Path(value).expanduser()
+        if path.is_file():
+            return _merge(_chain(path, folders))
+        if path.parent != Path(".") or path.suffix.lower() not in SUFFIXES:
+            raise _fail(path, "no such profile file")
+        value = path.stem  # "amazon.yaml" not in the current folder: look it up by name
+    if not value or value.startswith("."):
+        raise ConfigError(f"invalid profile name {value!r}")
+    for folder in folders:
+        found = _in_folder(folder, value)
+        if found is not None:
+            return _merge(_chain(found, folders))
+    raise ConfigError(_unknown(value, folders, "profile"))
+
+
+def list_profiles(search_dirs: Iterable[str | Path] = ()) -> list[tuple[str, Path]]:
+    """Every profile a name reaches, as ``(name, file)`` sorted by name; shadowed files left out."""
+    found: dict[str, Path] = {}
+    for folder in profile_search_path(search_dirs):
+        for stem in _stems(folder):
+            if stem not in found and (path := _in_folder(folder, stem)) is not None:
+                found[stem] = path
+    return sorted(found.items())
