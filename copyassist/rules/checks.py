@@ -1,0 +1,439 @@
+"""Per-field checks: small functions that read one piece of copy and say what is wrong with it.
+
+Every check has the :data:`~copyassist.rules.base.Check` signature, does nothing when its rule
+is unset, and returns violations as values: none raises for bad copy. Text checks read the copy
+as a person sees it (tags stripped, entities unescaped, see :func:`visible_text`) and compare
+words without case or accents (:func:`fold`); the ``html.*`` checks read the markup itself.
+Word lists (promotional phrases, acronyms, stop words) are data, in ``rules/wordlists/``.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
+
+import nh3
+
+from copyassist.rules.base import Check, CheckContext, FieldRules, Severity, Violation
+
+# ------------------------------------------------------------------ text as a person sees it
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[\s/][^<>]*)?)>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+_BLOCK_TAGS = re.compile(r"p|br|div|li|ul|ol|dl|dt|dd|h[1-6]|table|tr|td|th|blockquote|hr|section|article")
+_APOSTROPHES = "'\u2019\u2018\u02bc"
+
+
+def has_html(text: str) -> bool:
+    """Whether ``text`` holds a tag, a comment or an entity."""
+    return bool(_TAG.search(text) or _COMMENT.search(text) or _ENTITY.search(text))
+
+
+@lru_cache(maxsize=512)
+def visible_text(text: str) -> str:
+    """What a reader sees. For HTML: tags and comments removed, script and style bodies dropped,
+    entities unescaped, runs of spaces and newlines collapsed. Plain text is returned as is."""
+    if not has_html(text):
+        return text
+    text = _HIDDEN.sub("", _COMMENT.sub("", text))
+    text = _TAG.sub(lambda m: "\n" if _BLOCK_TAGS.fullmatch(m.group(2).lower()) else "", text)
+    return re.sub(r"[ \t\r\n\f]+", " ", html_lib.unescape(text)).strip()
+
+
+def count_chars(text: str) -> int:
+    """Characters as a person sees them: code points of the NFC-composed visible text."""
+    return len(unicodedata.normalize("NFC", visible_text(text)))
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words of the visible text; a lone ``!`` or ``:`` is not a word."""
+    return sum(1 for token in visible_text(text).split() if any(c.isalnum() for c in token))
+
+
+_FOLD_EXTRA = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+    | dict.fromkeys(_APOSTROPHES[1:], "'")
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-")
+)
+
+
+@cache
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char.translate(_FOLD_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fold(text: str) -> str:
+    """``text`` without case or accents, for comparing words: ``Étanche`` -> ``etanche``."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def _find(pattern: re.Pattern[str], text: str) -> list[str]:
+    """Distinct matches of ``pattern`` (written for folded text), as spelled in ``text``."""
+    folded, where = [], []
+    for index, char in enumerate(text):
+        piece = _fold_char(char)
+        folded.append(piece)
+        where.extend([index] * len(piece))
+    found: dict[str, None] = {}
+    for m in pattern.finditer("".join(folded)):
+        if m.end() > m.start() and (original := text[where[m.start()] : where[m.end() - 1] + 1].strip()):
+            found[original] = None
+    return list(found)
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One regex for folded phrases: whole words only, any run of spaces between words."""
+    parts = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        body = r"\s+".join(re.escape(word) for word in phrase.split())
+        start, end = (r"(?<!\w)" if phrase[0].isalnum() else ""), (r"(?!\w)" if phrase[-1].isalnum() else "")
+        parts.append(start + body + end)
+    return re.compile("|".join(parts) if parts else r"(?!)")
+
+
+@cache
+def wordlist(name: str) -> tuple[str, ...]:
+    """The folded entries of ``rules/wordlists/<name>.txt`` (one a line, ``#`` comments), read once."""
+    source = resources.files("copyassist.rules") / "wordlists" / f"{name}.txt"
+    lines = (re.sub(r"(^|\s)#.*", "", line).strip() for line in source.read_text("utf-8").splitlines())
+    return tuple(fold(line) for line in lines if line)
+
+
+def _each(
+    rule: str, field: str, found: Iterable[str], message: str, severity: Severity = "error"
+) -> list[Violation]:
+    """One violation per item found; ``message`` is formatted with the item."""
+    return [Violation(rule, severity, field, message.format(item), item) for item in found]
+
+
+# ------------------------------------------------------------------------- length and words
+
+
+def _limit(rule: str, field: str, n: int, limit: int | None, over: bool, unit: str) -> list[Violation]:
+    if limit is None or (n <= limit if over else n >= limit):
+        return []
+    return [Violation(rule, "error", field, f"{n} {unit}; the {'maximum' if over else 'minimum'} is {limit}")]
+
+
+def check_max_chars(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    return _limit("length.max_chars", field, count_chars(text), rules.max_chars, True, "characters")
+
+
+def check_min_chars(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    return _limit("length.min_chars", field, count_chars(text), rules.min_chars, False, "characters")
+
+
+def check_advised_length(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    n, limit = count_chars(text), rules.advised_max_chars
+    if limit is None or n <= limit:
+        return []
+    return [Violation("length.advised_max_chars", "warning", field, f"{n} characters; {limit} advised")]
+
+
+def check_word_count(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if rules.max_words is None and rules.min_words is None:
+        return []
+    n = count_words(text)
+    return _limit("words.max", field, n, rules.max_words, True, "words") or _limit(
+        "words.min", field, n, rules.min_words, False, "words"
+    )
+
+
+# ---------------------------------------------------------------------- brand and keywords
+
+
+def check_brand(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    brand = (context.brand or "").strip()
+    if not rules.require_brand or not brand or _find(_phrase_pattern([fold(brand)]), visible_text(text)):
+        return []
+    return _each("content.brand_missing", field, [brand], "the brand {!r} does not appear")
+
+
+def _forms(word: str) -> set[str]:
+    """``word`` and its simple plural or singular: montre(s), bijou(x), watch(es)."""
+    forms = {word, word + "s", word + "x", word + "es"}
+    if len(word) > 3 and word[-1] in "sx":
+        forms |= {word[:-1]} | ({word[:-2]} if word.endswith("es") else set())
+    return forms
+
+
+def check_keywords(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """A keyword is present when each of its words is, case, accents and simple plurals aside."""
+    if not rules.require_keywords:
+        return []
+    present = set(re.findall(r"[^\W_]+", fold(visible_text(text))))
+    missing = [
+        keyword
+        for keyword in context.keywords
+        if not all(_forms(word) & present for word in re.findall(r"[^\W_]+", fold(keyword)))
+    ]
+    return _each("content.keyword_missing", field, missing, "the keyword {!r} does not appear", "warning")
+
+
+# ---------------------------------------------------------------------------- title hygiene
+
+PROMOTIONAL_LANGUAGES = ("fr", "en")
+_PERCENT_OFF = re.compile(
+    r"(?<![\w-])-\s?\d{1,2}(?:[.,]\d+)?\s?%"  # -20 %, jusqu'a -50%
+    r"|(?<!\w)\d{1,2}\s?%\s+(?:off|de\s+(?:reduction|remise|rabais))(?!\w)"  # 30% off, 30 % de remise
+)
+
+
+@cache
+def _promotional_pattern(copy_language: str) -> re.Pattern[str]:
+    """Every list's phrases, less those that are ordinary words in the copy's language."""
+    phrases = {p for language in PROMOTIONAL_LANGUAGES for p in wordlist(f"promotional.{language}")}
+    if copy_language in PROMOTIONAL_LANGUAGES:
+        phrases -= set(wordlist(f"not-promotional.{copy_language}"))
+    return _phrase_pattern(phrases)
+
+
+def check_promotional(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """French and English phrases in any copy, and percent discounts. Phrases listed in
+    ``not-promotional.<language>.txt`` are skipped in that language (French "sale" is dirty)."""
+    if not rules.no_promotional:
+        return []
+    plain = visible_text(text)
+    found = _find(_promotional_pattern((context.language or "")[:2].lower()), plain) + _find(
+        _PERCENT_OFF, plain
+    )
+    return _each("title.promotional", field, found, "promotional wording {!r} is not allowed")
+
+
+_NUMBER = r"\d+(?:[ \u00a0\u202f.]\d{3})*(?:[.,]\d{1,2})?"
+_PRICE = re.compile(
+    rf"[€$£]\s?{_NUMBER}|{_NUMBER}\s?(?:[€$£]|(?:euros?|eur|usd|dollars?|gbp)(?!\w))"
+    r"|(?<!\w)(?:prix|price|tarif)(?!\w)|[€$£¥]"
+)
+
+
+def find_prices(text: str) -> list[str]:
+    """Prices, currency symbols and the words prix/price/tarif in ``text`` (not ``3 x 200 g``)."""
+    return _find(_PRICE, visible_text(text))
+
+
+def check_price(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    return _each("title.price", field, find_prices(text), "price or currency {!r}") if rules.no_prices else []
+
+
+_ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
+_TOKEN = re.compile(rf"[^\W_]+(?:[-{_APOSTROPHES}][^\W_]+)*")
+
+
+def _shouted(part: str, allowed: frozenset[str]) -> bool:
+    """An all-capitals word of 3+ letters, not an acronym, a known word or a roman numeral."""
+    letters = [c for c in part if c.isalpha()]
+    if len(letters) < 3 or not all(c.isupper() for c in letters) or _ROMAN.fullmatch(part):
+        return False
+    return fold(part) not in allowed and fold(part).strip("0123456789") not in allowed
+
+
+def check_all_caps(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if not rules.no_all_caps:
+        return []
+    names = [*context.known_words, *([context.brand] if context.brand else [])]
+    allowed = frozenset(wordlist("acronyms")).union(
+        map(fold, names), (w for n in names for w in re.findall(r"[^\W_]+", fold(n)))
+    )
+    shouted = [
+        m.group()
+        for m in _TOKEN.finditer(visible_text(text))
+        if fold(m.group()) not in allowed
+        and any(_shouted(part, allowed) for part in re.split(f"[-{_APOSTROPHES}]", m.group()))
+    ]
+    return _each("title.all_caps", field, dict.fromkeys(shouted), "{!r} is written in capitals")
+
+
+_REPEATED_PUNCTUATION = re.compile(r"[!?¡¿]{2,}|\.{4,}|(?<!\.)\.\.(?!\.)|…[….]+|\.+…|,{2,}|;{2,}|:{2,}")
+
+
+def check_punctuation(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if not rules.no_repeated_punctuation:
+        return []
+    runs = dict.fromkeys(m.group() for m in _REPEATED_PUNCTUATION.finditer(visible_text(text)))
+    return _each("punctuation.repeated", field, runs, "repeated punctuation {!r}")
+
+
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u231a\u231b\u23e9-\u23fa\U000e0020-\U000e007f]"
+)
+
+
+def check_emoji(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    found = "".join(dict.fromkeys(_EMOJI.findall(visible_text(text)))) if rules.no_emoji else ""
+    return _each("emoji", field, [found], "emoji are not allowed: {}") if found else []
+
+
+def check_forbidden_chars(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    forbidden = rules.forbidden_chars
+    found = "".join(dict.fromkeys(c for c in visible_text(text) if c in forbidden)) if forbidden else ""
+    return _each("chars.forbidden", field, [found], "forbidden characters: {}") if found else []
+
+
+def check_repeated_words(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """Words of 3+ letters, stop words aside, used more than ``max_word_repeats`` times."""
+    limit = rules.max_word_repeats
+    if limit is None:
+        return []
+    stop_words = frozenset(wordlist("stopwords"))
+    words = (fold(w) for w in re.findall(r"[^\W\d_]+", visible_text(text)))
+    counts = Counter(w for w in words if len(w) > 2 and w not in stop_words)
+    return [
+        Violation("words.repeated", "error", field, f"{word!r} appears {n} times; at most {limit}", word)
+        for word, n in counts.items()
+        if n > limit
+    ]
+
+
+# ---------------------------------------------------------------------------------- markup
+
+
+def _tag_names(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(2).lower() for m in _TAG.finditer(text)))
+
+
+def check_no_html(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if not rules.no_html:
+        return []
+    tags = [f"<{name}>" for name in _tag_names(text)] + (["<!--"] if _COMMENT.search(text) else [])
+    return _each("html.forbidden", field, [" ".join(tags)], "HTML is not allowed: {}") if tags else []
+
+
+def check_html_tags(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """Tags outside ``html_allowed_tags``; ``<script>`` and ``<a>`` have their own checks."""
+    if not rules.html_allowed_tags:
+        return []
+    allowed = {tag.lower() for tag in rules.html_allowed_tags}
+    bad = [f"<{name}>" for name in _tag_names(text) if name not in allowed | {"a", "script"}]
+    only = ", ".join(f"<{t}>" for t in sorted(allowed)).replace("{", "{{").replace("}", "}}")
+    message = "the tag {} is not allowed (only " + only + ")"
+    return _each("html.tag_not_allowed", field, bad, message)
+
+
+_SCRIPT_ATTRIBUTE = re.compile(r"(?:^|[\s/])(on[a-z]+)\s*=|(javascript|vbscript)\s*:", re.I)
+
+
+def check_html_script(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """Script in any form: a ``<script>`` tag, an ``on...=`` handler, a ``javascript:`` URL."""
+    if not rules.html_allowed_tags:
+        return []
+    found = ["<script>"] if "script" in _tag_names(text) else []
+    for tag in _TAG.finditer(text):
+        found += [(m.group(1) or m.group(2) + ":").lower() for m in _SCRIPT_ATTRIBUTE.finditer(tag.group(3))]
+    script = " ".join(dict.fromkeys(found))
+    return _each("html.script", field, [script], "script is not allowed: {}") if script else []
+
+
+def check_html_links(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if not rules.html_allowed_tags or rules.html_allow_links or "a" not in _tag_names(text):
+        return []
+    return _each("html.link", field, ["<a>"], "links ({}) are not allowed")
+
+
+_NEVER_KEPT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template"})
+
+
+def sanitize_html(html: str, allowed_tags: Iterable[str], allow_links: bool = False) -> str:
+    """``html`` with only ``allowed_tags`` kept (other tags dropped, their text kept), script and
+    style bodies removed, and no attribute at all except ``href`` on ``<a>``. ``<a>`` is kept
+    exactly when ``allow_links``, with http, https or mailto targets only and
+    ``rel="nofollow noopener noreferrer"``."""
+    tags = {tag.lower() for tag in allowed_tags} - _NEVER_KEPT - {"a"}
+    attributes: dict[str, set[str]] = {"*": set()}  # "*" emptied: no generic lang/title either
+    if allow_links:
+        tags.add("a")
+        attributes["a"] = {"href"}
+    return nh3.clean(
+        html,
+        tags=tags,
+        clean_content_tags=set(_NEVER_KEPT),
+        attributes=attributes,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+# ------------------------------------------------------------------------ links and offer
+
+_TLDS = "com|fr|net|org|io|co|eu|be|ch|lu|de|uk|es|it|shop|store|info|biz|online|site|app|ly|me"
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+"
+    rf"|(?<![\w@.-])[a-z0-9-]*[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*)?"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+|00)\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,7}(?!\d)"  # +33 6 12 34 56 78, +1 (555) 123-4567
+    r"|(?<![\w+])0[1-9](?:[\s.-]?\d{2}){4}(?!\d)"  # 06 12 34 56 78, 01.23.45.67.89
+)
+
+
+def check_urls(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if not rules.no_urls:
+        return []
+    urls = dict.fromkeys(u.rstrip(".,;:!?)") for u in _find(_URL, visible_text(text)))
+    return _each("url", field, urls, "web address {!r} is not allowed")
+
+
+def check_contacts(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    if not rules.no_contacts:
+        return []
+    plain = visible_text(text)
+    phones = [p for p in _find(_PHONE, plain) if 8 <= sum(c.isdigit() for c in p) <= 15]
+    return _each("contact", field, phones, "phone number {!r} is not allowed") + _each(
+        "contact", field, _find(_EMAIL, plain), "e-mail address {!r} is not allowed"
+    )
+
+
+_OFFER_DATA = {
+    "warranty": re.compile(
+        r"(?<!\w)(?:garanties?|garanti\s+\d+\s*ans?|warrant(?:y|ies)|guarantees?"
+        r"|service\s+apres[\s-]vente|sav|after[\s-]sales?)(?!\w)"
+    ),
+    "delivery": re.compile(
+        r"(?<!\w)(?:livraisons?|expedie(?:e|s|es)?|expedition\s+(?:sous|rapide|gratuite|offerte|immediate|en\s+\d+)"
+        r"|frais\s+(?:de\s+port|d'expedition)|deliver(?:y|ies)|shipping|shipped|dispatch(?:ed)?"
+        r"|en\s+stock|in\s+stock|retours?\s+gratuits?|free\s+returns?)(?!\w)"
+    ),
+}
+
+
+def check_offer_data(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """Warranty, delivery and price belong to the offer, not to the product copy (Cdiscount)."""
+    if not rules.no_offer_data:
+        return []
+    found = {kind: _find(pattern, visible_text(text)) for kind, pattern in _OFFER_DATA.items()}
+    found["price"] = find_prices(text)
+    return [
+        v
+        for kind, pieces in found.items()
+        for v in _each("offer.data", field, pieces, kind + " {!r} belongs to the offer")
+    ]
+
+
+#: Every per-field check, in the order violations are best read: size, required content, markup,
+#: title hygiene, then what must not be in copy at all.
+# fmt: off
+FIELD_CHECKS: tuple[Check, ...] = (
+    check_max_chars, check_min_chars, check_advised_length, check_word_count,
+    check_brand, check_keywords,
+    check_no_html, check_html_tags, check_html_script, check_html_links,
+    check_promotional, check_price, check_all_caps, check_punctuation, check_emoji, check_forbidden_chars,
+    check_repeated_words,
+    check_urls, check_contacts, check_offer_data,
+)
+# fmt: on
+
+
+def check_field(
+    field: str, text: str, rules: FieldRules, context: CheckContext, checks: Iterable[Check] = FIELD_CHECKS
+) -> list[Violation]:
+    """Every violation ``checks`` find in one field, in order."""
+    return [violation for check in checks for violation in check(field, text, rules, context)]
