@@ -1,0 +1,178 @@
+"""Claims copy must not make: unverifiable superlatives, health claims, French environmental claims.
+
+The phrases are data, in ``copyassist/rules/wordlists/`` (``superlatives.<lang>.txt``,
+``health.<lang>.txt``, ``environmental.fr.txt``); a file of the same name in
+``<COPYASSIST_HOME>/wordlists/`` adds to them (see :mod:`copyassist.rules.wordlists`).
+
+The superlative and health lists of French and English always apply, whatever the language of
+the copy (a model writing French still slips in a "best-seller"); the list of the language
+asked for is added when one exists (a user's ``superlatives.de.txt``).
+
+:func:`check_environmental_fr` does not decide whether it applies: it always looks. The rule
+applies when the channel sets ``french_environmental_claims`` or the copy is French, and the
+product is not second-hand (:func:`environmental_fr_applies`). :func:`claims_checks` builds the
+checks for a profile; its environmental check (from :func:`environmental_fr_check`) reads the
+language from the context on each call, so one list serves French and English copy.
+Hits inside the brand or a known word (``Miracle-Gro``, ``Ultimate Ears``) are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from copyassist.rules.base import Check, CheckContext, FieldRules, Profile, Severity, Violation
+from copyassist.rules.wordlists import (
+    Hit,
+    fold,
+    fold_with_map,
+    language_code,
+    list_names,
+    matcher_for,
+    phrase_pattern,
+)
+
+SUPERLATIVE = "claims.superlative"
+HEALTH = "claims.health"
+ENVIRONMENTAL_FR = "claims.environmental_fr"
+
+#: The languages whose superlative and health lists apply to all copy.
+BASE_LANGUAGES = ("fr", "en")
+
+#: Words that, in a product's condition, mean it is not new (the AGEC ban covers new products).
+SECOND_HAND_WORDS = ("occasion", "reconditionne", "seconde main", "used", "refurbished", "pre-owned")
+_CONDITION_KEYS = ("condition", "etat", "etat du produit", "state")
+
+
+def _list_names(stem: str, context: CheckContext) -> tuple[str, ...]:
+    return list_names(stem, context.language, BASE_LANGUAGES)
+
+
+def _protected_spans(text: str, context: CheckContext) -> list[tuple[int, int]]:
+    """Where the brand and the known words sit in ``text`` (original indexes)."""
+    names = [n for n in (context.brand, *context.known_words) if n and n.strip()]
+    if not names:
+        return []
+    folded, index = fold_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for name in names:
+        pattern = phrase_pattern(name)
+        if pattern:
+            for match in re.finditer(pattern, folded):
+                if match.end() > match.start():
+                    spans.append((index[match.start()], index[match.end() - 1] + 1))
+    return spans
+
+
+def _find(stems: tuple[str, ...], text: str, context: CheckContext) -> list[Hit]:
+    hits = matcher_for(stems).find(text)
+    if not hits:
+        return []
+    protected = _protected_spans(text, context)
+    seen: set[str] = set()
+    kept: list[Hit] = []
+    for hit in hits:
+        if any(hit.start < end and start < hit.end for start, end in protected):
+            continue
+        key = fold(hit.phrase)
+        if key not in seen:
+            seen.add(key)
+            kept.append(hit)
+    return kept
+
+
+def _violations(rule: str, severity: Severity, field: str, hits: list[Hit], why: str) -> list[Violation]:
+    return [Violation(rule, severity, field, f'"{hit.phrase}": {why}', hit.phrase) for hit in hits]
+
+
+def check_superlatives(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """``claims.superlative`` (warning): "best", "n°1", "le plus...", "garanti à vie"..."""
+    hits = _find(_list_names("superlatives", context), text, context)
+    why = "an unverifiable superlative or claim; keep only what the product data proves"
+    return _violations(SUPERLATIVE, "warning", field, hits, why)
+
+
+def check_health(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """``claims.health`` (error): "cures", "boosts immunity", "guérit", "détox", "amincissant"..."""
+    hits = _find(_list_names("health", context), text, context)
+    why = "a health or medical claim, which only an authorised medicine or medical device may make"
+    return _violations(HEALTH, "error", field, hits, why)
+
+
+def check_environmental_fr(
+    field: str, text: str, rules: FieldRules, context: CheckContext
+) -> list[Violation]:
+    """``claims.environmental_fr`` (error): "biodégradable", "écologique", "neutre en carbone"...
+
+    Runs whenever it is called; whether it should be is :func:`environmental_fr_applies`.
+    """
+    hits = _find(("environmental.fr.txt",), text, context)
+    why = (
+        "a generic environmental claim, banned in France on new products "
+        "(Code de l'environnement L.541-9-1, AGEC; carbon neutrality: L.229-68)"
+    )
+    return _violations(ENVIRONMENTAL_FR, "error", field, hits, why)
+
+
+def is_second_hand(product: Mapping[str, Any] | None) -> bool:
+    """Whether the product data says it is used or refurbished (``état: reconditionné``)."""
+    if not product:
+        return False
+    places: list[Mapping[str, Any]] = [product]
+    for nested in ("attributes", "extra"):
+        value = product.get(nested)
+        if isinstance(value, Mapping):
+            places.append(value)
+    for place in places:
+        for key, value in place.items():
+            if fold(str(key)).strip() in _CONDITION_KEYS and isinstance(value, str):
+                words = fold(value)
+                if any(re.search(rf"(?<!\w){word}", words) for word in SECOND_HAND_WORDS):
+                    return True
+    return False
+
+
+def environmental_fr_applies(profile: Profile | None, context: CheckContext) -> bool:
+    """The French environmental-claims rule applies: the channel asks for it or the copy is in
+    French, and the product is not second-hand (the ban is on new products)."""
+    if is_second_hand(context.product):
+        return False
+    if profile is not None and profile.french_environmental_claims:
+        return True
+    return language_code(context.language) == "fr"
+
+
+def environmental_fr_check(always: bool = False) -> Check:
+    """The environmental rule as a per-field check that decides for itself, call by call.
+
+    ``always=False``: it runs on French copy only (``context.language`` is ``fr``).
+    ``always=True`` (a channel with ``french_environmental_claims``): it runs on copy in any
+    language. Either way it stays quiet on second-hand products.
+    """
+
+    def check(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+        if is_second_hand(context.product):
+            return []
+        if not always and language_code(context.language) != "fr":
+            return []
+        return check_environmental_fr(field, text, rules, context)
+
+    check.__name__ = "check_environmental_fr_always" if always else "check_environmental_fr_when_french"
+    return check
+
+
+_ENVIRONMENTAL_ALWAYS = environmental_fr_check(always=True)
+_ENVIRONMENTAL_WHEN_FRENCH = environmental_fr_check(always=False)
+
+
+def claims_checks(profile: Profile | None = None) -> list[Check]:
+    """The claim checks for a channel: superlatives and health claims unless the profile turns
+    ``unverifiable_claims`` off, and the environmental rule, on all copy when the profile sets
+    ``french_environmental_claims``, else on French copy only."""
+    checks: list[Check] = []
+    if profile is None or profile.unverifiable_claims:
+        checks += [check_superlatives, check_health]
+    always = profile is not None and profile.french_environmental_claims
+    checks.append(_ENVIRONMENTAL_ALWAYS if always else _ENVIRONMENTAL_WHEN_FRENCH)
+    return checks
