@@ -1,17 +1,14 @@
-"""One item end to end: render, call the model, parse and validate, re-ask when invalid.
+"""One item end to end: render, call the model, check the answer, re-ask when it breaks rules.
 
-The steps are written once, as a generator that yields the messages to send and receives the
-completion, so the sync and async entry points drive the same logic. No I/O happens here
-beyond the backend call the driver makes.
+The attempts are a generator (``attempts.run_attempts``) that the sync and async entry points
+drive alike. No I/O happens here beyond the backend call the driver makes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import time
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +16,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from copyassist import errors
+from copyassist.attempts import Fallback, Outcome, Steps, Validator, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Usage, get_backend
 from copyassist.backends.schema import describe_fields
 from copyassist.outputs import CopyOutput
+from copyassist.outputs.copywriting import ProductTitle
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
+from copyassist.rules.base import Profile, Violation
+from copyassist.rules.fallback import fallback_title
+from copyassist.rules.profiles import load_profile
+from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 
@@ -37,11 +40,6 @@ _STRICT_INSTRUCTIONS = {
     "fr": "Réponds uniquement avec l'objet JSON demandé.",
     "en": "Answer only with the requested JSON object.",
 }
-_REPAIR_INSTRUCTIONS = {
-    "fr": "Ta réponse ne convient pas : {problems}\nRenvoie l'objet JSON complet et corrigé, rien d'autre.",
-    "en": "Your answer is not valid: {problems}\nSend the complete, corrected JSON object and nothing else.",
-}
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,6 +66,11 @@ class CopyResult:
     attempts: int
     status: str
     timings: Timings
+    channel: str | None = None
+    violations: list[Violation] = field(default_factory=list)
+    first_pass: bool = False
+    #: with status "fallback": what was wrong with the best model answer
+    rejected: list[Violation] = field(default_factory=list)
     messages: list[dict[str, str]] = field(repr=False, default_factory=list)
 
     @property
@@ -83,8 +86,11 @@ class CopyResult:
             "persona": self.persona,
             "provider": self.provider,
             "model": self.model,
+            "channel": self.channel,
             "status": self.status,
             "attempts": self.attempts,
+            "violations": [v.as_dict() for v in self.violations],
+            "rejected": [v.as_dict() for v in self.rejected],
             "output": self.output.model_dump(mode="json"),
             "text": self.copy,
             "usage": {
@@ -110,6 +116,12 @@ class Prepared:
     params: dict[str, Any]
     persona: str | None
     render_ms: float
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def channel(self) -> str | None:
+        channel = self.context.get("channel")
+        return str(channel) if channel else None
 
 
 def resolve_persona(
@@ -152,13 +164,14 @@ def prepare(
     values = {k: v for k, v in inputs.items() if v is not None}
     values["product"] = product.as_context() if product is not None else None
     values["persona"] = persona_context
+    context = template.context(values)
     messages = template.render(values)
     model = template.output_model
     spec = OutputSpec(name=model.__name__, schema=model.model_json_schema())
     messages = _with_format_instruction(messages, spec, template.language, structured_mode)
     merged = {**template.parameters, **{k: v for k, v in (params or {}).items() if v is not None}}
     elapsed = (time.perf_counter() - started) * 1000
-    return Prepared(template, messages, spec, merged, persona_name, elapsed)
+    return Prepared(template, messages, spec, merged, persona_name, elapsed, context)
 
 
 def _with_format_instruction(
@@ -168,91 +181,60 @@ def _with_format_instruction(
         instruction = _STRICT_INSTRUCTIONS.get(language, _STRICT_INSTRUCTIONS["en"])
     else:
         template = _FORMAT_INSTRUCTIONS.get(language, _FORMAT_INSTRUCTIONS["en"])
-        instruction = template.format(fields=describe_fields(spec.schema))
+        fields = describe_fields(spec.schema, descriptions=mode != "json_object_schema")
+        instruction = template.format(fields=fields)
     result = [dict(m) for m in messages]
     last_user = max(i for i, m in enumerate(result) if m["role"] == "user")
     result[last_user]["content"] += "\n\n" + instruction
     return result
 
 
-def parse_output(text: str, model: type[CopyOutput]) -> CopyOutput:
-    """The output model from a completion's text (code fences and chatter around it ignored)."""
-    cleaned = _FENCE.sub("", text.strip())
-    start, end = cleaned.find("{"), cleaned.rfind("}")
-    if start < 0 or end < start:
-        raise ValueError("the answer holds no JSON object")
-    try:
-        data = json.loads(cleaned[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the JSON is malformed ({exc.msg} at character {exc.pos})") from None
-    return model.model_validate(data)
+def _validator(prepared: Prepared, profile: Profile) -> Validator:
+    context = check_context(prepared.context, prepared.messages)
+    return lambda output: validate_output(output, profile, context)
 
 
-def _describe(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        problems = []
-        for item in error.errors()[:8]:
-            where = ".".join(str(p) for p in item["loc"]) or "(root)"
-            problems.append(f"{where}: {item['msg']}")
-        return "; ".join(problems)
-    return str(error)
+def _fallback(prepared: Prepared, profile: Profile) -> Fallback | None:
+    """For titles only: a rule-built title from the product's data, within the channel limit."""
+    if prepared.template.output_model is not ProductTitle:
+        return None
+    product = prepared.context["product"]
+    limit = profile.rules_for("title").max_chars or prepared.context.get("max_chars")
 
+    def build() -> CopyOutput | None:
+        title = fallback_title(product, limit)
+        return ProductTitle(title=title) if title else None
 
-Steps = Generator[list[dict[str, str]], Completion, tuple[CopyOutput, Completion, Usage, int]]
-
-
-def _steps(prepared: Prepared, max_attempts: int) -> Steps:
-    """Yield messages to send, receive completions; return the first valid output."""
-    messages = prepared.messages
-    model = prepared.template.output_model
-    language = prepared.template.language
-    usage = Usage()
-    last_text = ""
-    problems = "no attempt was allowed"
-    for attempt in range(1, max_attempts + 1):
-        completion = yield messages
-        usage = usage + completion.usage
-        last_text = completion.text
-        try:
-            return parse_output(completion.text, model), completion, usage, attempt
-        except (ValueError, ValidationError) as exc:
-            problems = _describe(exc)
-        repair = _REPAIR_INSTRUCTIONS.get(language, _REPAIR_INSTRUCTIONS["en"])
-        messages = [
-            *prepared.messages,
-            {"role": "assistant", "content": completion.text},
-            {"role": "user", "content": repair.format(problems=problems)},
-        ]
-    raise errors.OutputError(
-        f"the model gave no valid {model.__name__} in {max_attempts} attempt(s): {problems}",
-        attempts=max_attempts,
-        last_output=last_text,
-    )
+    return build
 
 
 def _result(
     prepared: Prepared,
     backend: Backend,
-    outcome: tuple[CopyOutput, Completion, Usage, int],
+    outcome: Outcome,
     model_ms: float,
     started: float,
     prices: dict[str, ModelPrice],
 ) -> CopyResult:
-    output, completion, usage, attempts = outcome
+    model_name = outcome.model or backend.model
     return CopyResult(
-        output=output,
-        raw=completion.text,
+        output=outcome.output,
+        raw=outcome.raw,
         template=prepared.template.name,
         template_version=prepared.template.meta.version,
         language=prepared.template.language,
         persona=prepared.persona,
         provider=backend.name,
-        model=completion.model,
-        usage=usage,
-        cost=_cost(backend, completion.model, usage, prices),
-        attempts=attempts,
-        status="ok" if attempts == 1 else "repaired",
+        model=model_name,
+        usage=outcome.usage,
+        cost=_cost(backend, model_name, outcome.usage, prices),
+        attempts=outcome.attempts,
+        status=outcome.status,
         timings=Timings(prepared.render_ms, model_ms, (time.perf_counter() - started) * 1000),
+        channel=prepared.channel,
+        violations=outcome.violations,
+        first_pass=outcome.first_pass,
+        rejected=outcome.rejected,
         messages=prepared.messages,
     )
 
@@ -267,6 +249,49 @@ def _backend_for(backend: Backend | None, provider: str, model: str | None, base
     return backend if backend is not None else get_backend(provider, model=model, base_url=base_url)
 
 
+def _start(
+    template: str | Template,
+    product: Product | Mapping[str, Any] | None,
+    backend: Backend,
+    max_attempts: int,
+    options: dict[str, Any],
+) -> tuple[Prepared, Steps, dict[str, ModelPrice]]:
+    """Everything before the first call, so that a bad input or setting costs no tokens."""
+    prepared = prepare(template, product, structured_mode=backend.structured_mode, **options)
+    profile = load_profile(prepared.channel or "generic")
+    if profile.language and profile.language != prepared.template.language:
+        raise errors.ConfigError(
+            f"{profile.name} listings must be in {profile.language!r}, not {prepared.template.language!r}; "
+            f"use --lang {profile.language}"
+        )
+    prices = load_prices()
+    steps = run_attempts(
+        prepared.messages,
+        prepared.template.output_model,
+        prepared.template.language,
+        max_attempts=max_attempts,
+        validate=_validator(prepared, profile),
+        fallback=_fallback(prepared, profile),
+    )
+    return prepared, steps, prices
+
+
+def _advance(
+    steps: Steps, answer: Completion | errors.OutputTruncatedError
+) -> list[dict[str, str]] | Outcome:
+    """Hand one answer to the attempts: the next messages to send, or the final outcome.
+
+    Only this StopIteration means "done": one escaping a backend call must not pass for it.
+    """
+    try:
+        if isinstance(answer, errors.OutputTruncatedError):
+            return steps.throw(answer)
+        return steps.send(answer)
+    except StopIteration as done:
+        outcome: Outcome = done.value
+        return outcome
+
+
 def generate(
     template: str | Template,
     product: Product | Mapping[str, Any] | None = None,
@@ -278,22 +303,28 @@ def generate(
     max_attempts: int = DEFAULT_ATTEMPTS,
     **options: Any,
 ) -> CopyResult:
-    """Write copy for one product with ``template`` (see ``prepare`` for the options)."""
+    """Write copy for one product with ``template``, checked against ``channel``'s rules.
+
+    Options are those of ``prepare`` (persona, language, channel, tone, words, keywords...).
+    Answers that break rules are sent back with the problems listed, up to ``max_attempts``
+    calls in all; the best answer is kept and its status says how it went (see STATUSES).
+    """
     started = time.perf_counter()
     chosen = _backend_for(backend, provider, model, base_url)
-    prepared = prepare(template, product, structured_mode=chosen.structured_mode, **options)
-    prices = load_prices()  # before any call: a broken price file must not cost a paid answer
-    steps = _steps(prepared, max_attempts)
+    prepared, steps, prices = _start(template, product, chosen, max_attempts, options)
     model_ms = 0.0
-    try:
-        messages = next(steps)
-        while True:
-            call_started = time.perf_counter()
-            completion = chosen.complete(messages, prepared.output, prepared.params)
-            model_ms += (time.perf_counter() - call_started) * 1000
-            messages = steps.send(completion)
-    except StopIteration as done:
-        return _result(prepared, chosen, done.value, model_ms, started, prices)
+    step: list[dict[str, str]] | Outcome = next(steps)
+    while not isinstance(step, Outcome):
+        call_started = time.perf_counter()
+        try:
+            answer: Completion | errors.OutputTruncatedError = chosen.complete(
+                step, prepared.output, prepared.params
+            )
+        except errors.OutputTruncatedError as cut:
+            answer = cut
+        model_ms += (time.perf_counter() - call_started) * 1000
+        step = _advance(steps, answer)
+    return _result(prepared, chosen, step, model_ms, started, prices)
 
 
 async def agenerate(
@@ -310,18 +341,19 @@ async def agenerate(
     """The async twin of ``generate``: the same steps, awaiting the backend."""
     started = time.perf_counter()
     chosen = _backend_for(backend, provider, model, base_url)
-    prepared = await asyncio.to_thread(
-        prepare, template, product, structured_mode=chosen.structured_mode, **options
+    prepared, steps, prices = await asyncio.to_thread(
+        _start, template, product, chosen, max_attempts, options
     )
-    prices = load_prices()  # before any call: a broken price file must not cost a paid answer
-    steps = _steps(prepared, max_attempts)
     model_ms = 0.0
-    try:
-        messages = next(steps)
-        while True:
-            call_started = time.perf_counter()
-            completion = await chosen.acomplete(messages, prepared.output, prepared.params)
-            model_ms += (time.perf_counter() - call_started) * 1000
-            messages = steps.send(completion)
-    except StopIteration as done:
-        return _result(prepared, chosen, done.value, model_ms, started, prices)
+    step: list[dict[str, str]] | Outcome = next(steps)
+    while not isinstance(step, Outcome):
+        call_started = time.perf_counter()
+        try:
+            answer: Completion | errors.OutputTruncatedError = await chosen.acomplete(
+                step, prepared.output, prepared.params
+            )
+        except errors.OutputTruncatedError as cut:
+            answer = cut
+        model_ms += (time.perf_counter() - call_started) * 1000
+        step = _advance(steps, answer)
+    return _result(prepared, chosen, step, model_ms, started, prices)

@@ -29,6 +29,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         "COPYASSIST_PRICES",
         "COPYASSIST_CONFIG",
         "COPYASSIST_LOCAL_MODEL",
+        "COPYASSIST_PROFILES_PATH",
     ):
         monkeypatch.delenv(name, raising=False)
     yield home

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,12 +13,13 @@ import respx
 
 import copyassist
 from copyassist import errors
-from copyassist.backends import OpenAIBackend, get_backend
+from copyassist.backends import OpenAIBackend, OutputSpec, Usage, get_backend
 from copyassist.backends.retry import RetryPolicy
 from copyassist.config import Settings
 
 API = "https://api.openai.com/v1/chat/completions"
 TITLE = {"title": "Montre connectée Kairos S2 GPS étanche 5 ATM noir graphite"}
+PRODUCT = json.loads((Path(__file__).parent.parent / "examples" / "product.json").read_text("utf-8"))
 
 
 def chat_answer(content: str, finish_reason: str = "stop", model: str = "gpt-4.1-mini") -> dict[str, Any]:
@@ -107,7 +109,7 @@ def test_429_retry_after_ms_header_is_read(
             httpx.Response(200, json=chat_answer(json.dumps(TITLE))),
         ]
     )
-    copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+    copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert slept == [1.5]
 
 
@@ -122,7 +124,7 @@ def test_401_is_an_authentication_error_without_retry(
         )
     )
     with pytest.raises(errors.AuthenticationError, match="OPENAI_API_KEY") as caught:
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert route.call_count == 1 and slept == []
     assert "sk-test-secret" not in str(caught.value)
 
@@ -143,7 +145,7 @@ def test_exhausted_quota_is_not_retried(
         )
     )
     with pytest.raises(errors.QuotaExceededError):
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert route.call_count == 1
 
 
@@ -153,7 +155,7 @@ def test_timeout_is_retried_then_reported(
 ) -> None:
     route = respx_mock.post(API).mock(side_effect=httpx.ReadTimeout("too slow"))
     with pytest.raises(errors.TimeoutError):
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert route.call_count == 3 and len(slept) == 2
 
 
@@ -167,7 +169,7 @@ def test_server_error_then_success(
             httpx.Response(200, json=chat_answer(json.dumps(TITLE))),
         ]
     )
-    result = copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+    result = copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert route.call_count == 2 and result.attempts == 1
 
 
@@ -183,7 +185,7 @@ def test_connection_refused_names_the_base_url_setting(
     )
     respx_mock.post("http://127.0.0.1:9/v1/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(errors.ConnectionError, match="base-url"):
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
 
 
 @respx.mock
@@ -192,7 +194,7 @@ def test_content_filter_finish_reason(backend: OpenAIBackend, respx_mock: respx.
         return_value=httpx.Response(200, json=chat_answer("", finish_reason="content_filter"))
     )
     with pytest.raises(errors.ContentFilterError):
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
 
 
 @respx.mock
@@ -205,7 +207,7 @@ def test_content_filter_refusal_of_the_request(backend: OpenAIBackend, respx_moc
     }
     respx_mock.post(API).mock(return_value=httpx.Response(400, json=body))
     with pytest.raises(errors.ContentFilterError):
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
 
 
 @respx.mock
@@ -215,9 +217,11 @@ def test_truncated_output_is_reported_with_the_partial_text(
     respx_mock.post(API).mock(
         return_value=httpx.Response(200, json=chat_answer('{"title": "Montre conn', finish_reason="length"))
     )
+    spec = OutputSpec("ProductTitle", {"type": "object", "properties": {"title": {"type": "string"}}})
     with pytest.raises(errors.OutputTruncatedError, match="max_tokens") as caught:
-        copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+        backend.complete([{"role": "user", "content": "titre"}], spec, {"max_tokens": 5})
     assert caught.value.partial_output == '{"title": "Montre conn'
+    assert caught.value.usage == Usage(321, 25)
 
 
 @respx.mock
@@ -230,7 +234,7 @@ def test_malformed_json_is_repaired_by_asking_again(
             httpx.Response(200, json=chat_answer(json.dumps(TITLE))),
         ]
     )
-    result = copyassist.generate("product-title", {"title": "Montre"}, language="fr", backend=backend)
+    result = copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert result.status == "repaired" and result.attempts == 2
     assert result.usage.input_tokens == 642  # summed over both attempts
     second = json.loads(route.calls[1].request.content)["messages"]
@@ -244,7 +248,7 @@ def test_malformed_json_every_time_is_an_output_error(
 ) -> None:
     respx_mock.post(API).mock(return_value=httpx.Response(200, json=chat_answer("Voici un titre : Montre")))
     with pytest.raises(errors.OutputError) as caught:
-        copyassist.generate("product-title", {"title": "Montre"}, backend=backend, max_attempts=2)
+        copyassist.generate("faq", PRODUCT, language="fr", backend=backend, max_attempts=2)
     assert caught.value.attempts == 2
     assert caught.value.last_output == "Voici un titre : Montre"
 
@@ -252,9 +256,7 @@ def test_malformed_json_every_time_is_an_output_error(
 @respx.mock
 def test_async_generation_uses_the_same_path(backend: OpenAIBackend, respx_mock: respx.MockRouter) -> None:
     route = respx_mock.post(API).mock(return_value=httpx.Response(200, json=chat_answer(json.dumps(TITLE))))
-    result = asyncio.run(
-        copyassist.agenerate("product-title", {"title": "Montre"}, language="fr", backend=backend)
-    )
+    result = asyncio.run(copyassist.agenerate("product-title", PRODUCT, language="fr", backend=backend))
     assert result.output.title == TITLE["title"]  # type: ignore[attr-defined]
     assert route.call_count == 1
 
@@ -273,8 +275,8 @@ def test_compatible_server_refusing_json_schema_steps_down_once(
 
     route = respx_mock.post(url).mock(side_effect=answer)
     backend = OpenAIBackend(name="compatible", model="smollm2", base_url="http://127.0.0.1:8765/v1")
-    copyassist.generate("product-title", {"title": "Montre"}, backend=backend)
-    copyassist.generate("product-title", {"title": "Lampe"}, backend=backend)
+    copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
+    copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert backend.structured_mode == "json_object_schema"
     assert route.call_count == 3  # one refusal, then the working mode is remembered
     sent = json.loads(route.calls.last.request.content)

@@ -1,0 +1,183 @@
+"""Ask, check, re-ask: the attempts of one generation and the verdict on them.
+
+Written as a generator that yields the messages to send and receives each completion (or has
+an ``OutputTruncatedError`` thrown in), so the sync and async drivers share every step. Each
+answer is parsed into the template's output model and checked against the channel's rules;
+answers with errors are sent back with the problems listed, a bounded number of times, and the
+best attempt is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from copyassist import errors
+from copyassist.backends import Completion, Usage
+from copyassist.outputs import CopyOutput
+from copyassist.rules.base import Violation
+
+#: ok: valid on the first answer; repaired: valid after re-asking; flagged: the best answer
+#: still breaks rules (warnings, or errors after the last attempt), violations attached;
+#: fallback: no answer passed and a rule-built output is offered instead of model output.
+STATUSES = ("ok", "repaired", "flagged", "fallback")
+
+_REPAIR = {
+    "fr": "Ta réponse ne convient pas :\n{problems}\nRenvoie l'objet JSON complet et corrigé, rien d'autre.",
+    "en": "Your answer is not valid:\n{problems}\nSend the complete, corrected JSON object and nothing else.",
+}
+_CUT_OFF = {
+    "fr": "Ta réponse a été coupée à la longueur maximale. Recommence en plus court, "
+    "chaque champ bref, et renvoie l'objet JSON complet.",
+    "en": "Your answer was cut off at the length limit. Start again, shorter, every field brief, "
+    "and send the complete JSON object.",
+}
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+
+Validator = Callable[[CopyOutput], list[Violation]]
+Fallback = Callable[[], CopyOutput | None]
+
+
+@dataclass
+class Attempt:
+    number: int
+    raw: str
+    output: CopyOutput | None = None
+    violations: list[Violation] = field(default_factory=list)
+    problem: str = ""  # why there is no output (malformed JSON, cut off...)
+
+    @property
+    def error_count(self) -> int:
+        return sum(v.severity == "error" for v in self.violations)
+
+    def rank(self) -> tuple[int, int, int]:
+        """Lower is better: fewest errors, then fewest warnings, then the earliest."""
+        return (self.error_count, len(self.violations) - self.error_count, self.number)
+
+
+@dataclass
+class Outcome:
+    output: CopyOutput
+    raw: str
+    status: str
+    violations: list[Violation]
+    attempts: int
+    usage: Usage
+    model: str | None
+    first_pass: bool = False  # the first answer parsed and broke no rule at error level
+    rejected: list[Violation] = field(default_factory=list)  # the best answer's, when a fallback won
+
+
+Steps = Generator[list[dict[str, str]], Completion, Outcome]
+
+
+def parse_output(text: str, model: type[CopyOutput]) -> CopyOutput:
+    """The output model from a completion's text (code fences and chatter around it ignored)."""
+    cleaned = _FENCE.sub("", text.strip())
+    start, end = cleaned.find("{"), cleaned.rfind("}")
+    if start < 0 or end < start:
+        raise ValueError("the answer holds no JSON object")
+    try:
+        data = json.loads(cleaned[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the JSON is malformed ({exc.msg} at character {exc.pos})") from None
+    return model.model_validate(data)
+
+
+def _schema_problems(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        lines = []
+        for item in error.errors()[:8]:
+            where = ".".join(str(p) for p in item["loc"]) or "(root)"
+            lines.append(f"- {where}: {item['msg']}")
+        return "\n".join(lines)
+    return f"- {error}"
+
+
+def describe_violations(violations: list[Violation]) -> str:
+    lines = []
+    for violation in violations:
+        quoted = f" « {violation.text} »" if violation.text else ""
+        lines.append(f"- {violation.field}: {violation.message}{quoted}")
+    return "\n".join(lines)
+
+
+def run_attempts(
+    messages: list[dict[str, str]],
+    model: type[CopyOutput],
+    language: str,
+    *,
+    max_attempts: int,
+    validate: Validator,
+    fallback: Fallback | None = None,
+) -> Steps:
+    """Yield messages, receive completions; return the verdict on the best attempt."""
+    attempts: list[Attempt] = []
+    usage = Usage()
+    model_name: str | None = None
+    to_send = messages
+    for number in range(1, max_attempts + 1):
+        try:
+            completion = yield to_send
+        except errors.OutputTruncatedError as cut:
+            usage = usage + cut.usage if isinstance(cut.usage, Usage) else usage
+            attempts.append(Attempt(number, cut.partial_output, problem="cut off at max_tokens"))
+            to_send = [*messages, {"role": "user", "content": _CUT_OFF.get(language, _CUT_OFF["en"])}]
+            continue
+        usage = usage + completion.usage
+        model_name = completion.model
+        attempt = Attempt(number, completion.text)
+        attempts.append(attempt)
+        try:
+            attempt.output = parse_output(completion.text, model)
+        except (ValueError, ValidationError) as exc:
+            attempt.problem = _schema_problems(exc)
+            problems = attempt.problem
+        else:
+            attempt.violations = validate(attempt.output)
+            if attempt.error_count == 0:
+                break
+            problems = describe_violations([v for v in attempt.violations if v.severity == "error"])
+        repair = _REPAIR.get(language, _REPAIR["en"]).format(problems=problems)
+        to_send = [
+            *messages,
+            {"role": "assistant", "content": completion.text},
+            {"role": "user", "content": repair},
+        ]
+    return _verdict(attempts, usage, model_name, model, validate, fallback)
+
+
+def _verdict(
+    attempts: list[Attempt],
+    usage: Usage,
+    model_name: str | None,
+    model: type[CopyOutput],
+    validate: Validator,
+    fallback: Fallback | None,
+) -> Outcome:
+    first_pass = bool(attempts) and attempts[0].output is not None and attempts[0].error_count == 0
+    usable = [a for a in attempts if a.output is not None]
+    best = min(usable, key=Attempt.rank) if usable else None
+    if (best is None or best.error_count) and fallback is not None:
+        built = fallback()
+        if built is not None:
+            raw = best.raw if best else (attempts[-1].raw if attempts else "")
+            return Outcome(
+                built, raw, "fallback", validate(built), len(attempts), usage, model_name, first_pass
+            )
+    if best is None or best.output is None:
+        last = attempts[-1] if attempts else Attempt(0, "")
+        raise errors.OutputError(
+            f"the model gave no valid {model.__name__} in {len(attempts)} attempt(s): "
+            + " ".join(last.problem.split()),
+            attempts=len(attempts),
+            last_output=last.raw,
+        )
+    status = "flagged" if best.violations else ("ok" if best.number == 1 else "repaired")
+    return Outcome(
+        best.output, best.raw, status, best.violations, len(attempts), usage, model_name, first_pass
+    )

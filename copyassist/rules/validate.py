@@ -1,0 +1,127 @@
+"""Check a whole output model against a channel profile: which field is which kind, which
+checks run on it, and the violations they find."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from copyassist.outputs import CopyOutput
+from copyassist.rules import checks, claims, facts, language, leftovers, relevance
+from copyassist.rules.base import Check, CheckContext, FieldRules, Profile, Violation
+
+#: For each copywriting output model, the kind of channel field each of its fields is.
+#: Fields left out still get the content checks (claims, leftovers, language, facts) but no
+#: channel limits; models left out (market studies, plans) get only leftovers and language.
+FIELD_KINDS_BY_MODEL: dict[str, dict[str, str | None]] = {
+    "ProductTitle": {"title": "title"},
+    "ProductDescription": {"description": "description", "headline": None, "call_to_action": None},
+    "Bullets": {"bullets": "bullets"},
+    "SeoOutput": {"seo_title": "seo_title", "meta_description": "meta_description"},
+    "SeoRewrite": {"description": "description"},
+    "AidaOutput": {"text": "description"},
+    "BabOutput": {"text": "description"},
+    "PppOutput": {"text": "description"},
+    "SssOutput": {"text": "description"},
+    "FaqOutput": {"items": "faq"},
+}
+#: List fields that hold keywords rather than copy: never checked as text.
+NOT_COPY = frozenset({"keywords", "figures"})
+
+
+def channel_checks(profile: Profile) -> tuple[Check, ...]:
+    """Every per-field check that runs on copy for ``profile``."""
+    content: list[Check] = [
+        *claims.claims_checks(profile),
+        leftovers.check_leftovers,
+        language.check_language,
+    ]
+    return (*checks.FIELD_CHECKS, *content)
+
+
+def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[str, str]]) -> CheckContext:
+    """What the checks compare a generated output with: the request that produced it."""
+    brand = render_context.get("brand")
+    return CheckContext(
+        language=render_context.get("language"),
+        brand=brand,
+        keywords=tuple(render_context.get("keywords") or ()),
+        product=render_context.get("product"),
+        prompt="\n".join(m["content"] for m in messages),
+        known_words=(brand,) if brand else (),
+        max_chars=render_context.get("max_chars"),
+    )
+
+
+def _rules(profile: Profile, kind: str | None, context: CheckContext) -> FieldRules:
+    if kind is None:
+        return FieldRules()
+    rules = profile.rules_for(kind)
+    if context.max_chars and kind in ("title", "seo_title"):
+        limit = min(rules.max_chars or context.max_chars, context.max_chars)
+        rules = dataclasses.replace(rules, max_chars=limit)
+    return rules
+
+
+def _texts(name: str, value: Any) -> Iterator[tuple[str, str]]:
+    """(place, text) for every piece of copy in a field, however nested."""
+    if isinstance(value, str):
+        yield name, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(f"{name}[{index}]", item)
+    elif isinstance(value, BaseModel):
+        for sub_name in type(value).model_fields:
+            yield from _texts(f"{name}.{sub_name}", getattr(value, sub_name))
+
+
+def check_text(
+    field: str, text: str, rules: FieldRules, context: CheckContext, profile: Profile, *, copy: bool = True
+) -> list[Violation]:
+    """Every check on one piece of text. ``copy=False`` keeps to leftovers and language."""
+    found: list[Violation] = []
+    selected = channel_checks(profile) if copy else (leftovers.check_leftovers, language.check_language)
+    for check in selected:
+        found.extend(check(field, text, rules, context))
+    if copy and context.product:
+        found.extend(facts.check_facts(field, text, rules, context))
+        if field == "title":
+            found.extend(relevance.check_on_product(field, text, rules, context))
+    return found
+
+
+def _count_violations(field: str, value: Any, rules: FieldRules) -> list[Violation]:
+    if not isinstance(value, list):
+        return []
+    if rules.max_items is not None and len(value) > rules.max_items:
+        return [
+            Violation(
+                "count.max_items", "error", field, f"{len(value)} items, at most {rules.max_items} allowed"
+            )
+        ]
+    if rules.min_items is not None and len(value) < rules.min_items:
+        return [
+            Violation(
+                "count.min_items", "error", field, f"{len(value)} items, at least {rules.min_items} needed"
+            )
+        ]
+    return []
+
+
+def validate_output(output: CopyOutput, profile: Profile, context: CheckContext) -> list[Violation]:
+    """The violations of ``output`` for ``profile``, errors first, in field order."""
+    kinds = FIELD_KINDS_BY_MODEL.get(type(output).__name__)
+    found: list[Violation] = []
+    for name in type(output).model_fields:
+        if name in NOT_COPY:
+            continue
+        value = getattr(output, name)
+        kind = kinds.get(name) if kinds is not None else None
+        rules = _rules(profile, kind, context)
+        found.extend(_count_violations(name, value, rules))
+        for place, text in _texts(name, value):
+            found.extend(check_text(place, text, rules, context, profile, copy=kinds is not None))
+    return sorted(found, key=lambda v: v.severity != "error")
