@@ -10,6 +10,7 @@ Nothing here reads keys, config or the network at import time.
 
 from __future__ import annotations
 
+from copyassist.audit import CheckReport, RowReport, check
 from copyassist.backends import (
     Backend,
     Completion,
@@ -42,6 +43,9 @@ from copyassist.generate import CopyResult, Prepared, Timings, agenerate, genera
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import Persona, list_personas, load_persona, validate_persona_file
 from copyassist.product import Product, load_product
+from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
+from copyassist.rules.profiles import list_profiles, load_profile
+from copyassist.rules.validate import validate_output
 from copyassist.templates import Template, list_templates, load_template
 from copyassist.tokens import TokenCount, count_message_tokens, count_tokens, estimate_cost
 
@@ -53,6 +57,8 @@ __all__ = [
     "Backend",
     "BackendError",
     "BadRequestError",
+    "CheckContext",
+    "CheckReport",
     "Completion",
     "ConfigError",
     "ConnectionError",
@@ -60,6 +66,7 @@ __all__ = [
     "CopyAssistError",
     "CopyOutput",
     "CopyResult",
+    "FieldRules",
     "InputError",
     "LocalBackend",
     "OUTPUT_MODELS",
@@ -71,8 +78,10 @@ __all__ = [
     "PersonaError",
     "Prepared",
     "Product",
+    "Profile",
     "QuotaExceededError",
     "RateLimitError",
+    "RowReport",
     "ServerError",
     "Template",
     "TemplateError",
@@ -80,17 +89,22 @@ __all__ = [
     "Timings",
     "TokenCount",
     "Usage",
+    "Violation",
     "agenerate",
+    "check",
     "count_message_tokens",
     "count_tokens",
     "estimate_cost",
     "generate",
     "get_backend",
     "list_personas",
+    "list_profiles",
     "list_templates",
     "load_persona",
     "load_product",
+    "load_profile",
     "load_template",
     "prepare",
+    "validate_output",
     "validate_persona_file",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from copyassist.cli.catalog import personas_app, templates_app
+from copyassist.cli.check import check_command
 from copyassist.cli.generate import generate_command, render_command
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 app.command("generate")(generate_command)
 app.command("render")(render_command)
+app.command("check")(check_command)
 app.add_typer(templates_app, name="templates")
 app.add_typer(personas_app, name="personas")
 

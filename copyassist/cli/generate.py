@@ -118,12 +118,25 @@ def _print_result(result: CopyResult, as_json: bool) -> None:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     typer.echo(result.copy)
+    if result.status == "fallback":
+        typer.secho(
+            "⚠ no model answer passed the rules: this title was built from the product data",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        for v in result.rejected:
+            typer.secho(f"  rejected answer: {v.field}: {v.message} [{v.rule}]", err=True, dim=True)
+    for v in result.violations:
+        colour = typer.colors.RED if v.severity == "error" else typer.colors.YELLOW
+        quoted = f" « {v.text} »" if v.text else ""
+        typer.secho(f"{v.severity}: {v.field}: {v.message} [{v.rule}]{quoted}", err=True, fg=colour)
     cost = "cost unknown" if result.cost is None else f"${result.cost:.4f}"
+    attempts = f" · {result.attempts} attempts" if result.attempts > 1 else ""
     typer.secho(
-        f"— {result.template} v{result.template_version} · {result.language} · "
-        f"{result.provider}:{result.model} · {result.usage.input_tokens}+{result.usage.output_tokens} "
-        f"tokens · {cost} · {result.timings.total_ms / 1000:.1f} s"
-        + (f" · {result.attempts} attempts" if result.attempts > 1 else ""),
+        f"— {result.status} · {result.template} v{result.template_version} · {result.language} · "
+        f"{result.channel or 'generic'} · {result.provider}:{result.model} · "
+        f"{result.usage.input_tokens}+{result.usage.output_tokens} tokens · {cost} · "
+        f"{result.timings.total_ms / 1000:.1f} s{attempts}",
         err=True,
         dim=True,
     )

@@ -1,0 +1,215 @@
+"""Audit existing listings against a channel's rules, with no model call.
+
+``check(path_or_rows, channel=..., fields={"title": "Titre"})`` reads every row, checks the
+chosen columns as the chosen kinds of field, compares their claims with the row's other columns
+(the facts guard), flags near-duplicate titles across the file, and returns a report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copyassist.errors import InputError
+from copyassist.feeds import Row, read_rows
+from copyassist.rules.base import FIELD_KINDS, CheckContext, Violation
+from copyassist.rules.duplicates import find_duplicate_titles
+from copyassist.rules.profiles import load_profile
+from copyassist.rules.validate import check_text
+
+#: Column names recognised without --field, per kind (compared case-insensitively).
+KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "titre", "name", "nom", "designation", "désignation", "libellé", "libelle"),
+    "description": ("description", "body (html)", "body_html", "descriptif"),
+    "seo_title": ("seo title", "seo_title", "meta title", "titre seo"),
+    "meta_description": ("seo description", "meta_description", "meta description"),
+}
+
+
+#: Columns that identify a row rather than describe the product: alone, they support no claim.
+IDENTITY_COLUMNS = frozenset(
+    {"sku", "id", "handle", "ean", "gtin", "mpn", "brand", "marque", "vendor", "language", "langue", "lang"}
+)
+
+
+@dataclass
+class RowReport:
+    row: int
+    id: str | None = None
+    violations: list[Violation] = field(default_factory=list)
+    error: str | None = None  # the row could not be read
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "unreadable"
+        if any(v.severity == "error" for v in self.violations):
+            return "errors"
+        return "warnings" if self.violations else "ok"
+
+
+@dataclass
+class CheckReport:
+    channel: str
+    fields: dict[str, str]
+    rows: list[RowReport] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return sum(v.severity == "error" for r in self.rows for v in r.violations)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(v.severity == "warning" for r in self.rows for v in r.violations)
+
+    def summary(self) -> list[tuple[str, str, int, int]]:
+        """(rule, severity, violations, rows affected), most frequent first."""
+        counts: Counter[tuple[str, str]] = Counter()
+        rows: dict[tuple[str, str], set[int]] = {}
+        for report in self.rows:
+            for violation in report.violations:
+                key = (violation.rule, violation.severity)
+                counts[key] += 1
+                rows.setdefault(key, set()).add(report.row)
+        return [(rule, sev, n, len(rows[(rule, sev)])) for (rule, sev), n in counts.most_common()]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "channel": self.channel,
+                "fields": self.fields,
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "rows": [
+                    {"row": r.row, "id": r.id, "status": r.status, "error": r.error,
+                     "violations": [v.as_dict() for v in r.violations]}
+                    for r in self.rows
+                ],
+                "summary": [
+                    {"rule": rule, "severity": sev, "count": n, "rows": rows}
+                    for rule, sev, n, rows in self.summary()
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )  # fmt: skip
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["row", "id", "field", "severity", "rule", "message", "text"])
+        for report in self.rows:
+            if report.error:
+                writer.writerow(
+                    [report.row, report.id or "", "", "error", "row.unreadable", report.error, ""]
+                )
+            for v in report.violations:
+                writer.writerow([report.row, report.id or "", v.field, v.severity, v.rule, v.message, v.text])
+        return out.getvalue()
+
+
+def resolve_fields(columns: Iterable[str], fields: Mapping[str, str] | None) -> dict[str, str]:
+    """kind -> column: the caller's choice checked against the columns, else the known names."""
+    available = list(columns)
+    if fields:
+        for kind, column in fields.items():
+            if kind not in FIELD_KINDS:
+                raise InputError(f"unknown field kind {kind!r}; choose from {', '.join(FIELD_KINDS)}")
+            if column not in available:
+                raise InputError(f"no column {column!r} in the file; columns: {', '.join(available)}")
+        return dict(fields)
+    lowered = {c.casefold(): c for c in available}
+    found = {kind: lowered[n] for kind, names in KNOWN_COLUMNS.items() for n in names if n in lowered}
+    if not found:
+        raise InputError(
+            "no column to check was recognised; name them with --field title=COLUMN "
+            f"(columns: {', '.join(available)})"
+        )
+    return found
+
+
+def _first(data: Mapping[str, Any], names: Iterable[str]) -> str | None:
+    lowered = {str(k).casefold(): v for k, v in data.items()}
+    for name in names:
+        value = lowered.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def check(
+    source: str | Path | Iterable[Mapping[str, Any]],
+    *,
+    channel: str = "generic",
+    fields: Mapping[str, str] | None = None,
+    language: str | None = None,
+    keywords: Iterable[str] = (),
+) -> CheckReport:
+    """Audit listings (a file path, or rows as dicts) for ``channel``; nothing is called.
+
+    The language the copy must be in: ``language``, else the one the channel requires, else a
+    ``language`` column. Claims are compared with the row's other columns (the facts guard),
+    when it has any that describe the product.
+    """
+    profile = load_profile(channel)
+    rows: Iterable[Row]
+    if isinstance(source, str | Path):
+        rows = read_rows(source)
+    else:
+        rows = (Row(n, dict(r)) for n, r in enumerate(source, start=1))
+    report: CheckReport | None = None
+    titles: list[tuple[int, str]] = []
+    for row in rows:
+        if report is None:
+            report = CheckReport(profile.name, resolve_fields(row.data.keys(), fields) if row.data else {})
+        if row.error:
+            report.rows.append(RowReport(row.number, error=row.error))
+            continue
+        if not report.fields:
+            report.fields = resolve_fields(row.data.keys(), fields)
+        checked_columns = set(report.fields.values())
+        product = {k: v for k, v in row.data.items() if k not in checked_columns and v not in (None, "")}
+        describes = any(str(k).casefold() not in IDENTITY_COLUMNS for k in product)
+        brand = _first(row.data, ("brand", "marque", "vendor"))
+        context = CheckContext(
+            language=language or profile.language or _first(row.data, ("language", "langue", "lang")),
+            brand=brand,
+            keywords=tuple(keywords),
+            product=product if describes else None,  # the facts guard needs data to compare with
+            known_words=(brand,) if brand else (),
+        )
+        row_report = RowReport(row.number, id=_first(row.data, ("sku", "id", "handle", "ean", "gtin")))
+        for kind, column in report.fields.items():
+            text = str(row.data.get(column) or "")
+            if text:
+                rules = profile.rules_for(kind)
+                row_report.violations.extend(check_text(kind, text, rules, context, profile))
+                if kind == "title":
+                    titles.append((row.number, text))
+        report.rows.append(row_report)
+    if report is None:
+        raise InputError("the file holds no rows to check")
+    _add_duplicate_titles(report, titles)
+    return report
+
+
+def _add_duplicate_titles(report: CheckReport, titles: list[tuple[int, str]]) -> None:
+    by_row = {r.row: r for r in report.rows}
+    for duplicate in find_duplicate_titles([text for _, text in titles]):
+        row_number = titles[duplicate.index][0]
+        other = titles[duplicate.other][0]
+        by_row[row_number].violations.append(
+            Violation(
+                "batch.duplicate_title",
+                "warning",
+                "title",
+                f"{duplicate.message} (row {other})",
+                duplicate.text,
+            )
+        )

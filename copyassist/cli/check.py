@@ -1,0 +1,111 @@
+"""``copyassist check``: audit existing listings against a channel's rules, no model call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copyassist.audit import CheckReport, check
+from copyassist.cli.errors import friendly_errors
+from copyassist.errors import InputError
+
+FileArg = Annotated[
+    Path, typer.Argument(help="Listings: CSV (any delimiter, UTF-8 or Windows-1252), JSONL or JSON.")
+]
+ChannelOpt = Annotated[
+    str,
+    typer.Option(
+        help="Channel: amazon, google-shopping, shopify, rakuten-fr, cdiscount, meta-tags, generic."
+    ),
+]
+FieldOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        "-f",
+        help="KIND=COLUMN to check, repeatable; kinds: title, bullets, description, seo_title, "
+        "meta_description, faq. Default: the column names it recognises.",
+    ),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", "-l", help="Language the copy must be in (else a language column, else unchecked)."
+    ),
+]
+KeywordOpt = Annotated[
+    list[str] | None,
+    typer.Option("--keyword", "-k", help="Keyword every listing should contain, repeatable."),
+]
+
+
+def _parse_fields(specs: list[str] | None) -> dict[str, str] | None:
+    if not specs:
+        return None
+    fields: dict[str, str] = {}
+    for spec in specs:
+        kind, sep, column = spec.partition("=")
+        if not kind.strip():
+            raise InputError(f"--field expects KIND=COLUMN or KIND, got {spec!r}")
+        fields[kind.strip()] = column.strip() if sep else kind.strip()
+    return fields
+
+
+def _print_table(report: CheckReport) -> None:
+    for row in report.rows:
+        if row.error:
+            typer.secho(f"row {row.row}: unreadable: {row.error}", fg=typer.colors.RED)
+        for v in row.violations:
+            colour = typer.colors.RED if v.severity == "error" else typer.colors.YELLOW
+            label = f"row {row.row}" + (f" ({row.id})" if row.id else "")
+            quoted = f"  « {v.text} »" if v.text else ""
+            typer.secho(
+                f"{label:<24} {v.field:<16} {v.severity:<7} {v.rule:<26} {v.message}{quoted}", fg=colour
+            )
+    typer.echo()
+    clean = sum(r.status == "ok" for r in report.rows)
+    checked = ", ".join(f"{kind}={column}" for kind, column in report.fields.items())
+    typer.secho(
+        f"{len(report.rows)} rows checked for {report.channel} ({checked}): "
+        f"{clean} clean, {report.error_count} errors, {report.warning_count} warnings",
+        bold=True,
+    )
+    for rule, severity, count, rows in report.summary():
+        typer.echo(f"  {rule:<28} {severity:<7} {count:>5} in {rows} row(s)")
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+
+
+@friendly_errors
+def check_command(
+    file: FileArg,
+    channel: ChannelOpt = "generic",
+    fields: FieldOpt = None,
+    language: LangOpt = None,
+    keywords: KeywordOpt = None,
+    output_format: FormatOpt = "table",
+    output: OutputOpt = None,
+) -> None:
+    """Check listings against a channel's rules. Exit 1 when any error is found (usable in CI)."""
+    if output_format not in ("table", "csv", "json"):
+        raise InputError(f"--format must be table, csv or json, not {output_format!r}")
+    report = check(
+        file, channel=channel, fields=_parse_fields(fields), language=language, keywords=keywords or ()
+    )
+    if output_format == "table" and output is None:
+        _print_table(report)
+    else:
+        text = report.to_json() if output_format == "json" else report.to_csv()
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            typer.echo(
+                f"report written to {output}: {report.error_count} errors, {report.warning_count} warnings"
+            )
+    if report.error_count:
+        raise typer.Exit(1)

@@ -1,0 +1,129 @@
+"""Reading product and listing files row by row: CSV (delimiter and encoding detected), JSONL
+and JSON arrays. Rows stream: memory does not grow with the number of rows (JSON arrays aside).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copyassist.errors import InputError
+
+SAMPLE_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record. ``number`` is 1-based and counts data rows (a CSV header is row 0)."""
+
+    number: int
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None  # why the row could not be read; ``data`` is then empty
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as French Excel writes it."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut by the sample's end
+            return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        header = lines[0]
+        return max(DELIMITERS, key=header.count)
+
+
+def read_rows(
+    path: str | Path, *, delimiter: str | None = None, encoding: str | None = None
+) -> Iterator[Row]:
+    """The rows of a .csv/.tsv/.txt, .jsonl/.ndjson or .json file, in order."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"no such file: {file}")
+    suffix = file.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_rows(file)
+    if suffix == ".json":
+        return _json_rows(file)
+    return _csv_rows(file, delimiter, encoding)
+
+
+def _csv_rows(file: Path, delimiter: str | None, encoding: str | None) -> Iterator[Row]:
+    with file.open("rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+    chosen = encoding or detect_encoding(sample)
+    sep = delimiter or (
+        "\t" if file.suffix.lower() == ".tsv" else detect_delimiter(sample.decode(chosen, "replace"))
+    )
+    with file.open(encoding=chosen, errors="strict", newline="") as handle:
+        reader = csv.reader(handle, delimiter=sep)
+        try:
+            header = [name.strip() for name in next(reader)]
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InputError(f"{file}: cannot read the header line: {exc}") from None
+        number = 0
+        while True:
+            number += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                yield Row(number, error=f"unreadable line: {exc}")
+                continue
+            if not any(v.strip() for v in values):
+                number -= 1
+                continue
+            if len(values) > len(header):
+                yield Row(number, error=f"{len(values)} cells for {len(header)} columns")
+                continue
+            yield Row(number, dict(zip(header, [*values, *[""] * (len(header) - len(values))], strict=True)))
+
+
+def _jsonl_rows(file: Path) -> Iterator[Row]:
+    with file.open(encoding="utf-8-sig") as handle:
+        number = 0
+        for line in handle:
+            if not line.strip():
+                continue
+            number += 1
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Row(number, error=f"not valid JSON ({exc.msg})")
+                continue
+            if isinstance(value, dict):
+                yield Row(number, value)
+            else:
+                yield Row(number, error="a line must hold one JSON object")
+
+
+def _json_rows(file: Path) -> Iterator[Row]:
+    try:
+        value = json.loads(file.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    items = value if isinstance(value, list) else [value]
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, dict):
+            yield Row(number, item)
+        else:
+            yield Row(number, error="an array item must be a JSON object")
