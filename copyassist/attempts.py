@@ -166,8 +166,17 @@ def _verdict(
         built = fallback()
         if built is not None:
             raw = best.raw if best else (attempts[-1].raw if attempts else "")
+            rejected = best.violations if best else []
             return Outcome(
-                built, raw, "fallback", validate(built), len(attempts), usage, model_name, first_pass
+                built,
+                raw,
+                "fallback",
+                validate(built),
+                len(attempts),
+                usage,
+                model_name,
+                first_pass,
+                rejected,
             )
     if best is None or best.output is None:
         last = attempts[-1] if attempts else Attempt(0, "")

@@ -42,6 +42,9 @@ def test_the_wheel_ships_every_prompt_and_persona(wheel: Path) -> None:
                 inside = f"copyassist/_bundled/{folder}/{source.relative_to(ROOT / folder).as_posix()}"
                 assert inside in names, f"{inside} missing from the wheel"
     assert "copyassist/data/prices.json" in names
+    for data in (ROOT / "copyassist" / "rules").rglob("*"):
+        if data.suffix in (".yaml", ".txt"):
+            assert data.relative_to(ROOT).as_posix() in names, f"{data.name} missing from the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "copyassist = copyassist.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

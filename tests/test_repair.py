@@ -87,6 +87,7 @@ def test_when_every_attempt_fails_a_labelled_fallback_title_is_offered(
     assert result.output.title == built  # type: ignore[attr-defined]
     assert built is not None and built.startswith("Kairos Montre connectée") and "Noir graphite" in built
     assert result.to_dict()["status"] == "fallback"
+    assert {v.rule for v in result.rejected} >= {"title.promotional", "length.max_chars"}
 
 
 def test_the_fallback_fits_the_channel_limit() -> None:
