@@ -7,6 +7,7 @@ import typer
 from copyassist.cli.catalog import personas_app, templates_app
 from copyassist.cli.check import check_command
 from copyassist.cli.generate import generate_command, render_command
+from copyassist.cli.study import persona_new_command, study_command
 
 app = typer.Typer(
     name="copyassist",
@@ -18,6 +19,8 @@ app = typer.Typer(
 app.command("generate")(generate_command)
 app.command("render")(render_command)
 app.command("check")(check_command)
+app.command("study")(study_command)
+personas_app.command("new")(persona_new_command)
 app.add_typer(templates_app, name="templates")
 app.add_typer(personas_app, name="personas")
 

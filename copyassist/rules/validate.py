@@ -43,13 +43,21 @@ def channel_checks(profile: Profile) -> tuple[Check, ...]:
 
 
 def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[str, str]]) -> CheckContext:
-    """What the checks compare a generated output with: the request that produced it."""
+    """What the checks compare a generated output with: the request that produced it.
+
+    Source text given to the template (the copy to rewrite, the study sections to summarise)
+    counts as data, like the product's fields: quoting it is neither an echo of the
+    instructions nor an unsupported claim.
+    """
     brand = render_context.get("brand")
+    product = dict(render_context.get("product") or {})
+    if render_context.get("text"):
+        product["source_text"] = render_context["text"]
     return CheckContext(
         language=render_context.get("language"),
         brand=brand,
         keywords=tuple(render_context.get("keywords") or ()),
-        product=render_context.get("product"),
+        product=product or None,
         prompt="\n".join(m["content"] for m in messages),
         known_words=(brand,) if brand else (),
         max_chars=render_context.get("max_chars"),

@@ -1,0 +1,103 @@
+"""``copyassist study`` and ``copyassist personas new``: drafts before the listings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copyassist.cli.errors import friendly_errors
+from copyassist.errors import InputError
+from copyassist.persona_draft import draft_persona, save_persona
+from copyassist.product import load_product
+from copyassist.study import SECTIONS, study
+
+LangOpt = Annotated[str, typer.Option("--lang", "-l", envvar="COPYASSIST_LANG", help="fr or en.")]
+ProviderOpt = Annotated[
+    str, typer.Option(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
+]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name, or a .gguf path for the local provider.")]
+ProductOpt = Annotated[Path | None, typer.Option("--product", "-p", help="Product as a JSON or YAML file.")]
+
+
+@friendly_errors
+def study_command(
+    category: Annotated[str | None, typer.Option(help="Product category studied (or --product).")] = None,
+    product_file: ProductOpt = None,
+    brand: Annotated[str | None, typer.Option(help="Your brand.")] = None,
+    offer: Annotated[
+        str | None, typer.Option(help="Your offer in a sentence (price range, promise...).")
+    ] = None,
+    location: Annotated[str | None, typer.Option(help="Market: country, region or city.")] = None,
+    language: LangOpt = "fr",
+    competitors: Annotated[
+        list[str] | None, typer.Option("--competitor", help="Competitor name, repeatable.")
+    ] = None,
+    catalogue: Annotated[
+        Path | None,
+        typer.Option("--competitor-catalogue", help="A competitor's catalogue (CSV/JSONL) for gaps."),
+    ] = None,
+    personas: Annotated[
+        list[str] | None, typer.Option("--persona", help="Persona for the plan, repeatable.")
+    ] = None,
+    sections: Annotated[
+        str | None, typer.Option(help=f"Comma-separated, in any order: {','.join(SECTIONS)}. Default: all.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the document here (.md or .html).")
+    ] = None,
+    html: Annotated[bool, typer.Option("--html", help="HTML instead of Markdown.")] = False,
+    provider: ProviderOpt = "auto",
+    model: ModelOpt = None,
+) -> None:
+    """Draft a market study and marketing plan; every figure is marked to verify."""
+    product = load_product(product_file) if product_file else None
+    chosen = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
+    result = study(
+        category, product, brand=brand, offer=offer, location=location, language=language,
+        competitors=competitors or (), competitor_catalogue=catalogue, personas=personas or (),
+        sections=chosen, provider=provider, model=model,
+        progress=lambda name: typer.secho(f"… {name}", err=True, dim=True),
+    )  # fmt: skip
+    as_html = html or (output is not None and output.suffix.lower() in (".html", ".htm"))
+    document = result.to_html() if as_html else result.to_markdown()
+    failed = [s for s in result.sections if s.output is None]
+    if output is None:
+        typer.echo(document)
+    else:
+        output.write_text(document, encoding="utf-8")
+        typer.echo(f"written to {output}")
+    cost = "cost unknown" if result.cost is None else f"${result.cost:.4f}"
+    typer.secho(
+        f"— {len(result.sections) - len(failed)} of {len(result.sections)} sections written · "
+        f"{len(result.figures)} figures to verify · {result.usage.input_tokens}+{result.usage.output_tokens} "
+        f"tokens · {cost}",
+        err=True,
+        dim=True,
+    )
+    if failed and len(failed) == len(result.sections):
+        raise typer.Exit(4)
+
+
+@friendly_errors
+def persona_new_command(
+    brief: Annotated[str, typer.Argument(help="Who they are, in a sentence.")],
+    product_file: ProductOpt = None,
+    language: LangOpt = "fr",
+    name: Annotated[str | None, typer.Option(help="File name (default: from the persona's name).")] = None,
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Folder to write to (default: your persona folder).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    provider: ProviderOpt = "auto",
+    model: ModelOpt = None,
+) -> None:
+    """Draft a complete persona from a brief and save it as YAML (never overwrites without --force)."""
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise InputError(f"--dir {folder} is not a folder")
+    product = load_product(product_file) if product_file else None
+    persona = draft_persona(brief, product, language=language, provider=provider, model=model)
+    path = save_persona(persona, name, folder, force=force)
+    typer.echo(f"written {path}: {persona.name} ({persona.kind})")
+    typer.secho(f"use it with: copyassist generate ... --persona {path.stem}", err=True, dim=True)

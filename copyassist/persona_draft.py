@@ -1,0 +1,86 @@
+"""Personas drafted from a short brief by a model, checked against the persona model, saved as
+YAML in the user's persona folder."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from copyassist.assets import user_dir
+from copyassist.backends import Backend
+from copyassist.errors import InputError, OutputError, PersonaError
+from copyassist.generate import generate
+from copyassist.persona import Persona, validate_persona_file
+from copyassist.product import Product
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """No anchors or aliases: the persona loader refuses them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def draft_persona(
+    brief: str,
+    product: Product | Mapping[str, Any] | None = None,
+    *,
+    language: str = "fr",
+    backend: Backend | None = None,
+    provider: str = "auto",
+    model: str | None = None,
+    max_attempts: int = 3,
+) -> Persona:
+    """A complete persona sheet for ``brief``; an answer the persona model refuses is sent back
+    with the problems listed, up to ``max_attempts`` calls."""
+    if not brief.strip():
+        raise InputError(
+            "describe the persona in a few words, e.g. 'women 30-45 in Lyon who buy eco-friendly home goods'"
+        )
+    result = generate(
+        "persona-draft", product, language=language, text=brief.strip(), backend=backend,
+        provider=provider, model=model, max_attempts=max_attempts,
+    )  # fmt: skip
+    data = result.output.to_persona_data()  # type: ignore[attr-defined]
+    try:
+        return Persona.model_validate(data)
+    except ValueError as exc:  # PersonaDraft validates as a Persona; this is a last guard
+        raise OutputError(
+            f"the drafted persona is not valid: {exc}", attempts=result.attempts, last_output=result.raw
+        ) from None
+
+
+def slugify(text: str) -> str:
+    """``"Camille, la coureuse"`` -> ``"camille-la-coureuse"``: a file name users can type."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "persona"
+
+
+def save_persona(
+    persona: Persona, name: str | None = None, folder: str | Path | None = None, *, force: bool = False
+) -> Path:
+    """Write ``persona`` as ``<folder>/<name>.yaml`` (the user's persona folder by default).
+
+    An existing file is never replaced unless ``force``; the written file is read back through
+    the same loader that will read it later.
+    """
+    target_folder = Path(folder) if folder else user_dir("personas")
+    path = target_folder / f"{slugify(name or persona.name)}.yaml"
+    if path.exists() and not force:
+        raise PersonaError(
+            f"{path} already exists; choose another --name or pass --force to replace it", path=str(path)
+        )
+    target_folder.mkdir(parents=True, exist_ok=True)
+    data = persona.model_dump(mode="json", exclude_defaults=True)
+    data = {"kind": data.pop("kind", persona.kind), "name": data.pop("name", persona.name), **data}
+    path.write_text(
+        yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )
+    validate_persona_file(path)
+    return path

@@ -1,0 +1,231 @@
+"""Market-study and marketing-plan drafts: one template per section, one document.
+
+Each section is its own generation (with its own re-asks); a section that fails is reported in
+the document and the others are kept. Nothing the model writes is passed off as fact: the
+document opens with a warning, every figure, percentage, amount or cited study in the text is
+marked "to verify", and a table of them closes the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copyassist import errors
+from copyassist.backends import Backend, Usage, get_backend
+from copyassist.feeds import read_rows
+from copyassist.generate import CopyResult, generate
+from copyassist.outputs import CopyOutput
+from copyassist.persona import Persona, load_persona
+from copyassist.product import Product
+
+#: key -> (template, per persona?). Document order; the summary is written last, from the rest.
+SECTIONS: dict[str, tuple[str, bool]] = {
+    "summary": ("executive-summary", False),
+    "trends": ("market-trends", False),
+    "behaviour": ("customer-behaviour", False),
+    "demographics": ("target-demographics", False),
+    "benchmark": ("competitive-benchmark", False),
+    "opportunities": ("opportunities", False),
+    "swot": ("swot", False),
+    "channels": ("marketing-channels", True),
+    "content": ("content-strategy", True),
+    "ugc": ("ugc-plan", True),
+    "affiliation": ("affiliate-plan", True),
+    "influencers": ("influencer-plan", True),
+}
+#: Sections written from the text of the others, after them.
+_FROM_OTHERS = ("swot", "summary")
+MAX_CATALOGUE_ROWS = 300
+
+TITLES: dict[str, tuple[str, str]] = {
+    "summary": ("Executive summary", "Synthèse"),
+    "trends": ("Market trends", "Tendances du marché"),
+    "behaviour": ("Customer behaviour and purchase drivers", "Comportements et moteurs d'achat"),
+    "demographics": ("Target demographics", "Cibles démographiques"),
+    "benchmark": ("Competitive benchmark", "Benchmark concurrentiel"),
+    "opportunities": ("Opportunities", "Opportunités"),
+    "swot": ("SWOT", "SWOT"),
+    "channels": ("Marketing channels", "Canaux marketing"),
+    "content": ("Content strategy", "Stratégie de contenu"),
+    "ugc": ("User-generated content", "Contenus générés par les clients"),
+    "affiliation": ("Affiliation", "Affiliation"),
+    "influencers": ("Influencers", "Influenceurs"),
+}
+
+
+@dataclass
+class SectionResult:
+    key: str
+    title: str
+    persona: str | None = None
+    output: CopyOutput | None = None
+    status: str = "failed"  # a generation status, or "failed"
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    cost: float | None = 0.0
+
+    def text(self, language: str) -> str:
+        return self.output.as_text(language) if self.output is not None else ""
+
+
+@dataclass
+class Figure:
+    section: str
+    text: str
+    source: str  # "listed" (the model's own list) or "text" (found in the section's text)
+
+
+@dataclass
+class StudyResult:
+    """A drafted study: its sections in document order, the figures to verify, what it cost."""
+
+    category: str
+    brand: str | None
+    language: str
+    model: str
+    sections: list[SectionResult]
+    usage: Usage = field(default_factory=Usage)
+    cost: float | None = 0.0
+
+    @property
+    def figures(self) -> list[Figure]:
+        from copyassist.study_render import collect_figures
+
+        return collect_figures(self)
+
+    def to_markdown(self) -> str:
+        from copyassist.study_render import render_markdown
+
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        from copyassist.study_render import render_html
+
+        return render_html(self)
+
+
+def catalogue_text(path: str | Path, limit: int = MAX_CATALOGUE_ROWS) -> str:
+    """A competitor's catalogue (CSV/JSONL/JSON) as lines the opportunities section can read."""
+    lines = []
+    for row in read_rows(path):
+        if row.error or not row.data:
+            continue
+        values = [str(v).strip() for v in row.data.values() if str(v or "").strip()]
+        lines.append("- " + " | ".join(values)[:300])
+        if len(lines) >= limit:
+            break
+    if not lines:
+        raise errors.InputError(f"{path}: the competitor catalogue holds no readable rows")
+    return "\n".join(lines)
+
+
+def _persona_label(persona: str | Path | Persona) -> tuple[str, Persona]:
+    loaded = persona if isinstance(persona, Persona) else load_persona(persona)
+    return loaded.slug or loaded.name, loaded
+
+
+def _choose(sections: Iterable[str] | None) -> list[str]:
+    chosen = list(sections) if sections else list(SECTIONS)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        raise errors.InputError(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    return [s for s in SECTIONS if s in chosen]  # always in document order
+
+
+def study(
+    category: str | None = None,
+    product: Product | Mapping[str, Any] | None = None,
+    *,
+    brand: str | None = None,
+    offer: str | None = None,
+    location: str | None = None,
+    language: str = "fr",
+    competitors: Sequence[str] = (),
+    competitor_catalogue: str | Path | None = None,
+    personas: Sequence[str | Path | Persona] = (),
+    sections: Iterable[str] | None = None,
+    backend: Backend | None = None,
+    provider: str = "auto",
+    model: str | None = None,
+    max_attempts: int = 3,
+    progress: Callable[[str], None] | None = None,
+) -> StudyResult:
+    """Draft a market study and marketing plan for a category (or a product's category)."""
+    if product is not None and not isinstance(product, Product):
+        product = Product.from_mapping(product)
+    category = category or (product.category if product else None) or (product.title if product else None)
+    if not category:
+        raise errors.InputError("a study needs a product category: --category 'montres connectées'")
+    chosen_backend = backend or get_backend(provider, model=model)
+    subject = product or Product(title=category, category=category, brand=brand)
+    loaded = [_persona_label(p) for p in personas]
+    catalogue = catalogue_text(competitor_catalogue) if competitor_catalogue else None
+    keys = _choose(sections)
+    index = 0 if language == "en" else 1
+    shared: dict[str, Any] = {"category": category, "brand": brand, "location": location, "objective": offer,
+              "competitors": list(competitors) or None}  # fmt: skip
+    results: dict[tuple[str, str | None], SectionResult] = {}
+    fatal: str | None = None
+
+    def run(key: str, persona: tuple[str, Persona] | None, text: str | None = None) -> None:
+        nonlocal fatal
+        result = SectionResult(key, TITLES[key][index], persona[0] if persona else None)
+        results[(key, result.persona)] = result
+        if fatal:
+            result.error = f"not written: {fatal}"
+            return
+        if progress:
+            progress(result.title + (f" ({result.persona})" if result.persona else ""))
+        template, _ = SECTIONS[key]
+        try:
+            generated: CopyResult = generate(
+                template, subject, backend=chosen_backend, language=language, max_attempts=max_attempts,
+                persona=persona[1] if persona else None, text=text, **shared,
+            )  # fmt: skip
+        except (errors.AuthenticationError, errors.QuotaExceededError, errors.ConfigError) as exc:
+            fatal = str(exc)
+            result.error = fatal
+        except errors.CopyAssistError as exc:
+            result.error = str(exc)
+        else:
+            result.output, result.status = generated.output, generated.status
+            result.usage, result.cost = generated.usage, generated.cost
+
+    def written_so_far() -> str:
+        parts = [f"## {r.title}\n{r.text(language)}" for r in results.values() if r.output is not None]
+        return "\n\n".join(parts)
+
+    for key in keys:
+        per_persona = SECTIONS[key][1]
+        if key in _FROM_OTHERS:
+            continue
+        if key == "opportunities" and catalogue is None:
+            results[(key, None)] = SectionResult(
+                key, TITLES[key][index], error="needs a competitor catalogue: --competitor-catalogue FILE"
+            )
+        elif per_persona and not loaded:
+            results[(key, None)] = SectionResult(
+                key, TITLES[key][index], error="needs a persona: --persona NAME"
+            )
+        elif per_persona:
+            for persona in loaded:
+                run(key, persona)
+        else:
+            run(key, None, catalogue if key == "opportunities" else None)
+    for key in _FROM_OTHERS:
+        if key in keys:
+            so_far = written_so_far()
+            if so_far:
+                run(key, None, so_far)
+            else:
+                results[(key, None)] = SectionResult(
+                    key, TITLES[key][index], error="no other section was written"
+                )
+    ordered = sorted(results.values(), key=lambda r: list(SECTIONS).index(r.key))
+    usage = sum((r.usage for r in ordered), Usage())
+    costs = [r.cost for r in ordered]
+    total_cost = None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+    return StudyResult(category, brand, language, chosen_backend.model, ordered, usage, total_cost)
