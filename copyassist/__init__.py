@@ -42,10 +42,12 @@ from copyassist.errors import (
 from copyassist.generate import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import Persona, list_personas, load_persona, validate_persona_file
+from copyassist.persona_draft import draft_persona, save_persona
 from copyassist.product import Product, load_product
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
 from copyassist.rules.validate import validate_output
+from copyassist.study import SectionResult, StudyResult, study
 from copyassist.templates import Template, list_templates, load_template
 from copyassist.tokens import TokenCount, count_message_tokens, count_tokens, estimate_cost
 
@@ -82,7 +84,9 @@ __all__ = [
     "QuotaExceededError",
     "RateLimitError",
     "RowReport",
+    "SectionResult",
     "ServerError",
+    "StudyResult",
     "Template",
     "TemplateError",
     "TimeoutError",
@@ -94,6 +98,7 @@ __all__ = [
     "check",
     "count_message_tokens",
     "count_tokens",
+    "draft_persona",
     "estimate_cost",
     "generate",
     "get_backend",
@@ -105,6 +110,8 @@ __all__ = [
     "load_profile",
     "load_template",
     "prepare",
+    "save_persona",
+    "study",
     "validate_output",
     "validate_persona_file",
 ]
