@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -38,6 +39,8 @@ class Completion:
     model: str
     usage: Usage = field(default_factory=Usage)
     finish_reason: str | None = None
+    #: the server's x-ratelimit-* and retry-after headers, when it sent any
+    rate_limits: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with
 from copyassist.backends.schema import grammar_schema, strict_schema
 
 DEFAULT_TIMEOUT = 120.0
+#: Response headers passed on to callers that pace themselves (the batch rate limiter).
+_LIMIT_HEADERS = ("x-ratelimit-", "retry-after")
 CONNECT_TIMEOUT = 10.0
 
 
@@ -101,7 +103,7 @@ class OpenAIBackend:
 
             def send(request: dict[str, Any] = request) -> Any:
                 try:
-                    return self.client.chat.completions.create(**request)
+                    return self.client.chat.completions.with_raw_response.create(**request)
                 except openai.OpenAIError as exc:
                     raise translate_error(exc) from exc
 
@@ -122,7 +124,7 @@ class OpenAIBackend:
 
             async def asend(request: dict[str, Any] = request) -> Any:
                 try:
-                    return await self.aclient.chat.completions.create(**request)
+                    return await self.aclient.chat.completions.with_raw_response.create(**request)
                 except openai.OpenAIError as exc:
                     raise translate_error(exc) from exc
 
@@ -178,7 +180,9 @@ class OpenAIBackend:
             request["response_format"] = {"type": "json_object"}
         return request
 
-    def _completion(self, response: Any) -> Completion:
+    def _completion(self, raw: Any) -> Completion:
+        response = raw.parse()
+        headers = {k: v for k, v in raw.headers.items() if k.lower().startswith(_LIMIT_HEADERS)}
         if not response.choices:
             raise errors.ServerError(f"{self.name}: the server answered with no choices")
         choice = response.choices[0]
@@ -206,6 +210,7 @@ class OpenAIBackend:
             model=response.model or self.model,
             usage=usage,
             finish_reason=choice.finish_reason,
+            rate_limits=headers,
         )
 
 
