@@ -50,28 +50,39 @@ def detect_delimiter(text: str) -> str:
 
 
 def read_rows(
-    path: str | Path, *, delimiter: str | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    errors: str = "strict",
+    kind: str | None = None,
 ) -> Iterator[Row]:
-    """The rows of a .csv/.tsv/.txt, .jsonl/.ndjson or .json file, in order."""
+    """The rows of a .csv/.tsv/.txt, .jsonl/.ndjson or .json file, in order.
+
+    ``errors`` is the codec error handler used to decode the file; ``kind`` ("csv", "jsonl" or
+    "json") overrides the reading the file's suffix picks."""
     file = Path(path)
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     suffix = file.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return _jsonl_rows(file)
-    if suffix == ".json":
-        return _json_rows(file)
-    return _csv_rows(file, delimiter, encoding)
+    kind = kind or ("jsonl" if suffix in (".jsonl", ".ndjson") else "json" if suffix == ".json" else "csv")
+    if kind == "jsonl":
+        return _jsonl_rows(file, errors)
+    if kind == "json":
+        return _json_rows(file, errors)
+    return _csv_rows(file, delimiter, encoding, errors)
 
 
-def _csv_rows(file: Path, delimiter: str | None, encoding: str | None) -> Iterator[Row]:
+def _csv_rows(
+    file: Path, delimiter: str | None, encoding: str | None, errors: str = "strict"
+) -> Iterator[Row]:
     with file.open("rb") as raw:
         sample = raw.read(SAMPLE_BYTES)
     chosen = encoding or detect_encoding(sample)
     sep = delimiter or (
         "\t" if file.suffix.lower() == ".tsv" else detect_delimiter(sample.decode(chosen, "replace"))
     )
-    with file.open(encoding=chosen, errors="strict", newline="") as handle:
+    with file.open(encoding=chosen, errors=errors, newline="") as handle:
         reader = csv.reader(handle, delimiter=sep)
         try:
             header = [name.strip() for name in next(reader)]
@@ -98,8 +109,8 @@ def _csv_rows(file: Path, delimiter: str | None, encoding: str | None) -> Iterat
             yield Row(number, dict(zip(header, [*values, *[""] * (len(header) - len(values))], strict=True)))
 
 
-def _jsonl_rows(file: Path) -> Iterator[Row]:
-    with file.open(encoding="utf-8-sig") as handle:
+def _jsonl_rows(file: Path, errors: str = "strict") -> Iterator[Row]:
+    with file.open(encoding="utf-8-sig", errors=errors) as handle:
         number = 0
         for line in handle:
             if not line.strip():
@@ -116,9 +127,9 @@ def _jsonl_rows(file: Path) -> Iterator[Row]:
                 yield Row(number, error="a line must hold one JSON object")
 
 
-def _json_rows(file: Path) -> Iterator[Row]:
+def _json_rows(file: Path, errors: str = "strict") -> Iterator[Row]:
     try:
-        value = json.loads(file.read_text(encoding="utf-8-sig"))
+        value = json.loads(file.read_text(encoding="utf-8-sig", errors=errors))
     except json.JSONDecodeError as exc:
         raise InputError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     items = value if isinstance(value, list) else [value]
