@@ -1,0 +1,324 @@
+"""One rate limiter shared by every model call of a batch: requests and tokens per minute.
+
+* Two token buckets, requests and tokens, refilled continuously at ``rpm/60`` and ``tpm/60`` a
+  second. A bucket holds ``burst_seconds`` (2 s) of budget, not a minute's: a minute-sized
+  bucket would let a whole minute of calls out at the start, then a storm of 429s from servers
+  that enforce their limit over windows shorter than a minute. Buckets start full.
+* A request larger than the token bucket goes once the bucket is full and leaves it in debt, so
+  the long-run rate holds and a large request is never starved.
+* Waiters are served first come, first served: only the head of the queue waits on the clock,
+  the others wait for their turn, so small requests never overtake a large one.
+* ``settle`` gives back (or charges) the difference between the estimate taken by ``acquire``
+  and the real usage of the call.
+* ``observe_headers`` keeps the server's last ``x-ratelimit-remaining-*`` as a second gate: what
+  is left, less the calls still in flight (acquired, not yet settled: the server had likely not
+  counted them yet) and the acquires that follow, refilling towards ``x-ratelimit-limit-*``
+  until ``x-ratelimit-reset-*`` has passed. It only ever holds calls back; malformed, missing or
+  negative values (Azure sends -1) are ignored. So call ``settle`` once for every ``acquire``.
+* ``penalize`` (after a 429) holds every waiter until ``retry-after`` has passed and multiplies
+  the rates by ``decrease`` (at most once per ``cooldown`` after the pause: the 429s of calls
+  already in flight do not count twice), never below ``min_factor``. After ``quiet`` seconds
+  without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). With neither
+  rpm nor tpm given, the first 429 sets a request rate from the rate measured over the last
+  minute, so the whole run slows down all the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["LimiterStats", "RateLimiter", "parse_reset"]
+
+_PART = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)"
+_DURATION = re.compile(f"(?:{_PART})+")
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_EPSILON = 1e-9
+_DEFAULT_RESET = 1.0  # how long a remaining-* header holds when no reset-* came with it
+_KINDS = ("requests", "tokens")
+
+
+def parse_reset(value: str) -> float:
+    """Seconds in a reset header: ``"1s"``, ``"6m0s"``, ``"20ms"``, ``"1h2m3.5s"`` (Go durations,
+    as OpenAI sends them) or a bare number of seconds. ``ValueError`` when malformed."""
+    text = value.strip()
+    if _DURATION.fullmatch(text):
+        return sum(float(n) * _UNITS[unit] for n, unit in re.findall(_PART, text))
+    seconds = float(text)  # ValueError on anything else
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"not a duration: {value!r}")
+    return seconds
+
+
+def _parsed(parse: Callable[[str], float], value: str | None) -> float | None:
+    """``parse(value)`` when it is a finite number >= 0, else None: headers never raise."""
+    try:
+        number = parse(value) if value is not None else math.nan
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+class _Bucket:
+    def __init__(self, per_minute: float, burst_seconds: float, now: float) -> None:
+        self.per_second, self.burst_seconds = per_minute / 60.0, burst_seconds  # at factor 1
+        self.level = self.capacity(1.0)
+        self.updated = now
+
+    def capacity(self, factor: float) -> float:
+        return max(1.0, self.per_second * factor * self.burst_seconds)
+
+    def refill(self, now: float, factor: float) -> None:
+        gained = self.per_second * factor * max(0.0, now - self.updated)
+        self.level = min(self.capacity(factor), self.level + gained)
+        self.updated = max(self.updated, now)
+
+    def wait(self, need: float, factor: float) -> float:
+        missing = min(need, self.capacity(factor)) - self.level
+        return 0.0 if missing <= _EPSILON else missing / (self.per_second * factor)
+
+
+@dataclass
+class _Gate:
+    """The server's word: ``remaining`` at ``at``, refilling by ``refill``/s, all back at ``until``."""
+
+    remaining: float
+    at: float
+    until: float
+    refill: float
+
+    def wait(self, need: float, now: float) -> float:
+        if now >= self.until:
+            return 0.0
+        available = self.remaining + self.refill * (now - self.at)
+        if need <= available + _EPSILON:
+            return 0.0
+        return min(self.until - now, (need - available) / self.refill if self.refill > 0 else math.inf)
+
+
+@dataclass(frozen=True)
+class LimiterStats:
+    rpm: float | None  # requests per minute allowed now (None: no limit)
+    tpm: float | None  # tokens per minute allowed now (None: no limit)
+    factor: float  # the AIMD factor applied to both, 1.0 when no 429 slowed the run
+    requests: int  # acquires granted
+    tokens: int  # tokens granted, corrected by settle
+    waits: int  # acquires that had to wait
+    wait_seconds: float  # their total wait
+    waiting: int  # acquires queued right now
+    rate_limited: int  # 429s reported through penalize
+    decreases: int  # times the rates were cut
+    paused_for: float  # seconds left of the current 429 pause
+
+
+class RateLimiter:
+    """Paces a batch: ``await acquire(estimate)`` before each call, ``settle`` after it,
+    ``observe_headers`` on its response headers and ``penalize`` on a 429. ``rpm``/``tpm`` of
+    None (or 0) mean no limit of that kind. One event loop only; not thread-safe."""
+
+    def __init__(
+        self,
+        rpm: float | None,
+        tpm: float | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        burst_seconds: float = 2.0,
+        decrease: float = 0.5,
+        min_factor: float = 0.1,
+        cooldown: float = 5.0,
+        quiet: float = 30.0,
+        recovery: float = 0.005,
+        default_pause: float = 1.0,
+        max_pause: float = 120.0,
+    ) -> None:
+        self._clock, self._sleep, self.burst_seconds = clock, sleep, burst_seconds
+        self.decrease, self.min_factor, self.cooldown = decrease, max(min_factor, 1e-6), cooldown
+        self.quiet, self.recovery = quiet, recovery
+        self.default_pause, self.max_pause = default_pause, max_pause
+        now = clock()
+        self._buckets: dict[str, _Bucket | None] = {
+            "requests": _Bucket(rpm, burst_seconds, now) if rpm and rpm > 0 else None,
+            "tokens": _Bucket(tpm, burst_seconds, now) if tpm and tpm > 0 else None,
+        }
+        self._learn = not any(self._buckets.values())
+        self._recent: collections.deque[float] = collections.deque()  # grant times, when learning
+        self._first_grant: float | None = None
+        self._gates: dict[str, _Gate] = {}
+        self._in_flight = dict.fromkeys(_KINDS, 0)  # acquired, not settled yet
+        self._queue: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._kick: asyncio.Future[None] | None = None
+        self._paused_until = self._next_decrease = self._recover_from = -math.inf
+        self._factor_base = 1.0
+        self._requests = self._tokens = self._waits = self._rate_limited = self._decreases = 0
+        self._wait_seconds = 0.0
+
+    async def acquire(self, tokens: int) -> None:
+        """Wait, in turn, until one more request of ``tokens`` tokens is allowed, and take it."""
+        need = max(0, int(tokens))
+        started = self._clock()
+        if not self._queue and self._take(need, started) == 0.0:
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)
+        try:
+            if self._queue[0] is not turn:
+                await turn
+            while (delay := self._take(need, self._clock())) > 0.0:
+                await self._wait(delay)
+        finally:
+            was_head = bool(self._queue) and self._queue[0] is turn
+            with contextlib.suppress(ValueError):
+                self._queue.remove(turn)
+            if was_head and self._queue and not self._queue[0].done():
+                self._queue[0].set_result(None)
+        self._waits += 1
+        self._wait_seconds += self._clock() - started
+
+    def settle(self, estimated: int, actual: int) -> None:
+        """Correct the token bucket once a call's real usage is known (0 for a failed call)."""
+        self._tokens += actual - estimated
+        self._in_flight["requests"] = max(0, self._in_flight["requests"] - 1)
+        self._in_flight["tokens"] = max(0, self._in_flight["tokens"] - estimated)
+        bucket = self._buckets["tokens"]
+        if bucket is None:
+            return
+        now = self._clock()
+        factor = self._factor(now)
+        bucket.refill(now, factor)
+        bucket.level = min(bucket.capacity(factor), bucket.level + estimated - actual)
+        if estimated > actual and self._kick is not None and not self._kick.done():
+            self._kick.set_result(None)  # the head may go sooner than it planned
+
+    def observe_headers(self, headers: Mapping[str, str]) -> None:
+        """Hold calls back when the server's ``x-ratelimit-*`` headers say less is left."""
+        try:
+            lowered = {str(key).lower(): str(value) for key, value in headers.items()}
+        except Exception:  # a broken mapping must never fail a call that succeeded
+            return
+        now = self._clock()
+        for kind in _KINDS:
+            remaining = _parsed(float, lowered.get(f"x-ratelimit-remaining-{kind}"))
+            if remaining is None:
+                continue
+            limit = _parsed(float, lowered.get(f"x-ratelimit-limit-{kind}"))
+            reset = _parsed(parse_reset, lowered.get(f"x-ratelimit-reset-{kind}"))
+            window = _DEFAULT_RESET if reset is None else reset
+            refill = 0.0
+            if limit is not None and limit > remaining and window > 0:
+                refill = (limit - remaining) / window
+            self._gates[kind] = _Gate(remaining - self._in_flight[kind], now, now + window, refill)
+
+    def penalize(self, retry_after: float | None = None) -> None:
+        """After a 429: pause every waiter for ``retry_after`` seconds and cut the rates."""
+        now = self._clock()
+        self._refill(now)
+        self._rate_limited += 1
+        valid = retry_after is not None and retry_after >= 0  # NaN is not
+        pause = min(retry_after, self.max_pause) if retry_after is not None and valid else self.default_pause
+        self._paused_until = max(self._paused_until, now + pause)
+        if self._learn and self._buckets["requests"] is None and self._first_grant is not None:
+            self._prune(now)
+            elapsed = min(60.0, max(1.0, now - self._first_grant))
+            measured = len(self._recent) * 60.0 / elapsed
+            if measured > 0:
+                self._buckets["requests"] = _Bucket(measured, self.burst_seconds, now)
+        self._factor_base = self._factor(now)
+        if now >= self._next_decrease:
+            self._factor_base = max(self.min_factor, self._factor_base * self.decrease)
+            self._next_decrease = self._paused_until + self.cooldown
+            self._decreases += 1
+        self._recover_from = max(self._recover_from, self._paused_until + self.quiet)
+        for bucket in self._buckets.values():
+            if bucket is not None:
+                bucket.level = min(bucket.level, 0.0)
+
+    def stats(self) -> LimiterStats:
+        now = self._clock()
+        factor = self._factor(now)
+        rates = {
+            kind: None if bucket is None else bucket.per_second * factor * 60.0
+            for kind, bucket in self._buckets.items()
+        }
+        return LimiterStats(
+            rpm=rates["requests"],
+            tpm=rates["tokens"],
+            factor=factor,
+            requests=self._requests,
+            tokens=self._tokens,
+            waits=self._waits,
+            wait_seconds=self._wait_seconds,
+            waiting=len(self._queue),
+            rate_limited=self._rate_limited,
+            decreases=self._decreases,
+            paused_for=max(0.0, self._paused_until - now),
+        )
+
+    def _factor(self, now: float) -> float:
+        if self._factor_base >= 1.0 or now <= self._recover_from:
+            return self._factor_base
+        return min(1.0, self._factor_base + self.recovery * (now - self._recover_from))
+
+    def _refill(self, now: float) -> None:
+        factor = self._factor(now)
+        for bucket in self._buckets.values():
+            if bucket is not None:
+                bucket.refill(now, factor)
+
+    def _prune(self, now: float) -> None:
+        while self._recent and self._recent[0] <= now - 60.0:
+            self._recent.popleft()
+
+    def _take(self, need: int, now: float) -> float:
+        """0.0 when the request was taken, else the seconds to wait before trying again."""
+        self._refill(now)
+        factor = self._factor(now)
+        delay = self._paused_until - now
+        amounts = {"requests": 1, "tokens": need}
+        for kind in _KINDS:
+            bucket = self._buckets[kind]
+            if bucket is not None:
+                delay = max(delay, bucket.wait(amounts[kind], factor))
+            gate = self._gates.get(kind)
+            if gate is not None:
+                if now >= gate.until:
+                    del self._gates[kind]
+                else:
+                    delay = max(delay, gate.wait(amounts[kind], now))
+        if delay > _EPSILON:
+            return delay
+        for kind in _KINDS:
+            bucket = self._buckets[kind]
+            if bucket is not None:
+                bucket.level -= amounts[kind]
+            if kind in self._gates:
+                self._gates[kind].remaining -= amounts[kind]
+            self._in_flight[kind] += amounts[kind]
+        self._requests += 1
+        self._tokens += need
+        if self._learn:
+            self._first_grant = now if self._first_grant is None else self._first_grant
+            self._recent.append(now)
+            self._prune(now)
+        return 0.0
+
+    async def _wait(self, delay: float) -> None:
+        """Sleep ``delay`` seconds, or less when ``settle`` gives tokens back meanwhile."""
+        kick: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._kick = kick
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        try:
+            await asyncio.wait((sleeper, kick), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._kick = None
+            for future in (sleeper, kick):
+                if not future.done():
+                    future.cancel()
+        if sleeper.done() and not sleeper.cancelled():
+            sleeper.result()  # a failing sleep function fails the acquire

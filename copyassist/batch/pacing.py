@@ -1,0 +1,89 @@
+"""A backend wrapper that paces every call of a batch through one shared rate limiter.
+
+Every model call of the run, repairs included, goes through ``acomplete`` here: it waits for
+the limiter, sends, tells the limiter what the call really cost and what the server's
+rate-limit headers say, and retries transient failures itself. The wrapped backend's own
+retries are switched off, so retries are never stacked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from copyassist.backends.base import Backend, Completion, OutputSpec, StructuredMode
+from copyassist.backends.retry import NO_RETRY, RetryPolicy
+from copyassist.batch.limiter import RateLimiter
+from copyassist.errors import BackendError, RateLimitError
+from copyassist.tokens import estimate_tokens
+
+
+@dataclasses.dataclass
+class CallStats:
+    calls: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+
+
+class PacedBackend:
+    """``inner`` behind ``limiter``, with ``policy`` as the only retry layer."""
+
+    def __init__(
+        self,
+        inner: Backend,
+        limiter: RateLimiter,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model = inner.model
+        self.limiter = limiter
+        self.policy = policy or RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)
+        self.stats = CallStats()
+        self._sleep = sleep
+        if hasattr(inner, "retry"):
+            inner.retry = NO_RETRY
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return self.inner.structured_mode
+
+    def complete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        raise NotImplementedError("a paced backend is driven by the async batch runner")
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        # A cheap estimate is enough to pace: tiktoken on every call would cost more than it saves.
+        estimate = sum(estimate_tokens(m["content"]) + 4 for m in messages) + int(
+            params.get("max_tokens") or 0
+        )
+        attempt = 1
+        while True:
+            await self.limiter.acquire(estimate)
+            self.stats.calls += 1
+            try:
+                completion = await self.inner.acomplete(messages, output, params)
+            except BackendError as error:
+                self.limiter.settle(estimate, 0)
+                if isinstance(error, RateLimitError):
+                    self.stats.rate_limited += 1
+                    self.limiter.penalize(error.retry_after)
+                if not error.retryable or attempt >= self.policy.max_attempts:
+                    raise
+                self.stats.retries += 1
+                await self._sleep(self.policy.delay(attempt, error))
+                attempt += 1
+                continue
+            self.limiter.settle(estimate, completion.usage.total_tokens)
+            if completion.rate_limits:
+                self.limiter.observe_headers(completion.rate_limits)
+            return completion
+
+    def close(self) -> None:
+        self.inner.close()
