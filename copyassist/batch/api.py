@@ -1,0 +1,282 @@
+"""``run_batch``, ``iter_batch`` and ``dry_run``: the library face of bulk generation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from copyassist import errors
+from copyassist.backends import Backend, get_backend
+from copyassist.batch.fields import fields_for
+from copyassist.batch.formats import Feed, open_feed
+from copyassist.batch.limiter import RateLimiter
+from copyassist.batch.model import RowOutcome
+from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
+from copyassist.batch.store import Store
+from copyassist.batch.writers import open_writer
+from copyassist.generate import prepare
+from copyassist.product import Product
+from copyassist.templates import Template, load_template
+from copyassist.tokens import count_message_tokens, estimate_cost
+
+OnOutcome = Callable[[RowOutcome, BatchTotals], None]
+
+
+@dataclass
+class BatchSummary:
+    run_id: int
+    output: Path | None
+    totals: BatchTotals
+    calls: int  # model calls made, repairs and retries included
+    rate_limited: int  # 429 answers received
+
+
+@dataclass
+class BatchEstimate:
+    """What a run would do, from ``dry_run``: nothing is called."""
+
+    rows: int
+    to_generate: int
+    cached: int
+    skipped: int
+    input_tokens: int
+    output_tokens: int  # at most: the template's max_tokens per row
+    cost: float | None
+    model: str
+    tokens_exact: bool
+
+
+def _templates(template: str | Template, language: str) -> dict[str, Template]:
+    """The template in the run's language, and in the others it has (rows carry a language)."""
+    if isinstance(template, Template):
+        return {template.language: template}
+    found = {language: load_template(template, language)}
+    for other in {"fr", "en"} - {language}:
+        # rows in a language the template lacks are written in `language`
+        with contextlib.suppress(errors.TemplateError):
+            found[other] = load_template(template, other)
+    return found
+
+
+def settings_for(
+    template: str | Template,
+    language: str = "fr",
+    *,
+    persona: str | None = None,
+    channel: str | None = None,
+    concurrency: int = 8,
+    max_attempts: int = 3,
+    max_cost: float | None = None,
+    use_cache: bool = True,
+    params: Mapping[str, Any] | None = None,
+    **inputs: Any,
+) -> BatchSettings:
+    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...)."""
+    return BatchSettings(
+        templates=_templates(template, language),
+        language=language if isinstance(template, str) else template.language,
+        persona=persona,
+        channel=channel,
+        options={k: v for k, v in inputs.items() if v is not None},
+        params={k: v for k, v in (params or {}).items() if v is not None},
+        concurrency=concurrency,
+        max_attempts=max_attempts,
+        max_cost=max_cost,
+        use_cache=use_cache,
+    )
+
+
+class BatchJob:
+    """One run: a feed, settings, a paced backend and the store, ready to iterate."""
+
+    def __init__(
+        self,
+        feed: Feed,
+        settings: BatchSettings,
+        backend: Backend,
+        store: Store,
+        *,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        output: Path | None = None,
+        on_outcome: OnOutcome | None = None,
+    ) -> None:
+        self.feed = feed
+        self.settings = settings
+        self.backend = (
+            backend if isinstance(backend, PacedBackend) else PacedBackend(backend, RateLimiter(rpm, tpm))
+        )
+        self.store = store
+        template = settings.templates[settings.language]
+        self.run_id = store.start_run(
+            feed=str(feed.path), output=str(output) if output else None, template=template.name,
+            persona=settings.persona, channel=settings.channel, model=self.backend.model,
+            language=settings.language, command=sys.argv,
+        )  # fmt: skip
+        self.runner = BatchRunner(settings, self.backend, store, self.run_id, on_outcome)
+
+    @property
+    def totals(self) -> BatchTotals:
+        return self.runner.totals
+
+    async def outcomes(self) -> AsyncIterator[RowOutcome]:
+        status = "failed"
+        try:
+            async for outcome in self.runner.run(self.feed.rows()):
+                yield outcome
+            status = "stopped" if self.totals.stopped else "finished"
+        finally:
+            t = self.totals
+            self.store.finish_run(
+                self.run_id, status, dict(t.counts), t.usage.input_tokens, t.usage.output_tokens,
+                None if t.unknown_cost else t.cost, note=t.stopped, failures=t.failures,
+            )  # fmt: skip
+
+    def summary(self, output: Path | None) -> BatchSummary:
+        stats = self.backend.stats
+        return BatchSummary(self.run_id, output, self.totals, stats.calls, stats.rate_limited)
+
+
+def _backend(backend: Backend | None, provider: str, model: str | None, base_url: str | None) -> Backend:
+    return backend or get_backend(provider, model=model, base_url=base_url)
+
+
+async def iter_batch(
+    feed: str | Path,
+    *,
+    template: str | Template,
+    language: str = "fr",
+    backend: Backend | None = None,
+    provider: str = "auto",
+    model: str | None = None,
+    base_url: str | None = None,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    store: Store | None = None,
+    feed_format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    on_outcome: OnOutcome | None = None,
+    **options: Any,
+) -> AsyncIterator[RowOutcome]:
+    """Every row's outcome, in input order, as soon as it is finished and stored.
+
+    ``options``: persona, channel, concurrency, max_attempts, max_cost, use_cache, params, and
+    template inputs (tone, words, keywords...).
+    """
+    source = open_feed(feed, format=feed_format, mapping=mapping)
+    db = store or Store()
+    try:
+        job = BatchJob(source, settings_for(template, language, **options),
+                       _backend(backend, provider, model, base_url), db, rpm=rpm, tpm=tpm,
+                       on_outcome=on_outcome)  # fmt: skip
+        async for outcome in job.outcomes():
+            yield outcome
+    finally:
+        if store is None:
+            db.close()
+
+
+async def arun_batch(
+    feed: str | Path,
+    output: str | Path,
+    *,
+    template: str | Template,
+    language: str = "fr",
+    backend: Backend | None = None,
+    provider: str = "auto",
+    model: str | None = None,
+    base_url: str | None = None,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    store: Store | None = None,
+    feed_format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    output_format: str | None = None,
+    overwrite: bool = False,
+    neutralise: bool = True,
+    merchant_structured: bool = False,
+    on_outcome: OnOutcome | None = None,
+    **options: Any,
+) -> BatchSummary:
+    """Generate copy for every row of ``feed`` and write ``output``: every row, input order.
+
+    The output is written to ``<output>.partial`` and renamed at the end; finished rows are in
+    the store as they finish, so a rerun after a crash makes no call for them.
+    """
+    source = open_feed(feed, format=feed_format, mapping=mapping)
+    settings = settings_for(template, language, **options)
+    target = Path(output)
+    db = store or Store()
+    try:
+        job = BatchJob(source, settings, _backend(backend, provider, model, base_url), db,
+                       rpm=rpm, tpm=tpm, output=target, on_outcome=on_outcome)  # fmt: skip
+        fields = fields_for(settings.templates[settings.language].output_model)
+        with open_writer(
+            target, source_format=source.format, columns=source.columns, mapping=source.mapping,
+            fields=fields, delimiter=source.delimiter, encoding=source.encoding,
+            output_format=output_format, overwrite=overwrite, neutralise=neutralise,
+            merchant_structured=merchant_structured,
+        ) as writer:  # fmt: skip
+            async for outcome in job.outcomes():
+                writer.write(outcome)
+        return job.summary(target)
+    finally:
+        if store is None:
+            db.close()
+
+
+def run_batch(feed: str | Path, output: str | Path, **options: Any) -> BatchSummary:
+    """The sync face of ``arun_batch`` (same arguments)."""
+    return asyncio.run(arun_batch(feed, output, **options))
+
+
+def dry_run(
+    feed: str | Path,
+    *,
+    template: str | Template,
+    language: str = "fr",
+    model: str | None = None,
+    provider: str = "auto",
+    backend: Backend | None = None,
+    store: Store | None = None,
+    feed_format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    **options: Any,
+) -> BatchEstimate:
+    """Rows, tokens and cost a run would use (rows already in the store excluded); calls nothing."""
+    source = open_feed(feed, format=feed_format, mapping=mapping)
+    settings = settings_for(template, language, **options)
+    backend = backend or get_backend(provider, model=model)
+    db = store or Store()
+    runner = BatchRunner(settings, PacedBackend(backend, RateLimiter(None, None)), db, run_id=0)
+    rows = to_generate = cached = skipped = input_tokens = output_tokens = 0
+    exact = True
+    try:
+        for row in source.rows():
+            rows += 1
+            if row.skip or row.product is None:
+                skipped += 1
+                continue
+            if settings.use_cache and db.get(runner.key_for(row)) is not None:
+                cached += 1
+                continue
+            prepared = prepare(runner.template_for(row), Product.from_mapping(row.product),
+                               persona=settings.persona, channel=settings.channel,
+                               params=settings.params, **settings.options)  # fmt: skip
+            count = count_message_tokens(prepared.messages, backend.model)
+            exact = exact and count.exact
+            input_tokens += count.tokens
+            output_tokens += int(prepared.params.get("max_tokens") or 0)
+            to_generate += 1
+    finally:
+        if store is None:
+            db.close()
+    cost = 0.0 if backend.name == "local" else estimate_cost(backend.model, input_tokens, output_tokens)
+    return BatchEstimate(rows, to_generate, cached, skipped, input_tokens, output_tokens, cost,
+                         backend.model, exact)  # fmt: skip

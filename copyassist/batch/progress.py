@@ -1,0 +1,90 @@
+"""Progress of a batch: a rich progress bar on a terminal, plain log lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, Any
+
+from copyassist.batch.model import RowOutcome
+from copyassist.batch.runner import BatchTotals
+
+LOG_EVERY_SECONDS = 10.0
+
+
+def count_lines(path: str) -> int | None:
+    """Data rows in a CSV/JSONL file, counted by lines (a multi-line cell makes it an estimate)."""
+    try:
+        with open(path, "rb") as handle:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(0, lines - (0 if path.endswith((".jsonl", ".ndjson")) else 1))
+
+
+def _summary(totals: BatchTotals) -> str:
+    counts = totals.counts
+    parts = [
+        f"{counts[s]} {s}"
+        for s in ("ok", "repaired", "flagged", "fallback", "failed", "skipped")
+        if counts[s]
+    ]
+    cost = f"${totals.cost:.4f}" + ("+?" if totals.unknown_cost else "")
+    return f"{', '.join(parts) or 'nothing yet'} · {totals.cached} from cache · {cost}"
+
+
+class BatchProgress:
+    """Call ``update`` for each finished row, ``close`` at the end."""
+
+    def __init__(self, total: int | None, stream: IO[str] | None = None, enabled: bool = True) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._last_log = self.started
+        self._bar: Any = None
+        self._task: Any = None
+        if enabled and self.stream.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )  # fmt: skip
+
+            self._bar = Progress(
+                TextColumn("[bold]copyassist"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), TextColumn("ETA"),
+                TimeRemainingColumn(), TextColumn("{task.fields[status]}"), transient=False,
+            )  # fmt: skip
+            self._bar.start()
+            self._task = self._bar.add_task("rows", total=total, rate="0.0", status="")
+
+    def update(self, outcome: RowOutcome, totals: BatchTotals) -> None:
+        if not self.enabled:
+            return
+        done = totals.rows
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, rate=f"{rate:.1f}", status=_summary(totals))
+            return
+        now = time.monotonic()
+        if now - self._last_log >= LOG_EVERY_SECONDS:
+            self._last_log = now
+            of = f"/{self.total}" if self.total else ""
+            eta = ""
+            if self.total and rate > 0:
+                eta = f" · ETA {max(0.0, (self.total - done) / rate):.0f} s"
+            print(
+                f"copyassist: {done}{of} rows · {rate:.1f} rows/s{eta} · {_summary(totals)}", file=self.stream
+            )
+
+    def close(self, totals: BatchTotals) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+        if self.enabled:
+            elapsed = time.monotonic() - self.started
+            print(f"copyassist: {totals.rows} rows in {elapsed:.1f} s · {_summary(totals)}", file=self.stream)

@@ -1,0 +1,195 @@
+"""The batch runner: rows in, copy out, in input order, each finished row durable at once.
+
+Rows stream from the feed; a finished row is committed to the store before anything else
+happens to it, so a run killed at any moment loses nothing it paid for, and the same command
+run again answers finished rows from the store with no call. At most ``concurrency`` model
+calls are in flight, all paced by one shared limiter; rows are read only a bounded window
+ahead of the oldest unwritten one, so memory stays flat in the number of rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from copyassist import errors
+from copyassist.backends.base import Usage
+from copyassist.batch.fields import output_fields
+from copyassist.batch.model import FeedRow, RowOutcome
+from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.store import Store, StoredResult
+from copyassist.generate import CopyResult, agenerate, resolve_persona
+from copyassist.product import Product
+from copyassist.templates import Template
+
+#: Errors after which no further row can succeed: stop, keep what is done.
+FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
+
+
+@dataclass
+class BatchSettings:
+    templates: dict[str, Template]  # language -> template; rows in other languages use `language`
+    language: str
+    persona: str | None = None
+    channel: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # tone, words, keywords... for prepare
+    params: dict[str, Any] = field(default_factory=dict)  # temperature, max_tokens
+    concurrency: int = 8
+    max_attempts: int = 3
+    max_cost: float | None = None
+    use_cache: bool = True
+
+
+@dataclass
+class BatchTotals:
+    counts: Counter[str] = field(default_factory=Counter)
+    cached: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+    unknown_cost: bool = False
+    stopped: str | None = None  # why the run stopped early, if it did
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+class BatchRunner:
+    def __init__(
+        self,
+        settings: BatchSettings,
+        backend: PacedBackend,
+        store: Store,
+        run_id: int,
+        on_outcome: Callable[[RowOutcome, BatchTotals], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.store = store
+        self.run_id = run_id
+        self.totals = BatchTotals()
+        self._on_outcome = on_outcome
+        self._calls = asyncio.Semaphore(settings.concurrency)
+        self._persona_name, _ = resolve_persona(settings.persona)
+        self._in_flight_cost = 0.0
+
+    def template_for(self, row: FeedRow) -> Template:
+        templates = self.settings.templates
+        return templates.get(row.language or "", templates[self.settings.language])
+
+    def key_for(self, row: FeedRow) -> str:
+        template = self.template_for(row)
+        return self.store.result_key(
+            template=template.name,
+            template_version=template.meta.version,
+            persona=self._persona_name,
+            product=row.product or {},
+            model=f"{self.backend.name}:{self.backend.model}",
+            params={**self.settings.params, **self.settings.options, "attempts": self.settings.max_attempts},
+            channel=self.settings.channel,
+            language=template.language,
+        )
+
+    async def run(self, rows: Iterable[FeedRow]) -> AsyncIterator[RowOutcome]:
+        """Outcomes in input order, each yielded once its row is finished and stored."""
+        window: deque[asyncio.Task[RowOutcome]] = deque()
+        limit = max(16, self.settings.concurrency * 4)
+        for row in rows:
+            if len(window) >= limit:
+                yield await self._finish(window.popleft())
+            window.append(asyncio.ensure_future(self._row(row)))
+            while window and window[0].done():
+                yield await self._finish(window.popleft())
+        while window:
+            yield await self._finish(window.popleft())
+
+    async def _finish(self, task: asyncio.Task[RowOutcome]) -> RowOutcome:
+        outcome = await task
+        self.totals.counts[outcome.status] += 1
+        if outcome.status == "failed" or (outcome.row.error and outcome.row.skip):
+            self.totals.failures.append((outcome.row.number, outcome.error or outcome.row.skip or "?"))
+        if self._on_outcome is not None:
+            self._on_outcome(outcome, self.totals)
+        return outcome
+
+    async def _row(self, row: FeedRow) -> RowOutcome:
+        template = self.template_for(row)
+        base = RowOutcome(row, template=template.name, template_version=template.meta.version,
+                          persona=self._persona_name, model=self.backend.model)  # fmt: skip
+        if row.skip or row.product is None:
+            base.error = row.skip
+            return base
+        key = self.key_for(row)
+        if self.settings.use_cache:
+            stored = self.store.get(key)
+            if stored is not None:
+                self.totals.cached += 1
+                self.store.record_row(self.run_id, row.number, key, stored.status, None)
+                return self._from_store(base, stored)
+        if self.totals.stopped:
+            base.error = f"not processed: {self.totals.stopped}"
+            return base
+        async with self._calls:
+            if self.totals.stopped:
+                base.error = f"not processed: {self.totals.stopped}"
+                return base
+            if self.settings.max_cost is not None and self.totals.cost >= self.settings.max_cost:
+                self.totals.stopped = f"--max-cost {self.settings.max_cost:g} reached"
+                base.error = f"not processed: {self.totals.stopped}"
+                return base
+            return await self._generate(base, key)
+
+    async def _generate(self, base: RowOutcome, key: str) -> RowOutcome:
+        row = base.row
+        try:
+            result: CopyResult = await agenerate(
+                self.template_for(row), Product.from_mapping(row.product or {}, f"row {row.number}"),
+                backend=self.backend, max_attempts=self.settings.max_attempts,
+                persona=self.settings.persona, channel=self.settings.channel,
+                params=self.settings.params, **self.settings.options,
+            )  # fmt: skip
+        except FATAL as exc:
+            self.totals.stopped = str(exc)
+            base.status, base.error = "failed", str(exc)
+            return base
+        except errors.CopyAssistError as exc:
+            base.status, base.error = "failed", str(exc)
+            self.store.record_row(self.run_id, row.number, key, "failed", str(exc))
+            return base
+        self._count_usage(result)
+        stored = StoredResult(
+            output=json.dumps(result.output.model_dump(mode="json"), ensure_ascii=False),
+            fields=output_fields(result.output, result.language),
+            status=result.status,
+            violations=[f"{v.rule}: {v.message}" for v in result.violations],
+            input_tokens=result.usage.input_tokens,
+            output_tokens=result.usage.output_tokens,
+            cost=result.cost,
+            model=result.model,
+            template=result.template,
+            template_version=result.template_version,
+            persona=result.persona,
+        )
+        self.store.put(key, stored, self.run_id, row.number)
+        return self._from_store(base, stored, cached=False)
+
+    def _count_usage(self, result: CopyResult) -> None:
+        self.totals.usage = self.totals.usage + result.usage
+        if result.cost is None:
+            self.totals.unknown_cost = True
+        else:
+            self.totals.cost += result.cost
+
+    @staticmethod
+    def _from_store(base: RowOutcome, stored: StoredResult, cached: bool = True) -> RowOutcome:
+        base.fields = dict(stored.fields)
+        base.status = stored.status
+        base.violations = list(stored.violations)
+        base.model = stored.model or base.model
+        base.cached = cached
+        return base

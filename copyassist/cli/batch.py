@@ -1,0 +1,141 @@
+"""``copyassist batch``: a whole catalogue feed through one template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copyassist.batch.api import dry_run, run_batch
+from copyassist.batch.progress import BatchProgress, count_lines
+from copyassist.batch.store import Store
+from copyassist.cli.errors import friendly_errors
+from copyassist.errors import InputError
+
+Opt = typer.Option
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise InputError(f'--map expects "Column name=field", got {pair!r}')
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+@friendly_errors
+def batch_command(
+    feed: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV (any delimiter, UTF-8 or Windows-1252), a Shopify, WooCommerce or Merchant "
+            "export, JSONL or JSON."
+        ),
+    ],
+    template: Annotated[
+        str, Opt("--template", "-t", help="Template to run on every row (see 'templates list').")
+    ],
+    output: Annotated[
+        Path | None, Opt("--output", "-o", help="Output file (.csv/.tsv like the input, .jsonl, .json).")
+    ] = None,
+    persona: Annotated[str | None, Opt(help="Persona name or YAML file.")] = None,
+    channel: Annotated[str | None, Opt(help="Channel whose rules every output is checked against.")] = None,
+    language: Annotated[
+        str,
+        Opt("--lang", "-l", envvar="COPYASSIST_LANG", help="Language for rows without a language column."),
+    ] = "fr",
+    feed_format: Annotated[
+        str | None,
+        Opt("--format", help="csv, shopify, woocommerce, merchant, jsonl, json (default: detected)."),
+    ] = None,
+    output_format: Annotated[
+        str | None, Opt("--output-format", help="Default: from the output's extension.")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None, Opt("--map", help='Column mapping, repeatable: "Nom du produit=title".')
+    ] = None,
+    concurrency: Annotated[int, Opt(min=1, max=512, help="Model calls in flight at once.")] = 8,
+    rpm: Annotated[
+        float | None, Opt(min=1, help="Requests per minute allowed by your provider plan.")
+    ] = None,
+    tpm: Annotated[float | None, Opt(min=1, help="Tokens per minute allowed by your provider plan.")] = None,
+    max_cost: Annotated[
+        float | None, Opt(min=0, help="Stop (keeping every finished row) once this many USD are spent.")
+    ] = None,
+    attempts: Annotated[int, Opt(min=1, max=10, help="Calls per row at most (first answer + repairs).")] = 3,
+    no_cache: Annotated[
+        bool, Opt("--no-cache", help="Call the model even for rows already in the store.")
+    ] = False,
+    overwrite: Annotated[
+        bool, Opt("--overwrite", help="Replace existing copy in the feed's own columns.")
+    ] = False,
+    no_neutralise: Annotated[
+        bool, Opt("--no-neutralise", help="Keep cells that start with = + - @ as they are.")
+    ] = False,
+    merchant_structured: Annotated[
+        bool,
+        Opt(
+            "--merchant-structured", help="Merchant feeds: write structured_title/description (AI-generated)."
+        ),
+    ] = False,
+    dry: Annotated[bool, Opt("--dry-run", help="Count rows, tokens and cost; call nothing.")] = False,
+    provider: Annotated[
+        str, Opt(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
+    ] = "auto",
+    model: Annotated[str | None, Opt(help="Model name, or a .gguf path for the local provider.")] = None,
+    base_url: Annotated[str | None, Opt(help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")] = None,
+    db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
+    quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Write copy for every row of a feed, in input order; resumable and cached.
+
+    Each finished row is saved at once: run the same command again after a crash or Ctrl-C and
+    finished rows cost nothing. Rows already done in any earlier run are answered from the store
+    (--no-cache to redo them). Exit 1 when rows failed, 3 when the run stopped early.
+    """
+    store = Store(db) if db else None
+    columns = _mapping(mapping)
+    if dry:
+        estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
+                           store=store, feed_format=feed_format, mapping=columns, persona=persona,
+                           channel=channel, use_cache=not no_cache)  # fmt: skip
+        cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
+        exact = "exact" if estimate.tokens_exact else "estimated"
+        typer.echo(
+            f"{estimate.rows} rows: {estimate.to_generate} to write, {estimate.cached} already in the store, "
+            f"{estimate.skipped} passed through"
+        )
+        typer.echo(
+            f"input tokens ({exact}): {estimate.input_tokens} · "
+            f"output tokens at most: {estimate.output_tokens}"
+        )
+        typer.echo(f"cost for {estimate.model}: {cost}")
+        return
+    if output is None:
+        output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
+    progress = BatchProgress(count_lines(str(feed)), enabled=not quiet)
+    summary = run_batch(
+        feed, output, template=template, language=language, persona=persona, channel=channel,
+        feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
+        max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
+        neutralise=not no_neutralise, merchant_structured=merchant_structured, provider=provider,
+        model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store, on_outcome=progress.update,
+    )  # fmt: skip
+    progress.close(summary.totals)
+    typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
+    for number, error in summary.totals.failures[:20]:
+        typer.secho(f"row {number}: {error}", err=True, fg=typer.colors.RED)
+    if summary.totals.stopped:
+        typer.secho(
+            f"stopped early: {summary.totals.stopped}; run the same command to resume",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        raise typer.Exit(3)
+    if summary.totals.counts["failed"]:
+        raise typer.Exit(1)
