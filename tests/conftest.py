@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -12,6 +15,35 @@ import pytest
 from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_fake_server() -> ModuleType:
+    """``benchmarks/fake_server.py``, which is a script, not part of the package."""
+    spec = importlib.util.spec_from_file_location("fake_server", ROOT / "benchmarks" / "fake_server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+fake = _load_fake_server()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., tuple[str, Any]]]:
+    """``serve(**options) -> (base_url, server)``: the fake OpenAI-compatible server on 127.0.0.1
+    in a background thread; every server started is stopped afterwards."""
+    running: list[Any] = []
+
+    def start(**options: Any) -> tuple[str, Any]:
+        base_url, server = fake.start_fake_server(**options)
+        running.append(server)
+        return base_url, server
+
+    yield start
+    for server in running:
+        server()
 
 
 @pytest.fixture(autouse=True)

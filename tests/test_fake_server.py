@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any, cast
 
 import httpx
@@ -20,35 +15,7 @@ from copyassist import errors
 from copyassist.backends.openai_backend import translate_error
 from copyassist.batch.limiter import RateLimiter, parse_reset
 from copyassist.outputs.copywriting import ProductDescription
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fake_server", ROOT / "benchmarks" / "fake_server.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-fake = _load()
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """``serve(**options) -> (base_url, server)``; every server started is stopped afterwards."""
-    running: list[Any] = []
-
-    def start(**options: Any) -> tuple[str, Any]:
-        base_url, server = fake.start_fake_server(**options)
-        running.append(server)
-        return base_url, server
-
-    yield start
-    for server in running:
-        server()
+from tests.conftest import fake
 
 
 def client(base_url: str, timeout: float = 5.0) -> openai.AsyncOpenAI:
