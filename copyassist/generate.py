@@ -6,10 +6,10 @@ drive alike. No I/O happens here beyond the backend call the driver makes.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,13 @@ def resolve_persona(
     return persona.slug or persona.name, persona.to_context()
 
 
+@lru_cache(maxsize=64)
+def _schema_of(model: type[CopyOutput]) -> dict[str, Any]:
+    """The output model's JSON schema, built once (pydantic rebuilds it on every call); shared,
+    so read-only: backends derive their own shapes from it."""
+    return model.model_json_schema()
+
+
 def prepare(
     template: str | Template,
     product: Product | Mapping[str, Any] | None = None,
@@ -167,7 +174,7 @@ def prepare(
     context = template.context(values)
     messages = template.render(values)
     model = template.output_model
-    spec = OutputSpec(name=model.__name__, schema=model.model_json_schema())
+    spec = OutputSpec(name=model.__name__, schema=_schema_of(model))
     messages = _with_format_instruction(messages, spec, template.language, structured_mode)
     merged = {**template.parameters, **{k: v for k, v in (params or {}).items() if v is not None}}
     elapsed = (time.perf_counter() - started) * 1000
@@ -341,9 +348,9 @@ async def agenerate(
     """The async twin of ``generate``: the same steps, awaiting the backend."""
     started = time.perf_counter()
     chosen = _backend_for(backend, provider, model, base_url)
-    prepared, steps, prices = await asyncio.to_thread(
-        _start, template, product, chosen, max_attempts, options
-    )
+    # inline, not in a thread: templates, profiles and prices are cached after their first
+    # read, so this is a millisecond of CPU, and a thread would only fight the loop for the GIL
+    prepared, steps, prices = _start(template, product, chosen, max_attempts, options)
     model_ms = 0.0
     step: list[dict[str, str]] | Outcome = next(steps)
     while not isinstance(step, Outcome):

@@ -138,11 +138,10 @@ class Template:
     def render(self, values: Mapping[str, Any]) -> list[dict[str, str]]:
         """The chat messages for ``values`` (see CONTEXT_DEFAULTS for the names)."""
         context = self.context(values)
-        environment = _environment(self.folders)
         messages = []
         for role, source in self.parts:
             try:
-                content = environment.from_string(source).render(context)
+                content = _compiled(self.folders, source).render(context)
             except jinja2.UndefinedError as exc:
                 raise TemplateError(f"{self.path}: {exc.message}") from None
             except jinja2.TemplateError as exc:
@@ -178,11 +177,28 @@ def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
     )
 
 
+@lru_cache(maxsize=256)
+def _compiled(folders: tuple[Path, ...], source: str) -> jinja2.Template:
+    """A message part compiled once: compiling costs far more than rendering, for every row."""
+    return _environment(folders).from_string(source)
+
+
 def parse_template(path: Path, search_dirs: Iterable[str | Path] = ()) -> Template:
     """Read one template file; every problem is a one-line TemplateError naming the file.
 
     Partials (``{% include %}``) resolve in the file's own folder first, then the search path.
+    A file is parsed again only when it changed (its modification time or size).
     """
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot read template: {exc}") from None
+    partials = tuple(search_path("prompts", search_dirs))
+    return _parse_template(path, (status.st_mtime_ns, status.st_size), partials)
+
+
+@lru_cache(maxsize=256)
+def _parse_template(path: Path, stamp: tuple[int, int], partials: tuple[Path, ...]) -> Template:
     match = _FILE_NAME.match(path.name)
     if not match:
         raise TemplateError(f"{path}: template files are named <name>.<lang>.j2, e.g. aida.fr.j2")
@@ -201,7 +217,7 @@ def parse_template(path: Path, search_dirs: Iterable[str | Path] = ()) -> Templa
         raise TemplateError(f"{path}: front matter name {meta.name!r} differs from the file name")
     output_model(meta.output)
     parts = _split_messages(path, body)
-    folders = tuple(dict.fromkeys([path.parent, *search_path("prompts", search_dirs)]))
+    folders = tuple(dict.fromkeys([path.parent, *partials]))
     environment = _environment(folders)
     for _, part in parts:
         try:

@@ -135,7 +135,7 @@ def count_tokens(text: str, model: str | None = None) -> TokenCount:
                 return TokenCount(tokens, True, name)
             note = f"{name} count, the tokenizer of {model} differs"
             return TokenCount(tokens, False, name, note)
-    return TokenCount(estimate_tokens(text), False, None, why)
+    return TokenCount(_estimate_cached(text), False, None, why)
 
 
 def count_message_tokens(messages: list[dict[str, str]], model: str | None = None) -> TokenCount:
@@ -197,6 +197,10 @@ def estimate_tokens(text: str) -> int:
         elif kind == "symbols":
             total += 1 + max(0, len(piece) - 4) / 4
     return math.ceil(total)
+
+
+#: the same system prompt is counted for every row of a batch: estimate it once
+_estimate_cached = functools.lru_cache(maxsize=256)(estimate_tokens)
 
 
 def _word_cost(word: str) -> float:

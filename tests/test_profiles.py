@@ -230,3 +230,10 @@ def test_lists_become_tuples_and_empty_kinds_are_allowed(tmp_path: Path) -> None
     assert profile.rules_for("description").html_allowed_tags == ("p", "br")
     assert profile.rules_for("faq") == FieldRules()
     assert profile.name == "ok" and profile.language is None
+
+
+def test_an_edited_profile_file_is_read_again(tmp_path: Path) -> None:
+    path = write(tmp_path, "mine.yaml", "fields:\n  title: {max_chars: 10}\n")
+    assert load_profile(path).rules_for("title").max_chars == 10
+    write(tmp_path, "mine.yaml", "fields:\n  title: {max_chars: 120}\n")
+    assert load_profile(path).rules_for("title").max_chars == 120

@@ -132,3 +132,14 @@ def test_front_matter_defaults_fill_the_context_and_callers_win() -> None:
     assert default.template.meta.defaults.get("count") != 3
     assert "3" in chosen.messages[-1]["content"]
     assert chosen.params["temperature"] == default.template.meta.defaults["temperature"]
+
+
+def test_an_edited_template_file_is_read_again(tmp_path: Path) -> None:
+    """Parsed templates are cached by file stamp: an edit shows up, an untouched file is reused."""
+    write_template(tmp_path, "mine", "<<user>>\nFirst {{ product.title }}")
+    first = load_template("mine", "en", [tmp_path])
+    assert load_template("mine", "en", [tmp_path]) is first
+    write_template(tmp_path, "mine", "<<user>>\nSecond version of {{ product.title }}")
+    assert load_template("mine", "en", [tmp_path]).render({"product": {"title": "x"}})[0]["content"] == (
+        "Second version of x"
+    )

@@ -156,26 +156,45 @@ def _product_marks(prompt: list[str], product: list[list[str]]) -> list[bool]:
     return marked
 
 
+@lru_cache(maxsize=4096)
+def _line_words(line: str) -> tuple[str, ...]:
+    return tuple(_words(line))
+
+
+@lru_cache(maxsize=4096)
+def _plain_line(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Every run of a line with no product word in it: all of them are instructions."""
+    return frozenset(words[i : i + ECHO_WORDS] for i in range(len(words) - ECHO_WORDS + 1))
+
+
 @lru_cache(maxsize=32)
 def _instructions(
     prompt: str, product: tuple[str, ...]
 ) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
     """The prompt's instruction runs of :data:`ECHO_WORDS` words, and its instruction lines of
     :data:`ECHO_LINE_CHARS` characters or more; a run or line is instructions when at least half
-    its words are not product data. Cached: every field of an output shares one prompt."""
+    its words are not product data. Cached: every field of an output shares one prompt, and the
+    template's own lines, which hold no product word, are the same for every row."""
     product_words = [_words(t) for t in product]
+    vocabulary = {word for words in product_words for word in words}
     grams: set[tuple[str, ...]] = set()
     lines: list[tuple[str, ...]] = []
     for line in prompt.splitlines():
-        words = _words(line)
+        words = _line_words(line)
         if not words:
             continue
-        marks = _product_marks(words, product_words)
+        long_line = len(line.strip()) >= ECHO_LINE_CHARS
+        if vocabulary.isdisjoint(words):
+            grams |= _plain_line(words)
+            if long_line:
+                lines.append(words)
+            continue
+        marks = _product_marks(list(words), product_words)
         for i in range(len(words) - ECHO_WORDS + 1):
             if marks[i : i + ECHO_WORDS].count(False) * 2 >= ECHO_WORDS:
-                grams.add(tuple(words[i : i + ECHO_WORDS]))
-        if len(line.strip()) >= ECHO_LINE_CHARS and marks.count(False) * 2 >= len(words):
-            lines.append(tuple(words))
+                grams.add(words[i : i + ECHO_WORDS])
+        if long_line and marks.count(False) * 2 >= len(words):
+            lines.append(words)
     return frozenset(grams), tuple(lines)
 
 

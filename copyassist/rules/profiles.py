@@ -17,6 +17,7 @@ import re
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -114,6 +115,16 @@ def _rule_value(value: Any, hint: Any, where: str, path: Path) -> Any:
 
 
 def _parse(path: Path) -> _Raw:
+    """One profile file; parsed again only when it changed (a batch loads its profile per row)."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise _fail(path, f"cannot read the file ({exc.strerror or exc})") from None
+    return _parse_file(path, (status.st_mtime_ns, status.st_size))
+
+
+@lru_cache(maxsize=64)
+def _parse_file(path: Path, stamp: tuple[int, int]) -> _Raw:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise _fail(path, "expected a mapping of profile settings at the top level")
