@@ -15,6 +15,7 @@ import httpx
 import openai
 
 from copyassist import errors
+from copyassist.backends.async_pool import AsyncClientPool
 from copyassist.backends.base import (
     STRUCTURED_MODES,
     Completion,
@@ -59,7 +60,9 @@ class OpenAIBackend:
         self._mode_fixed = structured is not None or name == "openai"
         self.retry = retry or RetryPolicy()
         self._client: openai.OpenAI | None = None
-        self._aclient: openai.AsyncOpenAI | None = None
+        self._aclients: AsyncClientPool[openai.AsyncOpenAI] = AsyncClientPool(
+            self._open_aclient, lambda client: client.close()
+        )
 
     def __repr__(self) -> str:  # never shows the key
         return f"OpenAIBackend(name={self.name!r}, model={self.model!r}, base_url={self._base_url!r})"
@@ -83,17 +86,15 @@ class OpenAIBackend:
             )
         return self._client
 
-    @property
-    def aclient(self) -> openai.AsyncOpenAI:
-        if self._aclient is None:
-            self._aclient = openai.AsyncOpenAI(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                max_retries=0,
-                timeout=self._timeout,
-                http_client=cast(Any, httpx.AsyncClient(timeout=self._http_timeout)),
-            )
-        return self._aclient
+    def _open_aclient(self, connections: int) -> openai.AsyncOpenAI:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        return openai.AsyncOpenAI(
+            api_key=self._api_key,
+            base_url=self._base_url,
+            max_retries=0,
+            timeout=self._timeout,
+            http_client=cast(Any, httpx.AsyncClient(timeout=self._http_timeout, limits=limits)),
+        )
 
     def complete(
         self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
@@ -124,7 +125,8 @@ class OpenAIBackend:
 
             async def asend(request: dict[str, Any] = request) -> Any:
                 try:
-                    return await self.aclient.chat.completions.with_raw_response.create(**request)
+                    async with self._aclients.client() as sdk:
+                        return await sdk.chat.completions.with_raw_response.create(**request)
                 except openai.OpenAIError as exc:
                     raise translate_error(exc) from exc
 
@@ -140,6 +142,10 @@ class OpenAIBackend:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the async clients; call it on the event loop that used them."""
+        await self._aclients.aclose()
 
     def _step_down(self) -> bool:
         """After a refused first request, try the next structured-output mode, once each."""

@@ -171,6 +171,7 @@ async def iter_batch(
     """
     source = open_feed(feed, format=feed_format, mapping=mapping)
     db = store or Store()
+    job: BatchJob | None = None
     try:
         job = BatchJob(source, settings_for(template, language, **options),
                        _backend(backend, provider, model, base_url), db, rpm=rpm, tpm=tpm,
@@ -178,6 +179,8 @@ async def iter_batch(
         async for outcome in job.outcomes():
             yield outcome
     finally:
+        if job is not None and backend is None:
+            await job.backend.aclose()
         if store is None:
             db.close()
 
@@ -213,6 +216,7 @@ async def arun_batch(
     settings = settings_for(template, language, **options)
     target = Path(output)
     db = store or Store()
+    job: BatchJob | None = None
     try:
         job = BatchJob(source, settings, _backend(backend, provider, model, base_url), db,
                        rpm=rpm, tpm=tpm, output=target, on_outcome=on_outcome)  # fmt: skip
@@ -227,6 +231,8 @@ async def arun_batch(
                 writer.write(outcome)
         return job.summary(target)
     finally:
+        if job is not None and backend is None:  # a backend we opened: we close it
+            await job.backend.aclose()
         if store is None:
             db.close()
 

@@ -17,7 +17,7 @@ from copyassist.backends.base import Backend, Completion, OutputSpec, Structured
 from copyassist.backends.retry import NO_RETRY, RetryPolicy
 from copyassist.batch.limiter import RateLimiter
 from copyassist.errors import BackendError, RateLimitError
-from copyassist.tokens import estimate_tokens
+from copyassist.tokens import count_message_tokens
 
 
 @dataclasses.dataclass
@@ -59,10 +59,8 @@ class PacedBackend:
     async def acomplete(
         self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
     ) -> Completion:
-        # A cheap estimate is enough to pace: tiktoken on every call would cost more than it saves.
-        estimate = sum(estimate_tokens(m["content"]) + 4 for m in messages) + int(
-            params.get("max_tokens") or 0
-        )
+        # what the provider counts against the TPM limit: the prompt plus the completion allowed
+        estimate = count_message_tokens(messages, self.model).tokens + int(params.get("max_tokens") or 0)
         attempt = 1
         while True:
             await self.limiter.acquire(estimate)
@@ -86,4 +84,11 @@ class PacedBackend:
             return completion
 
     def close(self) -> None:
+        self.inner.close()
+
+    async def aclose(self) -> None:
+        """Close the wrapped backend's async clients (on this loop) and its sync ones."""
+        aclose = getattr(self.inner, "aclose", None)
+        if aclose is not None:
+            await aclose()
         self.inner.close()
