@@ -71,8 +71,17 @@ def vt() -> VirtualTime:
     return VirtualTime()
 
 
+#: The mechanism tests below use round numbers: a 2 s burst that starts full, the full limit (no
+#: headroom, no probe), recovery from 30 s after a 429 at +0.005 a second. The defaults have their own
+#: tests further down.
+MECHANISM: dict[str, Any] = {
+    "burst_seconds": 2.0, "quiet": 30.0, "recovery": 0.005, "start_full": True, "headroom": 1.0,
+    "probe": False, "decrease": 0.5,
+}  # fmt: skip
+
+
 def limiter(vt: VirtualTime, rpm: float | None = None, tpm: float | None = None, **kw: Any) -> RateLimiter:
-    return RateLimiter(rpm, tpm, clock=vt.clock, sleep=vt.sleep, **kw)
+    return RateLimiter(rpm, tpm, clock=vt.clock, sleep=vt.sleep, **{**MECHANISM, **kw})
 
 
 async def granted(
@@ -366,5 +375,71 @@ def test_a_cancelled_waiter_leaves_the_queue(vt: VirtualTime) -> None:
         await vt.run(third)
         assert vt.now == pytest.approx(1.0)
         assert lim.stats().waiting == 0 and lim.stats().requests == 3
+
+    run(main())
+
+
+def test_defaults_space_calls_evenly_for_servers_that_enforce_per_second(vt: VirtualTime) -> None:
+    """A 1,200 RPM limit enforced as 20 in any second: the defaults stay under it, at 95%."""
+
+    async def main() -> list[tuple[int, float]]:
+        lim = RateLimiter(1200, None, clock=vt.clock, sleep=vt.sleep)
+        log: list[tuple[int, float]] = []
+        await vt.run(*(granted(vt, lim, 100, log, i) for i in range(200)))
+        return log
+
+    times = [t for _, t in run(main())]
+    assert max(len(w) for w in windows(times, width=1.0)) <= 20
+    assert times[-1] == pytest.approx(199 / 19)  # at 95% of the limit from the start
+
+
+def test_defaults_recover_from_a_429_within_seconds(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(600, None, clock=vt.clock, sleep=vt.sleep)
+        lim.penalize(1.0)
+        assert lim.stats().factor == 0.8
+        await vt.advance(1.0 + 5.0 + 4.0)  # the pause, 5 s quiet, then +0.05 a second
+        assert lim.stats().factor == pytest.approx(1.0)
+
+    run(main())
+
+
+def test_the_server_stated_limit_paces_a_run_given_none(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep)
+        await lim.acquire(10)
+        lim.settle(10, 10)
+        lim.observe_headers({"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "599",
+                             "x-ratelimit-reset-requests": "100ms"})  # fmt: skip
+        assert lim.stats().rpm == pytest.approx(570.0)  # 95% of what the server states
+        start = vt.now
+        await vt.run(*(lim.acquire(10) for _ in range(20)))
+        assert vt.now - start == pytest.approx(19 / 9.5)
+
+    run(main())
+
+
+def test_with_no_limit_known_one_call_goes_first(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep)
+        await lim.acquire(10)
+        others = [asyncio.ensure_future(lim.acquire(10)) for _ in range(5)]
+        await vt.advance(0.2)
+        assert not any(task.done() for task in others)  # held while the probe is out
+        lim.settle(10, 10)  # its answer: no limits stated, so the rest go at once
+        await vt.advance(0.0)
+        assert all(task.done() for task in others) and vt.now == pytest.approx(0.2)
+
+    run(main())
+
+
+def test_buckets_fill_from_the_first_call_not_from_creation(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(600, 60_000, clock=vt.clock, sleep=vt.sleep)
+        await vt.advance(30.0)  # a slow start (reading the feed...) saves up no burst
+        start = vt.now
+        await vt.run(*(lim.acquire(50) for _ in range(10)))
+        # tokens: 950/s from empty, so the first call waits for its 50; then requests bind: 9.5/s
+        assert vt.now - start == pytest.approx(50 / 950 + 9 / 9.5)
 
     run(main())

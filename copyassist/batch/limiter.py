@@ -1,9 +1,12 @@
 """One rate limiter shared by every model call of a batch: requests and tokens per minute.
 
 * Two token buckets, requests and tokens, refilled continuously at ``rpm/60`` and ``tpm/60`` a
-  second. A bucket holds ``burst_seconds`` (2 s) of budget, not a minute's: a minute-sized
-  bucket would let a whole minute of calls out at the start, then a storm of 429s from servers
-  that enforce their limit over windows shorter than a minute. Buckets start full.
+  second. A bucket holds ``burst_seconds`` (0.1 s) of budget, not a minute's: providers enforce
+  a per-minute limit over much shorter periods (OpenAI: "60 RPM may be enforced as 1 request
+  per second"), so a minute-sized bucket, or even a 2 s one, lets out bursts that come back as
+  429s. Buckets start (nearly) empty, the request bucket with one request, so that calls go out
+  evenly spaced from the first second instead of a burst and then the rate. Rates are
+  ``headroom`` (95%) of the limits: sends bunch a little on a busy event loop.
 * A request larger than the token bucket goes once the bucket is full and leaves it in debt, so
   the long-run rate holds and a large request is never starved.
 * Waiters are served first come, first served: only the head of the queue waits on the clock,
@@ -42,6 +45,7 @@ _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0
 _EPSILON = 1e-9
 _DEFAULT_RESET = 1.0  # how long a remaining-* header holds when no reset-* came with it
 _KINDS = ("requests", "tokens")
+_PROBE_WAIT = 60.0  # at most, while the first call of a run with no known limit is out
 
 
 def parse_reset(value: str) -> float:
@@ -66,9 +70,11 @@ def _parsed(parse: Callable[[str], float], value: str | None) -> float | None:
 
 
 class _Bucket:
-    def __init__(self, per_minute: float, burst_seconds: float, now: float) -> None:
+    def __init__(
+        self, per_minute: float, burst_seconds: float, now: float, start: float | None = None
+    ) -> None:
         self.per_second, self.burst_seconds = per_minute / 60.0, burst_seconds  # at factor 1
-        self.level = self.capacity(1.0)
+        self.level = self.capacity(1.0) if start is None else min(start, self.capacity(1.0))
         self.updated = now
 
     def capacity(self, factor: float) -> float:
@@ -129,25 +135,37 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        burst_seconds: float = 2.0,
-        decrease: float = 0.5,
+        burst_seconds: float = 0.1,
+        decrease: float = 0.8,
         min_factor: float = 0.1,
         cooldown: float = 5.0,
-        quiet: float = 30.0,
-        recovery: float = 0.005,
+        quiet: float = 5.0,
+        recovery: float = 0.05,
         default_pause: float = 1.0,
         max_pause: float = 120.0,
+        start_full: bool = False,
+        headroom: float = 0.95,
+        probe: bool = True,
     ) -> None:
         self._clock, self._sleep, self.burst_seconds = clock, sleep, burst_seconds
         self.decrease, self.min_factor, self.cooldown = decrease, max(min_factor, 1e-6), cooldown
         self.quiet, self.recovery = quiet, recovery
         self.default_pause, self.max_pause = default_pause, max_pause
+        self.headroom = headroom
         now = clock()
         self._buckets: dict[str, _Bucket | None] = {
-            "requests": _Bucket(rpm, burst_seconds, now) if rpm and rpm > 0 else None,
-            "tokens": _Bucket(tpm, burst_seconds, now) if tpm and tpm > 0 else None,
+            "requests": _Bucket(rpm * headroom, burst_seconds, now, start=None if start_full else 1.0)
+            if rpm and rpm > 0
+            else None,
+            "tokens": _Bucket(tpm * headroom, burst_seconds, now, start=None if start_full else 0.0)
+            if tpm and tpm > 0
+            else None,
         }
         self._learn = not any(self._buckets.values())
+        # Given no limit, one call goes first: its answer's headers may state the limits, and a
+        # whole concurrency's worth of calls sent blind would come back as a storm of 429s.
+        self._probing = self._learn and probe
+        self._begun = False
         self._recent: collections.deque[float] = collections.deque()  # grant times, when learning
         self._first_grant: float | None = None
         self._gates: dict[str, _Gate] = {}
@@ -184,6 +202,9 @@ class RateLimiter:
     def settle(self, estimated: int, actual: int) -> None:
         """Correct the token bucket once a call's real usage is known (0 for a failed call)."""
         self._tokens += actual - estimated
+        if self._probing:
+            self._probing = False
+            self._wake()
         self._in_flight["requests"] = max(0, self._in_flight["requests"] - 1)
         self._in_flight["tokens"] = max(0, self._in_flight["tokens"] - estimated)
         bucket = self._buckets["tokens"]
@@ -193,8 +214,12 @@ class RateLimiter:
         factor = self._factor(now)
         bucket.refill(now, factor)
         bucket.level = min(bucket.capacity(factor), bucket.level + estimated - actual)
-        if estimated > actual and self._kick is not None and not self._kick.done():
-            self._kick.set_result(None)  # the head may go sooner than it planned
+        if estimated > actual:
+            self._wake()  # the head may go sooner than it planned
+
+    def _wake(self) -> None:
+        if self._kick is not None and not self._kick.done():
+            self._kick.set_result(None)
 
     def observe_headers(self, headers: Mapping[str, str]) -> None:
         """Hold calls back when the server's ``x-ratelimit-*`` headers say less is left."""
@@ -208,6 +233,8 @@ class RateLimiter:
             if remaining is None:
                 continue
             limit = _parsed(float, lowered.get(f"x-ratelimit-limit-{kind}"))
+            if limit:
+                self._adopt(kind, limit, now)
             reset = _parsed(parse_reset, lowered.get(f"x-ratelimit-reset-{kind}"))
             window = _DEFAULT_RESET if reset is None else reset
             refill = 0.0
@@ -215,11 +242,20 @@ class RateLimiter:
                 refill = (limit - remaining) / window
             self._gates[kind] = _Gate(remaining - self._in_flight[kind], now, now + window, refill)
 
+    def _adopt(self, kind: str, per_minute: float, now: float) -> None:
+        """With no limit of this kind given, pace at the one the server states (``x-ratelimit-
+        limit-*``); a limit given by the user stands, the gates and 429s correct it."""
+        if self._buckets[kind] is None:
+            start = 1.0 if kind == "requests" else 0.0
+            self._buckets[kind] = _Bucket(per_minute * self.headroom, self.burst_seconds, now, start=start)
+            self._learn = False
+
     def penalize(self, retry_after: float | None = None) -> None:
         """After a 429: pause every waiter for ``retry_after`` seconds and cut the rates."""
         now = self._clock()
         self._refill(now)
         self._rate_limited += 1
+        self._probing = False
         valid = retry_after is not None and retry_after >= 0  # NaN is not
         pause = min(retry_after, self.max_pause) if retry_after is not None and valid else self.default_pause
         self._paused_until = max(self._paused_until, now + pause)
@@ -277,9 +313,16 @@ class RateLimiter:
 
     def _take(self, need: int, now: float) -> float:
         """0.0 when the request was taken, else the seconds to wait before trying again."""
+        if not self._begun:  # buckets start filling at the first call, not at creation
+            self._begun = True
+            for bucket in self._buckets.values():
+                if bucket is not None:
+                    bucket.updated = max(bucket.updated, now)
         self._refill(now)
         factor = self._factor(now)
         delay = self._paused_until - now
+        if self._probing and self._in_flight["requests"] > 0:
+            delay = max(delay, _PROBE_WAIT)  # settle wakes the head as soon as the answer is in
         amounts = {"requests": 1, "tokens": need}
         for kind in _KINDS:
             bucket = self._buckets[kind]
