@@ -24,6 +24,7 @@ from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
 from copyassist.generate import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
+from copyassist.rules.language import known_languages
 from copyassist.templates import Template
 
 #: Errors after which no further row can succeed: stop, keep what is done.
@@ -76,7 +77,7 @@ class BatchRunner:
         self._on_outcome = on_outcome
         self._calls = asyncio.Semaphore(settings.concurrency)
         self._persona_name, _ = resolve_persona(settings.persona)
-        self._in_flight_cost = 0.0
+        self._warm = False
 
     def template_for(self, row: FeedRow) -> Template:
         templates = self.settings.templates
@@ -146,6 +147,11 @@ class BatchRunner:
 
     async def _generate(self, base: RowOutcome, key: str) -> RowOutcome:
         row = base.row
+        if not self._warm:
+            # the language model takes half a second and 85 MB to load: before the first call,
+            # not in the middle of paced ones, and not at all in a run answered from the store
+            known_languages()
+            self._warm = True
         try:
             result: CopyResult = await agenerate(
                 self.template_for(row), Product.from_mapping(row.product or {}, f"row {row.number}"),
