@@ -27,6 +27,8 @@ import httpx
 import httpx2
 import openai
 
+from copyassist.backends.async_pool import CONNECTIONS_PER_CLIENT, AsyncClientPool
+
 
 @dataclasses.dataclass(frozen=True)
 class BaselineResult:
@@ -50,26 +52,38 @@ async def run_baseline(
     api_key: str = "not-needed",
     timeout: float = 120.0,
     http: Literal["httpx", "httpx2"] = "httpx",
+    sharded: bool = False,
 ) -> BaselineResult:
     """Send one chat request per message list, ``concurrency`` at a time.
 
     ``http="httpx"`` is the transport ``OpenAIBackend`` uses (httpx 0.28 on httpcore 1.0);
-    ``"httpx2"`` the one openai 3.x picks by itself, to see what the transport alone costs."""
+    ``"httpx2"`` the one openai 3.x picks by itself, to see what the transport alone costs.
+    ``sharded``: spread the calls over clients of a few connections each, as the tool does
+    (``AsyncClientPool``), so that a ratio against it measures the tool's own work only."""
     module: Any = httpx2 if http == "httpx2" else httpx
-    http_client = module.AsyncClient(
-        limits=module.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        timeout=module.Timeout(timeout, connect=min(10.0, timeout)),
-    )
-    # cast: openai 3.x types http_client as an httpx2 client; it drives an httpx one all the same
-    client = openai.AsyncOpenAI(
-        api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout, http_client=cast(Any, http_client)
-    )
+
+    def open_client(connections: int) -> openai.AsyncOpenAI:
+        http_client = module.AsyncClient(
+            limits=module.Limits(max_connections=connections, max_keepalive_connections=connections),
+            timeout=module.Timeout(timeout, connect=min(10.0, timeout)),
+        )
+        # cast: openai 3.x types http_client as an httpx2 client; it drives an httpx one all the same
+        return openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout,
+            http_client=cast(Any, http_client),
+        )
+
+    per_client = CONNECTIONS_PER_CLIENT if sharded else concurrency
+    clients = AsyncClientPool(open_client, lambda client: client.close(), per_client=per_client)
     gate = asyncio.Semaphore(concurrency)
     ok = errors = 0
 
     async def one(messages: list[dict[str, Any]]) -> None:
         nonlocal ok, errors
-        async with gate:
+        async with gate, clients.client() as client:
             try:
                 raw = await client.chat.completions.with_raw_response.create(
                     model=model, messages=cast(Any, messages), **dict(extra or {})
@@ -84,8 +98,7 @@ async def run_baseline(
         await asyncio.gather(*(one(messages) for messages in requests))
     finally:
         elapsed = time.perf_counter() - started
-        await client.close()
-        await http_client.aclose()
+        await clients.aclose()
     return BaselineResult(elapsed=elapsed, calls=len(requests), ok=ok, errors=errors)
 
 
@@ -107,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.2, help="of the fake server started")
     parser.add_argument("--model", default="fake-model")
     parser.add_argument("--http", choices=("httpx", "httpx2"), default="httpx", help="the HTTP client")
+    parser.add_argument("--sharded", action="store_true", help="clients of 8 connections, as the tool")
     args = parser.parse_args(argv)
     server: subprocess.Popen[str] | None = None
     base_url = args.base_url
@@ -134,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 model=args.model,
                 extra=extra,
                 http=args.http,
+                sharded=args.sharded,
             )
         )
     finally:

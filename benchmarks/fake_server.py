@@ -1,7 +1,7 @@
 """A local OpenAI-compatible server for the bulk-mode benchmarks and tests (stdlib asyncio only).
 
     python benchmarks/fake_server.py [--port 0] [--latency 0.2] [--jitter 0.05] [--rpm 600]
-        [--tpm 200000] [--error-rate 0.01] [--drop-rate 0] [--malformed-rate 0]
+        [--tpm 200000] [--window 60] [--error-rate 0.01] [--drop-rate 0] [--malformed-rate 0]
         [--timeout-rate 0] [--slow-seconds 60] [--seed 0]
 
 prints its base URL (``http://127.0.0.1:PORT/v1``) as the first line of stdout and serves until
@@ -13,11 +13,13 @@ HTTP/1.1 with keep-alive; routes: ``POST /v1/chat/completions``, ``GET /v1/model
 ``GET /stats`` (``?prompts=0`` leaves out the per-prompt counts), ``POST /stats/reset``.
 
 * Latency: ``latency`` seconds plus or minus up to ``jitter``, slept with ``asyncio.sleep``.
-* Limits: ``rpm`` and ``tpm`` over a sliding minute. Beyond them a real 429 with ``retry-after``
-  (whole seconds, rounded up), ``retry-after-ms`` and the ``x-ratelimit-*`` headers, which every
-  chat answer carries too, OpenAI-style: ``x-ratelimit-limit-requests``, ``-remaining-``, and
-  ``-reset-`` as a Go duration ("1s", "6m0s", "20ms"), the same for ``-tokens``. A request
-  counts ``prompt + completion`` tokens; a 429 counts nothing.
+* Limits: ``rpm`` and ``tpm`` over a sliding ``window`` (a minute by default; shorter windows
+  enforce the per-minute limit pro rata, as providers do over short periods). Beyond them a
+  real 429 with ``retry-after`` (whole seconds, rounded up), ``retry-after-ms`` and the
+  ``x-ratelimit-*`` headers, which every chat answer carries too, OpenAI-style:
+  ``x-ratelimit-limit-requests``, ``-remaining-``, and ``-reset-`` as a Go duration ("1s",
+  "6m0s", "20ms"), the same for ``-tokens``. A request counts ``prompt + completion`` tokens;
+  a 429 counts nothing.
 * Faults, decided per (prompt, attempt) from ``seed`` so a run is reproducible whatever the
   order of arrival: ``error_rate`` 500s, ``drop_rate`` connections closed without an answer,
   ``malformed_rate`` answers whose JSON content is cut in half, ``timeout_rate`` answers held
@@ -76,6 +78,7 @@ class FakeOptions:
     jitter: float = 0.0
     rpm: int | None = None
     tpm: int | None = None
+    window: float = 60.0  # seconds over which rpm/tpm are enforced, scaled: 1.0 allows rpm/60 a second
     error_rate: float = 0.0
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
@@ -152,15 +155,23 @@ class Counters:
 
 
 class SlidingWindow:
-    """Requests and tokens admitted over the last minute, and OpenAI-style headers about them."""
+    """Requests and tokens admitted over the last ``window`` seconds, and OpenAI-style headers.
 
-    def __init__(self, rpm: int | None, tpm: int | None) -> None:
-        self.rpm, self.tpm = rpm, tpm
+    Limits are per minute, enforced over ``window`` seconds pro rata, as providers do when they
+    enforce a per-minute limit over shorter periods: rpm 600 over a 1 s window admits 10 requests in
+    any second, not 600 at once. The headers speak per minute, as OpenAI's do."""
+
+    def __init__(self, rpm: int | None, tpm: int | None, window: float = WINDOW) -> None:
+        self.window = window
+        scale = window / WINDOW
+        self.limits = {"requests": rpm, "tokens": tpm}
+        self.rpm = None if rpm is None else max(1, int(rpm * scale))
+        self.tpm = None if tpm is None else max(1, int(tpm * scale))
         self.events: collections.deque[tuple[float, int]] = collections.deque()
         self.tokens = 0
 
     def _prune(self, now: float) -> None:
-        while self.events and self.events[0][0] <= now - WINDOW:
+        while self.events and self.events[0][0] <= now - self.window:
             self.tokens -= self.events.popleft()[1]
 
     def admit(self, now: float, tokens: int) -> float | None:
@@ -168,13 +179,13 @@ class SlidingWindow:
         self._prune(now)
         wait = 0.0
         if self.rpm is not None and len(self.events) >= self.rpm:
-            wait = self.events[len(self.events) - self.rpm][0] + WINDOW - now
+            wait = self.events[len(self.events) - self.rpm][0] + self.window - now
         if self.tpm is not None and self.tokens + tokens > self.tpm:
-            excess, tpm_wait = self.tokens + tokens - self.tpm, WINDOW  # WINDOW: it never fits
+            excess, tpm_wait = self.tokens + tokens - self.tpm, self.window  # it never fits
             for at, spent in self.events:
                 excess -= spent
                 if excess <= 0:
-                    tpm_wait = at + WINDOW - now
+                    tpm_wait = at + self.window - now
                     break
             wait = max(wait, tpm_wait)
         if wait > 0:
@@ -185,15 +196,17 @@ class SlidingWindow:
 
     def headers(self, now: float) -> dict[str, str]:
         self._prune(now)
-        reset = go_duration(self.events[-1][0] + WINDOW - now) if self.events else "0s"
+        reset = go_duration(self.events[-1][0] + self.window - now) if self.events else "0s"
         headers: dict[str, str] = {}
-        for kind, limit, used in (
+        for kind, quota, used in (
             ("requests", self.rpm, len(self.events)),
             ("tokens", self.tpm, self.tokens),
         ):
-            if limit is not None:
+            limit = self.limits[kind]
+            if limit is not None and quota is not None:
                 headers[f"x-ratelimit-limit-{kind}"] = str(limit)
-                headers[f"x-ratelimit-remaining-{kind}"] = str(max(0, limit - used))
+                left = int((quota - used) * WINDOW / self.window)
+                headers[f"x-ratelimit-remaining-{kind}"] = str(max(0, left))
                 headers[f"x-ratelimit-reset-{kind}"] = reset
         return headers
 
@@ -317,7 +330,7 @@ class FakeServer:
     def __init__(self, options: FakeOptions | None = None) -> None:
         self.options = options or FakeOptions()
         self.counters = Counters()
-        self.window = SlidingWindow(self.options.rpm, self.options.tpm)
+        self.window = SlidingWindow(self.options.rpm, self.options.tpm, self.options.window)
         self._random = random.Random(self.options.seed)
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -126,6 +126,17 @@ def test_stats_count_calls_per_prompt(serve: Any) -> None:
     assert server.stats()["requests"] == 0
 
 
+def test_a_short_window_enforces_the_minute_limit_pro_rata() -> None:
+    window = fake.SlidingWindow(rpm=120, tpm=None, window=1.0)  # 2 requests in any second
+    assert window.admit(0.0, 10) is None and window.admit(0.1, 10) is None
+    assert window.admit(0.2, 10) == pytest.approx(0.8)  # the first one leaves the window at 1.0
+    headers = window.headers(0.2)
+    assert headers["x-ratelimit-limit-requests"] == "120" and headers["x-ratelimit-remaining-requests"] == "0"
+    assert window.admit(1.05, 10) is None
+    assert window.headers(1.05)["x-ratelimit-remaining-requests"] == "0"
+    assert window.headers(1.2)["x-ratelimit-remaining-requests"] == "60"  # one of two left, per minute
+
+
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
