@@ -75,8 +75,8 @@ def vt() -> VirtualTime:
 #: headroom, no probe), recovery from 30 s after a 429 at +0.005 a second. The defaults have their own
 #: tests further down.
 MECHANISM: dict[str, Any] = {
-    "burst_seconds": 2.0, "quiet": 30.0, "recovery": 0.005, "start_full": True, "headroom": 1.0,
-    "probe": False, "decrease": 0.5,
+    "burst_seconds": 2.0, "token_burst_seconds": 2.0, "quiet": 30.0, "recovery": 0.005,
+    "start_full": True, "headroom": 1.0, "probe": False, "decrease": 0.5,
 }  # fmt: skip
 
 

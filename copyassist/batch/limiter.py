@@ -1,7 +1,8 @@
 """One rate limiter shared by every model call of a batch: requests and tokens per minute.
 
 * Two token buckets, requests and tokens, refilled continuously at ``rpm/60`` and ``tpm/60`` a
-  second. A bucket holds ``burst_seconds`` (0.1 s) of budget, not a minute's: providers enforce
+  second. A bucket holds ``burst_seconds`` of budget (0.1 s of requests, 0.5 s of tokens, so
+  that what ``settle`` gives back is not lost to a full bucket), not a minute's: providers enforce
   a per-minute limit over much shorter periods (OpenAI: "60 RPM may be enforced as 1 request
   per second"), so a minute-sized bucket, or even a 2 s one, lets out bursts that come back as
   429s. Buckets start (nearly) empty, the request bucket with one request, so that calls go out
@@ -136,6 +137,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         burst_seconds: float = 0.1,
+        token_burst_seconds: float = 0.5,
         decrease: float = 0.8,
         min_factor: float = 0.1,
         cooldown: float = 5.0,
@@ -148,6 +150,7 @@ class RateLimiter:
         probe: bool = True,
     ) -> None:
         self._clock, self._sleep, self.burst_seconds = clock, sleep, burst_seconds
+        self._bursts = {"requests": burst_seconds, "tokens": token_burst_seconds}
         self.decrease, self.min_factor, self.cooldown = decrease, max(min_factor, 1e-6), cooldown
         self.quiet, self.recovery = quiet, recovery
         self.default_pause, self.max_pause = default_pause, max_pause
@@ -157,7 +160,7 @@ class RateLimiter:
             "requests": _Bucket(rpm * headroom, burst_seconds, now, start=None if start_full else 1.0)
             if rpm and rpm > 0
             else None,
-            "tokens": _Bucket(tpm * headroom, burst_seconds, now, start=None if start_full else 0.0)
+            "tokens": _Bucket(tpm * headroom, token_burst_seconds, now, start=None if start_full else 0.0)
             if tpm and tpm > 0
             else None,
         }
@@ -247,7 +250,7 @@ class RateLimiter:
         limit-*``); a limit given by the user stands, the gates and 429s correct it."""
         if self._buckets[kind] is None:
             start = 1.0 if kind == "requests" else 0.0
-            self._buckets[kind] = _Bucket(per_minute * self.headroom, self.burst_seconds, now, start=start)
+            self._buckets[kind] = _Bucket(per_minute * self.headroom, self._bursts[kind], now, start=start)
             self._learn = False
 
     def penalize(self, retry_after: float | None = None) -> None:
