@@ -142,6 +142,15 @@ def test_cli_dry_run_on_a_mixed_language_feed(tmp_path: Path) -> None:
     assert "6 rows: 6 to write, 0 already in the store, 0 passed through" in result.output
 
 
+def test_cli_dry_run_on_a_compatible_server_calls_nothing(tmp_path: Path) -> None:
+    args = ["batch", str(write_feed(tmp_path / "feed.csv", 3)), "-t", "product-title", "--dry-run"]
+    server = ["--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"]
+    with respx.mock:  # any call would fail: nothing is mocked
+        result = CliRunner().invoke(app, [*args, *server, "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 0, result.output
+    assert "3 rows: 3 to write" in result.output and "cost for m: unknown" in result.output
+
+
 def test_max_cost_stops_and_keeps_finished_rows(tmp_path: Path, store: Store) -> None:
     feed = write_feed(tmp_path / "feed.csv", 20)
 

@@ -249,6 +249,7 @@ def dry_run(
     language: str = "fr",
     model: str | None = None,
     provider: str = "auto",
+    base_url: str | None = None,
     backend: Backend | None = None,
     store: Store | None = None,
     feed_format: str | None = None,
@@ -258,7 +259,7 @@ def dry_run(
     """Rows, tokens and cost a run would use (rows already in the store excluded); calls nothing."""
     source = open_feed(feed, format=feed_format, mapping=mapping)
     settings = settings_for(template, language, **options)
-    backend = backend or get_backend(provider, model=model)
+    backend = _backend(backend, provider, model, base_url)
     db = store or Store()
     runner = BatchRunner(settings, PacedBackend(backend, RateLimiter(None, None)), db, run_id=0)
     rows = to_generate = cached = skipped = input_tokens = output_tokens = 0

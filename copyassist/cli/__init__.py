@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from copyassist.cli.batch import batch_command
+from copyassist.cli.batch import BATCH_HELP, batch_command
 from copyassist.cli.catalog import personas_app, templates_app
 from copyassist.cli.check import check_command
 from copyassist.cli.generate import generate_command, render_command
@@ -22,7 +22,7 @@ app.command("generate")(generate_command)
 app.command("render")(render_command)
 app.command("check")(check_command)
 app.command("study")(study_command)
-app.command("batch")(batch_command)
+app.command("batch", help=BATCH_HELP)(batch_command)
 app.add_typer(runs_app, name="runs")
 personas_app.command("new")(persona_new_command)
 app.add_typer(templates_app, name="templates")

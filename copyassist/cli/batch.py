@@ -15,6 +15,13 @@ from copyassist.errors import InputError
 
 Opt = typer.Option
 
+BATCH_HELP = (
+    "Write copy for every row of a feed, in input order; resumable and cached.\n\n"
+    "Each finished row is saved at once: run the same command again after a crash or Ctrl-C and "
+    "finished rows cost nothing. Rows done in any earlier run come from the store (--no-cache to "
+    "redo them). Exit 1 when rows failed, 3 when the run stopped early."
+)
+
 
 def _mapping(pairs: list[str] | None) -> dict[str, str] | None:
     if not pairs:
@@ -92,18 +99,13 @@ def batch_command(
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
-    """Write copy for every row of a feed, in input order; resumable and cached.
-
-    Each finished row is saved at once: run the same command again after a crash or Ctrl-C and
-    finished rows cost nothing. Rows already done in any earlier run are answered from the store
-    (--no-cache to redo them). Exit 1 when rows failed, 3 when the run stopped early.
-    """
+    """Write copy for every row of a feed (see BATCH_HELP)."""
     store = Store(db) if db else None
     columns = _mapping(mapping)
     if dry:
         estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
-                           store=store, feed_format=feed_format, mapping=columns, persona=persona,
-                           channel=channel, use_cache=not no_cache)  # fmt: skip
+                           base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
+                           persona=persona, channel=channel, use_cache=not no_cache)  # fmt: skip
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
