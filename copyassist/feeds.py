@@ -1,5 +1,5 @@
 """Reading product and listing files row by row: CSV (delimiter and encoding detected), JSONL
-and JSON arrays. Rows stream: memory does not grow with the number of rows (JSON arrays aside).
+and JSON arrays. Rows stream: memory does not grow with the number of rows, JSON arrays included.
 """
 
 from __future__ import annotations
@@ -127,14 +127,84 @@ def _jsonl_rows(file: Path, errors: str = "strict") -> Iterator[Row]:
                 yield Row(number, error="a line must hold one JSON object")
 
 
+_JSON_CHUNK = 1 << 20
+_SPACE = frozenset(" \t\r\n")
+
+
 def _json_rows(file: Path, errors: str = "strict") -> Iterator[Row]:
-    try:
-        value = json.loads(file.read_text(encoding="utf-8-sig", errors=errors))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    items = value if isinstance(value, list) else [value]
-    for number, item in enumerate(items, start=1):
-        if isinstance(item, dict):
-            yield Row(number, item)
+    """The items of a top-level JSON array, decoded one at a time as the file is read (a lone
+    top-level object is one row)."""
+    decoder = json.JSONDecoder()
+    with file.open(encoding="utf-8-sig", errors=errors) as handle:
+        buffer, at, lines, eof = "", 0, 1, False
+
+        def more() -> bool:
+            nonlocal buffer, at, lines, eof
+            chunk = handle.read(_JSON_CHUNK)
+            eof = not chunk
+            lines += buffer.count("\n", 0, at)
+            buffer, at = buffer[at:] + chunk, 0
+            return not eof
+
+        def skip_space() -> str:
+            """The next significant character ("" at the end of the file)."""
+            nonlocal at
+            while True:
+                while at < len(buffer) and buffer[at] in _SPACE:
+                    at += 1
+                if at < len(buffer) or not more():
+                    return buffer[at] if at < len(buffer) else ""
+
+        def bad(message: str) -> InputError:
+            line = lines + buffer.count("\n", 0, at)
+            return InputError(f"{file}: not valid JSON ({message}, line {line})")
+
+        def item() -> Any:
+            nonlocal at
+            while True:
+                try:
+                    value, end = decoder.raw_decode(buffer, at)
+                except json.JSONDecodeError as exc:
+                    if eof or not more():  # more text may complete it; at the end, it is broken
+                        raise bad(exc.msg) from None
+                    continue
+                if end == len(buffer) and not eof and more():
+                    continue  # a number cut by the chunk end would decode short: read on
+                at = end
+                return value
+
+        first = skip_space()
+        if first != "[":  # a lone object (or nothing, or a scalar)
+            if not first:
+                raise bad("Expecting value")
+            value = item()
+            if skip_space():
+                raise bad("Extra data")
+            yield _json_row(1, value)
+            return
+        at += 1
+        number = 0
+        if skip_space() == "]":
+            at += 1
         else:
-            yield Row(number, error="an array item must be a JSON object")
+            while True:
+                skip_space()
+                value = item()
+                number += 1
+                yield _json_row(number, value)
+                following = skip_space()
+                if following == ",":
+                    at += 1
+                    continue
+                if following != "]":
+                    raise bad("Expecting ',' delimiter" if following else "unterminated array")
+                at += 1
+                break
+        if skip_space():
+            raise bad("Extra data")
+
+
+def _json_row(number: int, value: Any) -> Row:
+    if isinstance(value, dict):
+        return Row(number, value)
+    return Row(number, error="an array item must be a JSON object")
