@@ -169,6 +169,11 @@ def test_max_cost_stops_and_keeps_finished_rows(tmp_path: Path, store: Store) ->
     assert all("max-cost" in r["copyassist_error"] for r in rows if r["copyassist_status"] == "skipped")
 
 
+def fast_recovery() -> RateLimiter:
+    """A limiter that slows down after a 429 as usual but recovers in a blink (tests' time)."""
+    return RateLimiter(None, None, quiet=0.0, recovery=100.0)
+
+
 def chat(content: str) -> dict[str, Any]:
     return {"id": "c", "object": "chat.completion", "created": 1, "model": "gpt-4.1-mini",
             "choices": [{"index": 0, "finish_reason": "stop",
@@ -201,9 +206,7 @@ def test_faults_are_retried_and_no_row_is_lost(
 
     respx_mock.post("https://api.openai.com/v1/chat/completions").mock(side_effect=flaky)
     inner = OpenAIBackend(model="gpt-4.1-mini", api_key="sk-t")
-    backend = PacedBackend(
-        inner, RateLimiter(None, None), RetryPolicy(max_attempts=4, base_delay=0, max_delay=0)
-    )
+    backend = PacedBackend(inner, fast_recovery(), RetryPolicy(max_attempts=4, base_delay=0, max_delay=0))
     summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=backend, store=store,
                         concurrency=4)  # fmt: skip
     rows = read_csv(tmp_path / "out.csv")
@@ -243,6 +246,50 @@ def test_a_refused_key_stops_the_run_and_keeps_what_is_done(
     resumed = SameModel()
     run_batch(feed, tmp_path / "out.csv", template="product-title", backend=resumed, store=store)
     assert len(resumed.calls) == 7, "the rerun pays only for the rows not done"
+
+
+def test_bad_requests_in_a_row_stop_the_run(
+    tmp_path: Path, store: Store, respx_mock: respx.MockRouter
+) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 10)
+    route = respx_mock.post("https://api.openai.com/v1/chat/completions").mock(
+        return_value=httpx.Response(400, json={"error": {"message": "unknown model 'gpt-9'"}})
+    )
+    backend = PacedBackend(OpenAIBackend(model="gpt-9", api_key="sk-t"), RateLimiter(None, None))
+    summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=backend, store=store,
+                        concurrency=1)  # fmt: skip
+    rows = read_csv(tmp_path / "out.csv")
+    assert [r["copyassist_status"] for r in rows] == ["failed"] * 3 + ["skipped"] * 7
+    assert route.call_count == 3, "bad requests are not retried, and stop the run"
+    assert summary.totals.stopped and "gpt-9" in summary.totals.stopped
+
+
+def test_a_429_storm_slows_the_run_and_loses_nothing(
+    tmp_path: Path, store: Store, respx_mock: respx.MockRouter
+) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 12)
+    calls = {"n": 0}
+
+    def storm(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if 2 <= calls["n"] <= 21:  # after the first answer, twenty 429s in a row
+            return httpx.Response(
+                429, headers={"retry-after-ms": "1"}, json={"error": {"message": "slow down"}}
+            )
+        return httpx.Response(
+            200, json=chat(json.dumps({"title": title_from(json.loads(request.content)["messages"])}))
+        )
+
+    respx_mock.post("https://api.openai.com/v1/chat/completions").mock(side_effect=storm)
+    limiter = fast_recovery()
+    backend = PacedBackend(OpenAIBackend(model="gpt-4.1-mini", api_key="sk-t"), limiter,
+                           RetryPolicy(max_attempts=30, base_delay=0, max_delay=0))  # fmt: skip
+    summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=backend, store=store,
+                        concurrency=4)  # fmt: skip
+    rows = read_csv(tmp_path / "out.csv")
+    assert [r["copyassist_status"] for r in rows] == ["ok"] * 12
+    assert summary.rate_limited == 20 and summary.calls == 32
+    assert limiter.stats().decreases >= 1  # the whole run was slowed down
 
 
 def test_french_excel_export_round_trip(tmp_path: Path, store: Store) -> None:

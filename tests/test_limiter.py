@@ -443,3 +443,18 @@ def test_buckets_fill_from_the_first_call_not_from_creation(vt: VirtualTime) -> 
         assert vt.now - start == pytest.approx(50 / 950 + 9 / 9.5)
 
     run(main())
+
+
+def test_a_measured_rate_is_dropped_once_recovered(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep, probe=False)
+        for _ in range(4):  # an early 429, after four calls in the first second
+            await lim.acquire(10)
+        lim.penalize(0.5)
+        assert lim.stats().rpm == pytest.approx(4 * 60 * 0.8)  # slowed to the measured rate
+        await vt.run(lim.acquire(10))  # grants after a recovery check in
+        await vt.advance(0.5 + 5.0 + 4.0)  # pause, quiet, then +0.05 a second back to 1
+        await lim.acquire(10)
+        assert lim.stats().rpm is None  # no ceiling left from that early measure
+
+    run(main())

@@ -24,7 +24,8 @@
   already in flight do not count twice), never below ``min_factor``. After ``quiet`` seconds
   without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). With neither
   rpm nor tpm given, the first 429 sets a request rate from the rate measured over the last
-  minute, so the whole run slows down all the same.
+  minute, so the whole run slows down all the same; once recovered, that measured rate is
+  dropped, so an early 429 does not cap the rest of the run.
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ class RateLimiter:
         # whole concurrency's worth of calls sent blind would come back as a storm of 429s.
         self._probing = self._learn and probe
         self._begun = False
+        self._measured = False  # the request bucket was set from the rate measured at a 429
         self._recent: collections.deque[float] = collections.deque()  # grant times, when learning
         self._first_grant: float | None = None
         self._gates: dict[str, _Gate] = {}
@@ -268,6 +270,7 @@ class RateLimiter:
             measured = len(self._recent) * 60.0 / elapsed
             if measured > 0:
                 self._buckets["requests"] = _Bucket(measured, self.burst_seconds, now)
+                self._measured = True
         self._factor_base = self._factor(now)
         if now >= self._next_decrease:
             self._factor_base = max(self.min_factor, self._factor_base * self.decrease)
@@ -323,6 +326,10 @@ class RateLimiter:
                     bucket.updated = max(bucket.updated, now)
         self._refill(now)
         factor = self._factor(now)
+        if self._measured and factor >= 1.0:
+            # fully recovered: a rate measured at a 429 (often early, over a few calls) is no
+            # ceiling; go unpaced again until the next 429 measures anew
+            self._buckets["requests"], self._measured = None, False
         delay = self._paused_until - now
         if self._probing and self._in_flight["requests"] > 0:
             delay = max(delay, _PROBE_WAIT)  # settle wakes the head as soon as the answer is in

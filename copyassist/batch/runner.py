@@ -29,6 +29,9 @@ from copyassist.templates import Template
 
 #: Errors after which no further row can succeed: stop, keep what is done.
 FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
+#: Bad requests in a row that stop a run: one can be the row's own (a text too long for the
+#: model); several in a row are the settings' (an unknown model, a parameter it refuses).
+BAD_REQUESTS_TO_STOP = 3
 
 
 @dataclass
@@ -78,6 +81,7 @@ class BatchRunner:
         self._calls = asyncio.Semaphore(settings.concurrency)
         self._persona_name, _ = resolve_persona(settings.persona)
         self._warm = False
+        self._bad_in_a_row = 0
 
     def template_for(self, row: FeedRow) -> Template:
         templates = self.settings.templates
@@ -166,7 +170,14 @@ class BatchRunner:
         except errors.CopyAssistError as exc:
             base.status, base.error = "failed", str(exc)
             self.store.record_row(self.run_id, row.number, key, "failed", str(exc))
+            self._bad_in_a_row = self._bad_in_a_row + 1 if isinstance(exc, errors.BadRequestError) else 0
+            if self._bad_in_a_row >= BAD_REQUESTS_TO_STOP and not self.totals.stopped:
+                self.totals.stopped = (
+                    f"the server refused {self._bad_in_a_row} requests in a row as invalid ({exc}); "
+                    "check --model and the template's settings"
+                )
             return base
+        self._bad_in_a_row = 0
         self._count_usage(result)
         stored = StoredResult(
             output=json.dumps(result.output.model_dump(mode="json"), ensure_ascii=False),
