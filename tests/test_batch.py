@@ -174,6 +174,12 @@ def fast_recovery() -> RateLimiter:
     return RateLimiter(None, None, quiet=0.0, recovery=100.0)
 
 
+def echo(request: httpx.Request) -> httpx.Response:
+    """A chat answer whose title is the product's name, read from the request."""
+    title = title_from(json.loads(request.content)["messages"])
+    return httpx.Response(200, json=chat(json.dumps({"title": title})))
+
+
 def chat(content: str) -> dict[str, Any]:
     return {"id": "c", "object": "chat.completion", "created": 1, "model": "gpt-4.1-mini",
             "choices": [{"index": 0, "finish_reason": "stop",
@@ -226,9 +232,7 @@ def test_a_refused_key_stops_the_run_and_keeps_what_is_done(
         calls["n"] += 1
         if calls["n"] > 3:
             return httpx.Response(401, json={"error": {"message": "key revoked"}})
-        return httpx.Response(
-            200, json=chat(json.dumps({"title": title_from(json.loads(request.content)["messages"])}))
-        )
+        return echo(request)
 
     respx_mock.post("https://api.openai.com/v1/chat/completions").mock(side_effect=answer)
     backend = PacedBackend(OpenAIBackend(model="gpt-4.1-mini", api_key="sk-t"), RateLimiter(None, None))
@@ -276,9 +280,7 @@ def test_a_429_storm_slows_the_run_and_loses_nothing(
             return httpx.Response(
                 429, headers={"retry-after-ms": "1"}, json={"error": {"message": "slow down"}}
             )
-        return httpx.Response(
-            200, json=chat(json.dumps({"title": title_from(json.loads(request.content)["messages"])}))
-        )
+        return echo(request)
 
     respx_mock.post("https://api.openai.com/v1/chat/completions").mock(side_effect=storm)
     limiter = fast_recovery()
