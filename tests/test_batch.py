@@ -268,6 +268,43 @@ def test_bad_requests_in_a_row_stop_the_run(
     assert summary.totals.stopped and "gpt-9" in summary.totals.stopped
 
 
+def test_one_row_the_server_refuses_fails_alone(
+    tmp_path: Path, store: Store, respx_mock: respx.MockRouter
+) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 6)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "modèle 2" in request.content.decode():  # this row's text is too long for the model, say
+            return httpx.Response(400, json={"error": {"message": "context length exceeded"}})
+        return echo(request)
+
+    respx_mock.post("https://api.openai.com/v1/chat/completions").mock(side_effect=answer)
+    backend = PacedBackend(OpenAIBackend(model="gpt-4.1-mini", api_key="sk-t"), fast_recovery())
+    summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=backend, store=store,
+                        concurrency=1)  # fmt: skip
+    assert [r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")] == ["ok"] * 2 + ["failed"] + [
+        "ok"
+    ] * 3
+    assert summary.totals.stopped is None
+
+
+def test_a_server_down_stops_the_run_after_three_rows(
+    tmp_path: Path, store: Store, respx_mock: respx.MockRouter
+) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 10)
+    route = respx_mock.post("https://api.openai.com/v1/chat/completions").mock(
+        side_effect=httpx.ConnectError("connection refused")
+    )
+    backend = PacedBackend(OpenAIBackend(model="gpt-4.1-mini", api_key="sk-t"), fast_recovery(),
+                           RetryPolicy(max_attempts=2, base_delay=0, max_delay=0))  # fmt: skip
+    summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=backend, store=store,
+                        concurrency=1)  # fmt: skip
+    rows = read_csv(tmp_path / "out.csv")
+    assert [r["copyassist_status"] for r in rows] == ["failed"] * 3 + ["skipped"] * 7
+    assert route.call_count == 6  # each of the three rows retried once
+    assert summary.totals.stopped and "could not reach the server" in summary.totals.stopped
+
+
 def test_a_429_storm_slows_the_run_and_loses_nothing(
     tmp_path: Path, store: Store, respx_mock: respx.MockRouter
 ) -> None:

@@ -29,9 +29,16 @@ from copyassist.templates import Template
 
 #: Errors after which no further row can succeed: stop, keep what is done.
 FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
-#: Bad requests in a row that stop a run: one can be the row's own (a text too long for the
-#: model); several in a row are the settings' (an unknown model, a parameter it refuses).
-BAD_REQUESTS_TO_STOP = 3
+#: Rows failing in a row on the same systematic error that stop a run. One bad request can be
+#: the row's own (a text too long for the model); several in a row are the settings' (an unknown
+#: model, a parameter it refuses). Likewise a server still unreachable after every retry of
+#: several rows is down: stop, and let the same command resume later.
+FAILURES_TO_STOP = 3
+_SYSTEMATIC = {
+    errors.BadRequestError: "the server refused {n} requests in a row as invalid ({error}); "
+    "check --model and the template's settings",
+    errors.ConnectionError: "{n} rows in a row could not reach the server ({error})",
+}
 
 
 @dataclass
@@ -81,7 +88,7 @@ class BatchRunner:
         self._calls = asyncio.Semaphore(settings.concurrency)
         self._persona_name, _ = resolve_persona(settings.persona)
         self._warm = False
-        self._bad_in_a_row = 0
+        self._failing: tuple[type[Exception] | None, int] = (None, 0)  # systematic error, rows in a row
 
     def template_for(self, row: FeedRow) -> Template:
         templates = self.settings.templates
@@ -170,14 +177,9 @@ class BatchRunner:
         except errors.CopyAssistError as exc:
             base.status, base.error = "failed", str(exc)
             self.store.record_row(self.run_id, row.number, key, "failed", str(exc))
-            self._bad_in_a_row = self._bad_in_a_row + 1 if isinstance(exc, errors.BadRequestError) else 0
-            if self._bad_in_a_row >= BAD_REQUESTS_TO_STOP and not self.totals.stopped:
-                self.totals.stopped = (
-                    f"the server refused {self._bad_in_a_row} requests in a row as invalid ({exc}); "
-                    "check --model and the template's settings"
-                )
+            self._count_failure(exc)
             return base
-        self._bad_in_a_row = 0
+        self._failing = (None, 0)
         self._count_usage(result)
         stored = StoredResult(
             output=json.dumps(result.output.model_dump(mode="json"), ensure_ascii=False),
@@ -194,6 +196,13 @@ class BatchRunner:
         )
         self.store.put(key, stored, self.run_id, row.number)
         return self._from_store(base, stored, cached=False)
+
+    def _count_failure(self, error: errors.CopyAssistError) -> None:
+        kind = next((k for k in _SYSTEMATIC if isinstance(error, k)), None)
+        last, count = self._failing
+        self._failing = (kind, count + 1 if kind is not None and kind is last else 1)
+        if kind is not None and self._failing[1] >= FAILURES_TO_STOP and not self.totals.stopped:
+            self.totals.stopped = _SYSTEMATIC[kind].format(n=self._failing[1], error=error)
 
     def _count_usage(self, result: CopyResult) -> None:
         self.totals.usage = self.totals.usage + result.usage
