@@ -147,6 +147,41 @@ def _backend(backend: Backend | None, provider: str, model: str | None, base_url
     return backend or get_backend(provider, model=model, base_url=base_url)
 
 
+@contextlib.asynccontextmanager
+async def _opened_job(
+    feed: str | Path,
+    template: str | Template,
+    language: str,
+    options: dict[str, Any],
+    *,
+    backend: Backend | None,
+    provider: str,
+    model: str | None,
+    base_url: str | None,
+    rpm: float | None,
+    tpm: float | None,
+    store: Store | None,
+    feed_format: str | None,
+    mapping: Mapping[str, str] | None,
+    on_outcome: OnOutcome | None,
+    output: Path | None = None,
+) -> AsyncIterator[BatchJob]:
+    """A job on ``feed``; closes afterwards what it opened (the store, the backend's clients)."""
+    source = open_feed(feed, format=feed_format, mapping=mapping)
+    db = store or Store()
+    job: BatchJob | None = None
+    try:
+        job = BatchJob(source, settings_for(template, language, **options),
+                       _backend(backend, provider, model, base_url), db, rpm=rpm, tpm=tpm,
+                       output=output, on_outcome=on_outcome)  # fmt: skip
+        yield job
+    finally:
+        if job is not None and backend is None:
+            await job.backend.aclose()
+        if store is None:
+            db.close()
+
+
 async def iter_batch(
     feed: str | Path,
     *,
@@ -169,20 +204,13 @@ async def iter_batch(
     ``options``: persona, channel, concurrency, max_attempts, max_cost, use_cache, params, and
     template inputs (tone, words, keywords...).
     """
-    source = open_feed(feed, format=feed_format, mapping=mapping)
-    db = store or Store()
-    job: BatchJob | None = None
-    try:
-        job = BatchJob(source, settings_for(template, language, **options),
-                       _backend(backend, provider, model, base_url), db, rpm=rpm, tpm=tpm,
-                       on_outcome=on_outcome)  # fmt: skip
+    async with _opened_job(
+        feed, template, language, options, backend=backend, provider=provider, model=model,
+        base_url=base_url, rpm=rpm, tpm=tpm, store=store, feed_format=feed_format, mapping=mapping,
+        on_outcome=on_outcome,
+    ) as job:  # fmt: skip
         async for outcome in job.outcomes():
             yield outcome
-    finally:
-        if job is not None and backend is None:
-            await job.backend.aclose()
-        if store is None:
-            db.close()
 
 
 async def arun_batch(
@@ -212,14 +240,13 @@ async def arun_batch(
     The output is written to ``<output>.partial`` and renamed at the end; finished rows are in
     the store as they finish, so a rerun after a crash makes no call for them.
     """
-    source = open_feed(feed, format=feed_format, mapping=mapping)
-    settings = settings_for(template, language, **options)
     target = Path(output)
-    db = store or Store()
-    job: BatchJob | None = None
-    try:
-        job = BatchJob(source, settings, _backend(backend, provider, model, base_url), db,
-                       rpm=rpm, tpm=tpm, output=target, on_outcome=on_outcome)  # fmt: skip
+    async with _opened_job(
+        feed, template, language, options, backend=backend, provider=provider, model=model,
+        base_url=base_url, rpm=rpm, tpm=tpm, store=store, feed_format=feed_format, mapping=mapping,
+        on_outcome=on_outcome, output=target,
+    ) as job:  # fmt: skip
+        source, settings = job.feed, job.settings
         fields = fields_for(settings.templates[settings.language].output_model)
         with open_writer(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
@@ -230,11 +257,6 @@ async def arun_batch(
             async for outcome in job.outcomes():
                 writer.write(outcome)
         return job.summary(target)
-    finally:
-        if job is not None and backend is None:  # a backend we opened: we close it
-            await job.backend.aclose()
-        if store is None:
-            db.close()
 
 
 def run_batch(feed: str | Path, output: str | Path, **options: Any) -> BatchSummary:
