@@ -40,10 +40,15 @@ from pathlib import Path
 from typing import Any
 
 from bare_baseline import run_baseline
+from fake_server import prompt_hash
 
 import copyassist
 from copyassist.backends import OpenAIBackend
+from copyassist.batch.api import settings_for
 from copyassist.batch.formats import open_feed
+from copyassist.batch.limiter import RateLimiter
+from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.runner import BatchRunner
 from copyassist.batch.store import Store
 from copyassist.generate import prepare
 from copyassist.product import Product
@@ -234,29 +239,18 @@ def cache(args: argparse.Namespace, workdir: Path) -> None:
 def seed_store(feed: Path, db: Path, base_url: str) -> None:
     """One real run on a handful of rows gives a stored answer; every row gets a copy of it under
     its own key, as the runner computes keys."""
-    from copyassist.batch.api import BatchJob, settings_for
-    from copyassist.batch.formats import open_feed as reader
-
     head = feed.with_name("head.csv")
     with feed.open(encoding="utf-8") as source, head.open("w", encoding="utf-8") as target:
         target.writelines(line for _, line in zip(range(3), source, strict=False))
     with Store(db) as store:
         copyassist.run_batch(head, feed.with_name("head-out.csv"), template=TEMPLATE, language="fr",
                              provider="compatible", base_url=base_url, model=MODEL, store=store)  # fmt: skip
-        settings = settings_for(TEMPLATE, "fr")
         backend = copyassist.get_backend("compatible", model=MODEL, base_url=base_url)
-        job = BatchJob(reader(head), settings, backend, store)
-        sample = next(iter(store.get_many([job.runner.key_for(r) for r in reader(head).rows()]).values()))
-        connection = sqlite3.connect(db)
-        with connection:
-            columns = "key, output, fields, status, violations, input_tokens, output_tokens, cost, model, " \
-                      "template, template_version, persona, run_id, created_at"  # fmt: skip
-            connection.executemany(
-                f"INSERT OR REPLACE INTO results ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL,'')",
-                ((job.runner.key_for(row), sample.output, json.dumps(sample.fields), sample.status, "[]",
-                  0, 0, 0.0, MODEL, TEMPLATE, sample.template_version, None) for row in reader(feed).rows()),
-            )  # fmt: skip
-        connection.close()
+        runner = BatchRunner(settings_for(TEMPLATE, "fr"), PacedBackend(backend, RateLimiter(None, None)),
+                             store, run_id=0)  # fmt: skip
+        sample = next(iter(store.get_many([runner.key_for(r) for r in open_feed(head).rows()]).values()))
+        for row in open_feed(feed).rows():
+            store.put(runner.key_for(row), sample, run_id=None, row_number=None)
 
 
 def resume(args: argparse.Namespace, workdir: Path) -> None:
@@ -276,8 +270,6 @@ def resume(args: argparse.Namespace, workdir: Path) -> None:
         rerun = subprocess.run(argv, env=env, capture_output=True, text=True)
         stats = server_stats(base_url, prompts=True)
     assert rerun.returncode == 0, rerun.stderr
-    from fake_server import prompt_hash
-
     hashes = {n: prompt_hash(body["messages"]) for n, body in first_requests(feed).items()}
     by_prompt = stats["by_prompt"]
     repeat = sum(by_prompt.get(hashes[n], 0) for n in done_before)
