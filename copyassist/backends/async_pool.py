@@ -42,9 +42,6 @@ class AsyncClientPool(Generic[Client]):
         self._busy: list[int] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def __len__(self) -> int:
-        return len(self._clients)
-
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[Client]:
         loop = asyncio.get_running_loop()
