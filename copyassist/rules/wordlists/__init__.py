@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from copyassist.assets import user_home
+from copyassist.i18n import language_code
 
 BUNDLED_DIR = Path(__file__).resolve().parent
 
@@ -214,14 +215,6 @@ def matcher_for(filenames: tuple[str, ...]) -> PhraseMatcher:
         phrases += more
         exceptions += excepted
     return _matcher((phrases, exceptions))
-
-
-def language_code(language: str | None) -> str | None:
-    """``fr`` from ``fr``, ``FR``, ``fr-FR`` or ``fr_CA``; None for nothing."""
-    if not language:
-        return None
-    code = re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
-    return code or None
 
 
 def list_names(stem: str, language: str | None, always: tuple[str, ...] = ("fr", "en")) -> tuple[str, ...]:
