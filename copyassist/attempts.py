@@ -20,11 +20,7 @@ from copyassist import errors
 from copyassist.backends import Completion, Usage
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
-
-#: ok: valid on the first answer; repaired: valid after re-asking; flagged: the best answer
-#: still breaks rules (warnings, or errors after the last attempt), violations attached;
-#: fallback: no answer passed and a rule-built output is offered instead of model output.
-STATUSES = ("ok", "repaired", "flagged", "fallback")
+from copyassist.status import Status
 
 _REPAIR = {
     "fr": "Ta réponse ne convient pas :\n{problems}\nRenvoie l'objet JSON complet et corrigé, rien d'autre.",
@@ -63,7 +59,7 @@ class Attempt:
 class Outcome:
     output: CopyOutput
     raw: str
-    status: str
+    status: Status  # one of GENERATION_STATUSES
     violations: list[Violation]
     attempts: int
     usage: Usage
@@ -170,7 +166,7 @@ def _verdict(
             return Outcome(
                 built,
                 raw,
-                "fallback",
+                Status.FALLBACK,
                 validate(built),
                 len(attempts),
                 usage,
@@ -186,7 +182,7 @@ def _verdict(
             attempts=len(attempts),
             last_output=last.raw,
         )
-    status = "flagged" if best.violations else ("ok" if best.number == 1 else "repaired")
+    status = Status.FLAGGED if best.violations else (Status.OK if best.number == 1 else Status.REPAIRED)
     return Outcome(
         best.output, best.raw, status, best.violations, len(attempts), usage, model_name, first_pass
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from copyassist.status import Status
+
 #: Output field names a writer knows, from the output models: ProductTitle.title -> "title",
 #: ProductDescription -> "description" (+ "headline", "call_to_action"), Bullets -> "bullets"
 #: (joined one per line), SeoOutput -> "seo_title", "meta_description", "keywords" (joined with
@@ -36,7 +38,7 @@ class RowOutcome:
 
     row: FeedRow
     fields: dict[str, str] = field(default_factory=dict)  # OUTPUT_FIELDS name -> text
-    status: str = "skipped"  # ok | repaired | flagged | fallback | failed | skipped
+    status: str = Status.SKIPPED
     template: str | None = None
     template_version: int | None = None
     persona: str | None = None
