@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from copyassist import errors
 from copyassist.backends import Completion, Usage
+from copyassist.i18n import localized
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
 from copyassist.status import Status
@@ -122,7 +123,7 @@ def run_attempts(
         except errors.OutputTruncatedError as cut:
             usage = usage + cut.usage if isinstance(cut.usage, Usage) else usage
             attempts.append(Attempt(number, cut.partial_output, problem="cut off at max_tokens"))
-            to_send = [*messages, {"role": "user", "content": _CUT_OFF.get(language, _CUT_OFF["en"])}]
+            to_send = [*messages, {"role": "user", "content": localized(_CUT_OFF, language)}]
             continue
         usage = usage + completion.usage
         model_name = completion.model
@@ -138,7 +139,7 @@ def run_attempts(
             if attempt.error_count == 0:
                 break
             problems = describe_violations([v for v in attempt.violations if v.severity == "error"])
-        repair = _REPAIR.get(language, _REPAIR["en"]).format(problems=problems)
+        repair = localized(_REPAIR, language).format(problems=problems)
         to_send = [
             *messages,
             {"role": "assistant", "content": completion.text},

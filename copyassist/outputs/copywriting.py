@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copyassist.i18n import localized
 from copyassist.outputs.base import CopyOutput
 
 #: One keyword or key phrase, as a shopper would type it.
@@ -40,7 +41,7 @@ _LABELS = {
 
 
 def _label(key: str, language: str) -> str:
-    return _LABELS[key].get(language, _LABELS[key]["en"])
+    return localized(_LABELS[key], language)
 
 
 class ProductTitle(CopyOutput):
