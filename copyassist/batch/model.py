@@ -9,15 +9,6 @@ from typing import Any
 
 from copyassist.status import Status
 
-#: Output field names a writer knows, from the output models: ProductTitle.title -> "title",
-#: ProductDescription -> "description" (+ "headline", "call_to_action"), Bullets -> "bullets"
-#: (joined one per line), SeoOutput -> "seo_title", "meta_description", "keywords" (joined with
-#: ", "), frameworks -> "text", FaqOutput -> "faq" (Q/A lines).
-OUTPUT_FIELDS = (
-    "title", "headline", "description", "call_to_action", "bullets", "seo_title",
-    "meta_description", "keywords", "text", "faq",
-)  # fmt: skip
-
 
 @dataclass
 class FeedRow:
@@ -37,7 +28,7 @@ class RowOutcome:
     """What the run produced for one row; a writer turns it into an output row."""
 
     row: FeedRow
-    fields: dict[str, str] = field(default_factory=dict)  # OUTPUT_FIELDS name -> text
+    fields: dict[str, str] = field(default_factory=dict)  # column (CopyOutput.columns) -> text
     status: str = Status.SKIPPED
     template: str | None = None
     template_version: int | None = None

@@ -39,7 +39,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from copyassist.batch.model import OUTPUT_FIELDS, RowOutcome
+from copyassist.batch.fields import OUTPUT_FIELDS
+from copyassist.batch.model import RowOutcome
 from copyassist.status import FILL_STATUSES
 
 CSV_FORMATS = ("csv", "shopify", "woocommerce", "merchant")

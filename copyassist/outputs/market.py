@@ -10,6 +10,10 @@ template outputs. Strings and lists carry tight maximum lengths: they bound the 
 local models under grammar-constrained decoding.
 
 ``as_text`` takes an optional ``language`` (``"fr"`` or ``"en"``) for its headings only.
+
+Studies and plans are drafts for the seller, not copy a shopper reads: their fields get only the
+leftover and language checks (``other_fields = "notes"``), ``figures`` none (``"data"``), and a
+batch writes them as one ``text`` column.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from copyassist.i18n import language_code, localized
-from copyassist.outputs.base import CopyOutput
+from copyassist.outputs.base import CopyOutput, kinds
 
 Name = Annotated[str, Field(max_length=80)]
 Line = Annotated[str, Field(max_length=240)]
@@ -100,6 +104,9 @@ class Trend(Part):
 class MarketTrends(CopyOutput):
     """Trends and dynamics of a product category."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     trends: list[Trend] = Field(max_length=8, description="The main trends, most important first")
     dynamics: list[Line] = Field(
@@ -128,6 +135,9 @@ class PurchaseDriver(Part):
 
 class CustomerBehaviour(CopyOutput):
     """Customer preferences and purchase drivers in a category."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     preferences: list[Line] = Field(
@@ -165,6 +175,9 @@ class DemographicGroup(Part):
 class TargetDemographics(CopyOutput):
     """Groups of people in a location who would benefit from a product."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     groups: list[DemographicGroup] = Field(
         max_length=10, description="The target groups, most promising first"
     )
@@ -193,6 +206,9 @@ class CompetitorOffer(Part):
 
 class CompetitiveBenchmark(CopyOutput):
     """Selling points and pricing strategies of offers comparable to the seller's."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     offers: list[CompetitorOffer] = Field(max_length=8, description="The offers compared")
@@ -228,6 +244,9 @@ class SellingPoint(Part):
 
 class Opportunities(CopyOutput):
     """Gaps in a competitor's catalogue and the unique selling points the seller could claim."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     gaps: list[CatalogueGap] = Field(max_length=8, description="Gaps, most promising first")

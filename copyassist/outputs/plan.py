@@ -11,7 +11,7 @@ from functools import partial
 
 from pydantic import Field
 
-from copyassist.outputs.base import CopyOutput
+from copyassist.outputs.base import CopyOutput, kinds
 from copyassist.outputs.market import (
     FIGURES_DESCRIPTION,
     SUMMARY_DESCRIPTION,
@@ -94,6 +94,9 @@ class MarketingChannel(Part):
 class MarketingChannels(CopyOutput):
     """The marketing channels to use for a persona, with SMART objectives."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     channels: list[MarketingChannel] = Field(max_length=8, description="The channels, highest priority first")
     objectives: list[SmartObjective] = Field(max_length=5, description=_OBJECTIVES_DESCRIPTION)
@@ -124,6 +127,9 @@ class ContentPillar(Part):
 
 class ContentStrategy(CopyOutput):
     """A content strategy for a persona, with SMART objectives."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     pillars: list[ContentPillar] = Field(max_length=6, description="The content pillars")
@@ -157,6 +163,9 @@ class UgcCampaign(Part):
 
 class UgcPlan(CopyOutput):
     """A user-generated content plan for a persona, with SMART objectives."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     campaigns: list[UgcCampaign] = Field(max_length=6, description="The UGC campaigns")
@@ -197,6 +206,9 @@ class AffiliatePartner(Part):
 class AffiliatePlan(CopyOutput):
     """An affiliate marketing plan for a persona, with SMART objectives."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     partners: list[AffiliatePartner] = Field(
         max_length=6, description="The kinds of affiliates to recruit, highest priority first"
@@ -234,6 +246,9 @@ class InfluencerProfile(Part):
 
 class InfluencerPlan(CopyOutput):
     """An influencer marketing plan for a persona, with SMART objectives."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     profiles: list[InfluencerProfile] = Field(

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from copyassist.outputs.base import CopyOutput
+from copyassist.outputs.base import CopyOutput, kinds
 from copyassist.outputs.market import (
     Line,
     Name,
@@ -89,6 +89,9 @@ def _one_line(text: str) -> str:
 class ExecutiveSummary(CopyOutput):
     """The executive summary of a market study, written from its other sections."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: LongText = Field(
         description="The study in a few short paragraphs, using only what the sections say"
     )
@@ -111,6 +114,9 @@ class ExecutiveSummary(CopyOutput):
 
 class Swot(CopyOutput):
     """Strengths, weaknesses, opportunities and threats of the seller's brand or offer."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     strengths: list[Line] = Field(
         max_length=6, description="Internal strengths of the seller's brand or offer in the category"
@@ -180,6 +186,8 @@ def _kept(items: list[str]) -> list[str]:
 
 class PersonaDraft(CopyOutput):
     """A buyer persona drafted from a short brief; fields mirror :class:`copyassist.persona.Persona`."""
+
+    other_fields = "notes"
 
     kind: Literal["user", "buyer", "marketing"] = Field(
         description="user: who uses the product; buyer: who chooses and pays; marketing: a segment to address"
