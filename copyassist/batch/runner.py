@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from copyassist.product import Product
 from copyassist.rules.language import known_languages
 from copyassist.status import Status
 from copyassist.templates import Template
+
+logger = logging.getLogger(__name__)
 
 #: Errors after which no further row can succeed: stop, keep what is done.
 FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
@@ -141,6 +144,7 @@ class BatchRunner:
         if self.settings.use_cache:
             stored = self.store.get(key)
             if stored is not None:
+                logger.debug("row %d answered from the store (%s, key %s)", row.number, stored.status, key)
                 self.totals.cached += 1
                 self.store.record_row(self.run_id, row.number, key, stored.status, None)
                 return self._from_store(base, stored)
