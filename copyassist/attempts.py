@@ -18,13 +18,10 @@ from pydantic import ValidationError
 
 from copyassist import errors
 from copyassist.backends import Completion, Usage
+from copyassist.i18n import localized
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
-
-#: ok: valid on the first answer; repaired: valid after re-asking; flagged: the best answer
-#: still breaks rules (warnings, or errors after the last attempt), violations attached;
-#: fallback: no answer passed and a rule-built output is offered instead of model output.
-STATUSES = ("ok", "repaired", "flagged", "fallback")
+from copyassist.status import Status
 
 _REPAIR = {
     "fr": "Ta réponse ne convient pas :\n{problems}\nRenvoie l'objet JSON complet et corrigé, rien d'autre.",
@@ -63,7 +60,7 @@ class Attempt:
 class Outcome:
     output: CopyOutput
     raw: str
-    status: str
+    status: Status  # one of GENERATION_STATUSES
     violations: list[Violation]
     attempts: int
     usage: Usage
@@ -126,7 +123,7 @@ def run_attempts(
         except errors.OutputTruncatedError as cut:
             usage = usage + cut.usage if isinstance(cut.usage, Usage) else usage
             attempts.append(Attempt(number, cut.partial_output, problem="cut off at max_tokens"))
-            to_send = [*messages, {"role": "user", "content": _CUT_OFF.get(language, _CUT_OFF["en"])}]
+            to_send = [*messages, {"role": "user", "content": localized(_CUT_OFF, language)}]
             continue
         usage = usage + completion.usage
         model_name = completion.model
@@ -142,7 +139,7 @@ def run_attempts(
             if attempt.error_count == 0:
                 break
             problems = describe_violations([v for v in attempt.violations if v.severity == "error"])
-        repair = _REPAIR.get(language, _REPAIR["en"]).format(problems=problems)
+        repair = localized(_REPAIR, language).format(problems=problems)
         to_send = [
             *messages,
             {"role": "assistant", "content": completion.text},
@@ -170,7 +167,7 @@ def _verdict(
             return Outcome(
                 built,
                 raw,
-                "fallback",
+                Status.FALLBACK,
                 validate(built),
                 len(attempts),
                 usage,
@@ -186,7 +183,7 @@ def _verdict(
             attempts=len(attempts),
             last_output=last.raw,
         )
-    status = "flagged" if best.violations else ("ok" if best.number == 1 else "repaired")
+    status = Status.FLAGGED if best.violations else (Status.OK if best.number == 1 else Status.REPAIRED)
     return Outcome(
         best.output, best.raw, status, best.violations, len(attempts), usage, model_name, first_pass
     )

@@ -20,11 +20,9 @@ from copyassist.attempts import Fallback, Outcome, Steps, Validator, run_attempt
 from copyassist.backends import Backend, Completion, OutputSpec, Usage, get_backend
 from copyassist.backends.schema import describe_fields
 from copyassist.outputs import CopyOutput
-from copyassist.outputs.copywriting import ProductTitle
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
 from copyassist.rules.base import Profile, Violation
-from copyassist.rules.fallback import fallback_title
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template
@@ -202,17 +200,13 @@ def _validator(prepared: Prepared, profile: Profile) -> Validator:
 
 
 def _fallback(prepared: Prepared, profile: Profile) -> Fallback | None:
-    """For titles only: a rule-built title from the product's data, within the channel limit."""
-    if prepared.template.output_model is not ProductTitle:
+    """The model's rule-built output from the product's data (titles), within the channel limit."""
+    model = prepared.template.output_model
+    if model.fallback_kind is None:
         return None
     product = prepared.context["product"]
-    limit = profile.rules_for("title").max_chars or prepared.context.get("max_chars")
-
-    def build() -> CopyOutput | None:
-        title = fallback_title(product, limit)
-        return ProductTitle(title=title) if title else None
-
-    return build
+    limit = profile.rules_for(model.fallback_kind).max_chars or prepared.context.get("max_chars")
+    return lambda: model.rule_built(product, limit)
 
 
 def _result(

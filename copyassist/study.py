@@ -17,6 +17,7 @@ from copyassist import errors
 from copyassist.backends import Backend, Usage, get_backend
 from copyassist.feeds import read_rows
 from copyassist.generate import CopyResult, generate
+from copyassist.i18n import localized
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
@@ -40,19 +41,19 @@ SECTIONS: dict[str, tuple[str, bool]] = {
 _FROM_OTHERS = ("swot", "summary")
 MAX_CATALOGUE_ROWS = 300
 
-TITLES: dict[str, tuple[str, str]] = {
-    "summary": ("Executive summary", "Synthèse"),
-    "trends": ("Market trends", "Tendances du marché"),
-    "behaviour": ("Customer behaviour and purchase drivers", "Comportements et moteurs d'achat"),
-    "demographics": ("Target demographics", "Cibles démographiques"),
-    "benchmark": ("Competitive benchmark", "Benchmark concurrentiel"),
-    "opportunities": ("Opportunities", "Opportunités"),
-    "swot": ("SWOT", "SWOT"),
-    "channels": ("Marketing channels", "Canaux marketing"),
-    "content": ("Content strategy", "Stratégie de contenu"),
-    "ugc": ("User-generated content", "Contenus générés par les clients"),
-    "affiliation": ("Affiliation", "Affiliation"),
-    "influencers": ("Influencers", "Influenceurs"),
+TITLES: dict[str, dict[str, str]] = {
+    "summary": {"en": "Executive summary", "fr": "Synthèse"},
+    "trends": {"en": "Market trends", "fr": "Tendances du marché"},
+    "behaviour": {"en": "Customer behaviour and purchase drivers", "fr": "Comportements et moteurs d'achat"},
+    "demographics": {"en": "Target demographics", "fr": "Cibles démographiques"},
+    "benchmark": {"en": "Competitive benchmark", "fr": "Benchmark concurrentiel"},
+    "opportunities": {"en": "Opportunities", "fr": "Opportunités"},
+    "swot": {"en": "SWOT", "fr": "SWOT"},
+    "channels": {"en": "Marketing channels", "fr": "Canaux marketing"},
+    "content": {"en": "Content strategy", "fr": "Stratégie de contenu"},
+    "ugc": {"en": "User-generated content", "fr": "Contenus générés par les clients"},
+    "affiliation": {"en": "Affiliation", "fr": "Affiliation"},
+    "influencers": {"en": "Influencers", "fr": "Influenceurs"},
 }
 
 
@@ -164,7 +165,6 @@ def study(
     loaded = [_persona_label(p) for p in personas]
     catalogue = catalogue_text(competitor_catalogue) if competitor_catalogue else None
     keys = _choose(sections)
-    index = 0 if language == "en" else 1
     shared: dict[str, Any] = {"category": category, "brand": brand, "location": location, "objective": offer,
               "competitors": list(competitors) or None}  # fmt: skip
     results: dict[tuple[str, str | None], SectionResult] = {}
@@ -172,7 +172,7 @@ def study(
 
     def run(key: str, persona: tuple[str, Persona] | None, text: str | None = None) -> None:
         nonlocal fatal
-        result = SectionResult(key, TITLES[key][index], persona[0] if persona else None)
+        result = SectionResult(key, localized(TITLES[key], language), persona[0] if persona else None)
         results[(key, result.persona)] = result
         if fatal:
             result.error = f"not written: {fatal}"
@@ -204,11 +204,13 @@ def study(
             continue
         if key == "opportunities" and catalogue is None:
             results[(key, None)] = SectionResult(
-                key, TITLES[key][index], error="needs a competitor catalogue: --competitor-catalogue FILE"
+                key,
+                localized(TITLES[key], language),
+                error="needs a competitor catalogue: --competitor-catalogue FILE",
             )
         elif per_persona and not loaded:
             results[(key, None)] = SectionResult(
-                key, TITLES[key][index], error="needs a persona: --persona NAME"
+                key, localized(TITLES[key], language), error="needs a persona: --persona NAME"
             )
         elif per_persona:
             for persona in loaded:
@@ -222,7 +224,7 @@ def study(
                 run(key, None, so_far)
             else:
                 results[(key, None)] = SectionResult(
-                    key, TITLES[key][index], error="no other section was written"
+                    key, localized(TITLES[key], language), error="no other section was written"
                 )
     ordered = sorted(results.values(), key=lambda r: list(SECTIONS).index(r.key))
     usage = sum((r.usage for r in ordered), Usage())

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
+from copyassist.i18n import language_code, localized
+
 if TYPE_CHECKING:
     from copyassist.study import Figure, StudyResult
 
@@ -76,7 +78,7 @@ def find_figures(text: str) -> list[str]:
 
 def mark_figures(text: str, language: str) -> str:
     """``text`` with a "to verify" mark after each figure and citation."""
-    mark = MARKS.get(language, MARKS["en"])
+    mark = localized(MARKS, language)
     marked = FIGURE.sub(lambda m: f"{m.group(0)} {mark}", text)
     return CITATION.sub(lambda m: f"{m.group(0)} {mark}", marked)
 
@@ -92,7 +94,7 @@ def collect_figures(result: StudyResult) -> list[Figure]:
     for section in result.sections:
         if section.output is None:
             continue
-        name = _section_heading(section.title, section.persona, TEXT.get(result.language, TEXT["en"]))
+        name = _section_heading(section.title, section.persona, localized(TEXT, result.language))
         listed = [str(f) for f in getattr(section.output, "figures", [])]
         figures += [Figure(name, f, "listed") for f in listed]
         body = section.output.model_copy(update={"figures": []}) if listed else section.output
@@ -112,12 +114,9 @@ def _cell(text: str) -> str:
 def render_markdown(result: StudyResult) -> str:
     from copyassist.study import SECTIONS
 
-    words = TEXT.get(result.language, TEXT["en"])
-    title = (
-        f"# {words['title']} : {result.category}"
-        if result.language == "fr"
-        else (f"# {words['title']}: {result.category}")
-    )
+    words = localized(TEXT, result.language)
+    colon = " :" if language_code(result.language) == "fr" else ":"
+    title = f"# {words['title']}{colon} {result.category}"
     lines = [title + (f" — {result.brand}" if result.brand else ""), ""]
     lines += ["> " + words["draft"].format(model=result.model), ""]
     plan_started = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -119,6 +120,19 @@ def test_a_second_run_is_answered_from_the_store(tmp_path: Path, store: Store) -
     run_batch(feed, tmp_path / "d.csv", template="product-title", backend=other_template, store=store,
               channel="amazon")  # fmt: skip
     assert len(other_template.calls) == 12, "a different channel is a different key"
+
+
+def test_a_row_answered_from_the_store_is_logged_at_debug(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 2)
+    caplog.set_level(logging.DEBUG, logger="copyassist.batch.runner")
+    run_batch(feed, tmp_path / "a.csv", template="product-title", backend=EchoBackend(), store=store)
+    assert not [r for r in caplog.records if "answered from the store" in r.getMessage()]
+    run_batch(feed, tmp_path / "b.csv", template="product-title", backend=EchoBackend(), store=store)
+    hits = [r for r in caplog.records if "answered from the store" in r.getMessage()]
+    assert [(r.name, r.levelno) for r in hits] == [("copyassist.batch.runner", logging.DEBUG)] * 2
+    assert hits[0].getMessage().startswith("row 1 answered from the store (ok, key ")
 
 
 def test_dry_run_counts_and_calls_nothing(tmp_path: Path, store: Store) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -68,10 +69,12 @@ def test_key_is_a_sha256_stable_across_dict_orders() -> None:
         "title": "Montre",
     }
     k = key()
-    assert len(k) == 64 and int(k, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{64}", k), k
     assert key(product=reordered) == k
     assert key(params={"max_tokens": 300, "temperature": 0.7}) == k
     assert Store.result_key(**dict(reversed(list(BASE.items())))) == k
+    changed = {**reordered, "attributes": {"size": "L", "color": "noir"}}
+    assert key(product=changed) != k, "a nested value that changes is a different key"
 
 
 @pytest.mark.parametrize(

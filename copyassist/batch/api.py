@@ -12,7 +12,6 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.backends import Backend, get_backend
-from copyassist.batch.fields import fields_for
 from copyassist.batch.formats import Feed, open_feed
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
@@ -247,7 +246,7 @@ async def arun_batch(
         on_outcome=on_outcome, output=target,
     ) as job:  # fmt: skip
         source, settings = job.feed, job.settings
-        fields = fields_for(settings.templates[settings.language].output_model)
+        fields = settings.templates[settings.language].output_model.columns
         with open_writer(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,

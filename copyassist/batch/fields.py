@@ -1,41 +1,31 @@
-"""From an output model to the named text fields a feed writer puts in columns."""
+"""From an output to the text of the columns a feed writer adds for it.
+
+Which columns an output model has is declared on the model (``CopyOutput.columns``); this module
+only turns each one into text.
+"""
 
 from __future__ import annotations
 
-from copyassist.outputs import CopyOutput
+from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 
-#: Output model -> the writer fields it fills, in column order.
-FIELDS_BY_MODEL: dict[str, tuple[str, ...]] = {
-    "ProductTitle": ("title",),
-    "ProductDescription": ("headline", "description", "call_to_action"),
-    "Bullets": ("bullets",),
-    "SeoOutput": ("seo_title", "meta_description", "keywords"),
-    "SeoRewrite": ("description", "keywords"),
-    "FaqOutput": ("faq",),
-}
+#: Every column any output model writes (``copyassist_<name>`` in an output file), in the
+#: order the models are registered.
+OUTPUT_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(column for model in OUTPUT_MODELS.values() for column in model.columns)
+)
 
 
-def fields_for(model: type[CopyOutput]) -> tuple[str, ...]:
-    """The writer fields ``model`` fills; every other model writes its assembled ``text``."""
-    return FIELDS_BY_MODEL.get(model.__name__, ("text",))
-
-
-def _joined(value: object, separator: str) -> str:
+def _column(output: CopyOutput, name: str, language: str) -> str:
+    model = type(output)
+    if name not in model.model_fields:
+        return output.as_text(language)
+    value = getattr(output, name)
     if isinstance(value, list):
+        separator = "\n" if model.kind_of(name) == "bullets" else ", "
         return separator.join(str(getattr(item, "value", item)).strip() for item in value)
     return str(value)
 
 
 def output_fields(output: CopyOutput, language: str = "en") -> dict[str, str]:
-    """The text of each writer field of ``output``."""
-    names = fields_for(type(output))
-    if names == ("text",):
-        text = getattr(output, "text", None)
-        return {"text": text if isinstance(text, str) else output.as_text(language)}
-    if names == ("faq",):
-        return {"faq": output.as_text(language)}
-    result: dict[str, str] = {}
-    for name in names:
-        value = getattr(output, name)
-        result[name] = _joined(value, "\n" if name == "bullets" else ", ")
-    return result
+    """The text of each column of ``output``, in the model's column order."""
+    return {name: _column(output, name, language) for name in type(output).columns}

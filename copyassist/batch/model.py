@@ -7,14 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Output field names a writer knows, from the output models: ProductTitle.title -> "title",
-#: ProductDescription -> "description" (+ "headline", "call_to_action"), Bullets -> "bullets"
-#: (joined one per line), SeoOutput -> "seo_title", "meta_description", "keywords" (joined with
-#: ", "), frameworks -> "text", FaqOutput -> "faq" (Q/A lines).
-OUTPUT_FIELDS = (
-    "title", "headline", "description", "call_to_action", "bullets", "seo_title",
-    "meta_description", "keywords", "text", "faq",
-)  # fmt: skip
+from copyassist.status import Status
 
 
 @dataclass
@@ -35,8 +28,8 @@ class RowOutcome:
     """What the run produced for one row; a writer turns it into an output row."""
 
     row: FeedRow
-    fields: dict[str, str] = field(default_factory=dict)  # OUTPUT_FIELDS name -> text
-    status: str = "skipped"  # ok | repaired | flagged | fallback | failed | skipped
+    fields: dict[str, str] = field(default_factory=dict)  # column (CopyOutput.columns) -> text
+    status: str = Status.SKIPPED
     template: str | None = None
     template_version: int | None = None
     persona: str | None = None

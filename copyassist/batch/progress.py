@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
+from copyassist.status import Status
 
 LOG_EVERY_SECONDS = 10.0
 
@@ -24,11 +25,7 @@ def count_lines(path: str) -> int | None:
 
 def _summary(totals: BatchTotals) -> str:
     counts = totals.counts
-    parts = [
-        f"{counts[s]} {s}"
-        for s in ("ok", "repaired", "flagged", "fallback", "failed", "skipped")
-        if counts[s]
-    ]
+    parts = [f"{counts[s]} {s}" for s in Status if counts[s]]
     cost = f"${totals.cost:.4f}" + ("+?" if totals.unknown_cost else "")
     return f"{', '.join(parts) or 'nothing yet'} · {totals.cached} from cache · {cost}"
 

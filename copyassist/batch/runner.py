@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,10 @@ from copyassist.batch.store import Store, StoredResult
 from copyassist.generate import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
 from copyassist.rules.language import known_languages
+from copyassist.status import Status
 from copyassist.templates import Template
+
+logger = logging.getLogger(__name__)
 
 #: Errors after which no further row can succeed: stop, keep what is done.
 FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
@@ -123,7 +127,7 @@ class BatchRunner:
     async def _finish(self, task: asyncio.Task[RowOutcome]) -> RowOutcome:
         outcome = await task
         self.totals.counts[outcome.status] += 1
-        if outcome.status == "failed" or (outcome.row.error and outcome.row.skip):
+        if outcome.status == Status.FAILED or (outcome.row.error and outcome.row.skip):
             self.totals.failures.append((outcome.row.number, outcome.error or outcome.row.skip or "?"))
         if self._on_outcome is not None:
             self._on_outcome(outcome, self.totals)
@@ -140,6 +144,7 @@ class BatchRunner:
         if self.settings.use_cache:
             stored = self.store.get(key)
             if stored is not None:
+                logger.debug("row %d answered from the store (%s, key %s)", row.number, stored.status, key)
                 self.totals.cached += 1
                 self.store.record_row(self.run_id, row.number, key, stored.status, None)
                 return self._from_store(base, stored)
@@ -172,11 +177,11 @@ class BatchRunner:
             )  # fmt: skip
         except FATAL as exc:
             self.totals.stopped = str(exc)
-            base.status, base.error = "failed", str(exc)
+            base.status, base.error = Status.FAILED, str(exc)
             return base
         except errors.CopyAssistError as exc:
-            base.status, base.error = "failed", str(exc)
-            self.store.record_row(self.run_id, row.number, key, "failed", str(exc))
+            base.status, base.error = Status.FAILED, str(exc)
+            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc))
             self._count_failure(exc)
             return base
         self._failing = (None, 0)

@@ -30,10 +30,10 @@ from typing import Any
 
 from copyassist.assets import user_home
 from copyassist.errors import ConfigError, InputError
+from copyassist.status import Status
 
 SCHEMA_VERSION = 1
 KEY_VERSION = 1  # bump to invalidate every cached result at once (a change in what a key means)
-STATUSES = ("ok", "repaired", "flagged", "fallback", "failed", "skipped")
 BUSY_TIMEOUT_S = 30.0
 _CHUNK = 500  # keys per query in get_many: well under SQLite's bound-variable limit
 
@@ -121,7 +121,7 @@ class RowFailure:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """One run. ``counts`` maps each status to its rows; for a run still marked ``running``,
+    """One run. ``counts`` maps each row ``Status`` to its rows; for a run still marked ``running``,
     counts, tokens and cost are summed from the rows stored so far. ``alive`` is False for a
     ``running`` run whose process is gone on this machine (killed, crashed), None if unknown."""
 
@@ -328,7 +328,7 @@ class Store:
         "id, started_at, finished_at, status, feed, output, template, persona, channel, model,"
         " language, command, args, counts, input_tokens, output_tokens, cost, note, pid, host"
     )
-    _FAILED = "(status = 'failed' OR error IS NOT NULL)"
+    _FAILED = f"(status = '{Status.FAILED}' OR error IS NOT NULL)"
 
     def _run(self, row: sqlite3.Row) -> RunInfo:
         data = dict(row)

@@ -39,7 +39,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from copyassist.batch.model import OUTPUT_FIELDS, RowOutcome
+from copyassist.batch.fields import OUTPUT_FIELDS
+from copyassist.batch.model import RowOutcome
+from copyassist.status import FILL_STATUSES
 
 CSV_FORMATS = ("csv", "shopify", "woocommerce", "merchant")
 SOURCE_FORMATS = (*CSV_FORMATS, "jsonl", "json")
@@ -67,8 +69,6 @@ KNOWN_TARGETS: dict[str, dict[str, str]] = {
 }
 #: Output fields that go to the column ``mapping`` gives for them (generic CSV, JSON, fallback).
 MAPPED_TARGETS = ("title", "description")
-#: Statuses whose copy fills target cells; "flagged" copy still breaks rules and is left for review.
-FILL_STATUSES = frozenset({"ok", "repaired", "fallback"})
 #: Merchant Center: copy written by generative AI goes to these attributes, not title/description.
 STRUCTURED_TARGETS = {"title": "structured_title", "description": "structured_description"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

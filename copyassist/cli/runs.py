@@ -10,21 +10,14 @@ from typing import Annotated, Any
 
 import typer
 
-from copyassist.batch.store import STATUSES, RunInfo, Store, default_path
+from copyassist.batch.store import RunInfo, Store, default_path
 from copyassist.cli.errors import fail, friendly_errors
+from copyassist.status import SHORT_NAMES, Status
 
 runs_app = typer.Typer(help="Batch runs recorded in the result store.", no_args_is_help=True)
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="Result store (default: your copyassist folder).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-_SHORT = {
-    "ok": "ok",
-    "repaired": "rep",
-    "flagged": "flag",
-    "fallback": "fallb",
-    "failed": "fail",
-    "skipped": "skip",
-}
 
 
 def _open(db: Path | None) -> Store | None:
@@ -46,7 +39,7 @@ def _cost(cost: float | None) -> str:
 def _as_dict(run: RunInfo) -> dict[str, Any]:
     data = asdict(run)
     data["status"] = run.display_status
-    data["counts"] = {s: run.counts.get(s, 0) for s in STATUSES} | run.counts
+    data["counts"] = {s: run.counts.get(s, 0) for s in Status} | run.counts
     return data
 
 
@@ -68,11 +61,11 @@ def runs_list(
     if not runs:
         typer.echo("no batch runs recorded yet")
         return
-    counts = "  ".join(f"{_SHORT[s]:>5}" for s in STATUSES)
+    counts = "  ".join(f"{SHORT_NAMES[s]:>5}" for s in Status)
     head = f"{'id':>5}  {'started':<16}  {'status':<11}  {counts}  {'tokens':>9}  {'cost':>9}"
     typer.secho(f"{head}  feed -> output", bold=True)
     for run in runs:
-        counts = "  ".join(f"{run.counts.get(s, 0):>5}" for s in STATUSES)
+        counts = "  ".join(f"{run.counts.get(s, 0):>5}" for s in Status)
         tokens = run.input_tokens + run.output_tokens
         line = f"{run.id:>5}  {_when(run.started_at):<16}  {run.display_status:<11}  {counts}"
         typer.echo(f"{line}  {tokens:>9}  {_cost(run.cost):>9}  {run.feed or '-'} -> {run.output or '-'}")
@@ -109,7 +102,7 @@ def runs_show(
         ("channel", run.channel or "-"),
         ("model", run.model or "-"),
         ("command", " ".join(run.command) if run.command else "-"),
-        ("rows", ", ".join(f"{run.counts.get(s, 0)} {s}" for s in STATUSES)),
+        ("rows", ", ".join(f"{run.counts.get(s, 0)} {s}" for s in Status)),
         ("tokens", f"{run.input_tokens} in, {run.output_tokens} out"),
         ("cost", _cost(run.cost)),
     ]

@@ -11,11 +11,14 @@ written for the model: plain sentences, no markup.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from copyassist.outputs.base import CopyOutput
+from copyassist.i18n import localized
+from copyassist.outputs.base import CopyOutput, kinds
+from copyassist.rules.fallback import fallback_title
 
 #: One keyword or key phrase, as a shopper would type it.
 Keyword = Annotated[str, Field(min_length=1, max_length=80)]
@@ -40,11 +43,15 @@ _LABELS = {
 
 
 def _label(key: str, language: str) -> str:
-    return _LABELS[key].get(language, _LABELS[key]["en"])
+    return localized(_LABELS[key], language)
 
 
 class ProductTitle(CopyOutput):
     """A product title for a marketplace listing or shop page."""
+
+    field_kinds = kinds(title="title")
+    columns = ("title",)
+    fallback_kind = "title"
 
     title: str = Field(
         min_length=1,
@@ -55,12 +62,21 @@ class ProductTitle(CopyOutput):
         ),
     )
 
+    @classmethod
+    def rule_built(cls, product: Mapping[str, Any], max_chars: int | None) -> ProductTitle | None:
+        """The product's name, brand and key attributes, within ``max_chars``."""
+        title = fallback_title(product, max_chars)
+        return cls(title=title) if title else None
+
     def as_text(self, language: str = "en") -> str:
         return self.title.strip()
 
 
 class ProductDescription(CopyOutput):
     """A persuasive product description: headline, body and call to action."""
+
+    field_kinds = kinds(headline="copy", description="description", call_to_action="copy")
+    columns = ("headline", "description", "call_to_action")
 
     headline: str = Field(
         min_length=1,
@@ -88,6 +104,9 @@ class ProductDescription(CopyOutput):
 class Bullets(CopyOutput):
     """Key feature bullet points of a product."""
 
+    field_kinds = kinds(bullets="bullets")
+    columns = ("bullets",)
+
     bullets: list[Annotated[str, Field(min_length=1, max_length=400)]] = Field(
         min_length=1,
         max_length=10,
@@ -103,6 +122,9 @@ class Bullets(CopyOutput):
 
 class SeoOutput(CopyOutput):
     """Search engine metadata for a product page."""
+
+    field_kinds = kinds(seo_title="seo_title", meta_description="meta_description", keywords="data")
+    columns = ("seo_title", "meta_description", "keywords")
 
     seo_title: str = Field(
         min_length=1,
@@ -133,6 +155,9 @@ class SeoOutput(CopyOutput):
 class SeoRewrite(CopyOutput):
     """An existing product description rewritten for search engines."""
 
+    field_kinds = kinds(description="description", keywords="data")
+    columns = ("description", "keywords")
+
     description: str = Field(
         min_length=1,
         max_length=8000,
@@ -150,7 +175,8 @@ class SeoRewrite(CopyOutput):
 
 
 # Copywriting frameworks: each part on its own, then ``text``, the parts assembled into one
-# flowing piece of copy. ``as_text`` is that assembled text.
+# flowing piece of copy. ``as_text`` is that assembled text, the one column a batch writes and
+# the one field checked as a description; the parts get the content checks only.
 
 _PART = 1500
 _ASSEMBLED = 6000
@@ -161,6 +187,8 @@ _ASSEMBLED_HELP = (
 
 class AidaOutput(CopyOutput):
     """AIDA copy: attention, interest, desire, action."""
+
+    field_kinds = kinds(attention="copy", interest="copy", desire="copy", action="copy", text="description")
 
     attention: str = Field(
         min_length=1, max_length=_PART, description="Attention: a hook that stops the reader"
@@ -185,6 +213,8 @@ class AidaOutput(CopyOutput):
 class BabOutput(CopyOutput):
     """Before-after-bridge copy."""
 
+    field_kinds = kinds(before="copy", after="copy", bridge="copy", text="description")
+
     before: str = Field(
         min_length=1,
         max_length=_PART,
@@ -208,6 +238,8 @@ class BabOutput(CopyOutput):
 
 class PppOutput(CopyOutput):
     """Picture-promise-prove-push copy."""
+
+    field_kinds = kinds(picture="copy", promise="copy", prove="copy", push="copy", text="description")
 
     picture: str = Field(
         min_length=1,
@@ -237,6 +269,8 @@ class PppOutput(CopyOutput):
 
 class SssOutput(CopyOutput):
     """Star-story-solution copy."""
+
+    field_kinds = kinds(star="copy", story="copy", solution="copy", text="description")
 
     star: str = Field(
         min_length=1,
@@ -278,6 +312,9 @@ class FaqItem(BaseModel):
 
 class FaqOutput(CopyOutput):
     """Frequently asked questions about a product, with their answers."""
+
+    field_kinds = kinds(items="faq")
+    columns = ("faq",)
 
     items: list[FaqItem] = Field(
         min_length=1,

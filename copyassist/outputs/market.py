@@ -10,6 +10,10 @@ template outputs. Strings and lists carry tight maximum lengths: they bound the 
 local models under grammar-constrained decoding.
 
 ``as_text`` takes an optional ``language`` (``"fr"`` or ``"en"``) for its headings only.
+
+Studies and plans are drafts for the seller, not copy a shopper reads: their fields get only the
+leftover and language checks (``other_fields = "notes"``), ``figures`` none (``"data"``), and a
+batch writes them as one ``text`` column.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from copyassist.outputs.base import CopyOutput
+from copyassist.i18n import language_code, localized
+from copyassist.outputs.base import CopyOutput, kinds
 
 Name = Annotated[str, Field(max_length=80)]
 Line = Annotated[str, Field(max_length=240)]
@@ -31,40 +36,40 @@ FIGURES_DESCRIPTION = (
 )
 SUMMARY_DESCRIPTION = "A short synthesis of the answer, in a few sentences"
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "summary": ("Summary", "Synthèse"),
-    "figures": ("Figures to verify", "Chiffres à vérifier"),
-    "trends": ("Trends", "Tendances"),
-    "impact": ("Impact for the seller", "Impact pour le vendeur"),
-    "dynamics": ("Market dynamics", "Dynamiques du marché"),
-    "preferences": ("Preferences", "Préférences"),
-    "drivers": ("Purchase drivers", "Leviers d'achat"),
-    "how_to_use": ("How to use it", "Comment l'exploiter"),
-    "barriers": ("Barriers to purchase", "Freins à l'achat"),
-    "groups": ("Target groups", "Groupes cibles"),
-    "needs": ("Needs", "Besoins"),
-    "why_it_fits": ("Why it fits", "Pourquoi le produit leur convient"),
-    "offers": ("Competing offers", "Offres concurrentes"),
-    "selling_points": ("Selling points", "Arguments de vente"),
-    "pricing": ("Pricing strategy", "Stratégie de prix"),
-    "recommendations": ("Recommendations", "Recommandations"),
-    "gaps": ("Gaps in the catalogue", "Manques du catalogue"),
-    "evidence": ("Evidence", "Indice"),
-    "how_to_fill": ("How to fill it", "Comment le combler"),
-    "usps": ("Unique selling points", "Arguments différenciants"),
-    "basis": ("Basis", "Fondement"),
+_LABELS: dict[str, dict[str, str]] = {
+    "summary": {"en": "Summary", "fr": "Synthèse"},
+    "figures": {"en": "Figures to verify", "fr": "Chiffres à vérifier"},
+    "trends": {"en": "Trends", "fr": "Tendances"},
+    "impact": {"en": "Impact for the seller", "fr": "Impact pour le vendeur"},
+    "dynamics": {"en": "Market dynamics", "fr": "Dynamiques du marché"},
+    "preferences": {"en": "Preferences", "fr": "Préférences"},
+    "drivers": {"en": "Purchase drivers", "fr": "Leviers d'achat"},
+    "how_to_use": {"en": "How to use it", "fr": "Comment l'exploiter"},
+    "barriers": {"en": "Barriers to purchase", "fr": "Freins à l'achat"},
+    "groups": {"en": "Target groups", "fr": "Groupes cibles"},
+    "needs": {"en": "Needs", "fr": "Besoins"},
+    "why_it_fits": {"en": "Why it fits", "fr": "Pourquoi le produit leur convient"},
+    "offers": {"en": "Competing offers", "fr": "Offres concurrentes"},
+    "selling_points": {"en": "Selling points", "fr": "Arguments de vente"},
+    "pricing": {"en": "Pricing strategy", "fr": "Stratégie de prix"},
+    "recommendations": {"en": "Recommendations", "fr": "Recommandations"},
+    "gaps": {"en": "Gaps in the catalogue", "fr": "Manques du catalogue"},
+    "evidence": {"en": "Evidence", "fr": "Indice"},
+    "how_to_fill": {"en": "How to fill it", "fr": "Comment le combler"},
+    "usps": {"en": "Unique selling points", "fr": "Arguments différenciants"},
+    "basis": {"en": "Basis", "fr": "Fondement"},
 }
 
 
-def label(key: str, language: str, table: Mapping[str, tuple[str, str]] = _LABELS) -> str:
-    """The heading ``key`` in French when ``language`` is ``"fr"``, in English otherwise."""
-    english, french = table[key]
-    return french if language == "fr" else english
+def label(key: str, language: str, table: Mapping[str, Mapping[str, str]] = _LABELS) -> str:
+    """The heading ``key`` in ``language``, in English for a language the table lacks."""
+    return localized(table[key], language)
 
 
-def lead(key: str, language: str, table: Mapping[str, tuple[str, str]] = _LABELS) -> str:
+def lead(key: str, language: str, table: Mapping[str, Mapping[str, str]] = _LABELS) -> str:
     """The label ``key`` followed by a colon, spaced the French way in French."""
-    return f"{label(key, language, table)}{' :' if language == 'fr' else ':'}"
+    colon = " :" if language_code(language) == "fr" else ":"
+    return f"{label(key, language, table)}{colon}"
 
 
 def bullets(items: Iterable[str], indent: str = "") -> str:
@@ -99,6 +104,9 @@ class Trend(Part):
 class MarketTrends(CopyOutput):
     """Trends and dynamics of a product category."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     trends: list[Trend] = Field(max_length=8, description="The main trends, most important first")
     dynamics: list[Line] = Field(
@@ -127,6 +135,9 @@ class PurchaseDriver(Part):
 
 class CustomerBehaviour(CopyOutput):
     """Customer preferences and purchase drivers in a category."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     preferences: list[Line] = Field(
@@ -164,6 +175,9 @@ class DemographicGroup(Part):
 class TargetDemographics(CopyOutput):
     """Groups of people in a location who would benefit from a product."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     groups: list[DemographicGroup] = Field(
         max_length=10, description="The target groups, most promising first"
     )
@@ -192,6 +206,9 @@ class CompetitorOffer(Part):
 
 class CompetitiveBenchmark(CopyOutput):
     """Selling points and pricing strategies of offers comparable to the seller's."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     offers: list[CompetitorOffer] = Field(max_length=8, description="The offers compared")
@@ -227,6 +244,9 @@ class SellingPoint(Part):
 
 class Opportunities(CopyOutput):
     """Gaps in a competitor's catalogue and the unique selling points the seller could claim."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     gaps: list[CatalogueGap] = Field(max_length=8, description="Gaps, most promising first")

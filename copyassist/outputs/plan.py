@@ -7,9 +7,11 @@ the market studies, a ``figures`` list of every number to verify before use.
 
 from __future__ import annotations
 
+from functools import partial
+
 from pydantic import Field
 
-from copyassist.outputs.base import CopyOutput
+from copyassist.outputs.base import CopyOutput, kinds
 from copyassist.outputs.market import (
     FIGURES_DESCRIPTION,
     SUMMARY_DESCRIPTION,
@@ -25,45 +27,41 @@ from copyassist.outputs.market import (
     section,
 )
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "summary": ("Summary", "Synthèse"),
-    "objectives": ("SMART objectives", "Objectifs SMART"),
-    "specific": ("Specific", "Spécifique"),
-    "measurable": ("Measurable", "Mesurable"),
-    "achievable": ("Achievable", "Atteignable"),
-    "realistic": ("Realistic", "Réaliste"),
-    "time_bound": ("Time-bound", "Temporellement défini"),
-    "channels": ("Channels", "Canaux"),
-    "why": ("Why", "Pourquoi"),
-    "tactics": ("Tactics", "Actions"),
-    "kpi": ("KPI", "Indicateur clé"),
-    "pillars": ("Content pillars", "Piliers de contenu"),
-    "purpose": ("Purpose", "Rôle"),
-    "formats": ("Formats", "Formats"),
-    "ideas": ("Ideas", "Idées"),
-    "cadence": ("Publishing rhythm", "Rythme de publication"),
-    "campaigns": ("Campaigns", "Campagnes"),
-    "ask": ("What customers are asked", "Ce qui est demandé aux clients"),
-    "incentive": ("Incentive", "Contrepartie"),
-    "channel": ("Channel", "Canal"),
-    "steps": ("Steps", "Étapes"),
-    "guidelines": ("Rules to follow", "Règles à respecter"),
-    "partners": ("Affiliate partners", "Partenaires affiliés"),
-    "commission": ("Commission model", "Modèle de rémunération"),
-    "activation": ("How they promote", "Mode de promotion"),
-    "profiles": ("Influencer profiles", "Profils d'influenceurs"),
-    "platform": ("Platform", "Plateforme"),
-    "collaboration": ("Collaboration", "Collaboration"),
-    "messages": ("Key messages", "Messages clés"),
+_LABELS: dict[str, dict[str, str]] = {
+    "summary": {"en": "Summary", "fr": "Synthèse"},
+    "objectives": {"en": "SMART objectives", "fr": "Objectifs SMART"},
+    "specific": {"en": "Specific", "fr": "Spécifique"},
+    "measurable": {"en": "Measurable", "fr": "Mesurable"},
+    "achievable": {"en": "Achievable", "fr": "Atteignable"},
+    "realistic": {"en": "Realistic", "fr": "Réaliste"},
+    "time_bound": {"en": "Time-bound", "fr": "Temporellement défini"},
+    "channels": {"en": "Channels", "fr": "Canaux"},
+    "why": {"en": "Why", "fr": "Pourquoi"},
+    "tactics": {"en": "Tactics", "fr": "Actions"},
+    "kpi": {"en": "KPI", "fr": "Indicateur clé"},
+    "pillars": {"en": "Content pillars", "fr": "Piliers de contenu"},
+    "purpose": {"en": "Purpose", "fr": "Rôle"},
+    "formats": {"en": "Formats", "fr": "Formats"},
+    "ideas": {"en": "Ideas", "fr": "Idées"},
+    "cadence": {"en": "Publishing rhythm", "fr": "Rythme de publication"},
+    "campaigns": {"en": "Campaigns", "fr": "Campagnes"},
+    "ask": {"en": "What customers are asked", "fr": "Ce qui est demandé aux clients"},
+    "incentive": {"en": "Incentive", "fr": "Contrepartie"},
+    "channel": {"en": "Channel", "fr": "Canal"},
+    "steps": {"en": "Steps", "fr": "Étapes"},
+    "guidelines": {"en": "Rules to follow", "fr": "Règles à respecter"},
+    "partners": {"en": "Affiliate partners", "fr": "Partenaires affiliés"},
+    "commission": {"en": "Commission model", "fr": "Modèle de rémunération"},
+    "activation": {"en": "How they promote", "fr": "Mode de promotion"},
+    "profiles": {"en": "Influencer profiles", "fr": "Profils d'influenceurs"},
+    "platform": {"en": "Platform", "fr": "Plateforme"},
+    "collaboration": {"en": "Collaboration", "fr": "Collaboration"},
+    "messages": {"en": "Key messages", "fr": "Messages clés"},
 }
 
 
-def _label(key: str, language: str) -> str:
-    return label(key, language, _LABELS)
-
-
-def _lead(key: str, language: str) -> str:
-    return lead(key, language, _LABELS)
+_label = partial(label, table=_LABELS)
+_lead = partial(lead, table=_LABELS)
 
 
 class SmartObjective(Part):
@@ -96,6 +94,9 @@ class MarketingChannel(Part):
 class MarketingChannels(CopyOutput):
     """The marketing channels to use for a persona, with SMART objectives."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     channels: list[MarketingChannel] = Field(max_length=8, description="The channels, highest priority first")
     objectives: list[SmartObjective] = Field(max_length=5, description=_OBJECTIVES_DESCRIPTION)
@@ -126,6 +127,9 @@ class ContentPillar(Part):
 
 class ContentStrategy(CopyOutput):
     """A content strategy for a persona, with SMART objectives."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     pillars: list[ContentPillar] = Field(max_length=6, description="The content pillars")
@@ -159,6 +163,9 @@ class UgcCampaign(Part):
 
 class UgcPlan(CopyOutput):
     """A user-generated content plan for a persona, with SMART objectives."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     campaigns: list[UgcCampaign] = Field(max_length=6, description="The UGC campaigns")
@@ -199,6 +206,9 @@ class AffiliatePartner(Part):
 class AffiliatePlan(CopyOutput):
     """An affiliate marketing plan for a persona, with SMART objectives."""
 
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
+
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     partners: list[AffiliatePartner] = Field(
         max_length=6, description="The kinds of affiliates to recruit, highest priority first"
@@ -236,6 +246,9 @@ class InfluencerProfile(Part):
 
 class InfluencerPlan(CopyOutput):
     """An influencer marketing plan for a persona, with SMART objectives."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: Text = Field(description=SUMMARY_DESCRIPTION)
     profiles: list[InfluencerProfile] = Field(

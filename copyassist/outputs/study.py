@@ -12,11 +12,12 @@ validates the draft.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from copyassist.outputs.base import CopyOutput
+from copyassist.outputs.base import CopyOutput, kinds
 from copyassist.outputs.market import (
     Line,
     Name,
@@ -38,51 +39,47 @@ _FIGURES_FROM_SECTIONS = (
     "study sections, each restated as a claim to verify before use; empty when none was used"
 )
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "summary": ("Summary", "Synthèse"),
-    "key_findings": ("Key findings", "Points clés"),
-    "recommendation": ("Recommendation", "Recommandation"),
-    "strengths": ("Strengths", "Forces"),
-    "weaknesses": ("Weaknesses", "Faiblesses"),
-    "opportunities": ("Opportunities", "Opportunités"),
-    "threats": ("Threats", "Menaces"),
-    "kind": ("Kind", "Type"),
-    "user": ("user persona", "persona utilisateur"),
-    "buyer": ("buyer persona", "persona acheteur"),
-    "marketing": ("marketing persona", "persona marketing"),
-    "demographics": ("Demographics", "Données démographiques"),
-    "age_range": ("Age", "Âge"),
-    "gender": ("Gender", "Genre"),
-    "location": ("Location", "Lieu"),
-    "income": ("Income", "Revenus"),
-    "family": ("Family", "Famille"),
-    "psychographics": ("Psychographics", "Profil psychographique"),
-    "interests": ("Interests", "Centres d'intérêt"),
-    "habits": ("Habits", "Habitudes"),
-    "lifestyle": ("Lifestyle", "Mode de vie"),
-    "attitudes": ("Attitudes", "Attitudes"),
-    "personality": ("Personality", "Personnalité"),
-    "goals": ("Goals (the why)", "Objectifs (le pourquoi)"),
-    "needs": ("Needs (the how)", "Besoins (le comment)"),
-    "motivations": ("Motivations", "Motivations"),
-    "pain_points": ("Pain points", "Irritants"),
-    "objections": ("Objections", "Objections"),
-    "skills": ("Skills", "Compétences"),
-    "digital_skills": ("Digital skills", "Compétences numériques"),
-    "information_sources": ("Information sources", "Sources d'information"),
-    "channels": ("Channels", "Canaux"),
-    "favourite_brands": ("Favourite brands", "Marques préférées"),
-    "tone": ("Tone that speaks to them", "Ton qui lui parle"),
-    "vocabulary": ("Vocabulary", "Vocabulaire"),
+_LABELS: dict[str, dict[str, str]] = {
+    "summary": {"en": "Summary", "fr": "Synthèse"},
+    "key_findings": {"en": "Key findings", "fr": "Points clés"},
+    "recommendation": {"en": "Recommendation", "fr": "Recommandation"},
+    "strengths": {"en": "Strengths", "fr": "Forces"},
+    "weaknesses": {"en": "Weaknesses", "fr": "Faiblesses"},
+    "opportunities": {"en": "Opportunities", "fr": "Opportunités"},
+    "threats": {"en": "Threats", "fr": "Menaces"},
+    "kind": {"en": "Kind", "fr": "Type"},
+    "user": {"en": "user persona", "fr": "persona utilisateur"},
+    "buyer": {"en": "buyer persona", "fr": "persona acheteur"},
+    "marketing": {"en": "marketing persona", "fr": "persona marketing"},
+    "demographics": {"en": "Demographics", "fr": "Données démographiques"},
+    "age_range": {"en": "Age", "fr": "Âge"},
+    "gender": {"en": "Gender", "fr": "Genre"},
+    "location": {"en": "Location", "fr": "Lieu"},
+    "income": {"en": "Income", "fr": "Revenus"},
+    "family": {"en": "Family", "fr": "Famille"},
+    "psychographics": {"en": "Psychographics", "fr": "Profil psychographique"},
+    "interests": {"en": "Interests", "fr": "Centres d'intérêt"},
+    "habits": {"en": "Habits", "fr": "Habitudes"},
+    "lifestyle": {"en": "Lifestyle", "fr": "Mode de vie"},
+    "attitudes": {"en": "Attitudes", "fr": "Attitudes"},
+    "personality": {"en": "Personality", "fr": "Personnalité"},
+    "goals": {"en": "Goals (the why)", "fr": "Objectifs (le pourquoi)"},
+    "needs": {"en": "Needs (the how)", "fr": "Besoins (le comment)"},
+    "motivations": {"en": "Motivations", "fr": "Motivations"},
+    "pain_points": {"en": "Pain points", "fr": "Irritants"},
+    "objections": {"en": "Objections", "fr": "Objections"},
+    "skills": {"en": "Skills", "fr": "Compétences"},
+    "digital_skills": {"en": "Digital skills", "fr": "Compétences numériques"},
+    "information_sources": {"en": "Information sources", "fr": "Sources d'information"},
+    "channels": {"en": "Channels", "fr": "Canaux"},
+    "favourite_brands": {"en": "Favourite brands", "fr": "Marques préférées"},
+    "tone": {"en": "Tone that speaks to them", "fr": "Ton qui lui parle"},
+    "vocabulary": {"en": "Vocabulary", "fr": "Vocabulaire"},
 }
 
 
-def _label(key: str, language: str) -> str:
-    return label(key, language, _LABELS)
-
-
-def _lead(key: str, language: str) -> str:
-    return lead(key, language, _LABELS)
+_label = partial(label, table=_LABELS)
+_lead = partial(lead, table=_LABELS)
 
 
 def _one_line(text: str) -> str:
@@ -91,6 +88,9 @@ def _one_line(text: str) -> str:
 
 class ExecutiveSummary(CopyOutput):
     """The executive summary of a market study, written from its other sections."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     summary: LongText = Field(
         description="The study in a few short paragraphs, using only what the sections say"
@@ -114,6 +114,9 @@ class ExecutiveSummary(CopyOutput):
 
 class Swot(CopyOutput):
     """Strengths, weaknesses, opportunities and threats of the seller's brand or offer."""
+
+    field_kinds = kinds(figures="data")
+    other_fields = "notes"
 
     strengths: list[Line] = Field(
         max_length=6, description="Internal strengths of the seller's brand or offer in the category"
@@ -183,6 +186,8 @@ def _kept(items: list[str]) -> list[str]:
 
 class PersonaDraft(CopyOutput):
     """A buyer persona drafted from a short brief; fields mirror :class:`copyassist.persona.Persona`."""
+
+    other_fields = "notes"
 
     kind: Literal["user", "buyer", "marketing"] = Field(
         description="user: who uses the product; buyer: who chooses and pays; marketing: a segment to address"

@@ -1,5 +1,5 @@
-"""Check a whole output model against a channel profile: which field is which kind, which
-checks run on it, and the violations they find."""
+"""Check a whole output against a channel profile: which checks run on each field (the kind
+the output model declares for it, ``CopyOutput.field_kinds``), and the violations they find."""
 
 from __future__ import annotations
 
@@ -11,25 +11,7 @@ from pydantic import BaseModel
 
 from copyassist.outputs import CopyOutput
 from copyassist.rules import checks, claims, facts, language, leftovers, relevance
-from copyassist.rules.base import Check, CheckContext, FieldRules, Profile, Violation
-
-#: For each copywriting output model, the kind of channel field each of its fields is.
-#: Fields left out still get the content checks (claims, leftovers, language, facts) but no
-#: channel limits; models left out (market studies, plans) get only leftovers and language.
-FIELD_KINDS_BY_MODEL: dict[str, dict[str, str | None]] = {
-    "ProductTitle": {"title": "title"},
-    "ProductDescription": {"description": "description", "headline": None, "call_to_action": None},
-    "Bullets": {"bullets": "bullets"},
-    "SeoOutput": {"seo_title": "seo_title", "meta_description": "meta_description"},
-    "SeoRewrite": {"description": "description"},
-    "AidaOutput": {"text": "description"},
-    "BabOutput": {"text": "description"},
-    "PppOutput": {"text": "description"},
-    "SssOutput": {"text": "description"},
-    "FaqOutput": {"items": "faq"},
-}
-#: List fields that hold keywords rather than copy: never checked as text.
-NOT_COPY = frozenset({"keywords", "figures"})
+from copyassist.rules.base import FIELD_KINDS, Check, CheckContext, FieldRules, Profile, Violation
 
 
 def channel_checks(profile: Profile) -> tuple[Check, ...]:
@@ -121,15 +103,15 @@ def _count_violations(field: str, value: Any, rules: FieldRules) -> list[Violati
 
 def validate_output(output: CopyOutput, profile: Profile, context: CheckContext) -> list[Violation]:
     """The violations of ``output`` for ``profile``, errors first, in field order."""
-    kinds = FIELD_KINDS_BY_MODEL.get(type(output).__name__)
+    model = type(output)
     found: list[Violation] = []
-    for name in type(output).model_fields:
-        if name in NOT_COPY:
+    for name in model.model_fields:
+        kind = model.kind_of(name)
+        if kind == "data":
             continue
         value = getattr(output, name)
-        kind = kinds.get(name) if kinds is not None else None
-        rules = _rules(profile, kind, context)
+        rules = _rules(profile, kind if kind in FIELD_KINDS else None, context)
         found.extend(_count_violations(name, value, rules))
         for place, text in _texts(name, value):
-            found.extend(check_text(place, text, rules, context, profile, copy=kinds is not None))
+            found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes"))
     return sorted(found, key=lambda v: v.severity != "error")
