@@ -13,13 +13,13 @@ from typing import Any
 from copyassist import errors
 from copyassist.backends import Backend, get_backend
 from copyassist.batch.fields import fields_for
-from copyassist.batch.formats import Feed, open_feed
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
+from copyassist.feeds import Feed, open_feed
 from copyassist.generate import prepare
 from copyassist.product import Product
 from copyassist.templates import Template, load_template

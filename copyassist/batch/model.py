@@ -5,7 +5,8 @@ outcomes in input order."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from copyassist.feeds import FeedRow
 
 #: Output field names a writer knows, from the output models: ProductTitle.title -> "title",
 #: ProductDescription -> "description" (+ "headline", "call_to_action"), Bullets -> "bullets"
@@ -15,19 +16,6 @@ OUTPUT_FIELDS = (
     "title", "headline", "description", "call_to_action", "bullets", "seo_title",
     "meta_description", "keywords", "text", "faq",
 )  # fmt: skip
-
-
-@dataclass
-class FeedRow:
-    """One input row. ``number`` is 1-based over data rows (a CSV header is row 0)."""
-
-    number: int
-    raw: dict[str, Any]  # every original column, in the input's order, values as read
-    product: dict[str, Any] | None = None  # mapped product fields (Product.from_mapping input)
-    language: str | None = None  # from a language column, when the feed has one
-    skip: str | None = None  # why no copy is written (variant row, unreadable line...)
-    error: bool = False  # True when ``skip`` is a problem to report, not a normal pass-through
-    group: str | None = None  # rows of one product (Shopify Handle, WooCommerce parent)
 
 
 @dataclass

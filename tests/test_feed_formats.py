@@ -6,13 +6,12 @@ import inspect
 import json
 import tracemalloc
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from copyassist import feeds
-from copyassist.batch.formats import detect_format, html_to_text, open_feed, split_price
 from copyassist.errors import InputError
+from copyassist.feeds import detect_format, html_to_text, open_feed, split_price
+from copyassist.feeds.values import as_shopify_html, merchant_structured_value
 from copyassist.product import Product
 
 # -- generic CSV: French Excel, BOM, bad rows ---------------------------------------------------
@@ -377,6 +376,17 @@ def test_html_to_text() -> None:
     assert html_to_text("Prix < 20 € & livraison") == "Prix < 20 € & livraison"
 
 
+def test_as_shopify_html() -> None:
+    assert as_shopify_html("Ligne 1\nLigne <2>\n\nFin.") == "<p>Ligne 1<br>Ligne &lt;2&gt;</p><p>Fin.</p>"
+    assert as_shopify_html("<p>Déjà</p>") == "<p>Déjà</p>"
+
+
+def test_merchant_structured_value_format() -> None:
+    assert merchant_structured_value("Bol en grès 12 cm") == "trained_algorithmic_media:Bol en grès 12 cm"
+    assert merchant_structured_value("Kairos : bol 12 cm") == 'trained_algorithmic_media:"Kairos : bol 12 cm"'
+    assert merchant_structured_value('Écran 27"') == 'trained_algorithmic_media:"Écran 27"""'
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -389,62 +399,3 @@ def test_html_to_text() -> None:
 )
 def test_detect_format(header: str, expected: str) -> None:
     assert detect_format(header.split(",")) == expected
-
-
-@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
-def test_json_arrays_stream_items_across_chunk_boundaries(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
-) -> None:
-    monkeypatch.setattr(feeds, "_JSON_CHUNK", chunk)
-    items = [{"title": f"Lampe {n}", "price": 12345.5 + n, "tags": ["a", "b"], "ok": n % 2 == 0}
-             for n in range(30)]  # fmt: skip
-    source = tmp_path / "feed.json"
-    body = ",\n  ".join(json.dumps(i, ensure_ascii=False) for i in items)
-    source.write_text(" [\n" + body + "\n] \n", "utf-8")
-    rows = list(feeds.read_rows(source))
-    assert [r.data for r in rows] == items and [r.number for r in rows] == list(range(1, 31))
-
-
-@pytest.mark.parametrize(
-    ("text", "rows", "error"),
-    [
-        ("[]", [], None),
-        ('{"title": "Lampe"}', [{"title": "Lampe"}], None),
-        ('[{"title": "Lampe"}, 3]', [{"title": "Lampe"}, "an array item must be a JSON object"], None),
-        ("", [], "Expecting value, line 1"),
-        ('[{"title": "Lampe"},\n {"title": ', [{"title": "Lampe"}], "line 2"),
-        ('[{"title": "Lampe"} {"title": "Sac"}]', [{"title": "Lampe"}], "Expecting ','"),
-        ('[{"title": "Lampe"}] x', [{"title": "Lampe"}], "Extra data"),
-    ],
-)
-def test_json_array_edge_cases(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, rows: list[Any], error: str | None
-) -> None:
-    monkeypatch.setattr(feeds, "_JSON_CHUNK", 5)
-    source = tmp_path / "feed.json"
-    source.write_text(text, "utf-8")
-    seen: list[Any] = []
-    if error is None:
-        seen = [r.data or r.error for r in feeds.read_rows(source)]
-    else:
-        with pytest.raises(InputError, match=error):
-            seen.extend(r.data or r.error for r in feeds.read_rows(source))
-    assert seen == rows
-
-
-def test_a_json_array_streams_in_flat_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "_JSON_CHUNK", 64 * 1024)
-    source = tmp_path / "big.json"  # about 4 MB
-    with source.open("w", encoding="utf-8") as handle:
-        handle.write("[")
-        handle.write(",".join(json.dumps({"sku": f"S{i}", "title": f"Produit numéro {i}", "price": i})
-                              for i in range(60_000)))  # fmt: skip
-        handle.write("]")
-    tracemalloc.start()
-    try:
-        count = sum(1 for row in feeds.read_rows(source) if row.data)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert count == 60_000
-    assert peak < 1024 * 1024, f"peak {peak / 1e6:.1f} MB for a {source.stat().st_size / 1e6:.1f} MB file"
