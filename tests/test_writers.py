@@ -35,6 +35,7 @@ class StandInFeed:
     delimiter: str = ","
     encoding: str = "utf-8"
     mapping: dict[str, str] = field(default_factory=dict)
+    lineterminator: str = "\r\n"
 
 
 def writer_for(feed: StandInFeed, out: Path, fields: list[str], **options: Any) -> FeedWriter:
@@ -45,6 +46,7 @@ def writer_for(feed: StandInFeed, out: Path, fields: list[str], **options: Any) 
         mapping=feed.mapping,
         delimiter=feed.delimiter,
         encoding=feed.encoding,
+        lineterminator=feed.lineterminator,
         fields=fields,
         **options,
     )

@@ -251,8 +251,8 @@ async def arun_batch(
         with open_writer(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,
-            output_format=output_format, overwrite=overwrite, neutralise=neutralise,
-            merchant_structured=merchant_structured,
+            lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
+            neutralise=neutralise, merchant_structured=merchant_structured,
         ) as writer:  # fmt: skip
             async for outcome in job.outcomes():
                 writer.write(outcome)

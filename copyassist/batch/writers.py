@@ -43,7 +43,8 @@ class FeedWriter:
 
     ``fields`` are the OUTPUT_FIELDS the run produces. ``output_format`` ("csv", "tsv", "jsonl",
     "json") defaults from ``path``'s extension: .csv/.txt the input's format back, .tsv
-    tab-separated, .jsonl, .json.
+    tab-separated, .jsonl, .json. ``delimiter``, ``encoding`` and ``lineterminator`` are the
+    input's (``Feed``'s), so that a CSV comes back as it was written.
     """
 
     def __init__(
@@ -56,6 +57,7 @@ class FeedWriter:
         fields: Sequence[str],
         delimiter: str = ",",
         encoding: str = "utf-8",
+        lineterminator: str = "\r\n",
         output_format: str | None = None,
         overwrite: bool = False,
         neutralise: bool = True,
@@ -86,7 +88,7 @@ class FeedWriter:
         self.header = [*self.columns, *(c for c in ours if c not in self.columns)]
         self._file = FileWriter(
             self.path, self.header, layout=self.output_format, delimiter=delimiter, encoding=encoding,
-            neutralise=neutralise,
+            lineterminator=lineterminator, neutralise=neutralise,
         )  # fmt: skip
 
     @property
