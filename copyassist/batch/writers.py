@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from copyassist.batch.model import OUTPUT_FIELDS, RowOutcome
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, KNOWN_TARGETS, STRUCTURED_TARGETS
 from copyassist.feeds.values import as_shopify_html, merchant_structured_value
-from copyassist.feeds.writing import FileWriter, output_layout
+from copyassist.feeds.writing import AtomicOutput, FileWriter, output_layout
 
 PREFIX = "copyassist_"
 META_COLUMNS = ("status", "template", "template_version", "persona", "model", "violations", "error")
@@ -38,7 +37,7 @@ def _filled(value: Any) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
-class FeedWriter:
+class FeedWriter(AtomicOutput):
     """Writes ``RowOutcome``s to ``path`` (through ``<path>.partial``, renamed on success).
 
     ``fields`` are the OUTPUT_FIELDS the run produces. ``output_format`` ("csv", "tsv", "jsonl",
@@ -169,20 +168,6 @@ class FeedWriter:
     def abort(self) -> None:
         """Stop without publishing: ``path`` is left as it was, the ``.partial`` file stays."""
         self._file.abort()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 #: ``with open_writer(path, ...) as writer``: the writer is its own context manager.

@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -56,7 +57,32 @@ def output_layout(path: str | Path, requested: str | None, source_format: str) -
     return requested
 
 
-class FileWriter:
+class AtomicOutput(ABC):
+    """A ``with`` block publishes the file when it ends (``close``) and, when it raises, leaves
+    only the ``.partial`` file (``abort``)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def abort(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class FileWriter(AtomicOutput):
     """Writes records to ``path`` in ``layout`` through ``<path>.partial``, renamed on success.
 
     CSV/TSV rows hold the ``header`` columns, in order; JSON records are written whole."""
@@ -155,20 +181,6 @@ class FileWriter:
         if not self.closed:
             self.closed = True
             self._file.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def _cell(value: Any) -> str:
