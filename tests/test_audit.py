@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 import copyassist
 from copyassist.cli import app
 from copyassist.errors import InputError
+from copyassist.feeds import open_feed
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTINGS = ROOT / "examples" / "listings.csv"
@@ -95,6 +96,23 @@ def test_cli_check_reports_unreadable_rows_and_bad_files(tmp_path: Path) -> None
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"title": "Lampe LED de bureau"}\n{not json\n', encoding="utf-8")
     result = runner.invoke(app, ["check", str(broken)])
-    assert "unreadable" in result.output and "Traceback" not in result.output
+    assert (result.exit_code, result.exception) == (0, None)
+    assert "row 2: unreadable" in result.output
     missing = runner.invoke(app, ["check", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_check_and_batch_read_a_one_column_csv_of_titles_alike(tmp_path: Path, quoted: bool) -> None:
+    titles = ["Lumio lampe de bureau LED, 3 modes, blanc mat", "Nordlys sac à dos 15 L, vert forêt",
+              "Kairos montre GPS, étanche 5 ATM"]  # fmt: skip
+    path = tmp_path / "titles.csv"
+    path.write_text("title\n" + "".join(f'"{t}"\n' if quoted else f"{t}\n" for t in titles), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--format", "json"])
+    assert (result.exit_code, result.exception) == (0, None), result.output
+    payload = json.loads(result.output)
+    assert payload["fields"] == {"title": "title"}
+    assert [(r["row"], r["error"]) for r in payload["rows"]] == [(1, None), (2, None), (3, None)]
+    batch_rows = list(open_feed(path).rows())
+    assert [(r.number, r.error) for r in batch_rows] == [(1, False), (2, False), (3, False)]
+    assert [r.product["title"] for r in batch_rows if r.product] == titles

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.batch.api import run_batch
-from copyassist.batch.formats import open_feed
+from copyassist.feeds import open_feed
 from copyassist.generate import prepare
 from copyassist.product import Product
 from tests.conftest import fake

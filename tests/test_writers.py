@@ -1,4 +1,4 @@
-"""Writing a feed back: original columns kept, copy placed by the column rules, safe CSV out."""
+"""Writing a batch back: original columns kept, copy placed by the column rules, safe CSV out."""
 
 from __future__ import annotations
 
@@ -10,14 +10,9 @@ from typing import Any
 
 import pytest
 
-from copyassist.batch.model import FeedRow, RowOutcome
-from copyassist.batch.writers import (
-    FeedWriter,
-    merchant_structured_value,
-    neutralise_cell,
-    open_writer,
-)
-from copyassist.feeds import read_rows
+from copyassist.batch.model import RowOutcome
+from copyassist.batch.writers import FeedWriter, open_writer
+from copyassist.feeds import FeedRow, neutralise_cell, read_rows
 
 META = [
     "copyassist_status",
@@ -32,7 +27,7 @@ META = [
 
 @dataclass
 class StandInFeed:
-    """What ``copyassist.batch.formats.open_feed`` returns, as far as a writer cares."""
+    """What ``copyassist.feeds.open_feed`` returns, as far as a writer cares."""
 
     path: Path
     format: str
@@ -40,6 +35,7 @@ class StandInFeed:
     delimiter: str = ","
     encoding: str = "utf-8"
     mapping: dict[str, str] = field(default_factory=dict)
+    lineterminator: str = "\r\n"
 
 
 def writer_for(feed: StandInFeed, out: Path, fields: list[str], **options: Any) -> FeedWriter:
@@ -50,6 +46,7 @@ def writer_for(feed: StandInFeed, out: Path, fields: list[str], **options: Any) 
         mapping=feed.mapping,
         delimiter=feed.delimiter,
         encoding=feed.encoding,
+        lineterminator=feed.lineterminator,
         fields=fields,
         **options,
     )
@@ -382,12 +379,6 @@ def test_json_array_with_no_rows_is_valid(tmp_path: Path) -> None:
 
 
 # -- Merchant Center --------------------------------------------------------------------------------
-
-
-def test_merchant_structured_value_format() -> None:
-    assert merchant_structured_value("Bol en grès 12 cm") == "trained_algorithmic_media:Bol en grès 12 cm"
-    assert merchant_structured_value("Kairos : bol 12 cm") == 'trained_algorithmic_media:"Kairos : bol 12 cm"'
-    assert merchant_structured_value('Écran 27"') == 'trained_algorithmic_media:"Écran 27"""'
 
 
 def test_merchant_structured_title_and_description(tmp_path: Path) -> None:

@@ -1,1 +1,2 @@
-"""Bulk generation over feeds: readers, writers, a durable store, a rate limiter, the runner."""
+"""Bulk generation over feeds (read and written by copyassist.feeds): the outcome writer, a durable
+store, a rate limiter, the runner."""

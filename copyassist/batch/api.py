@@ -12,13 +12,13 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.backends import Backend, get_backend
-from copyassist.batch.formats import Feed, open_feed
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
+from copyassist.feeds import Feed, open_feed
 from copyassist.generate import prepare
 from copyassist.product import Product
 from copyassist.templates import Template, load_template
@@ -250,8 +250,8 @@ async def arun_batch(
         with open_writer(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,
-            output_format=output_format, overwrite=overwrite, neutralise=neutralise,
-            merchant_structured=merchant_structured,
+            lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
+            neutralise=neutralise, merchant_structured=merchant_structured,
         ) as writer:  # fmt: skip
             async for outcome in job.outcomes():
                 writer.write(outcome)

@@ -8,19 +8,10 @@ from typing import IO, Any
 
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
+from copyassist.feeds import count_lines as count_lines  # the CLI imports it from here
 from copyassist.status import Status
 
 LOG_EVERY_SECONDS = 10.0
-
-
-def count_lines(path: str) -> int | None:
-    """Data rows in a CSV/JSONL file, counted by lines (a multi-line cell makes it an estimate)."""
-    try:
-        with open(path, "rb") as handle:
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    except OSError:
-        return None
-    return max(0, lines - (0 if path.endswith((".jsonl", ".ndjson")) else 1))
 
 
 def _summary(totals: BatchTotals) -> str:

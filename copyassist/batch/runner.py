@@ -20,9 +20,10 @@ from typing import Any
 from copyassist import errors
 from copyassist.backends.base import Usage
 from copyassist.batch.fields import output_fields
-from copyassist.batch.model import FeedRow, RowOutcome
+from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
+from copyassist.feeds import FeedRow
 from copyassist.generate import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
 from copyassist.rules.language import known_languages

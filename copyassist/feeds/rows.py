@@ -1,5 +1,6 @@
-"""Reading product and listing files row by row: CSV (delimiter and encoding detected), JSONL
-and JSON arrays. Rows stream: memory does not grow with the number of rows, JSON arrays included.
+"""Reading feed files row by row: CSV (delimiter and encoding from ``sniffing``), JSONL and JSON
+arrays. Rows stream: memory does not grow with the number of rows, JSON arrays included. Bytes
+that are not UTF-8 are read as Windows-1252, never refused.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.errors import InputError
-
-SAMPLE_BYTES = 64 * 1024
-DELIMITERS = ",;\t|"
+from copyassist.feeds.sniffing import LENIENT, CsvDialect, layout_of, sniff_csv
 
 
 @dataclass(frozen=True)
@@ -26,70 +25,52 @@ class Row:
     error: str | None = None  # why the row could not be read; ``data`` is then empty
 
 
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as French Excel writes it."""
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a character cut by the sample's end
-            return "cp1252"
-    return "utf-8"
-
-
-def detect_delimiter(text: str) -> str:
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
-    if not lines:
-        return ","
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        header = lines[0]
-        return max(DELIMITERS, key=header.count)
-
-
 def read_rows(
     path: str | Path,
     *,
+    layout: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
-    errors: str = "strict",
-    kind: str | None = None,
 ) -> Iterator[Row]:
     """The rows of a .csv/.tsv/.txt, .jsonl/.ndjson or .json file, in order.
 
-    ``errors`` is the codec error handler used to decode the file; ``kind`` ("csv", "jsonl" or
-    "json") overrides the reading the file's suffix picks."""
+    ``layout`` ("csv", "tsv", "jsonl" or "json") overrides the one the file's name gives (CSV for
+    a name that gives none); a CSV's delimiter and encoding are detected unless given."""
     file = Path(path)
     if not file.is_file():
         raise InputError(f"no such file: {file}")
-    suffix = file.suffix.lower()
-    kind = kind or ("jsonl" if suffix in (".jsonl", ".ndjson") else "json" if suffix == ".json" else "csv")
-    if kind == "jsonl":
-        return _jsonl_rows(file, errors)
-    if kind == "json":
-        return _json_rows(file, errors)
-    return _csv_rows(file, delimiter, encoding, errors)
+    layout = layout or layout_of(file) or "csv"
+    if layout == "jsonl":
+        return _jsonl_rows(file)
+    if layout == "json":
+        return _json_rows(file)
+    if layout == "tsv":
+        delimiter = delimiter or "\t"
+    return _csv_rows(file, sniff_csv(file, delimiter=delimiter, encoding=encoding))
 
 
-def _csv_rows(
-    file: Path, delimiter: str | None, encoding: str | None, errors: str = "strict"
-) -> Iterator[Row]:
-    with file.open("rb") as raw:
-        sample = raw.read(SAMPLE_BYTES)
-    chosen = encoding or detect_encoding(sample)
-    sep = delimiter or (
-        "\t" if file.suffix.lower() == ".tsv" else detect_delimiter(sample.decode(chosen, "replace"))
-    )
-    with file.open(encoding=chosen, errors=errors, newline="") as handle:
-        reader = csv.reader(handle, delimiter=sep)
-        try:
-            header = [name.strip() for name in next(reader)]
-        except StopIteration:
+def csv_header(path: str | Path, dialect: CsvDialect) -> list[str]:
+    """The column names of a CSV file (none for an empty file)."""
+    file = Path(path)
+    with file.open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
+        return _header(csv.reader(handle, delimiter=dialect.delimiter), file) or []
+
+
+def _header(reader: Iterator[list[str]], file: Path) -> list[str] | None:
+    try:
+        return [name.strip() for name in next(reader)]
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        raise InputError(f"{file}: cannot read the header line: {exc}") from None
+
+
+def _csv_rows(file: Path, dialect: CsvDialect) -> Iterator[Row]:
+    with file.open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
+        reader = csv.reader(handle, delimiter=dialect.delimiter)
+        header = _header(reader, file)
+        if header is None:
             return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(f"{file}: cannot read the header line: {exc}") from None
         number = 0
         while True:
             number += 1
@@ -97,7 +78,7 @@ def _csv_rows(
                 values = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except csv.Error as exc:
                 yield Row(number, error=f"unreadable line: {exc}")
                 continue
             if not any(v.strip() for v in values):
@@ -109,8 +90,8 @@ def _csv_rows(
             yield Row(number, dict(zip(header, [*values, *[""] * (len(header) - len(values))], strict=True)))
 
 
-def _jsonl_rows(file: Path, errors: str = "strict") -> Iterator[Row]:
-    with file.open(encoding="utf-8-sig", errors=errors) as handle:
+def _jsonl_rows(file: Path) -> Iterator[Row]:
+    with file.open(encoding="utf-8-sig", errors=LENIENT) as handle:
         number = 0
         for line in handle:
             if not line.strip():
@@ -131,11 +112,11 @@ _JSON_CHUNK = 1 << 20
 _SPACE = frozenset(" \t\r\n")
 
 
-def _json_rows(file: Path, errors: str = "strict") -> Iterator[Row]:
+def _json_rows(file: Path) -> Iterator[Row]:
     """The items of a top-level JSON array, decoded one at a time as the file is read (a lone
     top-level object is one row)."""
     decoder = json.JSONDecoder()
-    with file.open(encoding="utf-8-sig", errors=errors) as handle:
+    with file.open(encoding="utf-8-sig", errors=LENIENT) as handle:
         buffer, at, lines, eof = "", 0, 1, False
 
         def more() -> bool:

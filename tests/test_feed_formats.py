@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 
-from copyassist import feeds
-from copyassist.batch.formats import detect_format, html_to_text, open_feed, split_price
+from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
+from copyassist.batch.api import run_batch
+from copyassist.batch.store import Store
 from copyassist.errors import InputError
+from copyassist.feeds import detect_format, html_to_text, open_feed, split_price
+from copyassist.feeds.values import as_shopify_html, merchant_structured_value
 from copyassist.product import Product
 
 # -- generic CSV: French Excel, BOM, bad rows ---------------------------------------------------
@@ -82,6 +85,46 @@ def test_unreadable_line_is_reported_and_the_run_goes_on(tmp_path: Path) -> None
     assert [r.number for r in rows] == [1, 2, 3]
     assert rows[1].error and rows[1].product is None and "3 cells for 2 columns" in (rows[1].skip or "")
     assert rows[2].product == {"title": "C", "price": "3"}
+
+
+class TitleBackend:
+    """Answers every call with the same valid title."""
+
+    name = "fake"
+    model = "fake-model"
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return "json_object_schema"
+
+    def complete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        answer = json.dumps({"title": "Bougie parfumée à la cire de soja"})
+        return Completion(answer, self.model, Usage(9, 9), "stop")
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
+    ) -> Completion:
+        return self.complete(messages, output, params)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n"])
+def test_a_batch_writes_the_feed_back_with_its_own_line_ending(tmp_path: Path, ending: str) -> None:
+    source = tmp_path / "export.csv"
+    lines = ["sku;title;description", "B-1;;Cire de soja", 'B-2;;"Deux\nlignes"', ""]  # Excel: LF in cells
+    source.write_bytes(ending.join(lines).encode("cp1252"))
+    assert open_feed(source).lineterminator == ending
+    out = tmp_path / "out.csv"
+    with Store(tmp_path / "store.sqlite3") as store:
+        run_batch(source, out, template="product-title", backend=TitleBackend(), store=store)
+    data = out.read_bytes()
+    assert b'"Deux\nlignes"' in data  # a line break inside a cell stays as it was
+    assert data.replace(b'"Deux\nlignes"', b"").count(ending.encode()) == 3  # header and two rows
+    assert (b"\r" in data) == (ending == "\r\n")
 
 
 # -- Google Merchant Center ----------------------------------------------------------------------
@@ -377,6 +420,17 @@ def test_html_to_text() -> None:
     assert html_to_text("Prix < 20 € & livraison") == "Prix < 20 € & livraison"
 
 
+def test_as_shopify_html() -> None:
+    assert as_shopify_html("Ligne 1\nLigne <2>\n\nFin.") == "<p>Ligne 1<br>Ligne &lt;2&gt;</p><p>Fin.</p>"
+    assert as_shopify_html("<p>Déjà</p>") == "<p>Déjà</p>"
+
+
+def test_merchant_structured_value_format() -> None:
+    assert merchant_structured_value("Bol en grès 12 cm") == "trained_algorithmic_media:Bol en grès 12 cm"
+    assert merchant_structured_value("Kairos : bol 12 cm") == 'trained_algorithmic_media:"Kairos : bol 12 cm"'
+    assert merchant_structured_value('Écran 27"') == 'trained_algorithmic_media:"Écran 27"""'
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -389,62 +443,3 @@ def test_html_to_text() -> None:
 )
 def test_detect_format(header: str, expected: str) -> None:
     assert detect_format(header.split(",")) == expected
-
-
-@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
-def test_json_arrays_stream_items_across_chunk_boundaries(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
-) -> None:
-    monkeypatch.setattr(feeds, "_JSON_CHUNK", chunk)
-    items = [{"title": f"Lampe {n}", "price": 12345.5 + n, "tags": ["a", "b"], "ok": n % 2 == 0}
-             for n in range(30)]  # fmt: skip
-    source = tmp_path / "feed.json"
-    body = ",\n  ".join(json.dumps(i, ensure_ascii=False) for i in items)
-    source.write_text(" [\n" + body + "\n] \n", "utf-8")
-    rows = list(feeds.read_rows(source))
-    assert [r.data for r in rows] == items and [r.number for r in rows] == list(range(1, 31))
-
-
-@pytest.mark.parametrize(
-    ("text", "rows", "error"),
-    [
-        ("[]", [], None),
-        ('{"title": "Lampe"}', [{"title": "Lampe"}], None),
-        ('[{"title": "Lampe"}, 3]', [{"title": "Lampe"}, "an array item must be a JSON object"], None),
-        ("", [], "Expecting value, line 1"),
-        ('[{"title": "Lampe"},\n {"title": ', [{"title": "Lampe"}], "line 2"),
-        ('[{"title": "Lampe"} {"title": "Sac"}]', [{"title": "Lampe"}], "Expecting ','"),
-        ('[{"title": "Lampe"}] x', [{"title": "Lampe"}], "Extra data"),
-    ],
-)
-def test_json_array_edge_cases(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, rows: list[Any], error: str | None
-) -> None:
-    monkeypatch.setattr(feeds, "_JSON_CHUNK", 5)
-    source = tmp_path / "feed.json"
-    source.write_text(text, "utf-8")
-    seen: list[Any] = []
-    if error is None:
-        seen = [r.data or r.error for r in feeds.read_rows(source)]
-    else:
-        with pytest.raises(InputError, match=error):
-            seen.extend(r.data or r.error for r in feeds.read_rows(source))
-    assert seen == rows
-
-
-def test_a_json_array_streams_in_flat_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "_JSON_CHUNK", 64 * 1024)
-    source = tmp_path / "big.json"  # about 4 MB
-    with source.open("w", encoding="utf-8") as handle:
-        handle.write("[")
-        handle.write(",".join(json.dumps({"sku": f"S{i}", "title": f"Produit numéro {i}", "price": i})
-                              for i in range(60_000)))  # fmt: skip
-        handle.write("]")
-    tracemalloc.start()
-    try:
-        count = sum(1 for row in feeds.read_rows(source) if row.data)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert count == 60_000
-    assert peak < 1024 * 1024, f"peak {peak / 1e6:.1f} MB for a {source.stat().st_size / 1e6:.1f} MB file"

@@ -1,0 +1,38 @@
+"""Feed files, read and written: the one place that knows CSV/TSV, JSONL and JSON files and the
+Shopify, WooCommerce and Merchant Center exports.
+
+- ``sniffing``: layout from the file name, encoding, delimiter and line ending from the bytes;
+- ``rows``: ``read_rows``, plain records (``check`` and ``study`` read these);
+- ``feed``: ``open_feed``, records mapped to product fields (``batch`` reads these);
+- ``platforms``: each platform's columns; ``values``: prices, HTML, list cells;
+- ``writing``: ``FileWriter``, records written back in the input's layout and dialect.
+"""
+
+from __future__ import annotations
+
+from copyassist.feeds.feed import Feed, FeedRow, open_feed
+from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, detect_format
+from copyassist.feeds.rows import Row, read_rows
+from copyassist.feeds.sniffing import CsvDialect, count_lines, layout_of, sniff_csv
+from copyassist.feeds.values import html_to_text, split_price
+from copyassist.feeds.writing import FileWriter, neutralise_cell, output_layout
+
+__all__ = [
+    "CSV_FORMATS",
+    "CsvDialect",
+    "FORMATS",
+    "Feed",
+    "FeedRow",
+    "FileWriter",
+    "Row",
+    "count_lines",
+    "detect_format",
+    "html_to_text",
+    "layout_of",
+    "neutralise_cell",
+    "open_feed",
+    "output_layout",
+    "read_rows",
+    "sniff_csv",
+    "split_price",
+]

@@ -1,0 +1,323 @@
+"""Catalogue exports read as ``FeedRow``s: generic CSV/TSV, Shopify and WooCommerce product exports,
+Google Merchant Center feeds, JSONL and JSON. The format is detected from the header, columns map
+to product fields on their own, ``--map`` overrides. Rows stream (JSON arrays aside)."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copyassist.errors import InputError
+from copyassist.feeds.platforms import (
+    EXTRA_ALIASES,
+    FIELDS,
+    FORMATS,
+    IGNORE,
+    LANGUAGE_COLUMNS,
+    LANGUAGE_NAMES,
+    SHOPIFY_KEPT,
+    SHOPIFY_METAFIELD,
+    SHOPIFY_OPTION,
+    WOO_ATTRIBUTE,
+    column_key,
+    detect_format,
+    find_column,
+    merchant_key,
+)
+from copyassist.feeds.rows import Row, csv_header, read_rows
+from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.values import NUMBER, cell_text, html_to_text, split_list, split_price
+from copyassist.product import FIELD_ALIASES, Product
+
+PRODUCT_FIELDS = tuple(name for name in Product.model_fields if name != "extra")
+LIST_FIELDS = ("features", "keywords")
+MAX_GROUP = 5000  # rows of one Shopify handle held at once
+MAX_HANDLES = 50_000  # Shopify handles remembered, to tell a late variant row from a new product
+_WOO_NEWLINE = re.compile(r"\\\\n|\\n")
+
+
+@dataclass
+class FeedRow:
+    """One input row. ``number`` is 1-based over data rows (a CSV header is row 0)."""
+
+    number: int
+    raw: dict[str, Any]  # every original column, in the input's order, values as read
+    product: dict[str, Any] | None = None  # mapped product fields (Product.from_mapping input)
+    language: str | None = None  # from a language column, when the feed has one
+    skip: str | None = None  # why no copy is written (variant row, unreadable line...)
+    error: bool = False  # True when ``skip`` is a problem to report, not a normal pass-through
+    group: str | None = None  # rows of one product (Shopify Handle, WooCommerce parent)
+
+
+@dataclass
+class _Plan:
+    """Where a row's product fields, attributes, language and group come from."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)  # product field -> columns, first filled wins
+    attributes: dict[str, str] = field(default_factory=dict)  # column -> attribute name
+    pairs: dict[str, list[str]] = field(default_factory=dict)  # n -> [name column, value column]
+    language: str | None = None
+    group: str | None = None  # Merchant item_group_id
+    ignored: list[str] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)
+    forced: dict[str, str] = field(default_factory=dict)  # --map: column -> target
+    ranks: dict[str, int] = field(default_factory=dict)  # column -> preference among a field's columns
+    special: dict[str, str | None] = field(default_factory=dict)  # WooCommerce: type, parent, sku, id
+
+
+@dataclass
+class Feed:
+    """An opened feed: how it is written (to write it back alike) and where product data comes from."""
+
+    path: Path
+    format: str  # one of FORMATS
+    columns: list[str]  # the header, in order (JSON: the first record's keys)
+    delimiter: str  # "," for JSON feeds
+    encoding: str  # "utf-8", "utf-8-sig" (write the BOM back) or "cp1252"
+    mapping: dict[str, str]  # product field -> the column it is read from (the first, when several)
+    language_column: str | None = None
+    attribute_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    lineterminator: str = "\r\n"
+    _plan: _Plan = field(default_factory=_Plan, repr=False)
+
+    def rows(self) -> Iterator[FeedRow]:
+        """Every row of the file, in order, read as it is consumed."""
+        layout = self.format if self.format in ("jsonl", "json") else "csv"
+        source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
+        if self.format == "shopify":
+            yield from self._shopify(source)
+        else:
+            yield from map(self._convert, source)
+
+    def _convert(self, row: Row) -> FeedRow:
+        if row.error is not None:
+            return _unreadable(row)
+        data, plan = row.data, self._plan
+        for key in data if self.format in ("jsonl", "json") else ():
+            if key not in plan.known:  # JSON records need not share their keys
+                _place(plan, "csv", key)
+        group = (cell_text(data.get(plan.group)) or None) if plan.group else None
+        if self.format == "woocommerce":
+            kinds = {k.strip().lower() for k in cell_text(_get(data, plan.special["type"])).split(",")}
+            parent = cell_text(_get(data, plan.special["parent"]))
+            if "variation" in kinds:
+                return FeedRow(row.number, data, language=self._language(data),
+                               skip=f"variation row of {parent or '?'}", group=parent or None)  # fmt: skip
+            if "variable" in kinds:  # its variations' Parent: the SKU, or id:<ID>
+                sku = cell_text(_get(data, plan.special["sku"]))
+                group = sku or f"id:{cell_text(_get(data, plan.special['id']))}"
+        return self._finish(row.number, data, self._product([data], data), group)
+
+    def _shopify(self, source: Iterator[Row]) -> Iterator[FeedRow]:
+        """Rows of one Handle are read together: the first with a title gets the product."""
+        column = find_column(self.columns, "handle", "url handle")
+        done: OrderedDict[str, None] = OrderedDict()
+        group: list[Row] = []
+        for row in source:
+            handle = cell_text(_get(row.data, column))
+            if group and (row.error or not handle or len(group) >= MAX_GROUP
+                          or handle != cell_text(_get(group[0].data, column))):  # fmt: skip
+                yield from self._shopify_group(group, cell_text(_get(group[0].data, column)) or None, done)
+                group = []
+            if row.error is not None:
+                yield _unreadable(row)
+            else:
+                group.append(row)
+        if group:
+            yield from self._shopify_group(group, cell_text(_get(group[0].data, column)) or None, done)
+
+    def _shopify_group(self, group: list[Row], handle: str | None,
+                       done: OrderedDict[str, None]) -> Iterator[FeedRow]:  # fmt: skip
+        lead = None
+        if handle is None or handle not in done:
+            first = self._first
+            lead = next(
+                (r for r in group if first(r.data, "title") or first(r.data, "description")), group[0]
+            )
+        for row in group:
+            if row is lead:
+                product = self._product([r.data for r in group], row.data)
+                yield self._finish(row.number, row.data, product, handle)
+            else:
+                yield FeedRow(row.number, row.data, language=self._language(row.data),
+                              skip=f"variant row of {handle}", group=handle)  # fmt: skip
+        if handle is not None:
+            done[handle] = None
+            done.move_to_end(handle)
+            if len(done) > MAX_HANDLES:
+                done.popitem(last=False)
+
+    def _language(self, data: Mapping[str, Any]) -> str | None:
+        text = cell_text(_get(data, self._plan.language)).lower()
+        return (LANGUAGE_NAMES.get(text) or re.split(r"[-_]", text, maxsplit=1)[0]) if text else None
+
+    def _first(self, data: Mapping[str, Any], name: str) -> str:
+        for column in self._plan.fields.get(name, ()):
+            value = cell_text(data.get(column))
+            if value and not (name == "category" and value.isdigit()):  # a taxonomy id, not a name
+                return value
+        return ""
+
+    def _product(self, rows: Sequence[Mapping[str, Any]], data: Mapping[str, Any]) -> dict[str, Any]:
+        """The product fields of ``data``, with option values gathered from all ``rows``."""
+        product: dict[str, Any] = {}
+        for name, columns in self._plan.fields.items():
+            if name in LIST_FIELDS:
+                items = [part for column in columns for part in split_list(data.get(column))]
+                if items:
+                    product[name] = list(dict.fromkeys(items))
+            elif value := self._first(data, name):
+                product[name] = value
+        attributes: dict[str, str] = {}
+        for column, label in self._plan.attributes.items():
+            if isinstance(cell := data.get(column), Mapping):  # a JSON "attributes" object
+                attributes.update({str(k): t for k, v in cell.items() if (t := cell_text(v))})
+            elif text := cell_text(cell):
+                attributes[label] = text
+        for name_column, value_column in self._plan.pairs.values():
+            label = next((t for r in rows if (t := cell_text(r.get(name_column)))), "")
+            cells = dict.fromkeys(cell_text(r.get(value_column)) for r in rows)
+            values = [v.replace("\\,", ",") for v in cells if v]
+            if label and values and values != ["Default Title"]:  # Shopify's product without options
+                attributes["variants" if label.lower() == "title" else label] = ", ".join(values)
+        if "description" in product:
+            text = product["description"]
+            if self.format == "woocommerce":  # its exporter writes line breaks as \n
+                text = _WOO_NEWLINE.sub(lambda m: "\\n" if len(m.group()) == 3 else "\n", text)
+            product["description"] = html_to_text(text)
+        if "price" in product:
+            product["price"], currency = split_price(product["price"])
+            if currency and "currency" not in product:
+                product["currency"] = currency
+            others = rows if len(rows) > 1 else ()  # the variants of a Shopify product
+            prices = {split_price(p)[0] for r in others if (p := self._first(r, "price"))}
+            if len(prices) > 1 and all(NUMBER.fullmatch(p) for p in prices):
+                attributes["price range"] = f"{min(prices, key=float)} - {max(prices, key=float)}"
+        if attributes:
+            product["attributes"] = attributes
+        return product
+
+    def _finish(self, number: int, data: dict[str, Any], product: dict[str, Any],
+                group: str | None) -> FeedRow:  # fmt: skip
+        language = self._language(data)
+        if product.get("title") or product.get("description"):
+            return FeedRow(number, data, product=product, language=language, group=group)
+        looked = [c for name in ("title", "description") for c in self._plan.fields.get(name, ())]
+        where = f"(looked in: {', '.join(looked)})" if looked else '(no such column: --map "Column=title")'
+        return FeedRow(number, data, language=language, skip=f"no title and no description {where}",
+                       error=True, group=group)  # fmt: skip
+
+
+def open_feed(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Feed:
+    """Open ``path``: CSV/TSV (Shopify, WooCommerce, Merchant Center or any), JSONL or JSON.
+
+    ``format`` is detected when None. ``mapping`` is original column -> product field
+    (``--map "Nom du produit=title"``) over the automatic one; "language", "attributes" (keep the
+    column as an attribute) and "ignore" are targets too."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"no such file: {file}")
+    if format is not None and format not in FORMATS:
+        raise InputError(f"unknown feed format {format!r}; formats: {', '.join(FORMATS)}")
+    layout = format if format in ("jsonl", "json") else layout_of(file) or "csv"
+    if layout in ("csv", "tsv"):
+        dialect = sniff_csv(file, delimiter=delimiter, encoding=encoding)
+        columns = csv_header(file, dialect)
+        chosen = format or detect_format(columns)
+    else:
+        if format not in (None, layout):
+            raise InputError(f"{file}: --format {format} reads CSV/TSV files, not {layout.upper()}")
+        first = next((r for r in read_rows(file, layout=layout) if r.error is None), None)
+        columns = [str(key) for key in first.data] if first else []
+        chosen, dialect = layout, CsvDialect("utf-8", delimiter or ",", "\r\n")
+    if chosen == "shopify" and find_column(columns, "handle", "url handle") is None:
+        raise InputError(f"{file}: a Shopify export has a Handle column; columns: {', '.join(columns)}")
+    plan = _Plan(forced=_forced(mapping or {}, columns, file))
+    for column in columns:
+        _place(plan, chosen, column)
+    if chosen == "woocommerce":
+        keys = {"type": ("type",), "parent": ("parent",), "sku": ("sku", "ugs"), "id": ("id",)}
+        plan.special = {name: find_column(columns, *names) for name, names in keys.items()}
+    return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
+                mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
+                attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
+                lineterminator=dialect.lineterminator, _plan=plan)  # fmt: skip
+
+
+def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:
+    """``--map`` pairs checked: each column exists, each target is a field (or alias) we know."""
+    forced: dict[str, str] = {}
+    choices = (*PRODUCT_FIELDS, "language", "ignore")
+    for wanted, target in mapping.items():
+        column = wanted if wanted in columns else find_column(columns, wanted)
+        if column is None:
+            raise InputError(f"--map: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}")
+        name = target.strip().lower()
+        name = {"attribute": "attributes", "-": "ignore"}.get(name) or FIELD_ALIASES.get(name) or name
+        if name not in choices:
+            raise InputError(f"--map {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}")
+        forced[column] = name
+    return forced
+
+
+def _place(plan: _Plan, fmt: str, column: str) -> None:
+    """Put one column in ``plan``: a product field, an attribute, an option pair, or ignored."""
+    plan.known.add(column)
+    key = merchant_key(column) if fmt == "merchant" else column_key(column)
+    name = plan.forced.get(column) or ("ignore" if key.startswith("copyassist_") else None)  # our own output
+    plan.ranks[column] = -1 if name else len(plan.known)
+    if name is None:
+        for candidate, keys in FIELDS.get(fmt, {}).items():
+            if key in keys:
+                name, plan.ranks[column] = candidate, keys.index(key)
+        if name is None and fmt in ("csv", "jsonl", "json"):
+            name = key if key in PRODUCT_FIELDS else FIELD_ALIASES.get(key) or EXTRA_ALIASES.get(key)
+        if name is None and key in LANGUAGE_COLUMNS:
+            name = "language"
+        if name in plan.forced.values() and name not in LIST_FIELDS:  # --map chose another column
+            name = "ignore" if name == "language" else "attributes"
+    if name == "language" and plan.language is None:
+        plan.language = column
+    elif name == "ignore" or name == "language":
+        plan.ignored.append(column)
+    elif name == "attributes":
+        plan.attributes[column] = column
+    elif name is not None:
+        plan.fields.setdefault(name, []).append(column)
+        plan.fields[name].sort(key=plan.ranks.__getitem__)
+    elif fmt == "merchant" and key == "item_group_id":
+        plan.group = column
+        plan.ignored.append(column)
+    elif fmt == "shopify" and (option := SHOPIFY_OPTION.fullmatch(key)):
+        plan.pairs.setdefault(option.group(1), ["", ""])[option.group(2) == "value"] = column
+    elif fmt == "woocommerce" and (found := WOO_ATTRIBUTE.fullmatch(key)) and not IGNORE[fmt].fullmatch(key):
+        role = any(word in key for word in ("value", "valeur", "wert"))
+        plan.pairs.setdefault(found.group(1), ["", ""])[role] = column
+    elif fmt == "shopify" and key in SHOPIFY_KEPT:
+        plan.attributes[column] = column.split("/", 1)[1].strip()
+    elif fmt in IGNORE and IGNORE[fmt].fullmatch(key):
+        plan.ignored.append(column)
+    else:
+        plan.attributes[column] = SHOPIFY_METAFIELD.sub("", column) or column
+
+
+def _unreadable(row: Row) -> FeedRow:
+    reason = row.error or "?"
+    skip = reason if reason.startswith("unreadable") else f"unreadable row: {reason}"
+    return FeedRow(row.number, dict(row.data), skip=skip, error=True)
+
+
+def _get(data: Mapping[str, Any], column: str | None) -> Any:
+    return None if column is None else data.get(column)

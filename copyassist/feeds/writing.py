@@ -1,0 +1,191 @@
+"""Writing records to a feed file: CSV/TSV as the input was written, JSONL, or a JSON array.
+
+Rows stream out in the order ``write`` is called.
+
+* Dialect. CSV keeps the input's delimiter and line ending (a seller re-imports the file) and
+  its encoding. When a cell cannot be encoded in it (a French Excel export is cp1252, which has
+  no U+202F narrow no-break space, no "≥", no emoji), the part already written is transcoded
+  and the whole file becomes UTF-8 with a BOM, which Excel opens correctly too. Nothing is ever
+  replaced by "?". ``FileWriter.encoding`` tells what the file was finally written in. JSON and
+  JSONL are always UTF-8.
+* Formula cells. In CSV/TSV, a cell starting with ``= + - @``, tab or carriage return gets a
+  leading ``'`` (OWASP "CSV injection"), header and original cells included. Plain numbers
+  (``-12.50``, ``+3``, ``-12,50``) are left alone: no spreadsheet runs them, and a quote would turn
+  a price into text. Importers (Shopify...) keep the quote: pass ``neutralise=False`` for a file
+  that goes straight to an importer rather than through a spreadsheet.
+* Atomicity. Rows go to ``<path>.partial``, renamed to ``<path>`` by ``close``; a run that dies
+  or raises inside the ``with`` block leaves only the ``.partial`` file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from copyassist.feeds.platforms import CSV_FORMATS
+from copyassist.feeds.sniffing import LAYOUTS, layout_of
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would run it as a formula."""
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def output_layout(path: str | Path, requested: str | None, source_format: str) -> str:
+    """The layout ("csv", "tsv", "jsonl", "json") to write ``path`` in: ``requested`` (a feed
+    format such as "shopify" is CSV), else the one the name gives, else the source's."""
+    if requested is None:
+        return layout_of(path) or (source_format if source_format in ("jsonl", "json") else "csv")
+    if requested in CSV_FORMATS:
+        return "csv"
+    if requested not in LAYOUTS:
+        raise ValueError(f"unknown output format {requested!r}")
+    return requested
+
+
+class AtomicOutput(ABC):
+    """A ``with`` block publishes the file when it ends (``close``) and, when it raises, leaves
+    only the ``.partial`` file (``abort``)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def abort(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class FileWriter(AtomicOutput):
+    """Writes records to ``path`` in ``layout`` through ``<path>.partial``, renamed on success.
+
+    CSV/TSV rows hold the ``header`` columns, in order; JSON records are written whole."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        header: Sequence[str],
+        *,
+        layout: str,
+        delimiter: str = ",",
+        encoding: str = "utf-8",
+        lineterminator: str = "\r\n",
+        neutralise: bool = True,
+    ) -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown output format {layout!r}")
+        self.path = Path(path)
+        self.partial = self.path.with_name(self.path.name + ".partial")
+        self.layout = layout
+        self.header = list(header)
+        self.delimiter = "\t" if layout == "tsv" else delimiter
+        self.lineterminator = lineterminator
+        self.neutralise = neutralise
+        self.rows = 0
+        self.closed = False
+        self.encoding, self._encoder = self._choose_encoding(encoding)
+        self._file = self.partial.open("wb")
+        if self.layout in ("csv", "tsv"):
+            self._emit(self._csv_line(self.header))
+        elif self.layout == "json":
+            self._emit("[")
+
+    def _choose_encoding(self, encoding: str) -> tuple[str, codecs.IncrementalEncoder]:
+        if self.layout in ("jsonl", "json"):
+            return "utf-8", codecs.getincrementalencoder("utf-8")("replace")
+        name = codecs.lookup(encoding).name
+        # UTF-8/16/32 hold every character; "replace" only concerns lone surrogates.
+        return name, codecs.getincrementalencoder(name)("replace" if name.startswith("utf") else "strict")
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Write ``record`` now, after the ones written before it."""
+        if self.closed:
+            raise ValueError("write to a closed FileWriter")
+        if self.layout in ("csv", "tsv"):
+            self._emit(self._csv_line([_cell(record.get(c)) for c in self.header]))
+        else:
+            text = json.dumps(record, ensure_ascii=False, default=str)
+            if self.layout == "jsonl":
+                self._emit(text + "\n")
+            else:
+                self._emit(("\n" if self.rows == 0 else ",\n") + text)
+        self.rows += 1
+
+    def _csv_line(self, cells: Sequence[str]) -> str:
+        buffer = io.StringIO()
+        values = [neutralise_cell(c) for c in cells] if self.neutralise else list(cells)
+        csv.writer(buffer, delimiter=self.delimiter, lineterminator=self.lineterminator).writerow(values)
+        return buffer.getvalue()
+
+    def _emit(self, text: str) -> None:
+        try:
+            data = self._encoder.encode(text)
+        except UnicodeEncodeError:
+            self._switch_to_utf8()
+            data = self._encoder.encode(text)
+        self._file.write(data)
+
+    def _switch_to_utf8(self) -> None:
+        """Transcode what is written so far to UTF-8 with a BOM and go on in UTF-8."""
+        self._file.close()
+        moved = self.partial.with_name(self.partial.name + ".utf8")
+        with self.partial.open(encoding=self.encoding, newline="") as old, moved.open("wb") as new:
+            new.write(codecs.BOM_UTF8)
+            while chunk := old.read(1 << 20):
+                new.write(chunk.encode("utf-8", "replace"))
+        os.replace(moved, self.partial)
+        self._file = self.partial.open("ab")
+        self.encoding, self._encoder = "utf-8-sig", codecs.getincrementalencoder("utf-8")("replace")
+
+    def close(self) -> None:
+        """Finish the file and move it to ``path``. Calling it again does nothing."""
+        if self.closed:
+            return
+        if self.layout == "json":
+            self._emit("\n]\n")
+        self._file.write(self._encoder.encode("", final=True))
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.closed = True
+        os.replace(self.partial, self.path)
+
+    def abort(self) -> None:
+        """Stop without publishing: ``path`` is left as it was, the ``.partial`` file stays."""
+        if not self.closed:
+            self.closed = True
+            self._file.close()
+
+
+def _cell(value: Any) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
