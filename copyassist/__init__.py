@@ -21,6 +21,9 @@ from copyassist.backends import (
     get_backend,
 )
 from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_run, iter_batch, run_batch
+from copyassist.drafts.document import SectionResult, StudyResult
+from copyassist.drafts.persona import draft_persona, save_persona
+from copyassist.drafts.study import study
 from copyassist.errors import (
     AssetError,
     AuthenticationError,
@@ -43,12 +46,10 @@ from copyassist.errors import (
 from copyassist.generate import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import Persona, list_personas, load_persona, validate_persona_file
-from copyassist.persona_draft import draft_persona, save_persona
 from copyassist.product import Product, load_product
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
 from copyassist.rules.validate import validate_output
-from copyassist.study import SectionResult, StudyResult, study
 from copyassist.templates import Template, list_templates, load_template
 from copyassist.tokens import TokenCount, count_message_tokens, count_tokens, estimate_cost
 

@@ -19,10 +19,11 @@ import copyassist
 from copyassist.backends import OpenAIBackend
 from copyassist.backends.retry import RetryPolicy
 from copyassist.cli import app
+from copyassist.drafts.document import SECTIONS
+from copyassist.drafts.persona import draft_persona, save_persona
+from copyassist.drafts.study import study
 from copyassist.errors import PersonaError
 from copyassist.persona import Persona, validate_persona_file
-from copyassist.persona_draft import draft_persona, save_persona
-from copyassist.study import SECTIONS, study
 
 API = "https://api.openai.com/v1/chat/completions"
 SENTENCE = "Les ventes de montres connectées progressent vite en France"
