@@ -5,11 +5,13 @@
     ...                              language="fr")                       # doctest: +SKIP
     >>> result.output.title                                               # doctest: +SKIP
 
-Nothing here reads keys, config or the network at import time.
+Nothing here reads keys, config or the network at import time, and nothing is logged unless
+the application configures logging: the ``copyassist`` logger only has a ``NullHandler``.
 """
 
-from __future__ import annotations
+import logging
 
+from copyassist import errors as _errors
 from copyassist.audit import CheckReport, RowReport, check
 from copyassist.backends import (
     Backend,
@@ -20,37 +22,51 @@ from copyassist.backends import (
     Usage,
     get_backend,
 )
+from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_run, iter_batch, run_batch
+from copyassist.batch.model import FeedRow, RowOutcome
+from copyassist.batch.runner import BatchTotals
+from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
+from copyassist.config import Settings
+from copyassist.drafts.document import Figure, SectionResult, StudyResult
+from copyassist.drafts.persona import draft_persona, save_persona
+from copyassist.drafts.study import study
 from copyassist.errors import (
     AssetError,
     AuthenticationError,
     BackendError,
     BadRequestError,
     ConfigError,
-    ConnectionError,
     ContentFilterError,
     CopyAssistError,
     InputError,
     OutputError,
     OutputTruncatedError,
     PersonaError,
+    ProviderConnectionError,
+    ProviderTimeoutError,
     QuotaExceededError,
     RateLimitError,
     ServerError,
     TemplateError,
-    TimeoutError,
 )
 from copyassist.generate import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
-from copyassist.persona import Persona, list_personas, load_persona, validate_persona_file
-from copyassist.persona_draft import draft_persona, save_persona
+from copyassist.persona import (
+    Demographics,
+    Persona,
+    PersonaInfo,
+    Psychographics,
+    list_personas,
+    load_persona,
+    validate_persona_file,
+)
 from copyassist.product import Product, load_product
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
 from copyassist.rules.validate import validate_output
-from copyassist.study import SectionResult, StudyResult, study
-from copyassist.templates import Template, list_templates, load_template
-from copyassist.tokens import TokenCount, count_message_tokens, count_tokens, estimate_cost
+from copyassist.templates import Template, TemplateInputs, TemplateMeta, list_templates, load_template
+from copyassist.tokens import ModelPrice, TokenCount, count_message_tokens, count_tokens, estimate_cost
 
 __version__ = "0.1.0"
 
@@ -62,18 +78,22 @@ __all__ = [
     "BadRequestError",
     "BatchEstimate",
     "BatchSummary",
+    "BatchTotals",
     "CheckContext",
     "CheckReport",
     "Completion",
     "ConfigError",
-    "ConnectionError",
     "ContentFilterError",
     "CopyAssistError",
     "CopyOutput",
     "CopyResult",
+    "Demographics",
+    "FeedRow",
     "FieldRules",
+    "Figure",
     "InputError",
     "LocalBackend",
+    "ModelPrice",
     "OUTPUT_MODELS",
     "OpenAIBackend",
     "OutputError",
@@ -81,18 +101,30 @@ __all__ = [
     "OutputTruncatedError",
     "Persona",
     "PersonaError",
+    "PersonaInfo",
     "Prepared",
     "Product",
     "Profile",
+    "ProviderConnectionError",
+    "ProviderTimeoutError",
+    "Psychographics",
     "QuotaExceededError",
     "RateLimitError",
+    "RetryPolicy",
+    "RowFailure",
+    "RowOutcome",
     "RowReport",
+    "RunInfo",
     "SectionResult",
     "ServerError",
+    "Settings",
+    "Store",
+    "StoredResult",
     "StudyResult",
     "Template",
     "TemplateError",
-    "TimeoutError",
+    "TemplateInputs",
+    "TemplateMeta",
     "Timings",
     "TokenCount",
     "Usage",
@@ -122,3 +154,12 @@ __all__ = [
     "validate_output",
     "validate_persona_file",
 ]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> type[BackendError]:
+    """``copyassist.TimeoutError`` and ``copyassist.ConnectionError``: deprecated aliases."""
+    if name in _errors.DEPRECATED_NAMES:
+        return _errors.deprecated_alias(name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

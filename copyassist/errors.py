@@ -10,8 +10,8 @@
     │   ├── AuthenticationError     key refused (401/403): fix the key, do not retry
     │   ├── QuotaExceededError      billing quota exhausted: do not retry
     │   ├── RateLimitError          429: retry after ``retry_after`` seconds
-    │   ├── TimeoutError            the request took too long
-    │   ├── ConnectionError         the server could not be reached
+    │   ├── ProviderTimeoutError    the request took too long (also a builtin TimeoutError)
+    │   ├── ProviderConnectionError the server could not be reached (also a builtin ConnectionError)
     │   ├── ServerError             5xx from the provider
     │   ├── BadRequestError         the request was refused as malformed (400/404/422)
     │   ├── ContentFilterError      the provider's content filter stopped the answer
@@ -21,11 +21,15 @@
 
 Errors carry context as attributes (``path``, ``attempts``, ``last_output``...) and their
 message is one line that says what to do next, which is what the CLI prints.
+
+The first names of those two, ``TimeoutError`` and ``ConnectionError``, shadowed the builtins;
+they still work as deprecated aliases: ``copyassist.TimeoutError`` (or
+``copyassist.errors.TimeoutError``) is ``ProviderTimeoutError``, with a DeprecationWarning.
 """
 
 from __future__ import annotations
 
-import builtins
+import warnings
 
 
 class CopyAssistError(Exception):
@@ -83,11 +87,11 @@ class RateLimitError(BackendError):
         self.retry_after = retry_after
 
 
-class TimeoutError(BackendError, builtins.TimeoutError):
+class ProviderTimeoutError(BackendError, TimeoutError):
     retryable = True
 
 
-class ConnectionError(BackendError, builtins.ConnectionError):
+class ProviderConnectionError(BackendError, ConnectionError):
     retryable = True
 
 
@@ -117,3 +121,25 @@ class OutputError(CopyAssistError):
         super().__init__(message)
         self.attempts = attempts
         self.last_output = last_output
+
+
+#: old name -> new name; the old names shadowed the builtins
+DEPRECATED_NAMES = {"TimeoutError": "ProviderTimeoutError", "ConnectionError": "ProviderConnectionError"}
+
+
+def deprecated_alias(name: str, module: str) -> type[BackendError]:
+    """The error an old name stands for, with a DeprecationWarning at the caller's line."""
+    new = DEPRECATED_NAMES[name]
+    warnings.warn(
+        f"{module}.{name} is deprecated: use {module}.{new} (the old name shadows the builtin {name})",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    error: type[BackendError] = globals()[new]
+    return error
+
+
+def __getattr__(name: str) -> type[BackendError]:
+    if name in DEPRECATED_NAMES:
+        return deprecated_alias(name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

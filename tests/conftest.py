@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_fake_server() -> ModuleType:
-    """``benchmarks/fake_server.py``, which is a script, not part of the package."""
-    spec = importlib.util.spec_from_file_location("fake_server", ROOT / "benchmarks" / "fake_server.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-fake = _load_fake_server()
+from tests.helpers import ROOT, fake
 
 
 @pytest.fixture
@@ -65,39 +47,6 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     ):
         monkeypatch.delenv(name, raising=False)
     yield home
-
-
-class FakeBackend:
-    """An in-process backend that answers from a list and records what it was sent."""
-
-    name = "fake"
-    model = "fake-model"
-
-    def __init__(self, answers: list[str | dict[str, Any]], mode: StructuredMode = "json_object_schema"):
-        self.answers = [a if isinstance(a, str) else json.dumps(a) for a in answers]
-        self.calls: list[list[dict[str, str]]] = []
-        self.params: list[dict[str, Any]] = []
-        self._mode = mode
-
-    @property
-    def structured_mode(self) -> StructuredMode:
-        return self._mode
-
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        self.calls.append(messages)
-        self.params.append(params)
-        text = self.answers[min(len(self.calls), len(self.answers)) - 1]
-        return Completion(text=text, model=self.model, usage=Usage(100, 20), finish_reason="stop")
-
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        return self.complete(messages, output, params)
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture

@@ -8,9 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
+import typer
 from typer.testing import CliRunner
 
 from copyassist.cli import app
+from copyassist.tokens import count_tokens
+from tests.helpers import assert_exited
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = str(ROOT / "examples" / "product.json")
@@ -22,7 +25,12 @@ def test_render_shows_the_french_prompt_and_an_honest_token_count() -> None:
     assert result.exit_code == 0, result.output
     assert "── system ──" in result.output and "── user ──" in result.output
     assert "Kairos" in result.output and "français" in result.output
-    assert ("exact" in result.output) or ("estimate" in result.output)
+    # no model is configured: counted with o200k_base, exact when its file is in tiktoken's cache
+    count_line = next(line for line in result.output.splitlines() if line.startswith("input: "))
+    if count_tokens("Kairos").exact:
+        assert count_line.endswith(" tokens (exact, o200k_base)"), count_line
+    else:
+        assert count_line.startswith("input: ≈") and " tokens (estimate: " in count_line, count_line
 
 
 def test_render_json_carries_messages_and_params() -> None:
@@ -70,12 +78,11 @@ def test_a_refused_key_is_one_line_and_a_non_zero_exit(
         return_value=httpx.Response(401, json={"error": {"message": "Incorrect API key provided"}})
     )
     result = runner.invoke(app, ["generate", "product-title", "-p", PRODUCT])
-    assert result.exit_code == 3
+    assert_exited(result, 3)
     assert (
         result.output.strip().startswith("copyassist: error:")
         and len(result.output.strip().splitlines()) == 1
     )
-    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(
@@ -91,9 +98,21 @@ def test_a_refused_key_is_one_line_and_a_non_zero_exit(
 )
 def test_bad_input_is_one_clear_line(args: list[str], expected: str) -> None:
     result = runner.invoke(app, args)
-    assert result.exit_code != 0
+    assert_exited(result, 2)
     assert expected in result.output
-    assert "Traceback" not in result.output
+
+
+def test_a_crash_is_caught_though_the_runner_prints_no_traceback() -> None:
+    crashing = typer.Typer()
+
+    @crashing.command()
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    result = runner.invoke(crashing, [])
+    assert "Traceback" not in result.output  # what these tests used to check
+    with pytest.raises(AssertionError, match="crashed: RuntimeError"):
+        assert_exited(result, 1)
 
 
 def test_a_malformed_product_file_is_reported(tmp_path: Path) -> None:

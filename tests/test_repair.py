@@ -14,7 +14,7 @@ from copyassist import errors
 from copyassist.backends import Completion, OpenAIBackend, Usage
 from copyassist.backends.retry import RetryPolicy
 from copyassist.rules.fallback import fallback_title
-from tests.conftest import FakeBackend
+from tests.helpers import FakeBackend
 
 API = "https://api.openai.com/v1/chat/completions"
 GOOD = "Kairos S2 montre connectée GPS étanche 5 ATM écran AMOLED noir graphite"

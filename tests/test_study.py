@@ -19,10 +19,11 @@ import copyassist
 from copyassist.backends import OpenAIBackend
 from copyassist.backends.retry import RetryPolicy
 from copyassist.cli import app
+from copyassist.drafts.document import SECTIONS
+from copyassist.drafts.persona import draft_persona, save_persona
+from copyassist.drafts.study import study
 from copyassist.errors import PersonaError
-from copyassist.persona import Persona, validate_persona_file
-from copyassist.persona_draft import draft_persona, save_persona
-from copyassist.study import SECTIONS, study
+from copyassist.persona import validate_persona_file
 
 API = "https://api.openai.com/v1/chat/completions"
 SENTENCE = "Les ventes de montres connectées progressent vite en France"
@@ -164,9 +165,18 @@ def test_html_output_escapes_what_the_model_wrote(
 def test_a_drafted_persona_round_trips_through_the_persona_model(
     backend: OpenAIBackend, tmp_path: Path, respx_mock: respx.MockRouter
 ) -> None:
-    respx_mock.post(API).mock(side_effect=lambda r: answer_from_schema(r, set()))
+    answers: list[dict[str, Any]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = answer_from_schema(request, set())
+        answers.append(json.loads(response.json()["choices"][0]["message"]["content"]))
+        return response
+
+    respx_mock.post(API).mock(side_effect=answer)
     persona = draft_persona("femmes 30-45 ans à Lyon, déco éco-responsable", language="fr", backend=backend)
-    assert isinstance(persona, Persona)
+    (drafted,) = answers
+    assert drafted["bio"] and drafted["goals"] and drafted["demographics"]
+    assert persona.model_dump(mode="json", include=set(drafted)) == drafted  # every field kept as drafted
     path = save_persona(persona, "lyonnaise-deco", tmp_path)
     reloaded = validate_persona_file(path)
     assert reloaded.model_dump() == persona.model_dump()

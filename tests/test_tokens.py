@@ -306,12 +306,15 @@ def test_bundled_table_records_its_date_and_source() -> None:
     assert prices["smollm2-135m-instruct"] == ModelPrice(0.0, 0.0)
 
 
-def test_cost_is_tokens_times_price() -> None:
+def test_cost_is_tokens_times_price(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     table = {"gpt-4o-mini": ModelPrice(0.15, 0.60)}
+    # 2M in at $0.15/M + 0.5M out at $0.60/M = $0.30 + $0.30
     assert estimate_cost("gpt-4o-mini", 2_000_000, 500_000, table) == pytest.approx(0.60)
-    bundled = load_prices()["gpt-4.1"]
-    expected = (1200 * bundled.input_per_million + 300 * bundled.output_per_million) / 1e6
-    assert estimate_cost("gpt-4.1", 1200, 300) == pytest.approx(expected)
+    # without a table, the prices in effect: 1200 in at $3/M + 300 out at $7/M = $0.0036 + $0.0021
+    prices = {"models": {"gpt-4.1": {"input": 3, "output": 7}}}
+    monkeypatch.setenv("COPYASSIST_PRICES", str(_write(tmp_path / "prices.json", prices)))
+    assert estimate_cost("gpt-4.1", 1200, 300) == pytest.approx(0.0057)
+    monkeypatch.delenv("COPYASSIST_PRICES")
     assert estimate_cost("smollm2-135m-instruct", 5000, 800) == 0.0
 
 

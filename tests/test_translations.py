@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from copyassist import attempts, study_render
+from copyassist import attempts
+from copyassist.drafts import document
+from copyassist.drafts.study import TITLES
 from copyassist.outputs import copywriting, market, plan
 from copyassist.outputs import study as study_outputs
 from copyassist.outputs.market import label, lead
 from copyassist.outputs.study import Swot
-from copyassist.study import TITLES
 
 TABLES: dict[str, Mapping[str, Any]] = {
     "attempts._REPAIR": {"": attempts._REPAIR},
@@ -22,8 +23,8 @@ TABLES: dict[str, Mapping[str, Any]] = {
     "plan._LABELS": plan._LABELS,
     "outputs.study._LABELS": study_outputs._LABELS,
     "study.TITLES": TITLES,
-    "study_render.MARKS": {"": study_render.MARKS},
-    "study_render.TEXT": {"": study_render.TEXT},
+    "document.MARKS": {"": document.MARKS},
+    "document.TEXT": {"": document.TEXT},
 }
 
 

@@ -42,7 +42,7 @@ FAILURES_TO_STOP = 3
 _SYSTEMATIC = {
     errors.BadRequestError: "the server refused {n} requests in a row as invalid ({error}); "
     "check --model and the template's settings",
-    errors.ConnectionError: "{n} rows in a row could not reach the server ({error})",
+    errors.ProviderConnectionError: "{n} rows in a row could not reach the server ({error})",
 }
 
 

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from copyassist.cli.errors import friendly_errors
+from copyassist.drafts.document import SECTIONS
+from copyassist.drafts.persona import draft_persona, save_persona
+from copyassist.drafts.study import study
 from copyassist.errors import InputError
-from copyassist.persona_draft import draft_persona, save_persona
 from copyassist.product import load_product
-from copyassist.study import SECTIONS, study
 
 LangOpt = Annotated[str, typer.Option("--lang", "-l", envvar="COPYASSIST_LANG", help="fr or en.")]
 ProviderOpt = Annotated[

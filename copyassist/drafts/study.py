@@ -3,40 +3,24 @@
 Each section is its own generation (with its own re-asks); a section that fails is reported in
 the document and the others are kept. Nothing the model writes is passed off as fact: the
 document opens with a warning, every figure, percentage, amount or cited study in the text is
-marked "to verify", and a table of them closes the document.
+marked "to verify", and a table of them closes the document (see ``drafts.document``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copyassist import errors
 from copyassist.backends import Backend, Usage, get_backend
+from copyassist.drafts.document import SECTIONS, SectionResult, StudyResult
 from copyassist.feeds import read_rows
 from copyassist.generate import CopyResult, generate
 from copyassist.i18n import localized
-from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
 
-#: key -> (template, per persona?). Document order; the summary is written last, from the rest.
-SECTIONS: dict[str, tuple[str, bool]] = {
-    "summary": ("executive-summary", False),
-    "trends": ("market-trends", False),
-    "behaviour": ("customer-behaviour", False),
-    "demographics": ("target-demographics", False),
-    "benchmark": ("competitive-benchmark", False),
-    "opportunities": ("opportunities", False),
-    "swot": ("swot", False),
-    "channels": ("marketing-channels", True),
-    "content": ("content-strategy", True),
-    "ugc": ("ugc-plan", True),
-    "affiliation": ("affiliate-plan", True),
-    "influencers": ("influencer-plan", True),
-}
 #: Sections written from the text of the others, after them.
 _FROM_OTHERS = ("swot", "summary")
 MAX_CATALOGUE_ROWS = 300
@@ -55,57 +39,6 @@ TITLES: dict[str, dict[str, str]] = {
     "affiliation": {"en": "Affiliation", "fr": "Affiliation"},
     "influencers": {"en": "Influencers", "fr": "Influenceurs"},
 }
-
-
-@dataclass
-class SectionResult:
-    key: str
-    title: str
-    persona: str | None = None
-    output: CopyOutput | None = None
-    status: str = "failed"  # a generation status, or "failed"
-    error: str | None = None
-    usage: Usage = field(default_factory=Usage)
-    cost: float | None = 0.0
-
-    def text(self, language: str) -> str:
-        return self.output.as_text(language) if self.output is not None else ""
-
-
-@dataclass
-class Figure:
-    section: str
-    text: str
-    source: str  # "listed" (the model's own list) or "text" (found in the section's text)
-
-
-@dataclass
-class StudyResult:
-    """A drafted study: its sections in document order, the figures to verify, what it cost."""
-
-    category: str
-    brand: str | None
-    language: str
-    model: str
-    sections: list[SectionResult]
-    usage: Usage = field(default_factory=Usage)
-    cost: float | None = 0.0
-
-    @property
-    def figures(self) -> list[Figure]:
-        from copyassist.study_render import collect_figures
-
-        return collect_figures(self)
-
-    def to_markdown(self) -> str:
-        from copyassist.study_render import render_markdown
-
-        return render_markdown(self)
-
-    def to_html(self) -> str:
-        from copyassist.study_render import render_html
-
-        return render_html(self)
 
 
 def catalogue_text(path: str | Path, limit: int = MAX_CATALOGUE_ROWS) -> str:

@@ -1,4 +1,5 @@
-"""A drafted study as a document: Markdown, or HTML rendered from it with raw HTML disabled.
+"""A drafted study as a document: its outline and sections, as Markdown, or HTML rendered from
+the Markdown with raw HTML disabled.
 
 Figures are marked where they stand: percentages, amounts of money, market sizes, counts of
 people, years and "according to ..." citations get a "to verify" mark after them, and every
@@ -9,14 +10,75 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
+from copyassist.backends import Usage
 from copyassist.i18n import language_code, localized
+from copyassist.outputs import CopyOutput
 
-if TYPE_CHECKING:
-    from copyassist.study import Figure, StudyResult
+#: key -> (template, per persona?). Document order; the summary is written last, from the rest.
+SECTIONS: dict[str, tuple[str, bool]] = {
+    "summary": ("executive-summary", False),
+    "trends": ("market-trends", False),
+    "behaviour": ("customer-behaviour", False),
+    "demographics": ("target-demographics", False),
+    "benchmark": ("competitive-benchmark", False),
+    "opportunities": ("opportunities", False),
+    "swot": ("swot", False),
+    "channels": ("marketing-channels", True),
+    "content": ("content-strategy", True),
+    "ugc": ("ugc-plan", True),
+    "affiliation": ("affiliate-plan", True),
+    "influencers": ("influencer-plan", True),
+}
+
+
+@dataclass
+class SectionResult:
+    key: str
+    title: str
+    persona: str | None = None
+    output: CopyOutput | None = None
+    status: str = "failed"  # a generation status, or "failed"
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    cost: float | None = 0.0
+
+    def text(self, language: str) -> str:
+        return self.output.as_text(language) if self.output is not None else ""
+
+
+@dataclass
+class Figure:
+    section: str
+    text: str
+    source: str  # "listed" (the model's own list) or "text" (found in the section's text)
+
+
+@dataclass
+class StudyResult:
+    """A drafted study: its sections in document order, the figures to verify, what it cost."""
+
+    category: str
+    brand: str | None
+    language: str
+    model: str
+    sections: list[SectionResult]
+    usage: Usage = field(default_factory=Usage)
+    cost: float | None = 0.0
+
+    @property
+    def figures(self) -> list[Figure]:
+        return collect_figures(self)
+
+    def to_markdown(self) -> str:
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        return render_html(self)
+
 
 _NUMBER = r"\d+(?:[ \u00a0\u202f.,]\d+)*"
 _MAGNITUDE = (
@@ -88,8 +150,6 @@ def _section_heading(title: str, persona: str | None, words: dict[str, str]) -> 
 
 
 def collect_figures(result: StudyResult) -> list[Figure]:
-    from copyassist.study import Figure
-
     figures: list[Figure] = []
     for section in result.sections:
         if section.output is None:
@@ -112,8 +172,6 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(result: StudyResult) -> str:
-    from copyassist.study import SECTIONS
-
     words = localized(TEXT, result.language)
     colon = " :" if language_code(result.language) == "fr" else ":"
     title = f"# {words['title']}{colon} {result.category}"
