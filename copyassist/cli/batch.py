@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from copyassist.batch.api import dry_run, run_batch
-from copyassist.batch.progress import BatchProgress, count_lines
 from copyassist.batch.store import Store
 from copyassist.cli.errors import friendly_errors
+from copyassist.cli.progress import BatchProgress, count_lines
 from copyassist.errors import InputError
 
 Opt = typer.Option
