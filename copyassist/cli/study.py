@@ -8,17 +8,11 @@ from typing import Annotated
 import typer
 
 from copyassist.cli.errors import friendly_errors
+from copyassist.cli.options import LangOpt, ModelOpt, ProductOpt, ProviderOpt
 from copyassist.errors import InputError
 from copyassist.persona_draft import draft_persona, save_persona
 from copyassist.product import load_product
 from copyassist.study import SECTIONS, study
-
-LangOpt = Annotated[str, typer.Option("--lang", "-l", envvar="COPYASSIST_LANG", help="fr or en.")]
-ProviderOpt = Annotated[
-    str, typer.Option(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
-]
-ModelOpt = Annotated[str | None, typer.Option(help="Model name, or a .gguf path for the local provider.")]
-ProductOpt = Annotated[Path | None, typer.Option("--product", "-p", help="Product as a JSON or YAML file.")]
 
 
 @friendly_errors
@@ -34,7 +28,7 @@ def study_command(
     competitors: Annotated[
         list[str] | None, typer.Option("--competitor", help="Competitor name, repeatable.")
     ] = None,
-    catalogue: Annotated[
+    competitor_catalogue: Annotated[
         Path | None,
         typer.Option("--competitor-catalogue", help="A competitor's catalogue (CSV/JSONL) for gaps."),
     ] = None,
@@ -56,7 +50,7 @@ def study_command(
     chosen = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     result = study(
         category, product, brand=brand, offer=offer, location=location, language=language,
-        competitors=competitors or (), competitor_catalogue=catalogue, personas=personas or (),
+        competitors=competitors or (), competitor_catalogue=competitor_catalogue, personas=personas or (),
         sections=chosen, provider=provider, model=model,
         progress=lambda name: typer.secho(f"… {name}", err=True, dim=True),
     )  # fmt: skip
