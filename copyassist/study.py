@@ -158,7 +158,9 @@ def study(
         product = Product.from_mapping(product)
     category = category or (product.category if product else None) or (product.title if product else None)
     if not category:
-        raise errors.InputError("a study needs a product category: --category 'montres connectées'")
+        raise errors.InputError("a study needs a product category: category='montres connectées'").with_hint(
+            "category"
+        )
     chosen_backend = backend or get_backend(provider, model=model)
     subject = product or Product(title=category, category=category, brand=brand)
     loaded = [_persona_label(p) for p in personas]
@@ -204,11 +206,11 @@ def study(
             continue
         if key == "opportunities" and catalogue is None:
             results[(key, None)] = SectionResult(
-                key, TITLES[key][index], error="needs a competitor catalogue: --competitor-catalogue FILE"
+                key, TITLES[key][index], error="needs a competitor catalogue: competitor_catalogue=FILE"
             )
         elif per_persona and not loaded:
             results[(key, None)] = SectionResult(
-                key, TITLES[key][index], error="needs a persona: --persona NAME"
+                key, TITLES[key][index], error="needs a persona: personas=[NAME]"
             )
         elif per_persona:
             for persona in loaded:

@@ -1,7 +1,8 @@
-"""The options generate, render and batch share."""
+"""The options generate, render and batch share, and the flag hints the CLI adds to library errors."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,13 @@ import typer
 import typer.main
 from typer.testing import CliRunner
 
+from copyassist.backends import get_backend
 from copyassist.cli import app
+from copyassist.cli.errors import error_line, flags_of
+from copyassist.cli.generate import generate_command, render_command
 from copyassist.cli.options import CopyOptions, with_copy_options
+from copyassist.config import Settings
+from copyassist.errors import ConfigError, CopyAssistError, InputError
 from copyassist.product import load_product
 from copyassist.templates import Template
 
@@ -124,3 +130,88 @@ def test_a_command_without_an_options_parameter_is_refused() -> None:
 
     with pytest.raises(TypeError, match="options"):
         with_copy_options(command)
+
+
+# -- errors: the library names its setting, the CLI names the flag ---------------------------
+
+
+def test_a_library_error_names_the_setting_not_the_flag() -> None:
+    with pytest.raises(ConfigError) as caught:
+        get_backend("compatible", settings=Settings())
+    assert "base_url" in str(caught.value) and "--" not in str(caught.value)
+    assert caught.value.hint_options == ("base_url",)
+    with pytest.raises(InputError) as bad_set:
+        load_product(None, ["oops"])
+    assert "--" not in str(bad_set.value) and bad_set.value.hint_options == ("assignments",)
+
+
+FRENCH_ONLY_CHANNEL_IN_ENGLISH = [
+    "generate", "product-title", "-s", "title=x", "--channel", "cdiscount", "--lang", "en",
+    "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["generate", "aida", "-s", "title=x", "--provider", "compatible"], "(option --base-url)"),
+        (["render", "aida", "-s", "oops"], "(option --set)"),
+        (["render", "aida"], "(option --product)"),
+        (["study", "--sections", "trends"], "(option --category)"),
+        (FRENCH_ONLY_CHANNEL_IN_ENGLISH, "(option --lang)"),
+    ],
+)
+def test_the_cli_adds_the_flag_to_a_library_error(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], hint: str
+) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # typer.Exit: no traceback
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("copyassist: error:") and lines[0].endswith(hint)
+
+
+def test_the_hint_names_only_flags_the_command_has() -> None:
+    error = ConfigError("the compatible provider needs a server URL").with_hint("base_url", "model")
+    assert error_line(error, generate_command).endswith("(options --base-url, --model)")
+    assert error_line(error, render_command).endswith("(option --model)")  # render has no --base-url
+    assert error_line(CopyAssistError("plain"), render_command) == "plain"
+    assert flags_of(generate_command)["assignments"] == "--set"
+    assert flags_of(generate_command)["keywords"] == "--keyword"
+
+
+def _cli_parameter_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(command: Any) -> None:
+        names.update(p.name for p in command.params)
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    return names
+
+
+def _library_sources() -> list[Path]:
+    package = ROOT / "copyassist"
+    return [p for p in package.rglob("*.py") if "cli" not in p.relative_to(package).parts]
+
+
+def test_every_hint_in_the_library_names_a_cli_parameter() -> None:
+    hinted = set()
+    for path in _library_sources():
+        for call in re.findall(r"\.with_hint\(([^)]*)\)", path.read_text("utf-8")):
+            hinted.update(re.findall(r"[\"'](\w+)[\"']", call))
+    assert {"base_url", "model", "max_tokens", "assignments", "category"} <= hinted
+    assert sorted(hinted - _cli_parameter_names()) == []
+
+
+def test_no_library_string_names_a_cli_flag() -> None:
+    flag = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+    found = []
+    for path in _library_sources():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and flag.search(node.value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.strip()[:60]}")
+    assert found == []

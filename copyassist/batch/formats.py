@@ -1,6 +1,6 @@
 """Catalogue exports read as ``FeedRow``s: generic CSV/TSV, Shopify and WooCommerce product exports,
 Google Merchant Center feeds, JSONL and JSON. The format is detected from the header, columns map
-to product fields on their own, ``--map`` overrides. Rows stream (JSON arrays aside)."""
+to product fields on their own, ``mapping`` overrides. Rows stream (JSON arrays aside)."""
 
 from __future__ import annotations
 
@@ -271,7 +271,7 @@ class Feed:
         if product.get("title") or product.get("description"):
             return FeedRow(number, data, product=product, language=language, group=group)
         looked = [c for name in ("title", "description") for c in self._plan.fields.get(name, ())]
-        where = f"(looked in: {', '.join(looked)})" if looked else '(no such column: --map "Column=title")'
+        where = f"(looked in: {', '.join(looked)})" if looked else "(no such column: map a column to title)"
         return FeedRow(number, data, language=language, skip=f"no title and no description {where}",
                        error=True, group=group)  # fmt: skip
 
@@ -287,7 +287,7 @@ def open_feed(
     """Open ``path``: CSV/TSV (Shopify, WooCommerce, Merchant Center or any), JSONL or JSON.
 
     ``format`` is detected when None. ``mapping`` is original column -> product field
-    (``--map "Nom du produit=title"``) over the automatic one; "language", "attributes" (keep the
+    (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
     column as an attribute) and "ignore" are targets too."""
     file = Path(path)
     if not file.is_file():
@@ -310,7 +310,9 @@ def open_feed(
         chosen = format or detect_format(columns)
     else:
         if format not in (None, kind):
-            raise InputError(f"{file}: --format {format} reads CSV/TSV files, not {kind.upper()}")
+            raise InputError(
+                f"{file}: format {format!r} reads CSV/TSV files, not {kind.upper()}"
+            ).with_hint("feed_format")
         first = next((r for r in feeds.read_rows(file, errors=LENIENT, kind=kind) if r.error is None), None)
         columns = [str(key) for key in first.data] if first else []
         chosen, delimiter, encoding = kind, delimiter or ",", "utf-8"
@@ -394,17 +396,21 @@ def html_to_text(text: str) -> str:
 
 
 def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:
-    """``--map`` pairs checked: each column exists, each target is a field (or alias) we know."""
+    """``mapping`` pairs checked: each column exists, each target is a field (or alias) we know."""
     forced: dict[str, str] = {}
     choices = (*PRODUCT_FIELDS, "language", "ignore")
     for wanted, target in mapping.items():
         column = wanted if wanted in columns else _column(columns, wanted)
         if column is None:
-            raise InputError(f"--map: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}")
+            raise InputError(
+                f"mapping: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}"
+            ).with_hint("mapping")
         name = target.strip().lower()
         name = {"attribute": "attributes", "-": "ignore"}.get(name) or FIELD_ALIASES.get(name) or name
         if name not in choices:
-            raise InputError(f"--map {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}")
+            raise InputError(
+                f"mapping {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}"
+            ).with_hint("mapping")
         forced[column] = name
     return forced
 
