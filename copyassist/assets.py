@@ -1,6 +1,6 @@
 """Where prompts and personas are found.
 
-Precedence, first match wins: folders passed explicitly (``--prompts-dir``/``--personas-dir``),
+Precedence, first match wins: folders passed explicitly (``prompts_dirs``/``personas_dirs``),
 then the folders listed in ``COPYASSIST_PROMPTS_PATH``/``COPYASSIST_PERSONAS_PATH``
 (``os.pathsep``-separated), then the user folder (``~/.config/copyassist/<kind>`` or under
 ``COPYASSIST_HOME``), then the copies bundled with the package.

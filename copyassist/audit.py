@@ -128,9 +128,9 @@ def resolve_fields(columns: Iterable[str], fields: Mapping[str, str] | None) -> 
     found = {kind: lowered[n] for kind, names in KNOWN_COLUMNS.items() for n in names if n in lowered}
     if not found:
         raise InputError(
-            "no column to check was recognised; name them with --field title=COLUMN "
+            "no column to check was recognised; name them with fields={'title': COLUMN} "
             f"(columns: {', '.join(available)})"
-        )
+        ).with_hint("fields")
     return found
 
 

@@ -30,12 +30,21 @@ they still work as deprecated aliases: ``copyassist.TimeoutError`` (or
 from __future__ import annotations
 
 import warnings
+from typing import Self
 
 
 class CopyAssistError(Exception):
     """Root of every copyassist error."""
 
     exit_code = 1
+    #: The keyword arguments (``"base_url"``, ``"max_tokens"``...) that would fix this error; the
+    #: CLI names their flags. The message itself names the library's setting, never a flag.
+    hint_options: tuple[str, ...] = ()
+
+    def with_hint(self, *options: str) -> Self:
+        """Name the keyword arguments that fix this error: ``raise ConfigError(...).with_hint("model")``."""
+        self.hint_options = options
+        return self
 
 
 class ConfigError(CopyAssistError):

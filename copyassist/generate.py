@@ -263,8 +263,8 @@ def _start(
     if profile.language and profile.language != prepared.template.language:
         raise errors.ConfigError(
             f"{profile.name} listings must be in {profile.language!r}, not {prepared.template.language!r}; "
-            f"use --lang {profile.language}"
-        )
+            f"use language={profile.language!r}"
+        ).with_hint("language")
     prices = load_prices()
     steps = run_attempts(
         prepared.messages,

@@ -114,7 +114,7 @@ def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--set expects field=value, got {pair!r}")
+            raise InputError(f"an assignment is field=value, got {pair!r}").with_hint("assignments")
         key = key.strip()
         if key.startswith("attributes."):
             result.setdefault("attributes", {})[key.removeprefix("attributes.")] = value

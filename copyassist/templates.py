@@ -131,8 +131,8 @@ class Template:
         if missing:
             raise InputError(
                 f"template {self.name!r} needs {', '.join(missing)}; "
-                f"give it with --set {missing[0]}=... or in the product file"
-            )
+                f"pass {missing[0]}=..."
+            ).with_hint(*missing)
         return context
 
     def render(self, values: Mapping[str, Any]) -> list[dict[str, str]]:

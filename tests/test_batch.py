@@ -179,8 +179,8 @@ def test_max_cost_stops_and_keeps_finished_rows(tmp_path: Path, store: Store) ->
     rows = read_csv(tmp_path / "out.csv")
     done = [r for r in rows if r["copyassist_status"] == "ok"]
     assert 3 <= len(done) <= 5 and len(rows) == 20
-    assert summary.totals.stopped and "max-cost" in summary.totals.stopped
-    assert all("max-cost" in r["copyassist_error"] for r in rows if r["copyassist_status"] == "skipped")
+    assert summary.totals.stopped and "max_cost" in summary.totals.stopped
+    assert all("max_cost" in r["copyassist_error"] for r in rows if r["copyassist_status"] == "skipped")
 
 
 def fast_recovery() -> RateLimiter:

@@ -92,7 +92,7 @@ def test_a_refused_key_is_one_line_and_a_non_zero_exit(
         (["render", "aida", "--persona", "nobody", "-s", "title=x"], "unknown persona 'nobody'"),
         (["render", "aida", "-p", "missing.json"], "cannot read product file"),
         (["render", "aida"], "needs product"),
-        (["render", "aida", "-s", "oops"], "--set expects field=value"),
+        (["render", "aida", "-s", "oops"], "field=value, got 'oops' (option --set)"),
         (["generate", "aida", "-s", "title=x", "--provider", "compatible"], "needs a server URL"),
     ],
 )

@@ -184,7 +184,7 @@ def test_connection_refused_names_the_base_url_setting(
         retry=RetryPolicy(max_attempts=2, base_delay=0),
     )
     respx_mock.post("http://127.0.0.1:9/v1/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
-    with pytest.raises(errors.ConnectionError, match="base-url"):
+    with pytest.raises(errors.ConnectionError, match="base_url"):
         copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
 
 

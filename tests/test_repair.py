@@ -142,7 +142,7 @@ def test_a_cut_off_answer_is_asked_again_shorter_and_its_tokens_count(
 
 def test_a_channel_that_requires_french_refuses_english_copy(example_product: dict[str, Any]) -> None:
     backend = FakeBackend([{"title": GOOD}])
-    with pytest.raises(errors.ConfigError, match="--lang fr"):
+    with pytest.raises(errors.ConfigError, match="language='fr'"):
         copyassist.generate(
             "product-title", example_product, language="en", channel="cdiscount", backend=backend
         )

@@ -139,8 +139,8 @@ def test_a_failed_section_is_reported_and_the_others_survive(
 def test_sections_that_lack_an_input_say_which(backend: OpenAIBackend) -> None:
     result = study("sacs à dos", language="en", sections=["opportunities", "channels"], backend=backend)
     errors_by_key = {s.key: s.error for s in result.sections}
-    assert "--competitor-catalogue" in (errors_by_key["opportunities"] or "")
-    assert "--persona" in (errors_by_key["channels"] or "")
+    assert "competitor_catalogue" in (errors_by_key["opportunities"] or "")
+    assert "personas" in (errors_by_key["channels"] or "")
 
 
 @respx.mock
@@ -187,7 +187,7 @@ def test_saving_never_overwrites_without_force(tmp_path: Path) -> None:
     persona = copyassist.load_persona("busy-parent")
     first = save_persona(persona, "sophie", tmp_path)
     before = first.read_text("utf-8")
-    with pytest.raises(PersonaError, match="--force"):
+    with pytest.raises(PersonaError, match="force=True"):
         save_persona(persona, "sophie", tmp_path)
     assert first.read_text("utf-8") == before
     assert save_persona(persona, "sophie", tmp_path, force=True) == first

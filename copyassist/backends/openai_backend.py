@@ -212,10 +212,10 @@ class OpenAIBackend:
         if choice.finish_reason == "length":
             raise errors.OutputTruncatedError(
                 f"{self.name}: the answer hit max_tokens before it was complete; "
-                "raise max_tokens (--max-tokens) or ask for shorter copy",
+                "raise max_tokens or ask for shorter copy",
                 partial_output=text,
                 usage=usage,
-            )
+            ).with_hint("max_tokens")
         return Completion(
             text=text,
             model=response.model or self.model,
@@ -247,8 +247,8 @@ def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
         return errors.TimeoutError("the model server did not answer in time; try again or raise the timeout")
     if isinstance(exc, openai.APIConnectionError):
         return errors.ConnectionError(
-            f"cannot reach the model server ({exc.__cause__ or exc}); check --base-url / OPENAI_BASE_URL"
-        )
+            f"cannot reach the model server ({exc.__cause__ or exc}); check base_url / OPENAI_BASE_URL"
+        ).with_hint("base_url")
     if not isinstance(exc, openai.APIStatusError):
         return errors.BackendError(f"model provider error: {exc}")
     status = exc.status_code
@@ -282,9 +282,9 @@ def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
         return errors.ContentFilterError(f"the provider's content filter refused the request ({detail})")
     if status == 404:
         return errors.BadRequestError(
-            f"not found on the server ({detail}); check the model name (--model)",
+            f"not found on the server ({detail}); check the model name (model=)",
             status_code=status,
-        )
+        ).with_hint("model")
     return errors.BadRequestError(f"the server refused the request ({status}: {detail})", status_code=status)
 
 

@@ -41,7 +41,7 @@ FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
 FAILURES_TO_STOP = 3
 _SYSTEMATIC = {
     errors.BadRequestError: "the server refused {n} requests in a row as invalid ({error}); "
-    "check --model and the template's settings",
+    "check the model name and the template's settings",
     errors.ProviderConnectionError: "{n} rows in a row could not reach the server ({error})",
 }
 
@@ -157,7 +157,7 @@ class BatchRunner:
                 base.error = f"not processed: {self.totals.stopped}"
                 return base
             if self.settings.max_cost is not None and self.totals.cost >= self.settings.max_cost:
-                self.totals.stopped = f"--max-cost {self.settings.max_cost:g} reached"
+                self.totals.stopped = f"max_cost {self.settings.max_cost:g} reached"
                 base.error = f"not processed: {self.totals.stopped}"
                 return base
             return await self._generate(base, key)

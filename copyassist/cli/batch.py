@@ -8,10 +8,20 @@ from typing import Annotated
 import typer
 
 from copyassist.batch.api import dry_run, run_batch
-from copyassist.batch.progress import BatchProgress, count_lines
 from copyassist.batch.store import Store
 from copyassist.cli.errors import friendly_errors
+from copyassist.cli.options import (
+    AttemptsOpt,
+    BaseUrlOpt,
+    ChannelOpt,
+    FeedLangOpt,
+    ModelOpt,
+    PersonaOpt,
+    ProviderOpt,
+)
+from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError
+from copyassist.feeds import count_lines
 
 Opt = typer.Option
 
@@ -50,12 +60,9 @@ def batch_command(
     output: Annotated[
         Path | None, Opt("--output", "-o", help="Output file (.csv/.tsv like the input, .jsonl, .json).")
     ] = None,
-    persona: Annotated[str | None, Opt(help="Persona name or YAML file.")] = None,
-    channel: Annotated[str | None, Opt(help="Channel whose rules every output is checked against.")] = None,
-    language: Annotated[
-        str,
-        Opt("--lang", "-l", envvar="COPYASSIST_LANG", help="Language for rows without a language column."),
-    ] = "fr",
+    persona: PersonaOpt = None,
+    channel: ChannelOpt = None,
+    language: FeedLangOpt = "fr",
     feed_format: Annotated[
         str | None,
         Opt("--format", help="csv, shopify, woocommerce, merchant, jsonl, json (default: detected)."),
@@ -74,7 +81,7 @@ def batch_command(
     max_cost: Annotated[
         float | None, Opt(min=0, help="Stop (keeping every finished row) once this many USD are spent.")
     ] = None,
-    attempts: Annotated[int, Opt(min=1, max=10, help="Calls per row at most (first answer + repairs).")] = 3,
+    attempts: AttemptsOpt = 3,
     no_cache: Annotated[
         bool, Opt("--no-cache", help="Call the model even for rows already in the store.")
     ] = False,
@@ -91,11 +98,9 @@ def batch_command(
         ),
     ] = False,
     dry: Annotated[bool, Opt("--dry-run", help="Count rows, tokens and cost; call nothing.")] = False,
-    provider: Annotated[
-        str, Opt(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
-    ] = "auto",
-    model: Annotated[str | None, Opt(help="Model name, or a .gguf path for the local provider.")] = None,
-    base_url: Annotated[str | None, Opt(help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")] = None,
+    provider: ProviderOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+import typer.main
 
 from copyassist.errors import CopyAssistError
 
@@ -19,6 +20,29 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def flags_of(command: Callable[..., Any]) -> dict[str, str]:
+    """Each option of a command function -> its long flag, named the way typer names it."""
+    probe = typer.Typer()
+    probe.command()(command)
+    params = typer.main.get_command(probe).params
+    return {
+        param.name: next(o for o in param.opts if o.startswith("--"))
+        for param in params
+        if param.name and any(o.startswith("--") for o in param.opts)
+    }
+
+
+def error_line(exc: CopyAssistError, command: Callable[..., Any]) -> str:
+    """The error's message, then the flags that fix it (``exc.hint_options``) when ``command`` has them."""
+    if not exc.hint_options:
+        return str(exc)
+    flags_by_name = flags_of(command)
+    flags = [flags_by_name[name] for name in exc.hint_options if name in flags_by_name]
+    if not flags:
+        return str(exc)
+    return f"{exc} (option{'s' if len(flags) > 1 else ''} {', '.join(flags)})"
+
+
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Run ``command``; a CopyAssistError becomes ``copyassist: error: ...`` and its exit code."""
 
@@ -27,7 +51,7 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except CopyAssistError as exc:
-            raise fail(str(exc), exc.exit_code) from None
+            raise fail(error_line(exc, command), exc.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
 

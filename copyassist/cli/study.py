@@ -8,18 +8,12 @@ from typing import Annotated
 import typer
 
 from copyassist.cli.errors import friendly_errors
+from copyassist.cli.options import LangOpt, ModelOpt, ProductOpt, ProviderOpt
 from copyassist.drafts.document import SECTIONS
 from copyassist.drafts.persona import draft_persona, save_persona
 from copyassist.drafts.study import study
 from copyassist.errors import InputError
 from copyassist.product import load_product
-
-LangOpt = Annotated[str, typer.Option("--lang", "-l", envvar="COPYASSIST_LANG", help="fr or en.")]
-ProviderOpt = Annotated[
-    str, typer.Option(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
-]
-ModelOpt = Annotated[str | None, typer.Option(help="Model name, or a .gguf path for the local provider.")]
-ProductOpt = Annotated[Path | None, typer.Option("--product", "-p", help="Product as a JSON or YAML file.")]
 
 
 @friendly_errors
@@ -35,7 +29,7 @@ def study_command(
     competitors: Annotated[
         list[str] | None, typer.Option("--competitor", help="Competitor name, repeatable.")
     ] = None,
-    catalogue: Annotated[
+    competitor_catalogue: Annotated[
         Path | None,
         typer.Option("--competitor-catalogue", help="A competitor's catalogue (CSV/JSONL) for gaps."),
     ] = None,
@@ -57,7 +51,7 @@ def study_command(
     chosen = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     result = study(
         category, product, brand=brand, offer=offer, location=location, language=language,
-        competitors=competitors or (), competitor_catalogue=catalogue, personas=personas or (),
+        competitors=competitors or (), competitor_catalogue=competitor_catalogue, personas=personas or (),
         sections=chosen, provider=provider, model=model,
         progress=lambda name: typer.secho(f"… {name}", err=True, dim=True),
     )  # fmt: skip

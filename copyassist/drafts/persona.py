@@ -74,8 +74,8 @@ def save_persona(
     path = target_folder / f"{slugify(name or persona.name)}.yaml"
     if path.exists() and not force:
         raise PersonaError(
-            f"{path} already exists; choose another --name or pass --force to replace it", path=str(path)
-        )
+            f"{path} already exists; choose another name or pass force=True to replace it", path=str(path)
+        ).with_hint("name", "force")
     target_folder.mkdir(parents=True, exist_ok=True)
     data = persona.model_dump(mode="json", exclude_defaults=True)
     data = {"kind": data.pop("kind", persona.kind), "name": data.pop("name", persona.name), **data}

@@ -92,7 +92,9 @@ def study(
         product = Product.from_mapping(product)
     category = category or (product.category if product else None) or (product.title if product else None)
     if not category:
-        raise errors.InputError("a study needs a product category: --category 'montres connectées'")
+        raise errors.InputError("a study needs a product category: category='montres connectées'").with_hint(
+            "category"
+        )
     chosen_backend = backend or get_backend(provider, model=model)
     subject = product or Product(title=category, category=category, brand=brand)
     loaded = [_persona_label(p) for p in personas]
@@ -139,11 +141,11 @@ def study(
             results[(key, None)] = SectionResult(
                 key,
                 localized(TITLES[key], language),
-                error="needs a competitor catalogue: --competitor-catalogue FILE",
+                error="needs a competitor catalogue: competitor_catalogue=FILE",
             )
         elif per_persona and not loaded:
             results[(key, None)] = SectionResult(
-                key, localized(TITLES[key], language), error="needs a persona: --persona NAME"
+                key, localized(TITLES[key], language), error="needs a persona: personas=[NAME]"
             )
         elif per_persona:
             for persona in loaded:

@@ -1,6 +1,6 @@
 """Catalogue exports read as ``FeedRow``s: generic CSV/TSV, Shopify and WooCommerce product exports,
 Google Merchant Center feeds, JSONL and JSON. The format is detected from the header, columns map
-to product fields on their own, ``--map`` overrides. Rows stream (JSON arrays aside)."""
+to product fields on their own, ``mapping`` overrides. Rows stream (JSON arrays aside)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class _Plan:
     group: str | None = None  # Merchant item_group_id
     ignored: list[str] = field(default_factory=list)
     known: set[str] = field(default_factory=set)
-    forced: dict[str, str] = field(default_factory=dict)  # --map: column -> target
+    forced: dict[str, str] = field(default_factory=dict)  # mapping: column -> target
     ranks: dict[str, int] = field(default_factory=dict)  # column -> preference among a field's columns
     special: dict[str, str | None] = field(default_factory=dict)  # WooCommerce: type, parent, sku, id
 
@@ -208,7 +208,7 @@ class Feed:
         if product.get("title") or product.get("description"):
             return FeedRow(number, data, product=product, language=language, group=group)
         looked = [c for name in ("title", "description") for c in self._plan.fields.get(name, ())]
-        where = f"(looked in: {', '.join(looked)})" if looked else '(no such column: --map "Column=title")'
+        where = f"(looked in: {', '.join(looked)})" if looked else "(no such column: map a column to title)"
         return FeedRow(number, data, language=language, skip=f"no title and no description {where}",
                        error=True, group=group)  # fmt: skip
 
@@ -224,7 +224,7 @@ def open_feed(
     """Open ``path``: CSV/TSV (Shopify, WooCommerce, Merchant Center or any), JSONL or JSON.
 
     ``format`` is detected when None. ``mapping`` is original column -> product field
-    (``--map "Nom du produit=title"``) over the automatic one; "language", "attributes" (keep the
+    (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
     column as an attribute) and "ignore" are targets too."""
     file = Path(path)
     if not file.is_file():
@@ -238,7 +238,9 @@ def open_feed(
         chosen = format or detect_format(columns)
     else:
         if format not in (None, layout):
-            raise InputError(f"{file}: --format {format} reads CSV/TSV files, not {layout.upper()}")
+            raise InputError(
+                f"{file}: format {format!r} reads CSV/TSV files, not {layout.upper()}"
+            ).with_hint("feed_format")
         first = next((r for r in read_rows(file, layout=layout) if r.error is None), None)
         columns = [str(key) for key in first.data] if first else []
         chosen, dialect = layout, CsvDialect("utf-8", delimiter or ",", "\r\n")
@@ -257,17 +259,21 @@ def open_feed(
 
 
 def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:
-    """``--map`` pairs checked: each column exists, each target is a field (or alias) we know."""
+    """``mapping`` pairs checked: each column exists, each target is a field (or alias) we know."""
     forced: dict[str, str] = {}
     choices = (*PRODUCT_FIELDS, "language", "ignore")
     for wanted, target in mapping.items():
         column = wanted if wanted in columns else find_column(columns, wanted)
         if column is None:
-            raise InputError(f"--map: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}")
+            raise InputError(
+                f"mapping: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}"
+            ).with_hint("mapping")
         name = target.strip().lower()
         name = {"attribute": "attributes", "-": "ignore"}.get(name) or FIELD_ALIASES.get(name) or name
         if name not in choices:
-            raise InputError(f"--map {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}")
+            raise InputError(
+                f"mapping {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}"
+            ).with_hint("mapping")
         forced[column] = name
     return forced
 
@@ -286,7 +292,7 @@ def _place(plan: _Plan, fmt: str, column: str) -> None:
             name = key if key in PRODUCT_FIELDS else FIELD_ALIASES.get(key) or EXTRA_ALIASES.get(key)
         if name is None and key in LANGUAGE_COLUMNS:
             name = "language"
-        if name in plan.forced.values() and name not in LIST_FIELDS:  # --map chose another column
+        if name in plan.forced.values() and name not in LIST_FIELDS:  # the mapping chose another column
             name = "ignore" if name == "language" else "attributes"
     if name == "language" and plan.language is None:
         plan.language = column

@@ -8,7 +8,6 @@ from typing import IO, Any
 
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
-from copyassist.feeds import count_lines as count_lines  # the CLI imports it from here
 from copyassist.status import Status
 
 LOG_EVERY_SECONDS = 10.0

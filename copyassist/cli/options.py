@@ -1,0 +1,209 @@
+"""The options several commands share, each declared once.
+
+``generate`` and ``render`` take the same copy inputs (product, persona, language, channel,
+lengths, keywords...). They are the fields of ``CopyOptions``; ``with_copy_options`` puts them in
+a command's signature, since typer builds the flags and ``--help`` from the signature, and hands
+the command one ``CopyOptions``. ``CopyOptions.library_kwargs`` is the one translation from
+option values to the keyword arguments of ``prepare`` and ``generate``.
+
+The backend options (provider, model, base URL, attempts) and the persona and channel are
+Annotated aliases that each command lists in its own signature, because ``batch``, ``study`` and
+``personas new`` use them in their own way.
+
+Parameter names are the library's keyword names (``base_url``, ``max_tokens``...): an error's
+``hint_options`` names them, and ``cli.errors`` finds the flag of the running command by name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, get_type_hints
+
+import typer
+
+from copyassist.errors import InputError
+from copyassist.product import load_product
+
+R = TypeVar("R")
+
+_LANG_FLAGS = ("--lang", "-l")
+_LANG_ENV = "COPYASSIST_LANG"
+
+TemplateArg = Annotated[
+    str, typer.Argument(help="Template name (see 'copyassist templates list') or a .j2 file.")
+]
+ProductOpt = Annotated[
+    Path | None,
+    typer.Option("--product", "-p", help="Product as a JSON or YAML file.", show_default=False),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        help="Product field, repeatable: title=..., attributes.colour=...",
+        show_default=False,
+    ),
+]
+PersonaOpt = Annotated[
+    str | None, typer.Option(help="Persona name (see 'copyassist personas list') or YAML file.")
+]
+LangOpt = Annotated[str, typer.Option(*_LANG_FLAGS, envvar=_LANG_ENV, help="Output language: fr or en.")]
+FeedLangOpt = Annotated[
+    str,
+    typer.Option(
+        *_LANG_FLAGS, envvar=_LANG_ENV, help="Output language (fr or en) of rows without a language column."
+    ),
+]
+ChannelOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Sales channel whose rules the copy is checked against: amazon, google-shopping, shopify, "
+        "rakuten-fr, cdiscount..."
+    ),
+]
+ToneOpt = Annotated[str | None, typer.Option(help="Tone, e.g. 'chaleureux', 'premium', 'playful'.")]
+ObjectiveOpt = Annotated[str | None, typer.Option(help="Objective: product page, email, ad, social post...")]
+WordsOpt = Annotated[int | None, typer.Option(min=1, help="Target length in words.")]
+MaxCharsOpt = Annotated[int | None, typer.Option(min=1, help="Hard length limit in characters.")]
+CountOpt = Annotated[int | None, typer.Option(min=1, help="How many items (bullets, questions, groups...).")]
+KeywordOpt = Annotated[list[str] | None, typer.Option("--keyword", "-k", help="Keyword to use, repeatable.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="Description format: text or html.")]
+LocationOpt = Annotated[str | None, typer.Option(help="Market or place (studies, demographics).")]
+CompetitorOpt = Annotated[list[str] | None, typer.Option("--competitor", help="Competitor name, repeatable.")]
+TextOpt = Annotated[str | None, typer.Option(help="Existing copy to rewrite; @FILE reads a file.")]
+BrandOpt = Annotated[str | None, typer.Option(help="Seller's brand (defaults to the product's).")]
+CategoryOpt = Annotated[
+    str | None, typer.Option(help="Sector or product category (defaults to the product's).")
+]
+TemperatureOpt = Annotated[
+    float | None,
+    typer.Option(min=0.0, max=2.0, help="Sampling temperature (template default otherwise)."),
+]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option(min=1, help="Output token limit (template default otherwise).")
+]
+PromptsDirOpt = Annotated[
+    list[Path] | None, typer.Option("--prompts-dir", help="Extra template folder, searched first.")
+]
+PersonasDirOpt = Annotated[
+    list[Path] | None, typer.Option("--personas-dir", help="Extra persona folder, searched first.")
+]
+ProviderOpt = Annotated[
+    str, typer.Option(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
+]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name, or a .gguf path for the local provider.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")]
+AttemptsOpt = Annotated[
+    int, typer.Option(min=1, max=10, help="Model calls per product at most (first answer + repairs).")
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class CopyOptions:
+    """What ``generate`` and ``render`` are asked to write: the same flags for both.
+
+    ``product`` is the --product file; ``library_kwargs`` reads it.
+    """
+
+    product: ProductOpt = None
+    assignments: SetOpt = None
+    persona: PersonaOpt = None
+    language: LangOpt = "en"
+    channel: ChannelOpt = None
+    tone: ToneOpt = None
+    objective: ObjectiveOpt = None
+    words: WordsOpt = None
+    max_chars: MaxCharsOpt = None
+    count: CountOpt = None
+    keywords: KeywordOpt = None
+    format: FormatOpt = None
+    location: LocationOpt = None
+    competitors: CompetitorOpt = None
+    text: TextOpt = None
+    brand: BrandOpt = None
+    category: CategoryOpt = None
+    temperature: TemperatureOpt = None
+    max_tokens: MaxTokensOpt = None
+    prompts_dirs: PromptsDirOpt = None
+    personas_dirs: PersonasDirOpt = None
+
+    def library_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
+        product = load_product(self.product, self.assignments or [])
+        has_product = bool(product.model_dump(exclude_defaults=True))
+        return {
+            "product": product if has_product else None,
+            "persona": self.persona,
+            "language": self.language,
+            "prompts_dirs": self.prompts_dirs or [],
+            "personas_dirs": self.personas_dirs or [],
+            "params": {"temperature": self.temperature, "max_tokens": self.max_tokens},
+            "brand": self.brand,
+            "category": self.category,
+            "channel": self.channel,
+            "tone": self.tone,
+            "objective": self.objective,
+            "words": self.words,
+            "max_chars": self.max_chars,
+            "count": self.count,
+            "keywords": self.keywords or None,
+            "format": self.format,
+            "location": self.location,
+            "competitors": self.competitors or None,
+            "text": read_text_option(self.text),
+        }
+
+
+def read_text_option(value: str | None) -> str | None:
+    """``--text``: the value itself, or the content of the file named after an ``@``."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read --text file {path}: {exc.strerror}") from None
+
+
+def with_copy_options(command: Callable[..., R]) -> Callable[..., R]:
+    """``command`` with its ``options: CopyOptions`` parameter spelled out as the fields' flags.
+
+    The flags take the place of ``options`` in the signature, so ``--help`` lists them in that
+    order; typer passes their values and the command gets them back as one ``CopyOptions``.
+    """
+    own = inspect.signature(command)
+    hints = get_type_hints(command, include_extras=True)
+    field_hints = get_type_hints(CopyOptions, include_extras=True)
+    names = [field.name for field in dataclasses.fields(CopyOptions)]
+    clashes = set(names) & set(own.parameters)
+    if "options" not in own.parameters or clashes:
+        raise TypeError(f"{command.__name__} needs an 'options' parameter and none of {sorted(clashes)}")
+    parameters: list[inspect.Parameter] = []
+    for parameter in own.parameters.values():
+        if parameter.name != "options":
+            parameters.append(parameter.replace(annotation=hints[parameter.name]))
+            continue
+        for field in dataclasses.fields(CopyOptions):
+            parameters.append(
+                inspect.Parameter(
+                    field.name,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    default=field.default,
+                    annotation=field_hints[field.name],
+                )
+            )
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> R:  # typer passes every value by name
+        options = CopyOptions(**{name: kwargs.pop(name) for name in names if name in kwargs})
+        return command(options=options, **kwargs)
+
+    signature = own.replace(parameters=parameters)
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": hints.get("return")}
+    return wrapper
