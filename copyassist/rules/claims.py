@@ -22,12 +22,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Profile, Severity, Violation
 from copyassist.rules.wordlists import (
     Hit,
     fold,
     fold_with_map,
-    language_code,
     list_names,
     matcher_for,
     phrase_pattern,

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from copyassist.i18n import language_code
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.wordlists import language_code
 
 RULE = "language.mismatch"
 
