@@ -85,6 +85,17 @@ def names_in(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
     return sorted(name for name in names if not name.startswith("."))
 
 
+def reachable(folders: list[Path], suffixes: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """Every ``(name, file)`` a name reaches in ``folders``, sorted by name: a file shadowed by
+    one of the same name in an earlier folder is left out."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for name in names_in(folder, suffixes):
+            if name not in found and (path := file_in(folder, name, suffixes)) is not None:
+                found[name] = path
+    return sorted(found.items())
+
+
 def unknown_name(what: str, name: str, folders: list[Path], suffixes: tuple[str, ...]) -> str:
     """``unknown <what> 'x' (did you mean 'y'?); available: ...; Searched: ...``."""
     available = sorted({stem for folder in folders for stem in names_in(folder, suffixes)})

@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
 )
 
-from copyassist.assets import file_in, locate, names_in, search_path
+from copyassist.assets import locate, reachable, search_path
 from copyassist.errors import PersonaError
 from copyassist.safe_yaml import MAX_FILE_BYTES, YamlError, closest, read_yaml_file
 
@@ -230,18 +230,13 @@ def load_persona(name_or_path: str | Path, search_dirs: Iterable[str | Path] = (
 def list_personas(search_dirs: Iterable[str | Path] = ()) -> list[PersonaInfo]:
     """Every persona that a name can reach, sorted by name; a file that does not validate is
     listed with ``error`` set rather than stopping the listing."""
-    found: dict[str, PersonaInfo] = {}
-    for folder in search_path("personas", search_dirs):
-        for stem in names_in(folder, SUFFIXES):
-            path = file_in(folder, stem, SUFFIXES)
-            if stem in found or path is None:
-                continue  # shadowed by a folder earlier in the search path
-            try:
-                persona = validate_persona_file(path)
-            except PersonaError as exc:
-                found[stem] = PersonaInfo(stem, None, None, path, folder, error=str(exc))
-            else:
-                found[stem] = PersonaInfo(
-                    stem, persona.kind, persona.language, path, folder, display_name=persona.name
-                )
-    return [found[name] for name in sorted(found)]
+    listed: list[PersonaInfo] = []
+    for name, path in reachable(search_path("personas", search_dirs), SUFFIXES):
+        try:
+            persona = validate_persona_file(path)
+        except PersonaError as exc:
+            listed.append(PersonaInfo(name, None, None, path, path.parent, error=str(exc)))
+        else:
+            info = PersonaInfo(name, persona.kind, persona.language, path, path.parent, persona.name)
+            listed.append(info)
+    return listed

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from copyassist.assets import ENV_VARS, bundled_dir, file_in, locate, names_in, search_path, unknown_name
+from copyassist.assets import ENV_VARS, bundled_dir, file_in, locate, reachable, search_path, unknown_name
 from copyassist.errors import ConfigError
 from copyassist.rules.base import FIELD_KINDS, FieldRules, Profile
 from copyassist.safe_yaml import YamlError, did_you_mean, read_yaml_file
@@ -212,9 +212,4 @@ def load_profile(name_or_path: str | Path, search_dirs: Iterable[str | Path] = (
 
 def list_profiles(search_dirs: Iterable[str | Path] = ()) -> list[tuple[str, Path]]:
     """Every profile a name reaches, as ``(name, file)`` sorted by name; shadowed files left out."""
-    found: dict[str, Path] = {}
-    for folder in profile_search_path(search_dirs):
-        for stem in names_in(folder, SUFFIXES):
-            if stem not in found and (path := file_in(folder, stem, SUFFIXES)) is not None:
-                found[stem] = path
-    return sorted(found.items())
+    return reachable(profile_search_path(search_dirs), SUFFIXES)
