@@ -349,6 +349,21 @@ def test_ordinary_french_words_are_not_promotional_in_french_copy() -> None:
     assert rule_ids("Laundry basket, sale", rules, CheckContext()) == ["title.promotional"]
 
 
+@pytest.mark.parametrize(
+    ("brand", "copy", "found"),
+    [
+        ("Coca-Cola", "Coca Cola zéro 33 cl", True),
+        ("L'Oréal", "L\u2019OREAL Paris crème", True),
+        ("Fnac (Paris)", "Fnac Lyon enceinte", False),  # words in brackets are not an optional ending
+        ("Fnac (Paris)", "FNAC (paris) enceinte", True),
+        ("Kairos", "Kairoschrono montre", False),
+    ],
+)
+def test_the_brand_is_found_like_a_listed_phrase(brand: str, copy: str, found: bool) -> None:
+    missing = check_field("title", copy, R(require_brand=True), CheckContext(brand=brand))
+    assert (missing == []) is found
+
+
 def write_user_list(home: Path, name: str, text: str) -> None:
     folder = home / "wordlists"
     folder.mkdir(parents=True, exist_ok=True)

@@ -43,8 +43,10 @@ def phrase_pattern(phrase: str) -> str:
             parts.append(r"[\s\-]+" if joins_words else r"\s*")
         elif piece == "-" and between_words:
             parts.append(r"[\s\-]?")
-        elif piece.startswith("(") and len(piece) > 2:
-            parts.append(f"(?:{re.escape(piece[1:-1])})?")
+        elif len(piece) > 2 and piece[0] == "(" and re.fullmatch(r"\w+|\(\w+\)", before):
+            parts.append(f"(?:{re.escape(piece[1:-1])})?")  # an optional ending: meilleur(e)
+        elif len(piece) > 2 and piece[0] == "(":
+            parts.append(r"\s*\(\s*" + re.escape(piece[1:-1]) + r"\s*\)")  # words in brackets
         elif re.fullmatch(r"\w+", piece):
             parts.append(re.escape(piece))
         else:
