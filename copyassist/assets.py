@@ -1,24 +1,35 @@
-"""Where prompts and personas are found.
+"""Where the files users may override are found: prompts, personas, channel profiles, word lists.
 
-Precedence, first match wins: folders passed explicitly (``prompts_dirs``/``personas_dirs``),
-then the folders listed in ``COPYASSIST_PROMPTS_PATH``/``COPYASSIST_PERSONAS_PATH``
-(``os.pathsep``-separated), then the user folder (``~/.config/copyassist/<kind>`` or under
-``COPYASSIST_HOME``), then the copies bundled with the package.
+Precedence, first match wins: folders passed explicitly (``prompts_dirs``, ``personas_dirs``,
+``search_dirs``), then the folders listed in the kind's environment variable
+(``COPYASSIST_PROMPTS_PATH``, ``COPYASSIST_PERSONAS_PATH``, ``COPYASSIST_PROFILES_PATH``;
+``os.pathsep``-separated), then the user folder (``~/.config/copyassist/<kind>`` or under
+``COPYASSIST_HOME``), then the copy bundled with the package. Word lists do not replace each
+other: every folder's file of a name adds to the bundled one.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
-AssetKind = Literal["prompts", "personas"]
+from copyassist.safe_yaml import did_you_mean
+
+AssetKind = Literal["prompts", "personas", "profiles", "wordlists"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-_ENV_VARS: dict[str, str] = {
+ENV_VARS: dict[AssetKind, str] = {
     "prompts": "COPYASSIST_PROMPTS_PATH",
     "personas": "COPYASSIST_PERSONAS_PATH",
+    "profiles": "COPYASSIST_PROFILES_PATH",
+}
+#: Kinds shipped inside the ``copyassist`` package itself (the others sit next to it in a
+#: source tree and are copied into ``_bundled/`` in a wheel).
+_IN_PACKAGE: dict[AssetKind, Path] = {
+    "profiles": _PACKAGE_DIR / "rules" / "profiles",
+    "wordlists": _PACKAGE_DIR / "rules" / "wordlists",
 }
 
 
@@ -36,7 +47,10 @@ def user_dir(kind: AssetKind) -> Path:
 
 
 def bundled_dir(kind: AssetKind) -> Path:
-    """The shipped copy: inside the wheel, or the source tree in an editable install."""
+    """The shipped copy: inside the package, inside the wheel, or the source tree in an
+    editable install."""
+    if kind in _IN_PACKAGE:
+        return _IN_PACKAGE[kind]
     in_wheel = _PACKAGE_DIR / "_bundled" / kind
     if in_wheel.is_dir():
         return in_wheel
@@ -49,11 +63,73 @@ def bundled_dir(kind: AssetKind) -> Path:
 def search_path(kind: AssetKind, extra: Iterable[str | Path] = ()) -> list[Path]:
     """The folders to look in for ``kind``, in order of precedence, without duplicates."""
     folders: list[Path] = [Path(p).expanduser() for p in extra]
-    env_value = os.environ.get(_ENV_VARS[kind], "")
+    env_value = os.environ.get(ENV_VARS[kind], "") if kind in ENV_VARS else ""
     folders += [Path(p).expanduser() for p in env_value.split(os.pathsep) if p]
     folders += [user_dir(kind), bundled_dir(kind)]
-    unique: list[Path] = []
+    return list(dict.fromkeys(folders))
+
+
+# ------------------------------------------------------------------- named files in folders
+
+
+def file_in(folder: Path, name: str, suffixes: tuple[str, ...]) -> Path | None:
+    """``folder/<name><suffix>`` for the first of ``suffixes`` that is a file."""
+    return next((c for c in (folder / f"{name}{s}" for s in suffixes) if c.is_file()), None)
+
+
+def names_in(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """The names (file stems) of the ``suffixes`` files in ``folder``, hidden ones left out."""
+    if not folder.is_dir():
+        return []
+    names = {p.stem for p in folder.iterdir() if p.suffix in suffixes and p.is_file()}
+    return sorted(name for name in names if not name.startswith("."))
+
+
+def reachable(folders: list[Path], suffixes: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """Every ``(name, file)`` a name reaches in ``folders``, sorted by name: a file shadowed by
+    one of the same name in an earlier folder is left out."""
+    found: dict[str, Path] = {}
     for folder in folders:
-        if folder not in unique:
-            unique.append(folder)
-    return unique
+        for name in names_in(folder, suffixes):
+            if name not in found and (path := file_in(folder, name, suffixes)) is not None:
+                found[name] = path
+    return sorted(found.items())
+
+
+def unknown_name(what: str, name: str, folders: list[Path], suffixes: tuple[str, ...]) -> str:
+    """``unknown <what> 'x' (did you mean 'y'?); available: ...; Searched: ...``."""
+    available = sorted({stem for folder in folders for stem in names_in(folder, suffixes)})
+    listed = ", ".join(available) or "none"
+    searched = os.pathsep.join(str(f) for f in folders)
+    return (
+        f"unknown {what} '{name}'{did_you_mean(name, available)}; available: {listed}. Searched: {searched}"
+    )
+
+
+def locate(
+    name_or_path: str | Path,
+    folders: list[Path],
+    suffixes: tuple[str, ...],
+    what: str,
+    error: Callable[[str], Exception],
+) -> Path:
+    """The file a name (``amazon``) or a path (``mine.yaml``, ``./x/amazon.yaml``) stands for.
+
+    A path is taken as it is, even when it does not exist (reading it says so), except a bare
+    ``<name><suffix>`` that is not in the current folder: that one is looked up by name, first
+    match in ``folders`` winning. An unusable or unknown name raises ``error(message)``.
+    """
+    value = str(name_or_path)
+    if isinstance(name_or_path, Path) or value.lower().endswith(suffixes) or "/" in value or os.sep in value:
+        path = Path(value).expanduser()
+        bare = path.parent == Path(".") and path.suffix.lower() in suffixes
+        if path.is_file() or not bare:
+            return path
+        value = path.stem
+    if not value or value.startswith("."):
+        raise error(f"invalid {what} name {value!r}")
+    for folder in folders:
+        found = file_in(folder, value, suffixes)
+        if found is not None:
+            return found
+    raise error(unknown_name(what, value, folders, suffixes))

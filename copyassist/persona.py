@@ -4,29 +4,18 @@ A persona is a small YAML sheet (``personas/<slug>.yaml``); its slug is the file
 looked up in :func:`copyassist.assets.search_path` order, first match wins, so a user persona
 overrides a bundled one of the same name.
 
-Persona files are data from anywhere, so they are read defensively:
-
-* only plain YAML: any tag outside the core set (``!!str``, ``!!seq``...) is refused before
-  anything is constructed, so ``!!python/object/...`` payloads never run;
-* no anchors or aliases at all, which makes alias bombs ("billion laughs") fail at the first
-  ``&anchor``, before anything is expanded;
-* a size cap (:data:`MAX_FILE_BYTES`), a nesting cap, one document per file, no duplicate keys;
-* plain scalars are read as text (only ``null``/``~``/empty stay null), so ``no``, ``on`` or
-  ``2500`` stay the strings the author typed.
-
-Every error is a one-line :class:`~copyassist.errors.PersonaError` that names the file.
+Persona files are data from anywhere, so they are read with :mod:`copyassist.safe_yaml`, plain
+scalars as text (``no``, ``on`` or ``2500`` stay the strings the author typed). Every error is a
+one-line :class:`~copyassist.errors.PersonaError` that names the file.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -37,8 +26,9 @@ from pydantic import (
     field_validator,
 )
 
-from copyassist.assets import search_path
+from copyassist.assets import locate, reachable, search_path
 from copyassist.errors import PersonaError
+from copyassist.safe_yaml import MAX_FILE_BYTES, YamlError, closest, read_yaml_file
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -51,8 +41,6 @@ __all__ = [
     "validate_persona_file",
 ]
 
-MAX_FILE_BYTES = 256 * 1024
-MAX_DEPTH = 8
 SUFFIXES = (".yaml", ".yml")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -140,98 +128,18 @@ class PersonaInfo:
     error: str | None = None
 
 
-# --- safe YAML -----------------------------------------------------------------------------
-
-_CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {None, "!", *(_CORE + t for t in ("str", "seq", "map", "null"))}
-_NULL_TAG = _CORE + "null"
-
-
-class _PersonaLoader(yaml.SafeLoader):
-    """SafeLoader that reads plain scalars as text and refuses duplicate keys."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-_PersonaLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag == _NULL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+# --- reading ---------------------------------------------------------------------------------
 
 
 def _fail(path: Path, problem: str) -> PersonaError:
-    return PersonaError(_one_line(f"{path}: {problem}"), path=str(path))
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
-
-
-def _check_events(text: str, path: Path) -> None:
-    """Refuse tags, anchors, aliases, deep nesting and extra documents before constructing."""
-    depth = documents = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1 if event.start_mark else 0
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _fail(path, f"line {line}: YAML anchors and aliases (&, *) are not allowed")
-        tag: str | None = getattr(event, "tag", None)
-        if tag is not None and tag not in _ALLOWED_TAGS:
-            raise _fail(path, f"line {line}: YAML tag '{_short_tag(tag)}' is not allowed")
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _fail(path, f"line {line}: nested more than {MAX_DEPTH} levels deep")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise _fail(path, f"line {line}: only one YAML document per file")
-
-
-_SYNTAX_ERRORS = (yaml.scanner.ScannerError, yaml.parser.ParserError, yaml.reader.ReaderError)
+    return PersonaError(" ".join(f"{path}: {problem}".split()), path=str(path))
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise _fail(path, "no such file")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(path, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise _fail(path, f"cannot read the file ({exc.strerror or exc})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise _fail(path, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(path, f"not UTF-8 text (bad byte at offset {exc.start})") from None
-    try:
-        _check_events(text, path)
-        return yaml.load(text, Loader=_PersonaLoader)  # a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        label = "YAML syntax error" if isinstance(exc, _SYNTAX_ERRORS) else "invalid YAML"
-        raise _fail(path, f"{label}{where}: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise _fail(path, f"YAML error: {exc}") from None
+        return read_yaml_file(path, text_scalars=True)
+    except YamlError as exc:
+        raise _fail(path, str(exc)) from None
 
 
 # --- validation messages ---------------------------------------------------------------------
@@ -262,9 +170,7 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 
 def _suggest(loc: tuple[int | str, ...]) -> str | None:
     """The field an unknown key at ``loc`` was probably meant to be."""
-    choices = list(_model_at(loc[:-1]).model_fields)
-    close = difflib.get_close_matches(str(loc[-1]), choices, n=1, cutoff=0.6)
-    return close[0] if close else None
+    return closest(str(loc[-1]), _model_at(loc[:-1]).model_fields)
 
 
 def _describe(error: Any) -> str:
@@ -311,18 +217,6 @@ def validate_persona_file(path: str | Path) -> Persona:
     return _validate(_read_yaml(path), path)
 
 
-def _in_folder(folder: Path, name: str) -> Path | None:
-    for suffix in SUFFIXES:
-        candidate = folder / f"{name}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _looks_like_path(value: str) -> bool:
-    return value.lower().endswith(SUFFIXES) or "/" in value or os.sep in value
-
-
 def load_persona(name_or_path: str | Path, search_dirs: Iterable[str | Path] = ()) -> Persona:
     """Load a persona by name (``tech-enthusiast``) or from a ``.yaml``/``.yml`` file path.
 
@@ -330,51 +224,19 @@ def load_persona(name_or_path: str | Path, search_dirs: Iterable[str | Path] = (
     ``search_path("personas", search_dirs)``; the first match wins.
     """
     folders = search_path("personas", search_dirs)
-    value = str(name_or_path)
-    if isinstance(name_or_path, Path) or _looks_like_path(value):
-        path = Path(value).expanduser()
-        bare = path.parent == Path(".") and path.suffix.lower() in SUFFIXES
-        if path.is_file() or not bare:
-            return validate_persona_file(path)
-        value = path.stem  # "fitness-fan.yaml" not in the current folder: look it up by name
-    if not value or value.startswith("."):
-        raise PersonaError(f"invalid persona name {value!r}")
-    for folder in folders:
-        found = _in_folder(folder, value)
-        if found is not None:
-            return validate_persona_file(found)
-    available = sorted({stem for folder in folders for stem in _stems(folder)})
-    close = difflib.get_close_matches(value, available, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    listed = ", ".join(available) if available else "none"
-    raise PersonaError(
-        f"unknown persona '{value}'{hint}; available: {listed}. "
-        f"Searched: {os.pathsep.join(str(f) for f in folders)}"
-    )
-
-
-def _stems(folder: Path) -> list[str]:
-    if not folder.is_dir():
-        return []
-    names = {p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()}
-    return sorted(name for name in names if not name.startswith("."))
+    return validate_persona_file(locate(name_or_path, folders, SUFFIXES, "persona", PersonaError))
 
 
 def list_personas(search_dirs: Iterable[str | Path] = ()) -> list[PersonaInfo]:
     """Every persona that a name can reach, sorted by name; a file that does not validate is
     listed with ``error`` set rather than stopping the listing."""
-    found: dict[str, PersonaInfo] = {}
-    for folder in search_path("personas", search_dirs):
-        for stem in _stems(folder):
-            path = _in_folder(folder, stem)
-            if stem in found or path is None:
-                continue  # shadowed by a folder earlier in the search path
-            try:
-                persona = validate_persona_file(path)
-            except PersonaError as exc:
-                found[stem] = PersonaInfo(stem, None, None, path, folder, error=str(exc))
-            else:
-                found[stem] = PersonaInfo(
-                    stem, persona.kind, persona.language, path, folder, display_name=persona.name
-                )
-    return [found[name] for name in sorted(found)]
+    listed: list[PersonaInfo] = []
+    for name, path in reachable(search_path("personas", search_dirs), SUFFIXES):
+        try:
+            persona = validate_persona_file(path)
+        except PersonaError as exc:
+            listed.append(PersonaInfo(name, None, None, path, path.parent, error=str(exc)))
+        else:
+            info = PersonaInfo(name, persona.kind, persona.language, path, path.parent, persona.name)
+            listed.append(info)
+    return listed

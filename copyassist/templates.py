@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copyassist.assets import search_path
 from copyassist.errors import InputError, TemplateError
 from copyassist.outputs import CopyOutput, output_model
+from copyassist.safe_yaml import YamlError, did_you_mean, parse_yaml
 
 LANGUAGES = ("fr", "en")
 MODEL_PARAMETERS = frozenset({"temperature", "max_tokens", "top_p"})
@@ -210,9 +210,7 @@ def _parse_template(path: Path, stamp: tuple[int, int], partials: tuple[Path, ..
     try:
         meta = TemplateMeta.model_validate(front)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise TemplateError(f"{path}: front matter {where}: {first['msg']}") from None
+        raise TemplateError(f"{path}: front matter {_meta_problem(exc)}") from None
     if meta.name != match["name"]:
         raise TemplateError(f"{path}: front matter name {meta.name!r} differs from the file name")
     output_model(meta.output)
@@ -227,6 +225,16 @@ def _parse_template(path: Path, stamp: tuple[int, int], partials: tuple[Path, ..
     return Template(meta=meta, language=match["lang"], path=path, parts=parts, folders=folders)
 
 
+def _meta_problem(exc: ValidationError) -> str:
+    """The first problem of the front matter, a misspelt key first (it explains a missing one)."""
+    first = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        model: type[BaseModel] = TemplateInputs if first["loc"][0] == "inputs" else TemplateMeta
+        return f"{where}: unknown key{did_you_mean(str(first['loc'][-1]), model.model_fields)}"
+    return f"{where}: {first['msg']}"
+
+
 def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str]:
     if not source.startswith("---\n"):
         raise TemplateError(f"{path}: a template starts with YAML front matter between --- lines")
@@ -234,8 +242,8 @@ def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str]:
     if end < 0:
         raise TemplateError(f"{path}: the front matter has no closing --- line")
     try:
-        front = yaml.safe_load(source[4:end])
-    except yaml.YAMLError as exc:
+        front = parse_yaml(source[4:end], first_line=2)
+    except YamlError as exc:
         raise TemplateError(f"{path}: front matter is not valid YAML: {exc}") from None
     if not isinstance(front, dict):
         raise TemplateError(f"{path}: the front matter must be a YAML mapping")

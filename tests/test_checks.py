@@ -5,21 +5,14 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import random
+from pathlib import Path
 
 import pytest
 
 from copyassist.rules import checks
 from copyassist.rules.base import CheckContext, FieldRules
-from copyassist.rules.checks import (
-    FIELD_CHECKS,
-    check_field,
-    count_chars,
-    count_words,
-    fold,
-    sanitize_html,
-    visible_text,
-    wordlist,
-)
+from copyassist.rules.checks import FIELD_CHECKS, check_field, sanitize_html
+from copyassist.rules.wordlists import load_list, words
 
 R = FieldRules
 FR = CheckContext(language="fr", brand="Kairos", keywords=("montre étanche",))
@@ -350,43 +343,80 @@ def test_promotional_and_price_name_what_they_found() -> None:
 
 def test_ordinary_french_words_are_not_promotional_in_french_copy() -> None:
     rules = FieldRules(no_promotional=True)
-    assert "sale" in wordlist("not-promotional.fr")
+    assert "sale" in words("not-promotional.fr.txt")
     assert rule_ids("Panier à linge sale", rules, FR) == []
     assert rule_ids("Laundry basket, sale", rules, EN) == ["title.promotional"]
     assert rule_ids("Laundry basket, sale", rules, CheckContext()) == ["title.promotional"]
 
 
+@pytest.mark.parametrize(
+    ("brand", "copy", "found"),
+    [
+        ("Coca-Cola", "Coca Cola zéro 33 cl", True),
+        ("L'Oréal", "L\u2019OREAL Paris crème", True),
+        ("Fnac (Paris)", "Fnac Lyon enceinte", False),  # words in brackets are not an optional ending
+        ("Fnac (Paris)", "FNAC (paris) enceinte", True),
+        ("Kairos", "Kairoschrono montre", False),
+    ],
+)
+def test_the_brand_is_found_like_a_listed_phrase(brand: str, copy: str, found: bool) -> None:
+    missing = check_field("title", copy, R(require_brand=True), CheckContext(brand=brand))
+    assert (missing == []) is found
+
+
+def write_user_list(home: Path, name: str, text: str) -> None:
+    folder = home / "wordlists"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, "utf-8")
+
+
+def test_a_user_promotional_list_adds_phrases_and_exceptions(isolated_home: Path) -> None:
+    rules = FieldRules(no_promotional=True)
+    assert rule_ids("Montre prix fou", rules, FR) == []
+    assert rule_ids("Montre offre spéciale pompiers", rules, FR) == ["title.promotional"]
+    write_user_list(
+        isolated_home, "promotional.fr.txt", "# mes ajouts\nprix fou\n!offre spéciale pompiers\n#1 du rayon\n"
+    )
+    found = check_field("title", "Montre PRIX FOU, #1 du rayon", rules, FR)
+    assert [v.text for v in found] == ["PRIX FOU", "#1 du rayon"]  # "#1" is a phrase, "# " a comment
+    assert rule_ids("Montre offre spéciale pompiers", rules, FR) == []  # the user's exception
+    assert rule_ids("Montre offre spéciale", rules, FR) == ["title.promotional"]
+    assert rule_ids("Montre prix fou", rules, EN) == ["title.promotional"]  # French lists apply to all copy
+
+
+def test_a_user_list_in_the_copys_own_language_applies(isolated_home: Path) -> None:
+    rules, german = FieldRules(no_promotional=True), CheckContext(language="de-DE")
+    write_user_list(isolated_home, "promotional.de.txt", "versandkostenfrei\n")
+    write_user_list(isolated_home, "not-promotional.de.txt", "sale\n")
+    assert rule_ids("Uhr versandkostenfrei", rules, german) == ["title.promotional"]
+    assert rule_ids("Uhr versandkostenfrei", rules, FR) == []
+    assert rule_ids("Sale Uhr", rules, german) == []
+
+
+def test_user_word_lists_change_acronyms_and_stop_words(isolated_home: Path) -> None:
+    caps, repeats = FieldRules(no_all_caps=True), FieldRules(max_word_repeats=1)
+    assert rule_ids("Montre GPS KRX noire", caps, FR) == ["title.all_caps"]
+    assert rule_ids("Montre pour homme pour femme", repeats, FR) == []
+    write_user_list(isolated_home, "acronyms.txt", "KRX\n")
+    write_user_list(isolated_home, "stopwords.txt", "!pour\n")
+    assert rule_ids("Montre GPS KRX noire", caps, FR) == []
+    assert rule_ids("Montre pour homme pour femme", repeats, FR) == ["words.repeated"]
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_listed_phrase_is_caught(language: str) -> None:
     rules, context = FieldRules(no_promotional=True), CheckContext(language=language)
-    for phrase in wordlist(f"promotional.{language}"):
+    for phrase in load_list(f"promotional.{language}.txt")[0]:
         assert rule_ids(f"Montre {phrase} noire", rules, context) == ["title.promotional"], phrase
 
 
 def test_wordlists_are_data_with_comments() -> None:
-    french, english = wordlist("promotional.fr"), wordlist("promotional.en")
+    french, english = words("promotional.fr.txt"), words("promotional.en.txt")
     assert {"livraison gratuite", "soldes", "prix casse", "offre limitee", "meilleur prix"} <= set(french)
     assert {"free shipping", "sale", "discount", "best price", "limited offer", "buy now"} <= set(english)
     assert not any(p.startswith("#") for p in (*french, *english))
-    assert {"usb-c", "amoled", "gps", "wi-fi"} <= set(wordlist("acronyms"))
-    assert {"the", "and", "pour", "avec"} <= set(wordlist("stopwords"))
-
-
-def test_counting_as_a_person_sees_it() -> None:
-    assert count_chars("<p>Bonjour&nbsp;!</p>") == 9
-    assert visible_text("<p>Bonjour&nbsp;!</p>") == "Bonjour\u00a0!"
-    assert count_chars("Cafe\u0301") == 4  # a decomposed accent is one character
-    assert count_chars("Crème brûlée") == 12  # 15 bytes in UTF-8
-    assert count_chars("<p>Un</p>\n\n<p>Deux</p>") == len("Un Deux")
-    assert count_chars("<p>A&amp;B <script>alert(1)</script><!-- note --></p>") == 3  # "A&B"
-    assert count_chars("5 < 10 & 7 > 3") == len("5 < 10 & 7 > 3")  # not HTML: left as it is
-    assert count_words("<p>Bonjour&nbsp;! Ça va ?</p>") == 3
-    assert count_words("Smart  watch\tblack") == 3
-
-
-def test_fold() -> None:
-    assert fold("Étanche") == fold("ETANCHE") == "etanche"
-    assert fold("Cœur d\u2019ÉTÉ") == "coeur d'ete"
+    assert {"usb-c", "amoled", "gps", "wi-fi"} <= words("acronyms.txt")
+    assert {"the", "and", "pour", "avec"} <= words("stopwords.txt")
 
 
 def test_html_violations_name_the_tag() -> None:

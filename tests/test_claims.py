@@ -8,7 +8,8 @@ import pytest
 
 from copyassist.rules import claims
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
-from copyassist.rules.wordlists import PhraseMatcher, fold, parse_lines, phrase_pattern
+from copyassist.rules.text import fold
+from copyassist.rules.wordlists import PhraseMatcher, parse_lines, phrase_pattern
 
 RULES = FieldRules()
 FR = CheckContext(language="fr")

@@ -108,6 +108,13 @@ def test_cleaning_keeps_words_only() -> None:
     assert language.clean_text("MONTRE CONNECTÉE POUR LE SPORT") == "montre connectée pour le sport"
 
 
+def test_cleaning_reads_html_as_a_person_sees_it() -> None:
+    # an inline tag does not split a word, and an entity is the character it stands for
+    assert language.clean_text("<p><b>Mon</b>tre r&eacute;sistante &agrave; l&rsquo;eau</p>") == (
+        "Montre résistante à l\u2019eau"
+    )
+
+
 def test_detection_reports_the_scores() -> None:
     found = language.detect_language(ENGLISH[6], "fr")
     assert found is not None

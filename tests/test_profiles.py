@@ -213,8 +213,12 @@ def test_a_missing_file_path_is_an_error(tmp_path: Path) -> None:
         ("description: 42\n", "description must be non-empty text"),
         ("- just\n- a list\n", "expected a mapping"),
         ("fields:\n  title: {max_chars: 1}\n  title: {max_chars: 2}\n", "duplicate key 'title'"),
-        ("fields: {title: [\n", "invalid YAML"),
-        ("name: !!python/object/apply:os.system ['echo unsafe']\n", "invalid YAML"),
+        ("fields: {title: [\n", "YAML syntax error at line 2"),
+        (
+            "name: !!python/object/apply:os.system ['echo unsafe']\n",
+            "invalid YAML at line 1: tag '!!python/object/apply:os.system' is not allowed",
+        ),
+        ("base: &b {max_chars: 10}\nfields:\n  title: *b\n", "anchors and aliases (&, *) are not allowed"),
     ],
 )
 def test_bad_profile_files_name_the_file_and_the_problem(tmp_path: Path, text: str, expected: str) -> None:

@@ -114,6 +114,35 @@ def test_bad_front_matter_is_one_line_naming_the_field(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
 
 
+def test_a_key_given_twice_in_the_front_matter_is_refused(tmp_path: Path) -> None:
+    front = "---\nname: twice\ntask: x\ndescription: first\noutput: ProductTitle\ndescription: second\n---\n"
+    (tmp_path / "twice.en.j2").write_text(front + "<<user>>\nhi\n", "utf-8")
+    with pytest.raises(TemplateError) as caught:
+        load_template("twice", "en", [tmp_path])
+    message = str(caught.value)
+    assert "twice.en.j2: front matter" in message and "duplicate key 'description'" in message
+    assert "line 6" in message  # the line in the template file, not in the front matter
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("defaults: &d {temperature: 0.2}\nmore: *d\n", "anchors and aliases"),
+        ("task: !!python/object/apply:os.system ['echo unsafe']\n", "tag '!!python/object/apply:os.system'"),
+        ("vesion: 2\n", "front matter vesion: unknown key (did you mean 'version'?)"),
+    ],
+)
+def test_front_matter_is_read_as_safely_as_personas_and_profiles(
+    tmp_path: Path, front: str, expected: str
+) -> None:
+    head = "---\nname: odd\ntask: x\ndescription: d\noutput: ProductTitle\n"
+    (tmp_path / "odd.en.j2").write_text(head + front + "---\n<<user>>\nhi\n", "utf-8")
+    with pytest.raises(TemplateError, match=r"odd\.en\.j2") as caught:
+        load_template("odd", "en", [tmp_path])
+    assert expected in str(caught.value)
+
+
 def test_unknown_template_and_language_errors_say_what_exists() -> None:
     with pytest.raises(TemplateError, match=r"unknown template 'aidaa'.*templates list"):
         load_template("aidaa", "fr")

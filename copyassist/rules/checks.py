@@ -2,109 +2,41 @@
 
 Every check has the :data:`~copyassist.rules.base.Check` signature, does nothing when its rule
 is unset, and returns violations as values: none raises for bad copy. Text checks read the copy
-as a person sees it (tags stripped, entities unescaped, see :func:`visible_text`) and compare
-words without case or accents (:func:`fold`); the ``html.*`` checks read the markup itself.
-Word lists (promotional phrases, acronyms, stop words) are data, in ``rules/wordlists/``.
+as a person sees it (tags stripped, entities unescaped, see
+:func:`~copyassist.rules.text.visible_text`) and compare words without case or accents
+(:func:`~copyassist.rules.text.fold`); the ``html.*`` checks read the markup itself. Word lists
+(promotional phrases, acronyms, stop words) are data, read by :mod:`copyassist.rules.wordlists`,
+so a user's file of the same name adds to them.
 """
 
 from __future__ import annotations
 
-import html as html_lib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 import nh3
 
+from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Severity, Violation
-
-# ------------------------------------------------------------------ text as a person sees it
-
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[\s/][^<>]*)?)>")
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
-_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
-_BLOCK_TAGS = re.compile(r"p|br|div|li|ul|ol|dl|dt|dd|h[1-6]|table|tr|td|th|blockquote|hr|section|article")
-_APOSTROPHES = "'\u2019\u2018\u02bc"
-
-
-def has_html(text: str) -> bool:
-    """Whether ``text`` holds a tag, a comment or an entity."""
-    return bool(_TAG.search(text) or _COMMENT.search(text) or _ENTITY.search(text))
-
-
-@lru_cache(maxsize=512)
-def visible_text(text: str) -> str:
-    """What a reader sees. For HTML: tags and comments removed, script and style bodies dropped,
-    entities unescaped, runs of spaces and newlines collapsed. Plain text is returned as is."""
-    if not has_html(text):
-        return text
-    text = _HIDDEN.sub("", _COMMENT.sub("", text))
-    text = _TAG.sub(lambda m: "\n" if _BLOCK_TAGS.fullmatch(m.group(2).lower()) else "", text)
-    return re.sub(r"[ \t\r\n\f]+", " ", html_lib.unescape(text)).strip()
-
-
-def count_chars(text: str) -> int:
-    """Characters as a person sees them: code points of the NFC-composed visible text."""
-    return len(unicodedata.normalize("NFC", visible_text(text)))
-
-
-def count_words(text: str) -> int:
-    """Whitespace-separated words of the visible text; a lone ``!`` or ``:`` is not a word."""
-    return sum(1 for token in visible_text(text).split() if any(c.isalnum() for c in token))
-
-
-_FOLD_EXTRA = str.maketrans(
-    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
-    | dict.fromkeys(_APOSTROPHES[1:], "'")
-    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-")
+from copyassist.rules.text import (
+    HTML_COMMENT,
+    HTML_TAG,
+    count_chars,
+    count_words,
+    find_folded,
+    fold,
+    visible_text,
 )
+from copyassist.rules.wordlists import PhraseMatcher, list_names, load_list, load_lists, matcher, words
 
-
-@cache
-def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char.translate(_FOLD_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def fold(text: str) -> str:
-    """``text`` without case or accents, for comparing words: ``Étanche`` -> ``etanche``."""
-    return "".join(_fold_char(c) for c in text)
+_APOSTROPHES = "'\u2019\u2018\u02bc"
 
 
 def _find(pattern: re.Pattern[str], text: str) -> list[str]:
     """Distinct matches of ``pattern`` (written for folded text), as spelled in ``text``."""
-    folded, where = [], []
-    for index, char in enumerate(text):
-        piece = _fold_char(char)
-        folded.append(piece)
-        where.extend([index] * len(piece))
-    found: dict[str, None] = {}
-    for m in pattern.finditer("".join(folded)):
-        if m.end() > m.start() and (original := text[where[m.start()] : where[m.end() - 1] + 1].strip()):
-            found[original] = None
-    return list(found)
-
-
-def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
-    """One regex for folded phrases: whole words only, any run of spaces between words."""
-    parts = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        body = r"\s+".join(re.escape(word) for word in phrase.split())
-        start, end = (r"(?<!\w)" if phrase[0].isalnum() else ""), (r"(?!\w)" if phrase[-1].isalnum() else "")
-        parts.append(start + body + end)
-    return re.compile("|".join(parts) if parts else r"(?!)")
-
-
-@cache
-def wordlist(name: str) -> tuple[str, ...]:
-    """The folded entries of ``rules/wordlists/<name>.txt`` (one a line, ``#`` comments), read once."""
-    source = resources.files("copyassist.rules") / "wordlists" / f"{name}.txt"
-    lines = (re.sub(r"(^|\s)#.*", "", line).strip() for line in source.read_text("utf-8").splitlines())
-    return tuple(fold(line) for line in lines if line)
+    return list(dict.fromkeys(hit.phrase for hit in find_folded(pattern, text)))
 
 
 def _each(
@@ -152,7 +84,7 @@ def check_word_count(field: str, text: str, rules: FieldRules, context: CheckCon
 
 def check_brand(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     brand = (context.brand or "").strip()
-    if not rules.require_brand or not brand or _find(_phrase_pattern([fold(brand)]), visible_text(text)):
+    if not rules.require_brand or not brand or matcher((brand,)).find(visible_text(text)):
         return []
     return _each("content.brand_missing", field, [brand], "the brand {!r} does not appear")
 
@@ -180,6 +112,8 @@ def check_keywords(field: str, text: str, rules: FieldRules, context: CheckConte
 
 # ---------------------------------------------------------------------------- title hygiene
 
+#: The languages whose promotional lists apply to all copy (a user's list for the language of
+#: the copy is added: ``promotional.de.txt``).
 PROMOTIONAL_LANGUAGES = ("fr", "en")
 _PERCENT_OFF = re.compile(
     r"(?<![\w-])-\s?\d{1,2}(?:[.,]\d+)?\s?%"  # -20 %, jusqu'a -50%
@@ -187,13 +121,18 @@ _PERCENT_OFF = re.compile(
 )
 
 
-@cache
-def _promotional_pattern(copy_language: str) -> re.Pattern[str]:
-    """Every list's phrases, less those that are ordinary words in the copy's language."""
-    phrases = {p for language in PROMOTIONAL_LANGUAGES for p in wordlist(f"promotional.{language}")}
-    if copy_language in PROMOTIONAL_LANGUAGES:
-        phrases -= set(wordlist(f"not-promotional.{copy_language}"))
-    return _phrase_pattern(phrases)
+def promotional_matcher(language: str | None) -> PhraseMatcher:
+    """Every promotional list's phrases, less those that ``not-promotional.<language>.txt`` lists
+    as ordinary words of the copy's language; the lists' ``!`` exceptions apply."""
+    lists = load_lists(list_names("promotional", language, PROMOTIONAL_LANGUAGES))
+    code = language_code(language)
+    return _promotional(lists, load_list(f"not-promotional.{code}.txt")[0] if code else ())
+
+
+@lru_cache(maxsize=16)
+def _promotional(lists: tuple[tuple[str, ...], tuple[str, ...]], ordinary: tuple[str, ...]) -> PhraseMatcher:
+    skipped = {fold(phrase) for phrase in ordinary}
+    return matcher(tuple(p for p in lists[0] if fold(p) not in skipped), lists[1])
 
 
 def check_promotional(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
@@ -202,9 +141,8 @@ def check_promotional(field: str, text: str, rules: FieldRules, context: CheckCo
     if not rules.no_promotional:
         return []
     plain = visible_text(text)
-    found = _find(_promotional_pattern((context.language or "")[:2].lower()), plain) + _find(
-        _PERCENT_OFF, plain
-    )
+    phrases = [hit.phrase for hit in promotional_matcher(context.language).find(plain)]
+    found = list(dict.fromkeys(phrases)) + _find(_PERCENT_OFF, plain)
     return _each("title.promotional", field, found, "promotional wording {!r} is not allowed")
 
 
@@ -240,7 +178,7 @@ def check_all_caps(field: str, text: str, rules: FieldRules, context: CheckConte
     if not rules.no_all_caps:
         return []
     names = [*context.known_words, *([context.brand] if context.brand else [])]
-    allowed = frozenset(wordlist("acronyms")).union(
+    allowed = words("acronyms.txt").union(
         map(fold, names), (w for n in names for w in re.findall(r"[^\W_]+", fold(n)))
     )
     shouted = [
@@ -283,9 +221,9 @@ def check_repeated_words(field: str, text: str, rules: FieldRules, context: Chec
     limit = rules.max_word_repeats
     if limit is None:
         return []
-    stop_words = frozenset(wordlist("stopwords"))
-    words = (fold(w) for w in re.findall(r"[^\W\d_]+", visible_text(text)))
-    counts = Counter(w for w in words if len(w) > 2 and w not in stop_words)
+    stop_words = words("stopwords.txt")
+    folded = (fold(w) for w in re.findall(r"[^\W\d_]+", visible_text(text)))
+    counts = Counter(w for w in folded if len(w) > 2 and w not in stop_words)
     return [
         Violation("words.repeated", "error", field, f"{word!r} appears {n} times; at most {limit}", word)
         for word, n in counts.items()
@@ -297,13 +235,13 @@ def check_repeated_words(field: str, text: str, rules: FieldRules, context: Chec
 
 
 def _tag_names(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(2).lower() for m in _TAG.finditer(text)))
+    return list(dict.fromkeys(m.group(2).lower() for m in HTML_TAG.finditer(text)))
 
 
 def check_no_html(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     if not rules.no_html:
         return []
-    tags = [f"<{name}>" for name in _tag_names(text)] + (["<!--"] if _COMMENT.search(text) else [])
+    tags = [f"<{name}>" for name in _tag_names(text)] + (["<!--"] if HTML_COMMENT.search(text) else [])
     return _each("html.forbidden", field, [" ".join(tags)], "HTML is not allowed: {}") if tags else []
 
 
@@ -326,7 +264,7 @@ def check_html_script(field: str, text: str, rules: FieldRules, context: CheckCo
     if not rules.html_allowed_tags:
         return []
     found = ["<script>"] if "script" in _tag_names(text) else []
-    for tag in _TAG.finditer(text):
+    for tag in HTML_TAG.finditer(text):
         found += [(m.group(1) or m.group(2) + ":").lower() for m in _SCRIPT_ATTRIBUTE.finditer(tag.group(3))]
     script = " ".join(dict.fromkeys(found))
     return _each("html.script", field, [script], "script is not allowed: {}") if script else []

@@ -22,16 +22,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Profile, Severity, Violation
-from copyassist.rules.wordlists import (
-    Hit,
-    fold,
-    fold_with_map,
-    language_code,
-    list_names,
-    matcher_for,
-    phrase_pattern,
-)
+from copyassist.rules.text import Hit, fold
+from copyassist.rules.wordlists import list_names, matcher, matcher_for
 
 SUPERLATIVE = "claims.superlative"
 HEALTH = "claims.health"
@@ -52,17 +46,7 @@ def _list_names(stem: str, context: CheckContext) -> tuple[str, ...]:
 def _protected_spans(text: str, context: CheckContext) -> list[tuple[int, int]]:
     """Where the brand and the known words sit in ``text`` (original indexes)."""
     names = [n for n in (context.brand, *context.known_words) if n and n.strip()]
-    if not names:
-        return []
-    folded, index = fold_with_map(text)
-    spans: list[tuple[int, int]] = []
-    for name in names:
-        pattern = phrase_pattern(name)
-        if pattern:
-            for match in re.finditer(pattern, folded):
-                if match.end() > match.start():
-                    spans.append((index[match.start()], index[match.end() - 1] + 1))
-    return spans
+    return [(hit.start, hit.end) for name in names for hit in matcher((name,)).find(text)]
 
 
 def _find(stems: tuple[str, ...], text: str, context: CheckContext) -> list[Hit]:

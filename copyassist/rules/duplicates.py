@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from copyassist.rules.base import Violation
-from copyassist.rules.wordlists import fold
+from copyassist.rules.text import fold
 
 RULE = "batch.duplicate_title"
 #: Two titles are compared only if they share this share of their word stems...

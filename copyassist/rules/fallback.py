@@ -6,9 +6,10 @@ It is labelled ``fallback`` wherever it appears and never passed off as model ou
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
+
+from copyassist.rules.text import fold
 
 #: Attribute names (French and English) worth putting in a title, most telling first.
 KEY_ATTRIBUTES = (
@@ -17,11 +18,6 @@ KEY_ATTRIBUTES = (
     "weight", "poids", "dimensions", "quantity", "quantité", "lot",
 )  # fmt: skip
 DEFAULT_MAX_CHARS = 150
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _words(text: str) -> list[str]:
@@ -44,7 +40,7 @@ def fallback_title(product: Mapping[str, Any], max_chars: int | None = None) -> 
     words: list[str] = []
     for part in parts:
         for word in _words(part):
-            key = _fold(word.strip(",;:-–"))
+            key = fold(word.strip(",;:-–"))
             if key and key not in seen:
                 seen.add(key)
                 words.append(word)

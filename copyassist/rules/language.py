@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from copyassist.i18n import language_code
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.wordlists import language_code
+from copyassist.rules.text import visible_text
 
 RULE = "language.mismatch"
 
@@ -62,9 +63,7 @@ MARKERS: dict[str, frozenset[str]] = {
     ),
 }
 
-_TAG = re.compile(r"<[^<>]*>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_ENTITY = re.compile(r"&#?\w+;")
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
@@ -97,7 +96,7 @@ def _identifier(languages: tuple[str, ...]) -> Any:
 def clean_text(text: str, ignore: tuple[str, ...] = ()) -> str:
     """The words of ``text`` a language can be told from: no markup, URLs, names in ``ignore``,
     tokens with digits or all-capital tokens (model names, acronyms), unless all is capitals."""
-    plain = _ENTITY.sub(" ", _TAG.sub(" ", _URL.sub(" ", text)))
+    plain = _URL.sub(" ", visible_text(text))
     if plain.isupper():  # a title in capitals: its words still count
         plain = plain.lower()
     for name in sorted((n for n in ignore if n and n.strip()), key=len, reverse=True):

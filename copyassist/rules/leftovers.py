@@ -25,7 +25,8 @@ from functools import lru_cache
 from typing import Any
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.wordlists import PhraseMatcher, fold, fold_with_map, list_names, matcher_for
+from copyassist.rules.text import fold, fold_with_map
+from copyassist.rules.wordlists import list_names, matcher, matcher_for
 
 PLACEHOLDER = "leftover.placeholder"
 LOREM = "leftover.lorem"
@@ -49,7 +50,6 @@ PERSONA_WORDS = (
     "lecteur cible",
 )
 
-_PERSONA = PhraseMatcher(PERSONA_WORDS)
 
 #: Tags of HTML body content: ``<p>`` or ``<strong>`` is markup, ``<brand>`` a placeholder.
 HTML_TAGS = frozenset(
@@ -230,8 +230,8 @@ def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckCo
             message = f'repeats the prompt word for word: "{_short(echoed)}"'
             found.append(_violation(PROMPT_ECHO, field, message, echoed))
     product_folded = " ".join(fold(t) for t in texts)
-    for hit in _PERSONA.find(text):
-        if not PhraseMatcher((hit.phrase,)).find(product_folded):
+    for hit in matcher(PERSONA_WORDS).find(text):
+        if not matcher((hit.phrase,)).find(product_folded):
             found.append(_violation(PROMPT_ECHO, field, f'mentions the persona: "{hit.phrase}"', hit.phrase))
     return found
 

@@ -5,14 +5,13 @@ passed in, then ``COPYASSIST_PROFILES_PATH`` (``os.pathsep``-separated), then
 ``user_home()/"profiles"``, then the copies bundled in ``copyassist/rules/profiles/``, so a user
 file overrides a bundled profile of the same name. ``inherits: <name>`` merges the parent's field
 rules key by key, the child's keys winning; a profile that inherits its own name extends the next
-profile of that name further down the search path. Files are read with a safe YAML loader and
-checked strictly: every problem is a one-line :class:`ConfigError` naming the file.
+profile of that name further down the search path (:func:`copyassist.assets.search_path`). Files
+are read with :mod:`copyassist.safe_yaml` and checked strictly: every problem is a one-line
+:class:`ConfigError` naming the file.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 import typing
 from collections.abc import Iterable
@@ -22,18 +21,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
-from copyassist.assets import user_home
+from copyassist.assets import ENV_VARS, bundled_dir, file_in, locate, reachable, search_path, unknown_name
 from copyassist.errors import ConfigError
 from copyassist.rules.base import FIELD_KINDS, FieldRules, Profile
+from copyassist.safe_yaml import YamlError, did_you_mean, read_yaml_file
 
 __all__ = ["BUNDLED_DIR", "ENV_VAR", "list_profiles", "load_profile", "profile_search_path"]
 
-BUNDLED_DIR = Path(__file__).resolve().parent / "profiles"
-ENV_VAR = "COPYASSIST_PROFILES_PATH"
+BUNDLED_DIR = bundled_dir("profiles")
+ENV_VAR = ENV_VARS["profiles"]
 SUFFIXES = (".yaml", ".yml")
-MAX_FILE_BYTES = 256 * 1024
 
 _RULE_TYPES: dict[str, Any] = typing.get_type_hints(FieldRules)
 _RULE_KEYS = tuple(f.name for f in fields(FieldRules))
@@ -58,41 +55,11 @@ def _fail(path: Path, problem: str) -> ConfigError:
     return ConfigError(" ".join(f"{path}: {problem}".split()))
 
 
-def _hint(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = getattr(key_node, "value", None)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _read_yaml(path: Path) -> Any:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(path, f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise _fail(path, f"cannot read the file ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise _fail(path, f"not UTF-8 text (bad byte at offset {exc.start})") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no Python objects
-    except yaml.YAMLError as exc:  # syntax errors, and tags such as !!python/... that SafeLoader refuses
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise _fail(path, f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+        return read_yaml_file(path)
+    except YamlError as exc:
+        raise _fail(path, str(exc)) from None
 
 
 _WANT: dict[Any, tuple[str, Any]] = {  # annotation -> (what is expected, test)
@@ -118,6 +85,8 @@ def _parse(path: Path) -> _Raw:
     """One profile file; parsed again only when it changed (a batch loads its profile per row)."""
     try:
         status = path.stat()
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
     except OSError as exc:
         raise _fail(path, f"cannot read the file ({exc.strerror or exc})") from None
     return _parse_file(path, (status.st_mtime_ns, status.st_size))
@@ -131,7 +100,11 @@ def _parse_file(path: Path, stamp: tuple[int, int]) -> _Raw:
     raw = _Raw(path)
     for key, value in data.items():
         if key not in _TOP_KEYS:
-            extra = " (field rules go under 'fields:')" if key in FIELD_KINDS else _hint(str(key), _TOP_KEYS)
+            extra = (
+                " (field rules go under 'fields:')"
+                if key in FIELD_KINDS
+                else did_you_mean(str(key), _TOP_KEYS)
+            )
             raise _fail(path, f"unknown key '{key}'{extra}")
         if key == "fields":
             raw.rules = _parse_fields(value, path)
@@ -156,13 +129,13 @@ def _parse_fields(value: Any, path: Path) -> dict[str, dict[str, Any]]:
     parsed: dict[str, dict[str, Any]] = {}
     for kind, rules in value.items():
         if kind not in FIELD_KINDS:
-            raise _fail(path, f"unknown field kind 'fields.{kind}'{_hint(str(kind), FIELD_KINDS)}")
+            raise _fail(path, f"unknown field kind 'fields.{kind}'{did_you_mean(str(kind), FIELD_KINDS)}")
         rules = {} if rules is None else rules
         if not isinstance(rules, dict):
             raise _fail(path, f"fields.{kind} must be a mapping of rules; got {rules!r}")
         for key in rules:
             if key not in _RULE_KEYS:
-                raise _fail(path, f"unknown key 'fields.{kind}.{key}'{_hint(str(key), _RULE_KEYS)}")
+                raise _fail(path, f"unknown key 'fields.{kind}.{key}'{did_you_mean(str(key), _RULE_KEYS)}")
         parsed[kind] = {
             k: _rule_value(v, _RULE_TYPES[k], f"fields.{kind}.{k}", path) for k, v in rules.items()
         }
@@ -171,27 +144,7 @@ def _parse_fields(value: Any, path: Path) -> dict[str, dict[str, Any]]:
 
 def profile_search_path(search_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """The folders a profile name is looked up in, in order of precedence, without duplicates."""
-    folders = [Path(p).expanduser() for p in search_dirs]
-    folders += [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
-    folders += [user_home() / "profiles", BUNDLED_DIR]
-    return list(dict.fromkeys(folders))
-
-
-def _in_folder(folder: Path, name: str) -> Path | None:
-    return next((c for c in (folder / f"{name}{s}" for s in SUFFIXES) if c.is_file()), None)
-
-
-def _stems(folder: Path) -> list[str]:
-    if not folder.is_dir():
-        return []
-    return sorted({p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")})
-
-
-def _unknown(name: str, folders: list[Path], what: str) -> str:
-    available = sorted({stem for folder in folders for stem in _stems(folder)})
-    listed = ", ".join(available) or "none"
-    searched = os.pathsep.join(str(f) for f in folders)
-    return f"unknown {what} '{name}'{_hint(name, available)}; available: {listed}. Searched: {searched}"
+    return search_path("profiles", search_dirs)
 
 
 def _find_parent(child: Path, name: str, folders: list[Path]) -> Path | None:
@@ -202,7 +155,7 @@ def _find_parent(child: Path, name: str, folders: list[Path]) -> Path | None:
         ranks = [i for i, folder in enumerate(folders) if folder.resolve() == home]
         start = ranks[0] + 1 if ranks else 0
     for folder in folders[start:]:
-        found = _in_folder(folder, name)
+        found = file_in(folder, name, SUFFIXES)
         if found is not None and found.resolve() != child.resolve():
             return found
     return None
@@ -215,7 +168,7 @@ def _chain(path: Path, folders: list[Path]) -> list[_Raw]:
         child = chain[-1].path
         found = _find_parent(child, parent, folders)
         if found is None:
-            raise _fail(child, _unknown(parent, folders, "parent profile"))
+            raise _fail(child, unknown_name("parent profile", parent, folders, SUFFIXES))
         if found.resolve() in {raw.path.resolve() for raw in chain}:
             names = " -> ".join([*(str(raw.path) for raw in chain), str(found)])
             raise _fail(path, f"inheritance cycle: {names}")
@@ -254,28 +207,9 @@ def _merge(chain: list[_Raw]) -> Profile:
 def load_profile(name_or_path: str | Path, search_dirs: Iterable[str | Path] = ()) -> Profile:
     """A profile by name (``amazon``) or from a ``.yaml``/``.yml`` file, its parents merged in."""
     folders = profile_search_path(search_dirs)
-    value = str(name_or_path)
-    if isinstance(name_or_path, Path) or value.lower().endswith(SUFFIXES) or "/" in value or os.sep in value:
-        path = Path(value).expanduser()
-        if path.is_file():
-            return _merge(_chain(path, folders))
-        if path.parent != Path(".") or path.suffix.lower() not in SUFFIXES:
-            raise _fail(path, "no such profile file")
-        value = path.stem  # "amazon.yaml" not in the current folder: look it up by name
-    if not value or value.startswith("."):
-        raise ConfigError(f"invalid profile name {value!r}")
-    for folder in folders:
-        found = _in_folder(folder, value)
-        if found is not None:
-            return _merge(_chain(found, folders))
-    raise ConfigError(_unknown(value, folders, "profile"))
+    return _merge(_chain(locate(name_or_path, folders, SUFFIXES, "profile", ConfigError), folders))
 
 
 def list_profiles(search_dirs: Iterable[str | Path] = ()) -> list[tuple[str, Path]]:
     """Every profile a name reaches, as ``(name, file)`` sorted by name; shadowed files left out."""
-    found: dict[str, Path] = {}
-    for folder in profile_search_path(search_dirs):
-        for stem in _stems(folder):
-            if stem not in found and (path := _in_folder(folder, stem)) is not None:
-                found[stem] = path
-    return sorted(found.items())
+    return reachable(profile_search_path(search_dirs), SUFFIXES)

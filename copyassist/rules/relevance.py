@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.checks import fold, wordlist
+from copyassist.rules.text import fold
+from copyassist.rules.wordlists import words
 
 RULE = "content.off_product"
 STEM = 5  # "montres"/"montre", "lamps"/"lamp": compare the first letters only
@@ -24,7 +25,7 @@ def _stems(text: str, ignored: set[str]) -> set[str]:
 
 def product_stems(values: Iterable[str], brand: str | None) -> set[str]:
     """The stems of the words that say what the product is (brand and filler words left out)."""
-    ignored = set(wordlist("stopwords"))
+    ignored = set(words("stopwords.txt"))
     ignored |= {w for w in _WORD.findall(fold(brand or ""))} | {
         w[:STEM] for w in _WORD.findall(fold(brand or ""))
     }

@@ -1,87 +1,31 @@
-"""Phrase lists kept as data, and the accent- and case-blind matcher built from them.
+"""Word and phrase lists kept as data, and the accent- and case-blind matcher built from them.
 
-A list is a text file ``<name>.<lang>.txt`` (``superlatives.fr.txt``) or ``<name>.txt``: one
-phrase a line; ``# `` (a hash and a space) starts a comment, so ``#1`` is a phrase. A phrase
-matches whole words, whatever the case and the accents: ``eco-responsable`` finds
-``Éco-responsable``, ``écoresponsable`` and ``éco responsable``. Two bits of syntax:
+Every check that looks for listed words reads its list here (promotional wording, acronyms, stop
+words, claims, AI disclaimers). A list is a text file ``<name>.<lang>.txt``
+(``superlatives.fr.txt``) or ``<name>.txt``: one phrase a line; ``# `` (a hash and a space)
+starts a comment, so ``#1`` is a phrase. A phrase matches whole words, whatever the case and the
+accents (:func:`copyassist.rules.text.fold`): ``eco-responsable`` finds ``Éco-responsable``,
+``écoresponsable`` and ``éco responsable``. Two bits of syntax:
 
 - ``(e)`` right after a word is an optional ending: ``meilleur(e)(s)``;
 - a line starting with ``!`` is an exception: a hit inside a match of it is not reported
   (``!best before`` keeps ``best`` from firing on a food label).
 
-The bundled list comes first; a file of the same name in ``<COPYASSIST_HOME>/wordlists/`` adds
-phrases and exceptions to it. Each file is read once and cached until it changes.
+The bundled list comes first; a file of the same name in the user's folder
+(``<COPYASSIST_HOME>/wordlists/``, see :func:`copyassist.assets.search_path`) adds phrases and
+exceptions to it. Each file is read once and cached until it changes.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from copyassist.assets import user_home
+from copyassist.assets import search_path
 from copyassist.i18n import language_code
-
-BUNDLED_DIR = Path(__file__).resolve().parent
-
-_SPECIAL: dict[str, str] = {
-    "\u2019": "'",
-    "\u2018": "'",
-    "\u02bc": "'",
-    "\u00b4": "'",
-    "`": "'",
-    "\u0153": "oe",
-    "\u0152": "oe",
-    "\u00e6": "ae",
-    "\u00c6": "ae",
-    "\u00df": "ss",
-    "\u00ba": "\u00b0",
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u00a0": " ",
-    "\u202f": " ",
-    "\u2009": " ",
-}
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if char in _SPECIAL:
-        return _SPECIAL[char]
-    plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return "".join(c for c in plain.casefold() if not unicodedata.combining(c))
-
-
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """``text`` lower-cased, without accents, with one kind of apostrophe, dash and space.
-
-    The list gives, for each character of the result, its index in ``text``: a match in the
-    folded text is ``text[index[start]:index[end - 1] + 1]``.
-    """
-    parts = [_fold_char(char) for char in text]
-    folded = "".join(parts)
-    if len(folded) == len(text) and all(len(part) == 1 for part in parts):
-        return folded, list(range(len(text)))  # the usual case: one character for one
-    index: list[int] = []
-    for position, part in enumerate(parts):
-        index.extend([position] * len(part))
-    return folded, index
-
-
-def fold(text: str) -> str:
-    return fold_with_map(text)[0]
-
-
-def original_span(text: str, index: list[int], start: int, end: int) -> str:
-    """The part of ``text`` behind ``folded[start:end]``."""
-    if start >= end or not index:
-        return ""
-    return text[index[start] : index[end - 1] + 1]
-
+from copyassist.rules.text import Hit, find_folded, fold
 
 _PIECES = re.compile(r"\(\w+\)|\w+|[^\w\s]|\s+")
 
@@ -99,8 +43,10 @@ def phrase_pattern(phrase: str) -> str:
             parts.append(r"[\s\-]+" if joins_words else r"\s*")
         elif piece == "-" and between_words:
             parts.append(r"[\s\-]?")
-        elif piece.startswith("(") and len(piece) > 2:
-            parts.append(f"(?:{re.escape(piece[1:-1])})?")
+        elif len(piece) > 2 and piece[0] == "(" and re.fullmatch(r"\w+|\(\w+\)", before):
+            parts.append(f"(?:{re.escape(piece[1:-1])})?")  # an optional ending: meilleur(e)
+        elif len(piece) > 2 and piece[0] == "(":
+            parts.append(r"\s*\(\s*" + re.escape(piece[1:-1]) + r"\s*\)")  # words in brackets
         elif re.fullmatch(r"\w+", piece):
             parts.append(re.escape(piece))
         else:
@@ -142,23 +88,32 @@ def _read_if_there(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _read(path, (status.st_mtime_ns, status.st_size))
 
 
-def user_dir() -> Path:
-    """Where users put their own lists: ``<COPYASSIST_HOME>/wordlists``."""
-    return user_home() / "wordlists"
-
-
 def load_list(filename: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(phrases, exceptions) of the bundled ``filename`` plus the user's file of that name."""
-    bundled = _read_if_there(BUNDLED_DIR / filename)
-    extra = _read_if_there(user_dir() / filename)
-    return bundled[0] + extra[0], bundled[1] + extra[1]
+    """(phrases, exceptions) of ``filename`` in every word-list folder, the bundled one first."""
+    return _joined(_read_if_there(folder / filename) for folder in reversed(search_path("wordlists")))
 
 
-@dataclass(frozen=True)
-class Hit:
-    phrase: str  # the text as written in the copy
-    start: int  # in the original text
-    end: int
+def load_lists(filenames: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(phrases, exceptions) of several lists, in order."""
+    return _joined(load_list(name) for name in filenames)
+
+
+def _joined(
+    lists: Iterable[tuple[tuple[str, ...], tuple[str, ...]]],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    phrases: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()
+    for more, excepted in lists:
+        phrases += more
+        exceptions += excepted
+    return phrases, exceptions
+
+
+def words(filename: str) -> frozenset[str]:
+    """The folded entries of a list of single words (``acronyms.txt``, ``stopwords.txt``); a
+    ``!word`` line takes ``word`` out, so a user's file can remove a bundled entry."""
+    entries, removed = load_list(filename)
+    return frozenset(map(fold, entries)) - frozenset(map(fold, removed))
 
 
 class PhraseMatcher:
@@ -171,18 +126,15 @@ class PhraseMatcher:
         self._exceptions = _alternation(exceptions)
 
     def find(self, text: str) -> list[Hit]:
+        """Every phrase found in ``text``, as written there, unless inside an exception."""
         if self._regex is None or not text:
             return []
-        folded, index = fold_with_map(text)
-        blocked = [m.span() for m in self._exceptions.finditer(folded)] if self._exceptions else []
-        hits: list[Hit] = []
-        for match in self._regex.finditer(folded):
-            start, end = match.span()
-            if start == end or any(start < b_end and b_start < end for b_start, b_end in blocked):
-                continue
-            original = original_span(text, index, start, end).strip()
-            hits.append(Hit(original, index[start], index[end - 1] + 1))
-        return hits
+        blocked = find_folded(self._exceptions, text) if self._exceptions else []
+        return [
+            hit
+            for hit in find_folded(self._regex, text)
+            if not any(hit.start < b.end and b.start < hit.end for b in blocked)
+        ]
 
 
 def _alternation(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -201,20 +153,15 @@ def _alternation(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(branches))
 
 
-@lru_cache(maxsize=64)
-def _matcher(key: tuple[tuple[str, ...], tuple[str, ...]]) -> PhraseMatcher:
-    return PhraseMatcher(key[0], key[1])
+@lru_cache(maxsize=256)
+def matcher(phrases: tuple[str, ...], exceptions: tuple[str, ...] = ()) -> PhraseMatcher:
+    """The matcher of ``phrases``, built once: compiling costs far more than matching."""
+    return PhraseMatcher(phrases, exceptions)
 
 
-def matcher_for(filenames: tuple[str, ...]) -> PhraseMatcher:
+def matcher_for(filenames: Iterable[str]) -> PhraseMatcher:
     """One matcher over several list files (bundled and user), rebuilt only when they change."""
-    phrases: tuple[str, ...] = ()
-    exceptions: tuple[str, ...] = ()
-    for name in filenames:
-        more, excepted = load_list(name)
-        phrases += more
-        exceptions += excepted
-    return _matcher((phrases, exceptions))
+    return matcher(*load_lists(filenames))
 
 
 def list_names(stem: str, language: str | None, always: tuple[str, ...] = ("fr", "en")) -> tuple[str, ...]:
@@ -228,4 +175,4 @@ def list_names(stem: str, language: str | None, always: tuple[str, ...] = ("fr",
 
 def clear_caches() -> None:
     _read.cache_clear()
-    _matcher.cache_clear()
+    matcher.cache_clear()
