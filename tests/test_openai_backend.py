@@ -13,7 +13,7 @@ import respx
 
 import copyassist
 from copyassist import errors
-from copyassist.backends import OpenAIBackend, OutputSpec, Usage, get_backend
+from copyassist.backends import OpenAIBackend, OutputSpec, Prompt, Usage, get_backend
 from copyassist.backends.retry import RetryPolicy
 from copyassist.config import Settings
 
@@ -219,7 +219,7 @@ def test_truncated_output_is_reported_with_the_partial_text(
     )
     spec = OutputSpec("ProductTitle", {"type": "object", "properties": {"title": {"type": "string"}}})
     with pytest.raises(errors.OutputTruncatedError, match="max_tokens") as caught:
-        backend.complete([{"role": "user", "content": "titre"}], spec, {"max_tokens": 5})
+        backend.complete(Prompt([{"role": "user", "content": "titre"}], spec, {"max_tokens": 5}))
     assert caught.value.partial_output == '{"title": "Montre conn'
     assert caught.value.usage == Usage(321, 25)
 

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import logging
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
+import copyassist
 from copyassist import errors
+from copyassist.backends import Backend, LocalBackend, OpenAIBackend
 from copyassist.backends.retry import NO_RETRY, RetryPolicy, acall_with_retries, call_with_retries
+from copyassist.batch.pacing import PacedBackend
 
+API = "https://api.openai.com/v1/chat/completions"
+PRODUCT = {"title": "Montre connectée Kairos S2", "brand": "Kairos"}
 SERVER_ERROR = errors.ServerError("boom", status_code=503)
+
+
+def chat_answer(title: str) -> dict[str, Any]:
+    return {
+        "id": "c", "object": "chat.completion", "created": 1, "model": "gpt-4.1-mini",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": json.dumps({"title": title})}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+    }  # fmt: skip
 
 
 def test_the_policy_alone_decides_whether_and_how_long_to_wait() -> None:
@@ -53,6 +71,52 @@ def test_the_sync_and_async_drivers_follow_the_same_policy() -> None:
 
     calls, call = failing(2)
     assert asyncio.run(acall_with_retries(acall, policy, asleep)) == "done" and len(calls) == 3
+
+
+def test_every_backend_declares_and_implements_aclose() -> None:
+    assert inspect.iscoroutinefunction(Backend.aclose)
+    for backend in (OpenAIBackend, LocalBackend, PacedBackend):
+        assert inspect.iscoroutinefunction(backend.aclose), backend
+
+
+@respx.mock
+def test_429s_and_retries_are_logged_at_debug(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, respx_mock: respx.MockRouter
+) -> None:
+    monkeypatch.setattr("copyassist.backends.retry.time.sleep", lambda seconds: None)
+    respx_mock.post(API).mock(
+        side_effect=[
+            httpx.Response(429, headers={"retry-after": "7"}, json={"error": {"message": "slow down"}}),
+            httpx.Response(200, json=chat_answer("Montre connectée Kairos S2 GPS")),
+        ]
+    )
+    backend = OpenAIBackend(model="gpt-4.1-mini", api_key="sk-t", retry=RetryPolicy(base_delay=0))
+    caplog.set_level(logging.DEBUG, logger="copyassist")
+    copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
+    records = {r.name: r for r in caplog.records if r.levelno == logging.DEBUG}
+    rate_limited = records["copyassist.backends.openai_backend"].getMessage()
+    assert "429" in rate_limited and "retry-after 7.0 s" in rate_limited
+    retried = records["copyassist.backends.retry"].getMessage()
+    assert "attempt 1 of 4" in retried and "RateLimitError" in retried and "retrying in 7.00 s" in retried
+
+
+@respx.mock
+def test_a_step_down_is_logged_at_debug(
+    caplog: pytest.LogCaptureFixture, respx_mock: respx.MockRouter
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content)["response_format"]["type"] == "json_schema":
+            return httpx.Response(422, json={"detail": "response_format type json_schema not supported"})
+        return httpx.Response(200, json=chat_answer("Montre connectée Kairos S2 GPS"))
+
+    respx_mock.post("http://127.0.0.1:8765/v1/chat/completions").mock(side_effect=answer)
+    backend = OpenAIBackend(name="compatible", model="m", base_url="http://127.0.0.1:8765/v1")
+    caplog.set_level(logging.DEBUG, logger="copyassist")
+    copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
+    messages = [r.getMessage() for r in caplog.records if r.name == "copyassist.backends.openai_backend"]
+    assert messages == [
+        "compatible refused structured-output mode json_schema; stepping down to json_object_schema"
+    ]
 
 
 def test_a_retry_is_logged_at_debug_only(caplog: pytest.LogCaptureFixture) -> None:

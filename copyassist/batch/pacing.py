@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from copyassist.backends.base import Backend, Completion, OutputSpec, StructuredMode
+from copyassist.backends.base import Backend, Completion, Prompt, StructuredMode
+from copyassist.backends.request import build_request
 from copyassist.backends.retry import NO_RETRY, RetryPolicy
 from copyassist.batch.limiter import RateLimiter
 from copyassist.errors import BackendError, RateLimitError
@@ -51,22 +51,19 @@ class PacedBackend:
     def structured_mode(self) -> StructuredMode:
         return self.inner.structured_mode
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         raise NotImplementedError("a paced backend is driven by the async batch runner")
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         # what the provider counts against the TPM limit: the prompt plus the completion allowed
-        estimate = count_message_tokens(messages, self.model).tokens + int(params.get("max_tokens") or 0)
+        sent = build_request(prompt, self.structured_mode).messages
+        estimate = count_message_tokens(sent, self.model).tokens + int(prompt.params.get("max_tokens") or 0)
         attempt = 1
         while True:
             await self.limiter.acquire(estimate)
             self.stats.calls += 1
             try:
-                completion = await self.inner.acomplete(messages, output, params)
+                completion = await self.inner.acomplete(prompt)
             except BackendError as error:
                 self.limiter.settle(estimate, 0)
                 if isinstance(error, RateLimitError):
@@ -88,7 +85,5 @@ class PacedBackend:
 
     async def aclose(self) -> None:
         """Close the wrapped backend's async clients (on this loop) and its sync ones."""
-        aclose = getattr(self.inner, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await self.inner.aclose()
         self.inner.close()
