@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,9 +15,12 @@ import respx
 
 import copyassist
 from copyassist import errors
-from copyassist.backends import Backend, LocalBackend, OpenAIBackend
+from copyassist.backends import Backend, Completion, LocalBackend, OpenAIBackend, Prompt, Usage
 from copyassist.backends.retry import NO_RETRY, RetryPolicy, acall_with_retries, call_with_retries
+from copyassist.batch.api import run_batch
+from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.store import Store
 
 API = "https://api.openai.com/v1/chat/completions"
 PRODUCT = {"title": "Montre connectée Kairos S2", "brand": "Kairos"}
@@ -71,6 +75,49 @@ def test_the_sync_and_async_drivers_follow_the_same_policy() -> None:
 
     calls, call = failing(2)
     assert asyncio.run(acall_with_retries(acall, policy, asleep)) == "done" and len(calls) == 3
+
+
+class CountingBackend:
+    """Fails its first ``failures`` calls with a 503; records the retry policy of every call."""
+
+    name = "fake"
+    model = "fake-model"
+    structured_mode = "json_object_schema"
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.retry = RetryPolicy(max_attempts=2)
+        self.policies: list[RetryPolicy | None] = []
+
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        raise NotImplementedError
+
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        self.policies.append(retry)
+        if len(self.policies) <= self.failures:
+            raise SERVER_ERROR
+        return Completion(json.dumps({"title": "Montre connectée Kairos S2"}), self.model, Usage(50, 5))
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+def test_a_paced_backend_retries_itself_and_leaves_the_callers_backend_alone(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.csv"
+    feed.write_text("sku,title,brand\nA,Montre connectée Kairos S2,Kairos\n", "utf-8")
+    inner = CountingBackend(failures=2)
+    own_policy = inner.retry
+    policy = RetryPolicy(max_attempts=4, base_delay=0, max_delay=0)
+    paced = PacedBackend(inner, RateLimiter(None, None), policy)
+    with Store(tmp_path / "s.sqlite3") as store:
+        summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=paced, store=store)
+    assert summary.totals.counts["ok"] == 1
+    assert inner.retry is own_policy  # not switched off behind the caller's back
+    assert inner.policies == [NO_RETRY] * 3  # each paced attempt asks for one try, no stacking
+    assert (paced.stats.calls, paced.stats.retries) == (3, 2)
 
 
 def test_every_backend_declares_and_implements_aclose() -> None:
