@@ -35,6 +35,8 @@ class OpenAIBackend:
 
     ``structured`` is the structured-output mode; ``None`` picks ``json_schema`` and, on a
     compatible server that refuses it, steps down the modes once and remembers what worked.
+    Every request is built for the mode it goes out in (``request``), so a step-down changes
+    the prompt's format instruction along with the ``response_format``.
     """
 
     def __init__(
