@@ -5,10 +5,10 @@
 A bare ``AsyncOpenAI`` (its own retries off, an explicit ``httpx.AsyncClient`` with a pool sized
 for the concurrency) and an ``asyncio.Semaphore(concurrency)``: no limiter, no validation, no
 repair, no store. Only the transport the tool also pays for: the request, ``with_raw_response``
-and parsing the answer into the SDK's model. Pass the bodies the tool sends (``extra`` holds
-what every request shares: ``response_format``, ``temperature``, ``max_tokens``...), so that the
-ratio measures the tool's own overhead and nothing else. Without ``--base-url`` it starts
-``fake_server.py`` in a subprocess (so the server does not share this process's GIL).
+and parsing the answer into the SDK's model. The bodies sent are the tool's own, built by the
+backend (``OpenAIBackend.request``), so that the ratio measures the tool's own overhead and
+nothing else. Without ``--base-url`` it starts ``fake_server.py`` in a subprocess (so the server
+does not share this process's GIL).
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ import httpx
 import httpx2
 import openai
 
+from copyassist.backends import OpenAIBackend
 from copyassist.backends.async_pool import CONNECTIONS_PER_CLIENT, AsyncClientPool
+from copyassist.generate import prepare
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,17 +46,15 @@ class BaselineResult:
 
 async def run_baseline(
     base_url: str,
-    requests: Sequence[list[dict[str, Any]]],
+    bodies: Sequence[Mapping[str, Any]],
     *,
     concurrency: int = 64,
-    model: str = "fake-model",
-    extra: Mapping[str, Any] | None = None,
     api_key: str = "not-needed",
     timeout: float = 120.0,
     http: Literal["httpx", "httpx2"] = "httpx",
     sharded: bool = False,
 ) -> BaselineResult:
-    """Send one chat request per message list, ``concurrency`` at a time.
+    """Send each chat request body (``chat.completions.create``'s arguments), ``concurrency`` at a time.
 
     ``http="httpx"`` is the transport ``OpenAIBackend`` uses (httpx 0.28 on httpcore 1.0);
     ``"httpx2"`` the one openai 3.x picks by itself, to see what the transport alone costs.
@@ -81,13 +81,11 @@ async def run_baseline(
     gate = asyncio.Semaphore(concurrency)
     ok = errors = 0
 
-    async def one(messages: list[dict[str, Any]]) -> None:
+    async def one(body: Mapping[str, Any]) -> None:
         nonlocal ok, errors
         async with gate, clients.client() as client:
             try:
-                raw = await client.chat.completions.with_raw_response.create(
-                    model=model, messages=cast(Any, messages), **dict(extra or {})
-                )
+                raw = await client.chat.completions.with_raw_response.create(**body)
                 raw.parse()
                 ok += 1
             except openai.OpenAIError:
@@ -95,21 +93,18 @@ async def run_baseline(
 
     started = time.perf_counter()
     try:
-        await asyncio.gather(*(one(messages) for messages in requests))
+        await asyncio.gather(*(one(body) for body in bodies))
     finally:
         elapsed = time.perf_counter() - started
         await clients.aclose()
-    return BaselineResult(elapsed=elapsed, calls=len(requests), ok=ok, errors=errors)
+    return BaselineResult(elapsed=elapsed, calls=len(bodies), ok=ok, errors=errors)
 
 
-def _sample_requests(n: int) -> list[list[dict[str, Any]]]:
-    return [
-        [
-            {"role": "system", "content": "You write product titles. Write in English."},
-            {"role": "user", "content": f"Write the title for this product.\n- Name: Sample product {i}\n"},
-        ]
-        for i in range(n)
-    ]
+def sample_bodies(n: int, model: str) -> list[dict[str, Any]]:
+    """Product-title requests for ``n`` sample products, as the tool sends them to a compatible server."""
+    backend = OpenAIBackend(name="compatible", model=model, base_url="http://unused/v1")
+    products = ({"title": f"Sample product {i}", "brand": "Lumen"} for i in range(n))
+    return [backend.request(prepare("product-title", product, language="en").prompt) for product in products]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,23 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert server.stdout is not None
         base_url = server.stdout.readline().strip()
-    schema = {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}
-    extra = {
-        "response_format": {
-            "type": "json_schema",
-            "json_schema": {"name": "ProductTitle", "schema": schema, "strict": True},
-        },
-        "temperature": 0.4,
-        "max_tokens": 300,
-    }
     try:
         result = asyncio.run(
             run_baseline(
                 base_url,
-                _sample_requests(args.n),
+                sample_bodies(args.n, args.model),
                 concurrency=args.concurrency,
-                model=args.model,
-                extra=extra,
                 http=args.http,
                 sharded=args.sharded,
             )

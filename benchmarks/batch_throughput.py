@@ -97,13 +97,12 @@ def write_feed(path: Path, rows: int) -> Path:
 
 
 def first_requests(feed: Path) -> dict[int, dict[str, Any]]:
-    """Row number -> the request body of the row's first call, exactly as the tool builds it."""
+    """Row number -> the request body of the row's first call, as the tool's backend builds it."""
     backend = OpenAIBackend(name="compatible", model=MODEL, base_url="http://unused/v1")
     bodies = {}
     for row in open_feed(feed).rows():
-        prepared = prepare(TEMPLATE, Product.from_mapping(row.product or {}), language="fr",
-                           structured_mode=backend.structured_mode)  # fmt: skip
-        bodies[row.number] = backend._request(prepared.messages, prepared.output, dict(prepared.params))
+        prepared = prepare(TEMPLATE, Product.from_mapping(row.product or {}), language="fr")
+        bodies[row.number] = backend.request(prepared.prompt)
     return bodies
 
 
@@ -129,14 +128,12 @@ def lost(rows: list[dict[str, str]], expected: int) -> int:
 def throughput(args: argparse.Namespace, workdir: Path) -> None:
     feed = write_feed(workdir / "throughput.csv", args.rows)
     bodies = list(first_requests(feed).values())
-    messages = [body.pop("messages") for body in bodies]
-    extra = {k: v for k, v in bodies[0].items() if k != "model"}
     runs: dict[str, list[float]] = {"bare": [], "sharded": [], "tool": []}
     with fake_server(latency=args.latency) as base_url:
         for _ in range(2):
             for label, sharded in (("bare", False), ("sharded", True)):
-                result = asyncio.run(run_baseline(base_url, messages, concurrency=args.concurrency,
-                                                  model=MODEL, extra=extra, sharded=sharded))  # fmt: skip
+                result = asyncio.run(run_baseline(base_url, bodies, concurrency=args.concurrency,
+                                                  sharded=sharded))  # fmt: skip
                 assert result.errors == 0, f"baseline: {result.errors} errors"
                 runs[label].append(result.elapsed)
             elapsed, summary, rows = tool_run(feed, base_url, workdir, concurrency=args.concurrency)

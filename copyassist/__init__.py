@@ -15,16 +15,19 @@ from copyassist import errors as _errors
 from copyassist.audit import CheckReport, RowReport, check
 from copyassist.backends import (
     Backend,
+    ChatRequest,
     Completion,
     LocalBackend,
     OpenAIBackend,
     OutputSpec,
+    Prompt,
     Usage,
+    build_request,
     get_backend,
 )
 from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_run, iter_batch, run_batch
-from copyassist.batch.model import FeedRow, RowOutcome
+from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
 from copyassist.config import Settings
@@ -50,6 +53,7 @@ from copyassist.errors import (
     ServerError,
     TemplateError,
 )
+from copyassist.feeds import FeedRow
 from copyassist.generate import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import (
@@ -79,6 +83,7 @@ __all__ = [
     "BatchEstimate",
     "BatchSummary",
     "BatchTotals",
+    "ChatRequest",
     "CheckContext",
     "CheckReport",
     "Completion",
@@ -105,6 +110,7 @@ __all__ = [
     "Prepared",
     "Product",
     "Profile",
+    "Prompt",
     "ProviderConnectionError",
     "ProviderTimeoutError",
     "Psychographics",
@@ -131,6 +137,7 @@ __all__ = [
     "Violation",
     "agenerate",
     "arun_batch",
+    "build_request",
     "check",
     "count_message_tokens",
     "count_tokens",

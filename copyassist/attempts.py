@@ -1,6 +1,6 @@
 """Ask, check, re-ask: the attempts of one generation and the verdict on them.
 
-Written as a generator that yields the messages to send and receives each completion (or has
+Written as a generator that yields the prompt to send and receives each completion (or has
 an ``OutputTruncatedError`` thrown in), so the sync and async drivers share every step. Each
 answer is parsed into the template's output model and checked against the channel's rules;
 answers with errors are sent back with the problems listed, a bounded number of times, and the
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from copyassist import errors
-from copyassist.backends import Completion, Usage
+from copyassist.backends import Completion, Prompt, Usage
 from copyassist.i18n import localized
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
@@ -69,7 +69,7 @@ class Outcome:
     rejected: list[Violation] = field(default_factory=list)  # the best answer's, when a fallback won
 
 
-Steps = Generator[list[dict[str, str]], Completion, Outcome]
+Steps = Generator[Prompt, Completion, Outcome]
 
 
 def parse_output(text: str, model: type[CopyOutput]) -> CopyOutput:
@@ -104,7 +104,7 @@ def describe_violations(violations: list[Violation]) -> str:
 
 
 def run_attempts(
-    messages: list[dict[str, str]],
+    prompt: Prompt,
     model: type[CopyOutput],
     language: str,
     *,
@@ -112,18 +112,22 @@ def run_attempts(
     validate: Validator,
     fallback: Fallback | None = None,
 ) -> Steps:
-    """Yield messages, receive completions; return the verdict on the best attempt."""
+    """Yield prompts to send, receive completions; return the verdict on the best attempt.
+
+    A re-ask is the template's prompt followed by the answer and what was wrong with it: the
+    backend builds each request from the prompt, so the format instruction stays its mode's."""
     attempts: list[Attempt] = []
     usage = Usage()
     model_name: str | None = None
-    to_send = messages
+    to_send = prompt
     for number in range(1, max_attempts + 1):
         try:
             completion = yield to_send
         except errors.OutputTruncatedError as cut:
             usage = usage + cut.usage if isinstance(cut.usage, Usage) else usage
             attempts.append(Attempt(number, cut.partial_output, problem="cut off at max_tokens"))
-            to_send = [*messages, {"role": "user", "content": localized(_CUT_OFF, language)}]
+            shorter = {"role": "user", "content": localized(_CUT_OFF, language)}
+            to_send = prompt.with_followups(shorter)
             continue
         usage = usage + completion.usage
         model_name = completion.model
@@ -140,11 +144,10 @@ def run_attempts(
                 break
             problems = describe_violations([v for v in attempt.violations if v.severity == "error"])
         repair = localized(_REPAIR, language).format(problems=problems)
-        to_send = [
-            *messages,
+        to_send = prompt.with_followups(
             {"role": "assistant", "content": completion.text},
             {"role": "user", "content": repair},
-        ]
+        )
     return _verdict(attempts, usage, model_name, model, validate, fallback)
 
 

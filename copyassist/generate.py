@@ -17,8 +17,7 @@ from pydantic import ValidationError
 
 from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, run_attempts
-from copyassist.backends import Backend, Completion, OutputSpec, Usage, get_backend
-from copyassist.backends.schema import describe_fields
+from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
@@ -29,15 +28,6 @@ from copyassist.templates import Template, load_template
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 
 DEFAULT_ATTEMPTS = 3
-
-_FORMAT_INSTRUCTIONS = {
-    "fr": "Réponds uniquement avec un objet JSON, sans texte autour, qui a ces champs :\n{fields}",
-    "en": "Answer only with a JSON object, with no text around it, that has these fields:\n{fields}",
-}
-_STRICT_INSTRUCTIONS = {
-    "fr": "Réponds uniquement avec l'objet JSON demandé.",
-    "en": "Answer only with the requested JSON object.",
-}
 
 
 @dataclass(frozen=True)
@@ -69,6 +59,7 @@ class CopyResult:
     first_pass: bool = False
     #: with status "fallback": what was wrong with the best model answer
     rejected: list[Violation] = field(default_factory=list)
+    #: the first request's messages, as sent in the mode the backend settled on
     messages: list[dict[str, str]] = field(repr=False, default_factory=list)
 
     @property
@@ -106,7 +97,11 @@ class CopyResult:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A rendered request: everything needed to call a model, nothing called yet."""
+    """A rendered template: everything needed to call a model, nothing called yet.
+
+    ``messages`` are the template's as rendered; the request a backend sends adds the format
+    instruction of its structured mode: ``build_request(prepared.prompt, backend.structured_mode)``.
+    """
 
     template: Template
     messages: list[dict[str, str]]
@@ -120,6 +115,11 @@ class Prepared:
     def channel(self) -> str | None:
         channel = self.context.get("channel")
         return str(channel) if channel else None
+
+    @property
+    def prompt(self) -> Prompt:
+        """What to ask a backend; it builds the request for its mode from this."""
+        return Prompt(self.messages, self.output, self.params, self.template.language)
 
 
 def resolve_persona(
@@ -154,12 +154,14 @@ def prepare(
     persona: str | Path | Persona | Mapping[str, Any] | None = None,
     language: str = "en",
     params: Mapping[str, Any] | None = None,
-    structured_mode: str = "json_object_schema",
     prompts_dirs: Iterable[str | Path] = (),
     personas_dirs: Iterable[str | Path] = (),
     **inputs: Any,
 ) -> Prepared:
-    """Render ``template`` for a product: the messages, schema and parameters of the call."""
+    """Render ``template`` for a product: the messages, schema and parameters of the call.
+
+    Nothing here depends on a backend: the format instruction that fits a backend's structured
+    mode is added when the request is built (``build_request``)."""
     started = time.perf_counter()
     if not isinstance(template, Template):
         template = load_template(template, language, prompts_dirs)
@@ -173,29 +175,15 @@ def prepare(
     messages = template.render(values)
     model = template.output_model
     spec = OutputSpec(name=model.__name__, schema=_schema_of(model))
-    messages = _with_format_instruction(messages, spec, template.language, structured_mode)
     merged = {**template.parameters, **{k: v for k, v in (params or {}).items() if v is not None}}
     elapsed = (time.perf_counter() - started) * 1000
     return Prepared(template, messages, spec, merged, persona_name, elapsed, context)
 
 
-def _with_format_instruction(
-    messages: list[dict[str, str]], spec: OutputSpec, language: str, mode: str
-) -> list[dict[str, str]]:
-    if mode == "json_schema":
-        instruction = _STRICT_INSTRUCTIONS.get(language, _STRICT_INSTRUCTIONS["en"])
-    else:
-        template = _FORMAT_INSTRUCTIONS.get(language, _FORMAT_INSTRUCTIONS["en"])
-        fields = describe_fields(spec.schema, descriptions=mode != "json_object_schema")
-        instruction = template.format(fields=fields)
-    result = [dict(m) for m in messages]
-    last_user = max(i for i, m in enumerate(result) if m["role"] == "user")
-    result[last_user]["content"] += "\n\n" + instruction
-    return result
-
-
-def _validator(prepared: Prepared, profile: Profile) -> Validator:
-    context = check_context(prepared.context, prepared.messages)
+def _validator(prepared: Prepared, profile: Profile, backend: Backend) -> Validator:
+    # the prompt as sent: an answer that echoes the format instruction echoes the prompt
+    sent = build_request(prepared.prompt, backend.structured_mode).messages
+    context = check_context(prepared.context, sent)
     return lambda output: validate_output(output, profile, context)
 
 
@@ -236,7 +224,7 @@ def _result(
         violations=outcome.violations,
         first_pass=outcome.first_pass,
         rejected=outcome.rejected,
-        messages=prepared.messages,
+        messages=build_request(prepared.prompt, backend.structured_mode).messages,
     )
 
 
@@ -258,7 +246,7 @@ def _start(
     options: dict[str, Any],
 ) -> tuple[Prepared, Steps, dict[str, ModelPrice]]:
     """Everything before the first call, so that a bad input or setting costs no tokens."""
-    prepared = prepare(template, product, structured_mode=backend.structured_mode, **options)
+    prepared = prepare(template, product, **options)
     profile = load_profile(prepared.channel or "generic")
     if profile.language and profile.language != prepared.template.language:
         raise errors.ConfigError(
@@ -267,20 +255,18 @@ def _start(
         ).with_hint("language")
     prices = load_prices()
     steps = run_attempts(
-        prepared.messages,
+        prepared.prompt,
         prepared.template.output_model,
         prepared.template.language,
         max_attempts=max_attempts,
-        validate=_validator(prepared, profile),
+        validate=_validator(prepared, profile, backend),
         fallback=_fallback(prepared, profile),
     )
     return prepared, steps, prices
 
 
-def _advance(
-    steps: Steps, answer: Completion | errors.OutputTruncatedError
-) -> list[dict[str, str]] | Outcome:
-    """Hand one answer to the attempts: the next messages to send, or the final outcome.
+def _advance(steps: Steps, answer: Completion | errors.OutputTruncatedError) -> Prompt | Outcome:
+    """Hand one answer to the attempts: the next prompt to send, or the final outcome.
 
     Only this StopIteration means "done": one escaping a backend call must not pass for it.
     """
@@ -314,13 +300,11 @@ def generate(
     chosen = _backend_for(backend, provider, model, base_url)
     prepared, steps, prices = _start(template, product, chosen, max_attempts, options)
     model_ms = 0.0
-    step: list[dict[str, str]] | Outcome = next(steps)
+    step: Prompt | Outcome = next(steps)
     while not isinstance(step, Outcome):
         call_started = time.perf_counter()
         try:
-            answer: Completion | errors.OutputTruncatedError = chosen.complete(
-                step, prepared.output, prepared.params
-            )
+            answer: Completion | errors.OutputTruncatedError = chosen.complete(step)
         except errors.OutputTruncatedError as cut:
             answer = cut
         model_ms += (time.perf_counter() - call_started) * 1000
@@ -346,13 +330,11 @@ async def agenerate(
     # read, so this is a millisecond of CPU, and a thread would only fight the loop for the GIL
     prepared, steps, prices = _start(template, product, chosen, max_attempts, options)
     model_ms = 0.0
-    step: list[dict[str, str]] | Outcome = next(steps)
+    step: Prompt | Outcome = next(steps)
     while not isinstance(step, Outcome):
         call_started = time.perf_counter()
         try:
-            answer: Completion | errors.OutputTruncatedError = await chosen.acomplete(
-                step, prepared.output, prepared.params
-            )
+            answer: Completion | errors.OutputTruncatedError = await chosen.acomplete(step)
         except errors.OutputTruncatedError as cut:
             answer = cut
         model_ms += (time.perf_counter() - call_started) * 1000

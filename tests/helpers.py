@@ -12,7 +12,9 @@ from typing import Any
 
 from click.testing import Result
 
-from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
+from copyassist.backends.base import Completion, Prompt, StructuredMode, Usage
+from copyassist.backends.request import build_request
+from copyassist.backends.retry import RetryPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,20 +48,19 @@ class FakeBackend:
     def structured_mode(self) -> StructuredMode:
         return self._mode
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        self.calls.append(messages)
-        self.params.append(params)
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        self.calls.append(build_request(prompt, self._mode).messages)
+        self.params.append(dict(prompt.params))
         text = self.answers[min(len(self.calls), len(self.answers)) - 1]
         return Completion(text=text, model=self.model, usage=Usage(100, 20), finish_reason="stop")
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        return self.complete(messages, output, params)
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        return self.complete(prompt)
 
     def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
         pass
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import respx
 
-from copyassist.backends import OpenAIBackend, OutputSpec
+from copyassist.backends import OpenAIBackend, OutputSpec, Prompt
 from copyassist.backends.async_pool import AsyncClientPool
 
 
@@ -93,12 +93,11 @@ def test_the_backend_spreads_concurrent_calls_over_clients_respx_still_sees() ->
     backend = OpenAIBackend(
         name="compatible", model="m", base_url="http://127.0.0.1:9/v1", structured="json_object"
     )
-    spec = OutputSpec(name="T", schema={"type": "object"})
+    prompt = Prompt([{"role": "user", "content": "x"}], OutputSpec(name="T", schema={"type": "object"}))
 
     async def main() -> list[Any]:
         try:
-            return await asyncio.gather(*(backend.acomplete([{"role": "user", "content": "x"}], spec, {})
-                                          for _ in range(20)))  # fmt: skip
+            return await asyncio.gather(*(backend.acomplete(prompt) for _ in range(20)))
         finally:
             await backend.aclose()
 

@@ -15,7 +15,7 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
-from copyassist.backends import Completion, OpenAIBackend, OutputSpec, Usage
+from copyassist.backends import Completion, OpenAIBackend, Prompt, Usage, build_request
 from copyassist.backends.base import StructuredMode
 from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.api import dry_run, run_batch
@@ -51,21 +51,20 @@ class EchoBackend:
     def structured_mode(self) -> StructuredMode:
         return "json_object_schema"
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         raise NotImplementedError
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        title = title_from(messages)
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        title = title_from(build_request(prompt, self.structured_mode).messages)
         self.calls.append(title)
         if self.delay:
             await asyncio.sleep(self.delay * (1 + len(self.calls) % 3))  # finish out of order
         return Completion(json.dumps({"title": title}), self.model, Usage(100, 10), "stop")
 
     def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
         pass
 
 
@@ -400,11 +399,9 @@ def test_a_row_that_tries_to_inject_is_treated_as_data(tmp_path: Path, store: St
     class Recording(EchoBackend):
         sent: ClassVar[list[list[dict[str, str]]]] = []
 
-        async def acomplete(
-            self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-        ) -> Completion:
-            self.sent.append(messages)
-            return await super().acomplete(messages, output, params)
+        async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+            self.sent.append(build_request(prompt, self.structured_mode).messages)
+            return await super().acomplete(prompt, retry=retry)
 
     backend = Recording()
     run_batch(

@@ -17,6 +17,7 @@ from copyassist.cli import app
 from copyassist.cli.errors import error_line, flags_of
 from copyassist.cli.generate import generate_command, render_command
 from copyassist.cli.options import CopyOptions, with_copy_options
+from copyassist.cli.study import persona_new_command
 from copyassist.config import Settings
 from copyassist.errors import ConfigError, CopyAssistError, InputError
 from copyassist.product import load_product
@@ -175,7 +176,8 @@ def test_the_cli_adds_the_flag_to_a_library_error(
 def test_the_hint_names_only_flags_the_command_has() -> None:
     error = ConfigError("the compatible provider needs a server URL").with_hint("base_url", "model")
     assert error_line(error, generate_command).endswith("(options --base-url, --model)")
-    assert error_line(error, render_command).endswith("(option --model)")  # render has no --base-url
+    assert error_line(error, render_command).endswith("(options --base-url, --model)")
+    assert error_line(error, persona_new_command).endswith("(option --model)")  # it has no --base-url
     assert error_line(CopyAssistError("plain"), render_command) == "plain"
     assert flags_of(generate_command)["assignments"] == "--set"
     assert flags_of(generate_command)["keywords"] == "--keyword"

@@ -15,7 +15,7 @@ from copyassist import errors
 from copyassist.backends.openai_backend import translate_error
 from copyassist.batch.limiter import RateLimiter, parse_reset
 from copyassist.outputs.copywriting import ProductDescription
-from tests.conftest import fake
+from tests.helpers import fake
 
 
 def client(base_url: str, timeout: float = 5.0) -> openai.AsyncOpenAI:
@@ -35,7 +35,7 @@ def test_one_chat_call_answers_valid_json_for_the_schema(serve: Any, example_pro
     base_url, server = serve()
     prepared = copyassist.prepare("product-description", example_product, language="fr")
     backend = copyassist.OpenAIBackend(name="compatible", model="fake-model", base_url=base_url)
-    request = backend._request(prepared.messages, prepared.output, dict(prepared.params))
+    request = backend.request(prepared.prompt)
     assert request["response_format"]["type"] == "json_schema"
 
     async def main() -> Any:
@@ -56,7 +56,7 @@ def test_one_chat_call_answers_valid_json_for_the_schema(serve: Any, example_pro
     output = ProductDescription.model_validate(answer)
     assert str(example_product["title"]) in output.headline  # made from the product data
     assert response.usage.prompt_tokens > 100 and response.usage.completion_tokens > 5
-    assert server.calls_for(prepared.messages) == 1
+    assert server.calls_for(request["messages"]) == 1
 
 
 def test_the_rpm_limit_answers_a_real_429_with_retry_after(serve: Any) -> None:

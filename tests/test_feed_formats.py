@@ -6,17 +6,16 @@ import inspect
 import json
 import tracemalloc
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.errors import InputError
 from copyassist.feeds import detect_format, html_to_text, open_feed, split_price
 from copyassist.feeds.values import as_shopify_html, merchant_structured_value
 from copyassist.product import Product
+from tests.helpers import FakeBackend
 
 # -- generic CSV: French Excel, BOM, bad rows ---------------------------------------------------
 
@@ -87,31 +86,6 @@ def test_unreadable_line_is_reported_and_the_run_goes_on(tmp_path: Path) -> None
     assert rows[2].product == {"title": "C", "price": "3"}
 
 
-class TitleBackend:
-    """Answers every call with the same valid title."""
-
-    name = "fake"
-    model = "fake-model"
-
-    @property
-    def structured_mode(self) -> StructuredMode:
-        return "json_object_schema"
-
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        answer = json.dumps({"title": "Bougie parfumée à la cire de soja"})
-        return Completion(answer, self.model, Usage(9, 9), "stop")
-
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        return self.complete(messages, output, params)
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.mark.parametrize("ending", ["\r\n", "\n"])
 def test_a_batch_writes_the_feed_back_with_its_own_line_ending(tmp_path: Path, ending: str) -> None:
     source = tmp_path / "export.csv"
@@ -120,7 +94,8 @@ def test_a_batch_writes_the_feed_back_with_its_own_line_ending(tmp_path: Path, e
     assert open_feed(source).lineterminator == ending
     out = tmp_path / "out.csv"
     with Store(tmp_path / "store.sqlite3") as store:
-        run_batch(source, out, template="product-title", backend=TitleBackend(), store=store)
+        backend = FakeBackend([{"title": "Bougie parfumée à la cire de soja"}])
+        run_batch(source, out, template="product-title", backend=backend, store=store)
     data = out.read_bytes()
     assert b'"Deux\nlignes"' in data  # a line break inside a cell stays as it was
     assert data.replace(b'"Deux\nlignes"', b"").count(ending.encode()) == 3  # header and two rows

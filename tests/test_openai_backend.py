@@ -13,7 +13,7 @@ import respx
 
 import copyassist
 from copyassist import errors
-from copyassist.backends import OpenAIBackend, OutputSpec, Usage, get_backend
+from copyassist.backends import OpenAIBackend, OutputSpec, Prompt, Usage, get_backend
 from copyassist.backends.retry import RetryPolicy
 from copyassist.config import Settings
 
@@ -154,7 +154,7 @@ def test_timeout_is_retried_then_reported(
     backend: OpenAIBackend, slept: list[float], respx_mock: respx.MockRouter
 ) -> None:
     route = respx_mock.post(API).mock(side_effect=httpx.ReadTimeout("too slow"))
-    with pytest.raises(errors.TimeoutError):
+    with pytest.raises(errors.ProviderTimeoutError):
         copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
     assert route.call_count == 3 and len(slept) == 2
 
@@ -184,7 +184,7 @@ def test_connection_refused_names_the_base_url_setting(
         retry=RetryPolicy(max_attempts=2, base_delay=0),
     )
     respx_mock.post("http://127.0.0.1:9/v1/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
-    with pytest.raises(errors.ConnectionError, match="base_url"):
+    with pytest.raises(errors.ProviderConnectionError, match="base_url"):
         copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
 
 
@@ -219,7 +219,7 @@ def test_truncated_output_is_reported_with_the_partial_text(
     )
     spec = OutputSpec("ProductTitle", {"type": "object", "properties": {"title": {"type": "string"}}})
     with pytest.raises(errors.OutputTruncatedError, match="max_tokens") as caught:
-        backend.complete([{"role": "user", "content": "titre"}], spec, {"max_tokens": 5})
+        backend.complete(Prompt([{"role": "user", "content": "titre"}], spec, {"max_tokens": 5}))
     assert caught.value.partial_output == '{"title": "Montre conn'
     assert caught.value.usage == Usage(321, 25)
 

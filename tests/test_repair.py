@@ -11,7 +11,7 @@ import respx
 
 import copyassist
 from copyassist import errors
-from copyassist.backends import Completion, OpenAIBackend, Usage
+from copyassist.backends import Completion, OpenAIBackend, Prompt, Usage, build_request
 from copyassist.backends.retry import RetryPolicy
 from copyassist.rules.fallback import fallback_title
 from tests.helpers import FakeBackend
@@ -121,13 +121,13 @@ def test_no_parsable_answer_at_all_is_an_output_error() -> None:
 
 
 class CutOnceBackend(FakeBackend):
-    def complete(self, messages: list[dict[str, str]], output: Any, params: dict[str, Any]) -> Completion:
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         if not self.calls:
-            self.calls.append(messages)
+            self.calls.append(build_request(prompt, self.structured_mode).messages)
             raise errors.OutputTruncatedError(
                 "cut", partial_output='{"title": "Montre', usage=Usage(500, 300)
             )
-        return super().complete(messages, output, params)
+        return super().complete(prompt)
 
 
 def test_a_cut_off_answer_is_asked_again_shorter_and_its_tokens_count(

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from copyassist.backends import build_request
 from copyassist.batch.api import run_batch
 from copyassist.feeds import open_feed
 from copyassist.generate import prepare
 from copyassist.product import Product
-from tests.conftest import fake
+from tests.helpers import fake
 
 ROWS = 48
 
@@ -51,11 +52,9 @@ def first_prompt_of(feed: Path) -> dict[int, Any]:
     """The messages of the first call for each row, as the batch renders them for a server with
     strict JSON schema support (the compatible backend's default)."""
     return {
-        row.number: prepare(
-            "product-title",
-            Product.from_mapping(row.product or {}),
-            language="fr",
-            structured_mode="json_schema",
+        row.number: build_request(
+            prepare("product-title", Product.from_mapping(row.product or {}), language="fr").prompt,
+            "json_schema",
         ).messages
         for row in open_feed(feed).rows()
     }

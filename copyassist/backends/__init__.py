@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from copyassist.backends.base import Backend, Completion, OutputSpec, StructuredMode, Usage
+from copyassist.backends.base import Backend, Completion, OutputSpec, Prompt, StructuredMode, Usage
 from copyassist.backends.local import LocalBackend, local_available
 from copyassist.backends.openai_backend import OpenAIBackend
+from copyassist.backends.request import ChatRequest, build_request
 from copyassist.config import Settings, load_settings
 from copyassist.errors import ConfigError
 
@@ -90,13 +91,16 @@ def get_backend(
 __all__ = [
     "PROVIDERS",
     "Backend",
+    "ChatRequest",
     "Completion",
     "LocalBackend",
     "OpenAIBackend",
     "OutputSpec",
+    "Prompt",
     "Provider",
     "StructuredMode",
     "Usage",
+    "build_request",
     "choose_provider",
     "get_backend",
 ]

@@ -1,10 +1,12 @@
-"""What every backend promises: one call, messages and a JSON schema in, a Completion out."""
+"""What every backend promises: a prompt in, a Completion out, in the backend's structured mode."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
+
+from copyassist.backends.retry import RetryPolicy
 
 #: How a backend asks for structured output.
 #: json_schema: strict JSON schema (OpenAI, vLLM, recent Ollama);
@@ -51,8 +53,36 @@ class OutputSpec:
     schema: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """What a call asks, before a structured-output mode is chosen.
+
+    ``messages`` are the template's, as rendered; ``followups`` the turns sent after them (an
+    answer handed back with a re-ask). Neither holds the format instruction: that depends on the
+    mode the call goes out in, so ``backends.request.build_request`` adds it when it builds the
+    request, and builds it again when a backend changes mode.
+    """
+
+    messages: list[dict[str, str]]
+    output: OutputSpec
+    params: Mapping[str, Any] = field(default_factory=dict)
+    #: the language of the format instruction
+    language: str = "en"
+    followups: tuple[dict[str, str], ...] = ()
+
+    def with_followups(self, *turns: dict[str, str]) -> Prompt:
+        """The same prompt with ``turns`` after the template's messages, instead of earlier ones."""
+        return replace(self, followups=turns)
+
+
 class Backend(Protocol):
-    """A model provider. Implementations translate provider errors to copyassist errors."""
+    """A model provider. Implementations translate provider errors to copyassist errors.
+
+    ``structured_mode`` is the mode the next request goes out in: the backend owns it (a
+    compatible server may make it step down) and builds each request for it with
+    ``build_request``. ``retry`` overrides the backend's own retry policy for one call (a caller
+    that retries by itself passes ``NO_RETRY``).
+    """
 
     name: str
     model: str
@@ -60,12 +90,12 @@ class Backend(Protocol):
     @property
     def structured_mode(self) -> StructuredMode: ...
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion: ...
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion: ...
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion: ...
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion: ...
 
     def close(self) -> None: ...
+
+    async def aclose(self) -> None:
+        """Close what the async calls opened; call it on the event loop that made them."""
+        ...

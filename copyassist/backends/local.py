@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from copyassist import errors
-from copyassist.backends.base import Completion, OutputSpec, StructuredMode, Usage
-from copyassist.backends.schema import grammar_schema
+from copyassist.backends.base import Completion, Prompt, StructuredMode, Usage
+from copyassist.backends.request import build_request
+from copyassist.backends.retry import RetryPolicy
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MODEL_NAME = "smollm2-135m-instruct"
@@ -81,24 +82,19 @@ class LocalBackend:
         self._seed = seed
         self._lock = threading.Lock()
 
+    #: a grammar built from the schema: the shape is enforced whatever the model
+    STRUCTURED_MODE: StructuredMode = "json_object_schema"
+
     @property
     def structured_mode(self) -> StructuredMode:
-        return "json_object_schema"
+        return self.STRUCTURED_MODE
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        """One in-process call; ``retry`` is unused: nothing here fails for a while and then works."""
         llama = _load(str(self.path), self._n_ctx, self._seed)
-        arguments: dict[str, Any] = {
-            "messages": messages,
-            "response_format": {"type": "json_object", "schema": grammar_schema(output.schema)},
-            "temperature": params.get("temperature", 0.7),
-            "max_tokens": params.get("max_tokens") or 512,
-        }
-        if params.get("top_p") is not None:
-            arguments["top_p"] = params["top_p"]
-        if params.get("seed") is not None:
-            arguments["seed"] = params["seed"]
+        arguments = build_request(prompt, self.STRUCTURED_MODE).body()
+        arguments.setdefault("temperature", 0.7)
+        arguments.setdefault("max_tokens", 512)
         with self._lock:  # a Llama instance is not safe to share between threads
             try:
                 response = llama.create_chat_completion(**arguments)
@@ -115,10 +111,11 @@ class LocalBackend:
             ).with_hint("max_tokens")
         return Completion(text=text, model=self.model, usage=usage, finish_reason=choice.get("finish_reason"))
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        return await asyncio.to_thread(self.complete, messages, output, params)
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        return await asyncio.to_thread(self.complete, prompt)
 
     def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
         pass

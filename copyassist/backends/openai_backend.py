@@ -7,6 +7,7 @@ provider exception is translated here, in ``translate_error``, into a copyassist
 from __future__ import annotations
 
 import email.utils
+import logging
 import ssl
 import time
 from collections.abc import Mapping
@@ -17,20 +18,16 @@ import openai
 
 from copyassist import errors
 from copyassist.backends.async_pool import AsyncClientPool
-from copyassist.backends.base import (
-    STRUCTURED_MODES,
-    Completion,
-    OutputSpec,
-    StructuredMode,
-    Usage,
-)
+from copyassist.backends.base import STRUCTURED_MODES, Completion, Prompt, StructuredMode, Usage
+from copyassist.backends.request import build_request
 from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with_retries
-from copyassist.backends.schema import grammar_schema, strict_schema
 
 DEFAULT_TIMEOUT = 120.0
 #: Response headers passed on to callers that pace themselves (the batch rate limiter).
 _LIMIT_HEADERS = ("x-ratelimit-", "retry-after")
 CONNECT_TIMEOUT = 10.0
+
+logger = logging.getLogger(__name__)
 
 
 class OpenAIBackend:
@@ -38,6 +35,8 @@ class OpenAIBackend:
 
     ``structured`` is the structured-output mode; ``None`` picks ``json_schema`` and, on a
     compatible server that refuses it, steps down the modes once and remembers what worked.
+    Every request is built for the mode it goes out in (``request``), so a step-down changes
+    the prompt's format instruction along with the ``response_format``.
     """
 
     def __init__(
@@ -101,48 +100,34 @@ class OpenAIBackend:
             http_client=cast(Any, http),
         )
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        while True:
-            request = self._request(messages, output, params)
+    def request(self, prompt: Prompt) -> dict[str, Any]:
+        """The body this backend sends for ``prompt`` now, in its current structured mode."""
+        # OpenAI's newer models only take max_completion_tokens; servers mostly max_tokens.
+        key = "max_completion_tokens" if self.name == "openai" else "max_tokens"
+        return build_request(prompt, self._mode).body(self.model, max_tokens_key=key)
 
-            def send(request: dict[str, Any] = request) -> Any:
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        def send() -> Any:
+            while True:  # again only after a step-down: the request is built anew for the new mode
                 try:
-                    return self.client.chat.completions.with_raw_response.create(**request)
+                    return self.client.chat.completions.with_raw_response.create(**self.request(prompt))
                 except openai.OpenAIError as exc:
-                    raise translate_error(exc) from exc
+                    self._raise_unless_stepped_down(exc)
 
-            try:
-                response = call_with_retries(send, self.retry)
-            except errors.BadRequestError:
-                if self._step_down():
-                    continue
-                raise
-            self._mode_fixed = True
-            return self._completion(response)
+        response = call_with_retries(send, self.retry if retry is None else retry)
+        return self._accepted(response)
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
-        while True:
-            request = self._request(messages, output, params)
-
-            async def asend(request: dict[str, Any] = request) -> Any:
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        async def send() -> Any:
+            while True:
                 try:
                     async with self._aclients.client() as sdk:
-                        return await sdk.chat.completions.with_raw_response.create(**request)
+                        return await sdk.chat.completions.with_raw_response.create(**self.request(prompt))
                 except openai.OpenAIError as exc:
-                    raise translate_error(exc) from exc
+                    self._raise_unless_stepped_down(exc)
 
-            try:
-                response = await acall_with_retries(asend, self.retry)
-            except errors.BadRequestError:
-                if self._step_down():
-                    continue
-                raise
-            self._mode_fixed = True
-            return self._completion(response)
+        response = await acall_with_retries(send, self.retry if retry is None else retry)
+        return self._accepted(response)
 
     def close(self) -> None:
         if self._client is not None:
@@ -152,44 +137,30 @@ class OpenAIBackend:
         """Close the async clients; call it on the event loop that used them."""
         await self._aclients.aclose()
 
+    def _raise_unless_stepped_down(self, exc: openai.OpenAIError) -> None:
+        """Raise the copyassist error for ``exc``, unless it refused the structured-output mode
+        and there is another mode to try (then the caller sends again, in that mode)."""
+        error = translate_error(exc)
+        if not (isinstance(error, errors.BadRequestError) and self._step_down()):
+            raise error from exc
+
     def _step_down(self) -> bool:
-        """After a refused first request, try the next structured-output mode, once each."""
+        """After a refused first request, move to the next structured-output mode, once each."""
         if self._mode_fixed:
             return False
         position = STRUCTURED_MODES.index(self._mode)
         if position + 1 >= len(STRUCTURED_MODES):
             return False
-        self._mode = STRUCTURED_MODES[position + 1]
+        refused, self._mode = self._mode, STRUCTURED_MODES[position + 1]
+        logger.debug(
+            "%s refused structured-output mode %s; stepping down to %s",
+            self.name, refused, self._mode,
+        )  # fmt: skip
         return True
 
-    def _request(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        request: dict[str, Any] = {"model": self.model, "messages": messages}
-        for key in ("temperature", "top_p", "seed"):
-            if params.get(key) is not None:
-                request[key] = params[key]
-        if params.get("max_tokens"):
-            # OpenAI's newer models only take max_completion_tokens; servers mostly max_tokens.
-            key = "max_completion_tokens" if self.name == "openai" else "max_tokens"
-            request[key] = params["max_tokens"]
-        if self._mode == "json_schema":
-            request["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": output.name,
-                    "schema": strict_schema(output.schema),
-                    "strict": True,
-                },
-            }
-        elif self._mode == "json_object_schema":
-            request["response_format"] = {
-                "type": "json_object",
-                "schema": grammar_schema(output.schema),
-            }
-        elif self._mode == "json_object":
-            request["response_format"] = {"type": "json_object"}
-        return request
+    def _accepted(self, raw: Any) -> Completion:
+        self._mode_fixed = True  # the server took this mode: keep it for the calls that follow
+        return self._completion(raw)
 
     def _completion(self, raw: Any) -> Completion:
         response = raw.parse()
@@ -244,9 +215,11 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
     """The copyassist error for an SDK exception: the one boundary where they are mapped."""
     if isinstance(exc, openai.APITimeoutError):
-        return errors.TimeoutError("the model server did not answer in time; try again or raise the timeout")
+        return errors.ProviderTimeoutError(
+            "the model server did not answer in time; try again or raise the timeout"
+        )
     if isinstance(exc, openai.APIConnectionError):
-        return errors.ConnectionError(
+        return errors.ProviderConnectionError(
             f"cannot reach the model server ({exc.__cause__ or exc}); check base_url / OPENAI_BASE_URL"
         ).with_hint("base_url")
     if not isinstance(exc, openai.APIStatusError):
@@ -260,14 +233,15 @@ def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
             status_code=status,
         )
     if status == 429:
+        retry_after = _retry_after(exc.response.headers)
+        logger.debug("429 from the provider (retry-after %s s): %s", retry_after, detail)
         if code == "insufficient_quota" or "quota" in detail.lower():
             return errors.QuotaExceededError(
                 f"the account's quota is used up ({detail}); check the provider's billing page",
                 status_code=status,
             )
         return errors.RateLimitError(
-            f"rate limited by the provider ({detail})",
-            retry_after=_retry_after(exc.response.headers),
+            f"rate limited by the provider ({detail})", retry_after=retry_after
         )
     if "response_format" in detail:
         # llama.cpp's server answers an unsupported response_format with a 500; it is a

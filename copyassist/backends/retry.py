@@ -1,12 +1,15 @@
 """Retries for transient provider errors: exponential backoff with full jitter.
 
 The SDK's own retries are switched off (``max_retries=0``) so that this is the only layer.
-A ``RateLimitError`` that carries ``retry_after`` waits at least that long.
+A ``RateLimitError`` that carries ``retry_after`` waits at least that long. Whether and how long
+to wait is decided in one place, ``RetryPolicy.wait_before_retry``; the sync and async drivers
+only call, sleep and call again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -16,6 +19,8 @@ from typing import TypeVar
 from copyassist.errors import BackendError, RateLimitError
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,17 @@ class RetryPolicy:
             return max(min(error.retry_after, self.max_retry_after), backoff)
         return backoff
 
+    def wait_before_retry(self, attempt: int, error: BackendError) -> float | None:
+        """Seconds to wait before trying again after failed attempt ``attempt``; None: give up."""
+        if not error.retryable or attempt >= self.max_attempts:
+            return None
+        wait = self.delay(attempt, error)
+        logger.debug(
+            "attempt %d of %d failed (%s: %s); retrying in %.2f s",
+            attempt, self.max_attempts, type(error).__name__, error, wait,
+        )  # fmt: skip
+        return wait
+
 
 NO_RETRY = RetryPolicy(max_attempts=1)
 
@@ -46,10 +62,11 @@ def call_with_retries(
         try:
             return call()
         except BackendError as error:
-            if not error.retryable or attempt >= policy.max_attempts:
+            wait = policy.wait_before_retry(attempt, error)
+            if wait is None:
                 raise
-            (sleep or time.sleep)(policy.delay(attempt, error))
-            attempt += 1
+        (sleep or time.sleep)(wait)
+        attempt += 1
 
 
 async def acall_with_retries(
@@ -62,7 +79,8 @@ async def acall_with_retries(
         try:
             return await call()
         except BackendError as error:
-            if not error.retryable or attempt >= policy.max_attempts:
+            wait = policy.wait_before_retry(attempt, error)
+            if wait is None:
                 raise
-            await (sleep or asyncio.sleep)(policy.delay(attempt, error))
-            attempt += 1
+        await (sleep or asyncio.sleep)(wait)
+        attempt += 1

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist import errors
-from copyassist.backends import Backend, get_backend
+from copyassist.backends import Backend, build_request, get_backend
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
@@ -297,7 +297,8 @@ def dry_run(
             prepared = prepare(runner.template_for(row), Product.from_mapping(row.product),
                                persona=settings.persona, channel=settings.channel,
                                params=settings.params, **settings.options)  # fmt: skip
-            count = count_message_tokens(prepared.messages, backend.model)
+            sent = build_request(prepared.prompt, backend.structured_mode).messages  # as generate sends them
+            count = count_message_tokens(sent, backend.model)
             exact = exact and count.exact
             input_tokens += count.tokens
             output_tokens += int(prepared.params.get("max_tokens") or 0)

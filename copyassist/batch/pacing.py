@@ -1,9 +1,11 @@
 """A backend wrapper that paces every call of a batch through one shared rate limiter.
 
-Every model call of the run, repairs included, goes through ``acomplete`` here: it waits for
-the limiter, sends, tells the limiter what the call really cost and what the server's
-rate-limit headers say, and retries transient failures itself. The wrapped backend's own
-retries are switched off, so retries are never stacked.
+Every model call of the run, repairs included, goes through ``acomplete`` here: each attempt
+waits for the limiter, sends, and tells the limiter what the call really cost and what the
+server's rate-limit headers say. Retries are this wrapper's: it drives the one retry loop
+(``acall_with_retries``) with its own policy around each paced attempt, and asks the wrapped
+backend for single attempts (``retry=NO_RETRY``), so retries are never stacked and the backend
+the caller handed in keeps its own policy.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from copyassist.backends.base import Backend, Completion, OutputSpec, StructuredMode
-from copyassist.backends.retry import NO_RETRY, RetryPolicy
+from copyassist.backends.base import Backend, Completion, Prompt, StructuredMode
+from copyassist.backends.request import build_request
+from copyassist.backends.retry import NO_RETRY, RetryPolicy, acall_with_retries
 from copyassist.batch.limiter import RateLimiter
 from copyassist.errors import BackendError, RateLimitError
 from copyassist.tokens import count_message_tokens
@@ -44,51 +46,46 @@ class PacedBackend:
         self.policy = policy or RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)
         self.stats = CallStats()
         self._sleep = sleep
-        if hasattr(inner, "retry"):
-            inner.retry = NO_RETRY
 
     @property
     def structured_mode(self) -> StructuredMode:
         return self.inner.structured_mode
 
-    def complete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         raise NotImplementedError("a paced backend is driven by the async batch runner")
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], output: OutputSpec, params: dict[str, Any]
-    ) -> Completion:
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         # what the provider counts against the TPM limit: the prompt plus the completion allowed
-        estimate = count_message_tokens(messages, self.model).tokens + int(params.get("max_tokens") or 0)
-        attempt = 1
-        while True:
+        sent = build_request(prompt, self.structured_mode).messages
+        estimate = count_message_tokens(sent, self.model).tokens + int(prompt.params.get("max_tokens") or 0)
+        tries = 0
+
+        async def paced_attempt() -> Completion:
+            nonlocal tries
+            tries += 1
+            if tries > 1:
+                self.stats.retries += 1
             await self.limiter.acquire(estimate)
             self.stats.calls += 1
             try:
-                completion = await self.inner.acomplete(messages, output, params)
+                completion = await self.inner.acomplete(prompt, retry=NO_RETRY)
             except BackendError as error:
                 self.limiter.settle(estimate, 0)
                 if isinstance(error, RateLimitError):
                     self.stats.rate_limited += 1
                     self.limiter.penalize(error.retry_after)
-                if not error.retryable or attempt >= self.policy.max_attempts:
-                    raise
-                self.stats.retries += 1
-                await self._sleep(self.policy.delay(attempt, error))
-                attempt += 1
-                continue
+                raise
             self.limiter.settle(estimate, completion.usage.total_tokens)
             if completion.rate_limits:
                 self.limiter.observe_headers(completion.rate_limits)
             return completion
+
+        return await acall_with_retries(paced_attempt, self.policy if retry is None else retry, self._sleep)
 
     def close(self) -> None:
         self.inner.close()
 
     async def aclose(self) -> None:
         """Close the wrapped backend's async clients (on this loop) and its sync ones."""
-        aclose = getattr(self.inner, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await self.inner.aclose()
         self.inner.close()

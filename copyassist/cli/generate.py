@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from copyassist.backends import DEFAULT_OPENAI_MODEL, choose_provider
+from copyassist.backends import Backend, LocalBackend, build_request, get_backend
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import (
     AttemptsOpt,
@@ -18,7 +18,6 @@ from copyassist.cli.options import (
     TemplateArg,
     with_copy_options,
 )
-from copyassist.config import load_settings
 from copyassist.errors import ConfigError
 from copyassist.generate import CopyResult, generate, prepare
 from copyassist.tokens import count_message_tokens, estimate_cost
@@ -87,25 +86,29 @@ def render_command(
     options: CopyOptions,
     provider: ProviderOpt = "auto",
     model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print messages and counts as JSON.")] = False,
 ) -> None:
     """Show the exact messages a template would send, their token count and cost; calls nothing."""
-    settings = load_settings()
-    try:
-        chosen = choose_provider(provider, settings)
+    try:  # the backend generate would use: it knows the mode its first request goes out in
+        backend: Backend | None = get_backend(
+            provider, model=model, base_url=base_url, api_key="unused: render calls nothing"
+        )
     except ConfigError:
-        chosen = "local"
-    mode = "json_schema" if chosen == "openai" else "json_object_schema"
-    model_name = model or settings.model or (DEFAULT_OPENAI_MODEL if chosen == "openai" else None)
-    prepared = prepare(template, structured_mode=mode, **options.library_kwargs())
-    tokens = count_message_tokens(prepared.messages, model_name)
+        backend = None  # none usable: show what the embedded model, auto's last resort, is sent
+    mode = backend.structured_mode if backend else LocalBackend.STRUCTURED_MODE
+    model_name = backend.model if backend and backend.name != "local" else None
+    prepared = prepare(template, **options.library_kwargs())
+    request = build_request(prepared.prompt, mode)
+    tokens = count_message_tokens(request.messages, model_name)
     max_out = int(prepared.params.get("max_tokens") or 0)
     cost = estimate_cost(model_name, tokens.tokens, max_out) if model_name else None
     if as_json:
         payload = {
             "template": prepared.template.name,
             "language": prepared.template.language,
-            "messages": prepared.messages,
+            "structured_mode": request.mode,
+            "messages": request.messages,
             "params": prepared.params,
             "input_tokens": tokens.tokens,
             "tokens_exact": tokens.exact,
@@ -114,7 +117,7 @@ def render_command(
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    for message in prepared.messages:
+    for message in request.messages:
         typer.secho(f"── {message['role']} ──", bold=True)
         typer.echo(message["content"])
         typer.echo()
