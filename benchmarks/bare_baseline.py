@@ -29,7 +29,7 @@ import openai
 
 from copyassist.backends import OpenAIBackend
 from copyassist.backends.async_pool import CONNECTIONS_PER_CLIENT, AsyncClientPool
-from copyassist.generate import prepare
+from copyassist.pipeline import prepare
 
 
 @dataclasses.dataclass(frozen=True)

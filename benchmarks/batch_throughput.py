@@ -50,7 +50,7 @@ from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner
 from copyassist.batch.store import Store
 from copyassist.feeds import open_feed
-from copyassist.generate import prepare
+from copyassist.pipeline import prepare
 from copyassist.product import Product
 
 HERE = Path(__file__).resolve().parent

@@ -54,7 +54,6 @@ from copyassist.errors import (
     TemplateError,
 )
 from copyassist.feeds import FeedRow
-from copyassist.generate import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import (
     Demographics,
@@ -65,6 +64,7 @@ from copyassist.persona import (
     load_persona,
     validate_persona_file,
 )
+from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.product import Product, load_product
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile

@@ -5,7 +5,9 @@ a type named in an exported signature (or field, method or property) can be impo
 from __future__ import annotations
 
 import builtins
+import importlib
 import inspect
+import sys
 import typing
 import warnings
 from collections.abc import Iterator
@@ -140,3 +142,17 @@ def test_unknown_names_are_still_attribute_errors() -> None:
         _ = copyassist.TimeoutErrors  # type: ignore[attr-defined]
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = errors.Nope  # type: ignore[attr-defined]
+
+
+def test_no_exported_function_shadows_a_submodule_of_its_name() -> None:
+    """``copyassist.generate`` stays the function once every submodule has been imported."""
+    import pkgutil
+
+    for info in pkgutil.walk_packages(copyassist.__path__, "copyassist."):
+        if not info.name.endswith("__main__"):  # running it would start the CLI
+            importlib.import_module(info.name)
+    submodules = {name.split(".")[1] for name in sys.modules if name.startswith("copyassist.")}
+    assert {"pipeline", "cli", "feeds"} <= submodules
+    shadowed = sorted(n for n in copyassist.__all__ if n in submodules)
+    assert shadowed == []
+    assert callable(copyassist.generate) and not isinstance(copyassist.generate, ModuleType)

@@ -12,7 +12,7 @@ import pytest
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.errors import InputError
-from copyassist.feeds import detect_format, html_to_text, open_feed, split_price
+from copyassist.feeds import detect_format, open_feed, split_price
 from copyassist.feeds.values import as_shopify_html, merchant_structured_value
 from copyassist.product import Product
 from tests.helpers import FakeBackend
@@ -386,13 +386,6 @@ def test_100k_rows_stream_in_flat_memory(tmp_path: Path) -> None:
 )
 def test_split_price(text: str, expected: tuple[str, str | None]) -> None:
     assert split_price(text) == expected
-
-
-def test_html_to_text() -> None:
-    assert html_to_text("<h2>Atouts</h2><ul><li>Léger</li><li>Solide &amp; durable</li></ul><p>Fin.</p>") == (
-        "Atouts\n\n- Léger\n- Solide & durable\n\nFin."
-    )
-    assert html_to_text("Prix < 20 € & livraison") == "Prix < 20 € & livraison"
 
 
 def test_as_shopify_html() -> None:

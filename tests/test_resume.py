@@ -18,7 +18,7 @@ from typing import Any
 from copyassist.backends import build_request
 from copyassist.batch.api import run_batch
 from copyassist.feeds import open_feed
-from copyassist.generate import prepare
+from copyassist.pipeline import prepare
 from copyassist.product import Product
 from tests.helpers import fake
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from copyassist.errors import InputError, TemplateError
-from copyassist.generate import prepare
 from copyassist.persona import load_persona
+from copyassist.pipeline import prepare
 from copyassist.templates import list_templates, load_template
 
 EXPECTED = {

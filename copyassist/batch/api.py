@@ -19,7 +19,7 @@ from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
 from copyassist.feeds import Feed, open_feed
-from copyassist.generate import prepare
+from copyassist.pipeline import prepare
 from copyassist.product import Product
 from copyassist.templates import Template, load_template
 from copyassist.tokens import count_message_tokens, estimate_cost

@@ -24,7 +24,7 @@ from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
 from copyassist.feeds import FeedRow
-from copyassist.generate import CopyResult, agenerate, resolve_persona
+from copyassist.pipeline import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
 from copyassist.rules.language import known_languages
 from copyassist.status import Status

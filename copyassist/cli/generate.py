@@ -19,7 +19,7 @@ from copyassist.cli.options import (
     with_copy_options,
 )
 from copyassist.errors import ConfigError
-from copyassist.generate import CopyResult, generate, prepare
+from copyassist.pipeline import CopyResult, generate, prepare
 from copyassist.tokens import count_message_tokens, estimate_cost
 
 

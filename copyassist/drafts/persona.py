@@ -14,8 +14,8 @@ import yaml
 from copyassist.assets import user_dir
 from copyassist.backends import Backend
 from copyassist.errors import InputError, OutputError, PersonaError
-from copyassist.generate import generate
 from copyassist.persona import Persona, validate_persona_file
+from copyassist.pipeline import generate
 from copyassist.product import Product
 
 

@@ -16,9 +16,9 @@ from copyassist import errors
 from copyassist.backends import Backend, Usage, get_backend
 from copyassist.drafts.document import SECTIONS, SectionResult, StudyResult
 from copyassist.feeds import read_rows
-from copyassist.generate import CopyResult, generate
 from copyassist.i18n import localized
 from copyassist.persona import Persona, load_persona
+from copyassist.pipeline import CopyResult, generate
 from copyassist.product import Product
 
 #: Sections written from the text of the others, after them.

@@ -14,7 +14,7 @@ from copyassist.feeds.feed import Feed, FeedRow, open_feed
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, detect_format
 from copyassist.feeds.rows import Row, read_rows
 from copyassist.feeds.sniffing import CsvDialect, count_lines, layout_of, sniff_csv
-from copyassist.feeds.values import html_to_text, split_price
+from copyassist.feeds.values import split_price
 from copyassist.feeds.writing import FileWriter, neutralise_cell, output_layout
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "Row",
     "count_lines",
     "detect_format",
-    "html_to_text",
     "layout_of",
     "neutralise_cell",
     "open_feed",

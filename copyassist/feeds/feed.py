@@ -30,8 +30,9 @@ from copyassist.feeds.platforms import (
 )
 from copyassist.feeds.rows import Row, csv_header, read_rows
 from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
-from copyassist.feeds.values import NUMBER, cell_text, html_to_text, split_list, split_price
+from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.product import FIELD_ALIASES, Product
+from copyassist.rules.text import html_to_text
 
 PRODUCT_FIELDS = tuple(name for name in Product.model_fields if name != "extra")
 LIST_FIELDS = ("features", "keywords")

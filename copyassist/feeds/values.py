@@ -13,7 +13,6 @@ CURRENCIES = {"€": "EUR", "$": "USD", "£": "GBP"} | {code: code for code in _
 _PRICE = re.compile(r"^\s*(?P<pre>[€$£]|[A-Za-z]{3}\b)?\s*(?P<num>[-+]?[\d\s\u00a0\u202f'’.,]*\d)\s*"
                     r"(?P<post>[€$£]|(?!TTC)[A-Za-z]{3})?\s*(?:TTC|HT)?\s*$", re.IGNORECASE)  # fmt: skip
 NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
-_HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _HTML_TAG = re.compile(r"</?(?:p|br|ul|ol|li|strong|em|b|i|h[1-6]|div|span|a)\b[^>]*>", re.IGNORECASE)
 
 
@@ -34,18 +33,6 @@ def split_price(text: str) -> tuple[str, str | None]:
     if not NUMBER.fullmatch(number):
         return text.strip(), None
     return number, CURRENCIES.get(sign)
-
-
-def html_to_text(text: str) -> str:
-    """Product HTML as plain text (paragraphs, "- " list items); text without tags is kept as is."""
-    if "<" not in text or not _HTML.search(text):
-        return text.strip()
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
-    text = re.sub(r"(?i)<li\b[^>]*>", "\n- ", text)
-    text = re.sub(r"(?i)<br\s*/?>|</?(div|ul|ol|tr|table|section|article|h\d)\b[^>]*>", "\n", text)
-    text = html.unescape(re.sub(r"<[^>]*>", "", re.sub(r"(?i)</?p\b[^>]*>", "\n\n", text)))
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def cell_text(value: Any) -> str:
