@@ -294,7 +294,7 @@ def generate(
 
     Options are those of ``prepare`` (persona, language, channel, tone, words, keywords...).
     Answers that break rules are sent back with the problems listed, up to ``max_attempts``
-    calls in all; the best answer is kept and its status says how it went (see STATUSES).
+    calls in all; the best answer is kept and its status says how it went (see ``copyassist.status.Status``).
     """
     started = time.perf_counter()
     chosen = _backend_for(backend, provider, model, base_url)

@@ -158,6 +158,7 @@ def test_dry_run_counts_the_tokens_of_the_messages_a_run_sends(
 ) -> None:
     feed = tmp_path / "feed.csv"
     feed.write_text("sku,title,brand\nA,Lampe de bureau LED,Lumio\nB,Lampe de chevet LED,Lumio\n", "utf-8")
+
     def echo(request: httpx.Request) -> httpx.Response:
         name = "Lampe de bureau LED" if "bureau" in request.content.decode() else "Lampe de chevet LED"
         return httpx.Response(200, json=chat_answer(json.dumps({"title": name})))

@@ -240,9 +240,7 @@ def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
                 f"the account's quota is used up ({detail}); check the provider's billing page",
                 status_code=status,
             )
-        return errors.RateLimitError(
-            f"rate limited by the provider ({detail})", retry_after=retry_after
-        )
+        return errors.RateLimitError(f"rate limited by the provider ({detail})", retry_after=retry_after)
     if "response_format" in detail:
         # llama.cpp's server answers an unsupported response_format with a 500; it is a
         # refusal of the request's shape, not a failure worth retrying.
