@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,28 @@ def test_dry_run_counts_the_tokens_of_the_messages_a_run_sends(
     sent = [json.loads(call.request.content)["messages"] for call in route.calls]
     assert len(sent) == 2 and route.call_count == 2
     assert estimate.input_tokens == sum(count_message_tokens(m, "m").tokens for m in sent)
+
+
+@respx.mock
+def test_calls_refused_together_step_down_once_between_them(respx_mock: respx.MockRouter) -> None:
+    async def answer(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.05)  # every call is in flight before the first refusal comes back
+        if sent_mode(json.loads(request.content)) == "json_schema":
+            return httpx.Response(400, json={"detail": "response_format not supported"})
+        return httpx.Response(200, json=chat_answer(json.dumps({"title": TITLE})))
+
+    route = respx_mock.post(f"{SERVER}/chat/completions").mock(side_effect=answer)
+    backend = OpenAIBackend(name="compatible", model="m", base_url=SERVER, retry=RetryPolicy(base_delay=0))
+    prompt = copyassist.prepare("product-title", PRODUCT, language="fr").prompt
+
+    async def eight_at_once() -> list[str]:
+        try:
+            done = await asyncio.gather(*(backend.acomplete(prompt) for _ in range(8)))
+        finally:
+            await backend.aclose()
+        return [c.text for c in done]
+
+    texts = asyncio.run(eight_at_once())
+    assert len(texts) == 8 and backend.structured_mode == "json_object_schema"
+    modes = [sent_mode(json.loads(call.request.content)) for call in route.calls]
+    assert modes.count("json_schema") == 8 and set(modes) == {"json_schema", "json_object_schema"}

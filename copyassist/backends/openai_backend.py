@@ -100,19 +100,20 @@ class OpenAIBackend:
             http_client=cast(Any, http),
         )
 
-    def request(self, prompt: Prompt) -> dict[str, Any]:
-        """The body this backend sends for ``prompt`` now, in its current structured mode."""
+    def request(self, prompt: Prompt, mode: StructuredMode | None = None) -> dict[str, Any]:
+        """The body this backend sends for ``prompt`` in ``mode`` (default: its current mode)."""
         # OpenAI's newer models only take max_completion_tokens; servers mostly max_tokens.
         key = "max_completion_tokens" if self.name == "openai" else "max_tokens"
-        return build_request(prompt, self._mode).body(self.model, max_tokens_key=key)
+        return build_request(prompt, mode or self._mode).body(self.model, max_tokens_key=key)
 
     def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         def send() -> Any:
             while True:  # again only after a step-down: the request is built anew for the new mode
+                mode = self._mode
                 try:
-                    return self.client.chat.completions.with_raw_response.create(**self.request(prompt))
+                    return self.client.chat.completions.with_raw_response.create(**self.request(prompt, mode))
                 except openai.OpenAIError as exc:
-                    self._raise_unless_stepped_down(exc)
+                    self._raise_unless_stepped_down(exc, mode)
 
         response = call_with_retries(send, self.retry if retry is None else retry)
         return self._accepted(response)
@@ -120,11 +121,14 @@ class OpenAIBackend:
     async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         async def send() -> Any:
             while True:
+                mode = self._mode
                 try:
                     async with self._aclients.client() as sdk:
-                        return await sdk.chat.completions.with_raw_response.create(**self.request(prompt))
+                        return await sdk.chat.completions.with_raw_response.create(
+                            **self.request(prompt, mode)
+                        )
                 except openai.OpenAIError as exc:
-                    self._raise_unless_stepped_down(exc)
+                    self._raise_unless_stepped_down(exc, mode)
 
         response = await acall_with_retries(send, self.retry if retry is None else retry)
         return self._accepted(response)
@@ -137,21 +141,26 @@ class OpenAIBackend:
         """Close the async clients; call it on the event loop that used them."""
         await self._aclients.aclose()
 
-    def _raise_unless_stepped_down(self, exc: openai.OpenAIError) -> None:
+    def _raise_unless_stepped_down(self, exc: openai.OpenAIError, refused: StructuredMode) -> None:
         """Raise the copyassist error for ``exc``, unless it refused the structured-output mode
         and there is another mode to try (then the caller sends again, in that mode)."""
         error = translate_error(exc)
-        if not (isinstance(error, errors.BadRequestError) and self._step_down()):
+        if not (isinstance(error, errors.BadRequestError) and self._step_down(refused)):
             raise error from exc
 
-    def _step_down(self) -> bool:
-        """After a refused first request, move to the next structured-output mode, once each."""
+    def _step_down(self, refused: StructuredMode) -> bool:
+        """After a refused first request, move to the next structured-output mode, once each.
+
+        Concurrent calls refused in the same mode step down once between them: a call whose
+        mode another one has already left is sent again in the mode now in force."""
+        if self._mode != refused:
+            return True
         if self._mode_fixed:
             return False
         position = STRUCTURED_MODES.index(self._mode)
         if position + 1 >= len(STRUCTURED_MODES):
             return False
-        refused, self._mode = self._mode, STRUCTURED_MODES[position + 1]
+        self._mode = STRUCTURED_MODES[position + 1]
         logger.debug(
             "%s refused structured-output mode %s; stepping down to %s",
             self.name, refused, self._mode,
