@@ -13,7 +13,7 @@ from __future__ import annotations
 from copyassist.feeds.feed import Feed, FeedRow, open_feed
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, detect_format
 from copyassist.feeds.rows import Row, read_rows
-from copyassist.feeds.sniffing import CsvDialect, count_lines, layout_of, sniff_csv
+from copyassist.feeds.sniffing import CsvDialect, RecordCount, count_records, layout_of, sniff_csv
 from copyassist.feeds.values import split_price
 from copyassist.feeds.writing import FileWriter, neutralise_cell, output_layout
 
@@ -24,8 +24,9 @@ __all__ = [
     "Feed",
     "FeedRow",
     "FileWriter",
+    "RecordCount",
     "Row",
-    "count_lines",
+    "count_records",
     "detect_format",
     "layout_of",
     "neutralise_cell",

@@ -4,6 +4,7 @@ to product fields on their own, ``mapping`` overrides. Rows stream (JSON arrays 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,27 +12,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copyassist.columns import (
+    LANGUAGE_KEYS,
+    TECHNICAL,
+    ColumnMapping,
+    column_key,
+    field_for,
+    find_column,
+    rank_of,
+)
 from copyassist.errors import InputError
 from copyassist.feeds.platforms import (
-    EXTRA_ALIASES,
     FIELDS,
     FORMATS,
     IGNORE,
-    LANGUAGE_COLUMNS,
     LANGUAGE_NAMES,
     SHOPIFY_KEPT,
     SHOPIFY_METAFIELD,
     SHOPIFY_OPTION,
     WOO_ATTRIBUTE,
-    column_key,
+    WOO_TYPES,
     detect_format,
-    find_column,
     merchant_key,
 )
 from copyassist.feeds.rows import Row, csv_header, read_rows
 from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
-from copyassist.product import FIELD_ALIASES, Product
+from copyassist.product import Product
 from copyassist.rules.text import html_to_text
 
 PRODUCT_FIELDS = tuple(name for name in Product.model_fields if name != "extra")
@@ -86,6 +93,20 @@ class Feed:
     lineterminator: str = "\r\n"
     _plan: _Plan = field(default_factory=_Plan, repr=False)
 
+    def mapping_report(self) -> ColumnMapping:
+        """Which column feeds which field, and which are unused: ``str()`` of it is one line
+        (``title <- Nom Produit, price <- Prix Boutique; unmapped: Image``), printed before a run."""
+        plan = self._plan
+        roles = {role: c for role, c in plan.special.items() if role in ("type", "parent") and c}
+        paired = [c for pair in plan.pairs.values() for c in pair if c]
+        return ColumnMapping(
+            fields={name: tuple(plan.fields[name]) for name in PRODUCT_FIELDS if plan.fields.get(name)},
+            attributes=(*plan.attributes, *paired),
+            unmapped=tuple(c for c in plan.ignored if c not in roles.values()),
+            language=plan.language,
+            extra=roles,
+        )
+
     def rows(self) -> Iterator[FeedRow]:
         """Every row of the file, in order, read as it is consumed."""
         layout = self.format if self.format in ("jsonl", "json") else "csv"
@@ -106,7 +127,7 @@ class Feed:
         if self.format == "woocommerce":
             kinds = {k.strip().lower() for k in cell_text(_get(data, plan.special["type"])).split(",")}
             parent = cell_text(_get(data, plan.special["parent"]))
-            if "variation" in kinds:
+            if "variation" in kinds or (plan.special["type"] is None and parent):  # no Type: Parent says
                 return FeedRow(row.number, data, language=self._language(data),
                                skip=f"variation row of {parent or '?'}", group=parent or None)  # fmt: skip
             if "variable" in kinds:  # its variations' Parent: the SKU, or id:<ID>
@@ -251,12 +272,24 @@ def open_feed(
     for column in columns:
         _place(plan, chosen, column)
     if chosen == "woocommerce":
-        keys = {"type": ("type",), "parent": ("parent",), "sku": ("sku", "ugs"), "id": ("id",)}
-        plan.special = {name: find_column(columns, *names) for name, names in keys.items()}
+        _woo_roles(plan, columns, read_rows(file, layout="csv", delimiter=dialect.delimiter,
+                                            encoding=dialect.encoding))  # fmt: skip
+    if layout in ("csv", "tsv") and not (plan.fields.get("title") or plan.fields.get("description")):
+        raise _no_copy_source(file, columns)
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
                 lineterminator=dialect.lineterminator, _plan=plan)  # fmt: skip
+
+
+def _no_copy_source(file: Path, columns: Sequence[str]) -> InputError:
+    if not columns:
+        return InputError(f"{file.name}: no header line, so no column to read products from")
+    example = next((c for c in columns if c.strip()), columns[0])
+    return InputError(
+        f"{file.name}: no column holds a title or a description, so nothing can be written "
+        f"(columns: {', '.join(columns)}); map the one holding the product's name, e.g. \"{example}=title\""
+    ).with_hint("mapping")
 
 
 def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:
@@ -270,7 +303,10 @@ def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> d
                 f"mapping: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}"
             ).with_hint("mapping")
         name = target.strip().lower()
-        name = {"attribute": "attributes", "-": "ignore"}.get(name) or FIELD_ALIASES.get(name) or name
+        name = {"attribute": "attributes", "-": "ignore"}.get(name) or (
+            name if name in choices else field_for(name) or ("language" if column_key(name) in LANGUAGE_KEYS
+                                                              else name)
+        )  # fmt: skip
         if name not in choices:
             raise InputError(
                 f"mapping {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}"
@@ -279,22 +315,34 @@ def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> d
     return forced
 
 
+def _field_of(plan: _Plan, fmt: str, column: str, key: str) -> str | None:
+    """The product field (or "language", "attributes", "ignore") ``column`` goes to, if any."""
+    if name := plan.forced.get(column) or ("ignore" if key.startswith("copyassist ") else None):  # our own
+        plan.ranks[column] = -1
+        return name
+    plan.ranks[column] = len(plan.known)
+    name = None
+    for candidate, keys in FIELDS.get(fmt, {}).items():
+        if key in keys:
+            name, plan.ranks[column] = candidate, keys.index(key)
+    if name is None and fmt in ("csv", "jsonl", "json"):
+        name = key if key in PRODUCT_FIELDS else field_for(key)
+        if name is not None:
+            plan.ranks[column] = rank_of(name, key)
+    if name is None and key in LANGUAGE_KEYS:
+        name = "language"
+    if name in plan.forced.values() and name not in LIST_FIELDS:  # the mapping chose another column
+        return "ignore" if name == "language" else "attributes"
+    if name is None and fmt in ("csv", "jsonl", "json") and TECHNICAL.fullmatch(key):
+        return "ignore"
+    return name
+
+
 def _place(plan: _Plan, fmt: str, column: str) -> None:
     """Put one column in ``plan``: a product field, an attribute, an option pair, or ignored."""
     plan.known.add(column)
     key = merchant_key(column) if fmt == "merchant" else column_key(column)
-    name = plan.forced.get(column) or ("ignore" if key.startswith("copyassist_") else None)  # our own output
-    plan.ranks[column] = -1 if name else len(plan.known)
-    if name is None:
-        for candidate, keys in FIELDS.get(fmt, {}).items():
-            if key in keys:
-                name, plan.ranks[column] = candidate, keys.index(key)
-        if name is None and fmt in ("csv", "jsonl", "json"):
-            name = key if key in PRODUCT_FIELDS else FIELD_ALIASES.get(key) or EXTRA_ALIASES.get(key)
-        if name is None and key in LANGUAGE_COLUMNS:
-            name = "language"
-        if name in plan.forced.values() and name not in LIST_FIELDS:  # the mapping chose another column
-            name = "ignore" if name == "language" else "attributes"
+    name = _field_of(plan, fmt, column, key)
     if name == "language" and plan.language is None:
         plan.language = column
     elif name == "ignore" or name == "language":
@@ -304,7 +352,7 @@ def _place(plan: _Plan, fmt: str, column: str) -> None:
     elif name is not None:
         plan.fields.setdefault(name, []).append(column)
         plan.fields[name].sort(key=plan.ranks.__getitem__)
-    elif fmt == "merchant" and key == "item_group_id":
+    elif fmt == "merchant" and key == "item group id":
         plan.group = column
         plan.ignored.append(column)
     elif fmt == "shopify" and (option := SHOPIFY_OPTION.fullmatch(key)):
@@ -318,6 +366,35 @@ def _place(plan: _Plan, fmt: str, column: str) -> None:
         plan.ignored.append(column)
     else:
         plan.attributes[column] = SHOPIFY_METAFIELD.sub("", column) or column
+
+
+WOO_SAMPLE_ROWS = 200  # rows looked at to find the Type column of an export that left its name blank
+
+
+def _woo_roles(plan: _Plan, columns: Sequence[str], rows: Iterator[Row]) -> None:
+    """The WooCommerce columns that tell products from variations: Type, Parent, SKU, ID. A Type
+    column without a name is found by its values (simple, variable, variation...)."""
+    keys = {"type": ("type",), "parent": ("parent",), "sku": ("sku", "ugs"), "id": ("id",)}
+    plan.special = {name: find_column(columns, *names) for name, names in keys.items()}
+    if plan.special["type"] is not None:
+        return
+    candidates = [c for c in columns if c in plan.attributes and not column_key(c)] or [
+        c for c in columns if c in plan.attributes
+    ]
+    seen: dict[str, int] = dict.fromkeys(candidates, 0)
+    for row in itertools.islice(rows, WOO_SAMPLE_ROWS):
+        for column in list(seen):
+            value = cell_text(row.data.get(column))
+            kinds = {k.strip().lower() for k in value.split(",")} if value else set()
+            if kinds and not kinds <= WOO_TYPES:
+                del seen[column]
+            elif kinds:
+                seen[column] += 1
+    found = next((c for c, hits in seen.items() if hits), None)
+    if found is not None:
+        plan.special["type"] = found
+        del plan.attributes[found]
+        plan.ignored.append(found)
 
 
 def _unreadable(row: Row) -> FeedRow:
