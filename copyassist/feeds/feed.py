@@ -97,7 +97,7 @@ class Feed:
         """Which column feeds which field, and which are unused: ``str()`` of it is one line
         (``title <- Nom Produit, price <- Prix Boutique; unmapped: Image``), printed before a run."""
         plan = self._plan
-        roles = {role: c for role, c in plan.special.items() if role in ("type", "parent") and c}
+        roles = {role: c for role, c in plan.special.items() if role in ("type", "parent") and c is not None}
         paired = [c for pair in plan.pairs.values() for c in pair if c]
         return ColumnMapping(
             fields={name: tuple(plan.fields[name]) for name in PRODUCT_FIELDS if plan.fields.get(name)},
