@@ -116,7 +116,7 @@ class RecordCount:
     exact: bool = True
 
 
-COUNT_BUDGET_BYTES = 128 * 1024 * 1024  # past this, records are counted in the first part and scaled
+COUNT_BUDGET_BYTES = 32 * 1024 * 1024  # past this, records are counted in the first part and scaled
 MAX_JSON_COUNT_BYTES = 64 * 1024 * 1024  # a bigger JSON array is not counted ahead (no total shown)
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')
 
@@ -149,41 +149,42 @@ def count_records(path: str | Path) -> RecordCount | None:
         if layout == "jsonl":
             with file.open("rb") as handle:
                 return RecordCount(sum(1 for line in handle if line.strip()))
-        return _count_csv(file, sniff_csv(file).delimiter if layout == "csv" else "\t")
+        if layout in ("csv", "tsv"):
+            return _count_csv(file, sniff_csv(file).delimiter if layout == "csv" else "\t")
     except OSError:
         return None
+    return None  # a layout counted by no one here: no total shown
 
 
 def _count_csv(file: Path, delimiter: str) -> RecordCount:
     size = file.stat().st_size
     read = 0
 
-    def lines() -> Iterator[str]:
+    def budgeted(handle: Iterator[str]) -> Iterator[str]:
         nonlocal read
-        # latin-1 maps each byte to one character: quotes, delimiters and line breaks stay put
-        with file.open(encoding="latin-1", newline="") as handle:
-            for line in handle:
-                read += len(line)
-                yield line
-                if read >= COUNT_BUDGET_BYTES:
-                    return
+        for line in handle:
+            read += len(line)
+            yield line
+            if read >= COUNT_BUDGET_BYTES:
+                return
 
     records = blanks = 0
-    reader = csv.reader(lines(), delimiter=delimiter)
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:  # the reader reports this row as unreadable: still a record
-            records += 1
-            continue
-        if any(v.strip() for v in values):
-            records += 1
-        else:
-            blanks += 1
+    # latin-1 maps each byte to one character: quotes, delimiters and line breaks stay put
+    with file.open(encoding="latin-1", newline="") as handle:
+        whole = size <= COUNT_BUDGET_BYTES
+        reader = csv.reader(handle if whole else budgeted(handle), delimiter=delimiter)
+        while True:
+            try:
+                for values in reader:
+                    if "".join(values).strip():
+                        records += 1
+                    else:
+                        blanks += 1
+                break
+            except csv.Error:  # the reader reports this row as unreadable: still a record
+                records += 1
     records = max(0, records - 1)  # the header
-    if read < size:  # counted in the first part only: scaled to the whole file
+    if not whole:  # counted in the first part only: scaled to the whole file
         return RecordCount(round(records * size / max(read, 1)), exact=False)
     return RecordCount(records, exact=blanks == 0)
 
