@@ -81,12 +81,13 @@ def test_a_fifo_or_dev_zero_is_refused_without_hanging(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     for path in (fifo, Path("/dev/zero")):
         done = _run(
-            "from copyassist.feeds import count_records\n"
+            "from copyassist.feeds import count_records, open_feed\n"
             "from copyassist.errors import InputError\n"
-            f"try:\n    count_records({str(path)!r})\nexcept InputError as exc:\n    print(exc)\n"
+            "for reader in (count_records, open_feed):\n"
+            f"    try:\n        reader({str(path)!r})\n    except InputError as exc:\n        print(exc)\n"
         )
         assert done.returncode == 0, done.stderr
-        assert "not a regular file" in done.stdout
+        assert done.stdout.count("not a regular file") == 2, done.stdout
     with pytest.raises(InputError, match="is a folder, not a regular file"):
         count_records(tmp_path)
 

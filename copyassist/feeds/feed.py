@@ -36,7 +36,7 @@ from copyassist.feeds.platforms import (
     merchant_key,
 )
 from copyassist.feeds.rows import Row, csv_header, read_rows
-from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.sniffing import CsvDialect, layout_of, regular_file, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.product import Product
 from copyassist.rules.text import html_to_text
@@ -248,7 +248,7 @@ def open_feed(
     ``format`` is detected when None. ``mapping`` is original column -> product field
     (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
     column as an attribute) and "ignore" are targets too."""
-    file = Path(path)
+    file = regular_file(path)  # a FIFO or a device is refused, never read
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     if format is not None and format not in FORMATS:
