@@ -47,7 +47,8 @@ class BatchProgress:
             )  # fmt: skip
 
             self._bar = Progress(
-                TextColumn("[bold]copyassist"), BarColumn(), TextColumn("{task.completed:.0f}{task.fields[of]}"),
+                TextColumn("[bold]copyassist"), BarColumn(),
+                TextColumn("{task.completed:.0f}{task.fields[of]}"),
                 TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), TextColumn("ETA"),
                 TimeRemainingColumn(), TextColumn("{task.fields[status]}"), transient=False,
             )  # fmt: skip

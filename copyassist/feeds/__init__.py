@@ -4,6 +4,7 @@ Shopify, WooCommerce and Merchant Center exports.
 - ``sniffing``: layout from the file name, encoding, delimiter and line ending from the bytes;
 - ``rows``: ``read_rows``, plain records (``check`` and ``study`` read these);
 - ``feed``: ``open_feed``, records mapped to product fields (``batch`` reads these);
+- ``plan``: which column feeds which product field (names from ``copyassist.columns``);
 - ``platforms``: each platform's columns; ``values``: prices, HTML, list cells;
 - ``writing``: ``FileWriter``, records written back in the input's layout and dialect.
 """
