@@ -30,6 +30,7 @@ from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_ru
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
+from copyassist.columns import ColumnMapping
 from copyassist.config import Settings
 from copyassist.drafts.document import Figure, SectionResult, StudyResult
 from copyassist.drafts.persona import draft_persona, save_persona
@@ -86,6 +87,7 @@ __all__ = [
     "ChatRequest",
     "CheckContext",
     "CheckReport",
+    "ColumnMapping",
     "Completion",
     "ConfigError",
     "ContentFilterError",

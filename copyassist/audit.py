@@ -16,21 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copyassist.columns import ColumnMapping, copy_columns
 from copyassist.errors import InputError
 from copyassist.feeds import Row, read_rows
 from copyassist.rules.base import FIELD_KINDS, CheckContext, Violation
 from copyassist.rules.duplicates import find_duplicate_titles
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_text
-
-#: Column names recognised without --field, per kind (compared case-insensitively).
-KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "titre", "name", "nom", "designation", "désignation", "libellé", "libelle"),
-    "description": ("description", "body (html)", "body_html", "descriptif"),
-    "seo_title": ("seo title", "seo_title", "meta title", "titre seo"),
-    "meta_description": ("seo description", "meta_description", "meta description"),
-}
-
 
 #: Columns that identify a row rather than describe the product: alone, they support no claim.
 IDENTITY_COLUMNS = frozenset(
@@ -59,6 +51,13 @@ class CheckReport:
     channel: str
     fields: dict[str, str]
     rows: list[RowReport] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the file's columns (the first row's)
+
+    def mapping_report(self) -> ColumnMapping:
+        """Which column was checked as which kind; the others are the product data."""
+        checked = set(self.fields.values())
+        return ColumnMapping({kind: (column,) for kind, column in self.fields.items()},
+                             unmapped=[c for c in self.columns if c not in checked])  # fmt: skip
 
     @property
     def error_count(self) -> int:
@@ -124,8 +123,7 @@ def resolve_fields(columns: Iterable[str], fields: Mapping[str, str] | None) -> 
             if column not in available:
                 raise InputError(f"no column {column!r} in the file; columns: {', '.join(available)}")
         return dict(fields)
-    lowered = {c.casefold(): c for c in available}
-    found = {kind: lowered[n] for kind, names in KNOWN_COLUMNS.items() for n in names if n in lowered}
+    found = copy_columns(available)  # the names copyassist.columns knows, whatever their spelling
     if not found:
         raise InputError(
             "no column to check was recognised; name them with fields={'title': COLUMN} "
@@ -167,7 +165,8 @@ def check(
     titles: list[tuple[int, str]] = []
     for row in rows:
         if report is None:
-            report = CheckReport(profile.name, resolve_fields(row.data.keys(), fields) if row.data else {})
+            report = CheckReport(profile.name, resolve_fields(row.data.keys(), fields) if row.data else {},
+                                 columns=[str(c) for c in row.data])  # fmt: skip
         if row.error:
             report.rows.append(RowReport(row.number, error=row.error))
             continue

@@ -194,7 +194,7 @@ def _fallback(prepared: Prepared, profile: Profile) -> Fallback | None:
         return None
     product = prepared.context["product"]
     limit = profile.rules_for(model.fallback_kind).max_chars or prepared.context.get("max_chars")
-    return lambda: model.rule_built(product, limit)
+    return lambda: model.rule_built(product, limit, profile.name)
 
 
 def _result(

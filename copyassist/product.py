@@ -10,30 +10,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from copyassist.columns import field_for
 from copyassist.errors import InputError
-
-#: Column names sellers' exports use for our fields (lower-cased, French and English).
-FIELD_ALIASES: dict[str, str] = {
-    "name": "title",
-    "nom": "title",
-    "nom du produit": "title",
-    "titre": "title",
-    "product name": "title",
-    "marque": "brand",
-    "catégorie": "category",
-    "categorie": "category",
-    "product_type": "category",
-    "type": "category",
-    "body": "description",
-    "body (html)": "description",
-    "prix": "price",
-    "devise": "currency",
-    "ean": "gtin",
-    "mots-clés": "keywords",
-    "mots-cles": "keywords",
-    "caractéristiques": "features",
-    "caracteristiques": "features",
-}
 
 
 class Product(BaseModel):
@@ -77,7 +55,8 @@ class Product(BaseModel):
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "product") -> Product:
-        """Build a product from loose data: known aliases mapped, unknown fields kept as attributes."""
+        """Build a product from loose data: the names sellers give fields (``Nom``, ``Prix TTC``,
+        ``Name *``: see ``copyassist.columns``) mapped, unknown fields kept as attributes."""
         known = set(cls.model_fields)
         fields: dict[str, Any] = {}
         attributes: dict[str, Any] = dict(data.get("attributes") or {})
@@ -85,7 +64,7 @@ class Product(BaseModel):
             if raw_key == "attributes" or value in (None, ""):
                 continue
             key = str(raw_key).strip()
-            target = key if key in known else FIELD_ALIASES.get(key.lower())
+            target = key if key in known else field_for(key)
             if target:
                 fields.setdefault(target, value)
             else:

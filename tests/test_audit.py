@@ -90,7 +90,7 @@ def test_cli_check_exit_code_and_formats(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["check", str(clean), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "row,id,field,severity,rule,message,text"
+    assert result.stdout.splitlines()[0] == "row,id,field,severity,rule,message,text"  # the mapping: stderr
 
 
 def test_cli_check_reports_unreadable_rows_and_bad_files(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_check_and_batch_read_a_one_column_csv_of_titles_alike(tmp_path: Path, q
     path.write_text("title\n" + "".join(f'"{t}"\n' if quoted else f"{t}\n" for t in titles), encoding="utf-8")
     result = runner.invoke(app, ["check", str(path), "--format", "json"])
     assert (result.exit_code, result.exception) == (0, None), result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)  # the columns checked are said on stderr
     assert payload["fields"] == {"title": "title"}
     assert [(r["row"], r["error"]) for r in payload["rows"]] == [(1, None), (2, None), (3, None)]
     batch_rows = list(open_feed(path).rows())

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from copyassist.errors import InputError
-from copyassist.feeds import count_lines, layout_of, read_rows, sniff_csv
+from copyassist.feeds import RecordCount, count_records, layout_of, read_rows, sniff_csv
 from copyassist.feeds import rows as feed_rows
 from copyassist.feeds.sniffing import detect_delimiter, detect_encoding
 
@@ -80,11 +80,12 @@ def test_the_layout_comes_from_the_name_and_can_be_given(tmp_path: Path) -> None
         read_rows(tmp_path / "missing.csv")
 
 
-def test_count_lines(tmp_path: Path) -> None:
+def test_count_records(tmp_path: Path) -> None:
     csv_file, jsonl = tmp_path / "a.csv", tmp_path / "a.jsonl"
     csv_file.write_text("title\nA\nB\n", encoding="utf-8")
     jsonl.write_text('{"a": 1}\n{"a": 2}\n', encoding="utf-8")
-    assert (count_lines(csv_file), count_lines(jsonl), count_lines(tmp_path / "none.csv")) == (2, 2, None)
+    counts = (count_records(csv_file), count_records(jsonl), count_records(tmp_path / "none.csv"))
+    assert counts == (RecordCount(2), RecordCount(2), None)
 
 
 # -- bytes that are not UTF-8 ---------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_when_every_attempt_fails_a_labelled_fallback_title_is_offered(
         max_attempts=2,
     )
     assert result.status == "fallback" and len(backend.calls) == 2
-    built = fallback_title(example_product, 150)
+    built = fallback_title(example_product, 150, "google-shopping")  # the channel asked for
     assert result.output.title == built  # type: ignore[attr-defined]
     assert built is not None and built.startswith("Kairos Montre connectée") and "Noir graphite" in built
     assert result.to_dict()["status"] == "fallback"

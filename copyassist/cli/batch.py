@@ -21,7 +21,8 @@ from copyassist.cli.options import (
 )
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError
-from copyassist.feeds import count_lines
+from copyassist.feeds import count_records, open_feed
+from copyassist.feeds.sniffing import regular_file
 
 Opt = typer.Option
 
@@ -107,6 +108,9 @@ def batch_command(
     """Write copy for every row of a feed (see BATCH_HELP)."""
     store = Store(db) if db else None
     columns = _mapping(mapping)
+    regular_file(feed)  # a FIFO or a device is refused before anything reads it
+    source = open_feed(feed, format=feed_format, mapping=columns)  # no title column: refused here
+    typer.echo(f"copyassist: columns: {source.mapping_report()}", err=True)
     if dry:
         estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
@@ -125,7 +129,7 @@ def batch_command(
         return
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
-    progress = BatchProgress(count_lines(str(feed)), enabled=not quiet)
+    progress = BatchProgress(count_records(feed), enabled=not quiet)
     summary = run_batch(
         feed, output, template=template, language=language, persona=persona, channel=channel,
         feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,

@@ -10,6 +10,7 @@ import typer
 from copyassist.audit import CheckReport, check
 from copyassist.cli.errors import friendly_errors
 from copyassist.errors import InputError
+from copyassist.feeds.sniffing import regular_file
 
 FileArg = Annotated[
     Path, typer.Argument(help="Listings: CSV (any delimiter, UTF-8 or Windows-1252), JSONL or JSON.")
@@ -94,8 +95,10 @@ def check_command(
     if output_format not in ("table", "csv", "json"):
         raise InputError(f"--format must be table, csv or json, not {output_format!r}")
     report = check(
-        file, channel=channel, fields=_parse_fields(fields), language=language, keywords=keywords or ()
-    )
+        regular_file(file), channel=channel, fields=_parse_fields(fields), language=language,
+        keywords=keywords or (),
+    )  # fmt: skip
+    typer.echo(f"copyassist: checked columns: {report.mapping_report()}", err=True)
     if output_format == "table" and output is None:
         _print_table(report)
     else:

@@ -4,6 +4,7 @@ Shopify, WooCommerce and Merchant Center exports.
 - ``sniffing``: layout from the file name, encoding, delimiter and line ending from the bytes;
 - ``rows``: ``read_rows``, plain records (``check`` and ``study`` read these);
 - ``feed``: ``open_feed``, records mapped to product fields (``batch`` reads these);
+- ``plan``: which column feeds which product field (names from ``copyassist.columns``);
 - ``platforms``: each platform's columns; ``values``: prices, HTML, list cells;
 - ``writing``: ``FileWriter``, records written back in the input's layout and dialect.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from copyassist.feeds.feed import Feed, FeedRow, open_feed
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, detect_format
 from copyassist.feeds.rows import Row, read_rows
-from copyassist.feeds.sniffing import CsvDialect, count_lines, layout_of, sniff_csv
+from copyassist.feeds.sniffing import CsvDialect, RecordCount, count_records, layout_of, sniff_csv
 from copyassist.feeds.values import split_price
 from copyassist.feeds.writing import FileWriter, neutralise_cell, output_layout
 
@@ -24,8 +25,9 @@ __all__ = [
     "Feed",
     "FeedRow",
     "FileWriter",
+    "RecordCount",
     "Row",
-    "count_lines",
+    "count_records",
     "detect_format",
     "layout_of",
     "neutralise_cell",

@@ -11,31 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copyassist.columns import ColumnMapping, find_column
 from copyassist.errors import InputError
-from copyassist.feeds.platforms import (
-    EXTRA_ALIASES,
-    FIELDS,
-    FORMATS,
-    IGNORE,
-    LANGUAGE_COLUMNS,
-    LANGUAGE_NAMES,
-    SHOPIFY_KEPT,
-    SHOPIFY_METAFIELD,
-    SHOPIFY_OPTION,
-    WOO_ATTRIBUTE,
-    column_key,
-    detect_format,
-    find_column,
-    merchant_key,
+from copyassist.feeds.plan import (
+    LIST_FIELDS,
+    ColumnPlan,
+    no_copy_source,
+    place_column,
+    plan_columns,
 )
+from copyassist.feeds.platforms import FORMATS, LANGUAGE_NAMES, detect_format
 from copyassist.feeds.rows import Row, csv_header, read_rows
-from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.sniffing import CsvDialect, layout_of, regular_file, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
-from copyassist.product import FIELD_ALIASES, Product
 from copyassist.rules.text import html_to_text
 
-PRODUCT_FIELDS = tuple(name for name in Product.model_fields if name != "extra")
-LIST_FIELDS = ("features", "keywords")
 MAX_GROUP = 5000  # rows of one Shopify handle held at once
 MAX_HANDLES = 50_000  # Shopify handles remembered, to tell a late variant row from a new product
 _WOO_NEWLINE = re.compile(r"\\\\n|\\n")
@@ -55,22 +45,6 @@ class FeedRow:
 
 
 @dataclass
-class _Plan:
-    """Where a row's product fields, attributes, language and group come from."""
-
-    fields: dict[str, list[str]] = field(default_factory=dict)  # product field -> columns, first filled wins
-    attributes: dict[str, str] = field(default_factory=dict)  # column -> attribute name
-    pairs: dict[str, list[str]] = field(default_factory=dict)  # n -> [name column, value column]
-    language: str | None = None
-    group: str | None = None  # Merchant item_group_id
-    ignored: list[str] = field(default_factory=list)
-    known: set[str] = field(default_factory=set)
-    forced: dict[str, str] = field(default_factory=dict)  # mapping: column -> target
-    ranks: dict[str, int] = field(default_factory=dict)  # column -> preference among a field's columns
-    special: dict[str, str | None] = field(default_factory=dict)  # WooCommerce: type, parent, sku, id
-
-
-@dataclass
 class Feed:
     """An opened feed: how it is written (to write it back alike) and where product data comes from."""
 
@@ -84,7 +58,12 @@ class Feed:
     attribute_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     lineterminator: str = "\r\n"
-    _plan: _Plan = field(default_factory=_Plan, repr=False)
+    _plan: ColumnPlan = field(default_factory=ColumnPlan, repr=False)
+
+    def mapping_report(self) -> ColumnMapping:
+        """Which column feeds which field, and which are unused: ``str()`` of it is one line
+        (``title <- Nom Produit, price <- Prix Boutique; unmapped: Image``), printed before a run."""
+        return self._plan.mapping_report()
 
     def rows(self) -> Iterator[FeedRow]:
         """Every row of the file, in order, read as it is consumed."""
@@ -101,12 +80,12 @@ class Feed:
         data, plan = row.data, self._plan
         for key in data if self.format in ("jsonl", "json") else ():
             if key not in plan.known:  # JSON records need not share their keys
-                _place(plan, "csv", key)
+                place_column(plan, "csv", key)
         group = (cell_text(data.get(plan.group)) or None) if plan.group else None
         if self.format == "woocommerce":
             kinds = {k.strip().lower() for k in cell_text(_get(data, plan.special["type"])).split(",")}
             parent = cell_text(_get(data, plan.special["parent"]))
-            if "variation" in kinds:
+            if "variation" in kinds or (plan.special["type"] is None and parent):  # no Type: Parent says
                 return FeedRow(row.number, data, language=self._language(data),
                                skip=f"variation row of {parent or '?'}", group=parent or None)  # fmt: skip
             if "variable" in kinds:  # its variations' Parent: the SKU, or id:<ID>
@@ -227,7 +206,7 @@ def open_feed(
     ``format`` is detected when None. ``mapping`` is original column -> product field
     (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
     column as an attribute) and "ignore" are targets too."""
-    file = Path(path)
+    file = regular_file(path)  # a FIFO or a device is refused, never read
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     if format is not None and format not in FORMATS:
@@ -247,77 +226,16 @@ def open_feed(
         chosen, dialect = layout, CsvDialect("utf-8", delimiter or ",", "\r\n")
     if chosen == "shopify" and find_column(columns, "handle", "url handle") is None:
         raise InputError(f"{file}: a Shopify export has a Handle column; columns: {', '.join(columns)}")
-    plan = _Plan(forced=_forced(mapping or {}, columns, file))
-    for column in columns:
-        _place(plan, chosen, column)
-    if chosen == "woocommerce":
-        keys = {"type": ("type",), "parent": ("parent",), "sku": ("sku", "ugs"), "id": ("id",)}
-        plan.special = {name: find_column(columns, *names) for name, names in keys.items()}
+    sample: Iterator[Row] = iter(())
+    if chosen == "woocommerce":  # its first rows tell which column is the Type when unnamed
+        sample = read_rows(file, layout="csv", delimiter=dialect.delimiter, encoding=dialect.encoding)
+    plan = plan_columns(chosen, columns, mapping or {}, file, sample)
+    if layout in ("csv", "tsv") and not (plan.fields.get("title") or plan.fields.get("description")):
+        raise no_copy_source(file, columns)
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
                 lineterminator=dialect.lineterminator, _plan=plan)  # fmt: skip
-
-
-def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:
-    """``mapping`` pairs checked: each column exists, each target is a field (or alias) we know."""
-    forced: dict[str, str] = {}
-    choices = (*PRODUCT_FIELDS, "language", "ignore")
-    for wanted, target in mapping.items():
-        column = wanted if wanted in columns else find_column(columns, wanted)
-        if column is None:
-            raise InputError(
-                f"mapping: no column {wanted!r} in {file.name}; columns: {', '.join(columns)}"
-            ).with_hint("mapping")
-        name = target.strip().lower()
-        name = {"attribute": "attributes", "-": "ignore"}.get(name) or FIELD_ALIASES.get(name) or name
-        if name not in choices:
-            raise InputError(
-                f"mapping {wanted}={target}: no field {target!r}; fields: {', '.join(choices)}"
-            ).with_hint("mapping")
-        forced[column] = name
-    return forced
-
-
-def _place(plan: _Plan, fmt: str, column: str) -> None:
-    """Put one column in ``plan``: a product field, an attribute, an option pair, or ignored."""
-    plan.known.add(column)
-    key = merchant_key(column) if fmt == "merchant" else column_key(column)
-    name = plan.forced.get(column) or ("ignore" if key.startswith("copyassist_") else None)  # our own output
-    plan.ranks[column] = -1 if name else len(plan.known)
-    if name is None:
-        for candidate, keys in FIELDS.get(fmt, {}).items():
-            if key in keys:
-                name, plan.ranks[column] = candidate, keys.index(key)
-        if name is None and fmt in ("csv", "jsonl", "json"):
-            name = key if key in PRODUCT_FIELDS else FIELD_ALIASES.get(key) or EXTRA_ALIASES.get(key)
-        if name is None and key in LANGUAGE_COLUMNS:
-            name = "language"
-        if name in plan.forced.values() and name not in LIST_FIELDS:  # the mapping chose another column
-            name = "ignore" if name == "language" else "attributes"
-    if name == "language" and plan.language is None:
-        plan.language = column
-    elif name == "ignore" or name == "language":
-        plan.ignored.append(column)
-    elif name == "attributes":
-        plan.attributes[column] = column
-    elif name is not None:
-        plan.fields.setdefault(name, []).append(column)
-        plan.fields[name].sort(key=plan.ranks.__getitem__)
-    elif fmt == "merchant" and key == "item_group_id":
-        plan.group = column
-        plan.ignored.append(column)
-    elif fmt == "shopify" and (option := SHOPIFY_OPTION.fullmatch(key)):
-        plan.pairs.setdefault(option.group(1), ["", ""])[option.group(2) == "value"] = column
-    elif fmt == "woocommerce" and (found := WOO_ATTRIBUTE.fullmatch(key)) and not IGNORE[fmt].fullmatch(key):
-        role = any(word in key for word in ("value", "valeur", "wert"))
-        plan.pairs.setdefault(found.group(1), ["", ""])[role] = column
-    elif fmt == "shopify" and key in SHOPIFY_KEPT:
-        plan.attributes[column] = column.split("/", 1)[1].strip()
-    elif fmt in IGNORE and IGNORE[fmt].fullmatch(key):
-        plan.ignored.append(column)
-    else:
-        plan.attributes[column] = SHOPIFY_METAFIELD.sub("", column) or column
 
 
 def _unreadable(row: Row) -> FeedRow:

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from copyassist.errors import InputError
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -103,12 +108,100 @@ def detect_line_ending(text: str) -> str:
     return "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
 
 
-def count_lines(path: str | Path) -> int | None:
-    """Data rows in a CSV/JSONL file, counted by lines (a multi-line cell makes it an estimate);
-    None when the file cannot be read."""
+@dataclass(frozen=True)
+class RecordCount:
+    """How many records a feed holds; ``exact`` False when it is an estimate ("about")."""
+
+    records: int
+    exact: bool = True
+
+
+COUNT_BUDGET_BYTES = 32 * 1024 * 1024  # past this, records are counted in the first part and scaled
+MAX_JSON_COUNT_BYTES = 64 * 1024 * 1024  # a bigger JSON array is not counted ahead (no total shown)
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')
+
+
+def regular_file(path: str | Path) -> Path:
+    """``path``, refused with one line when it is not a regular file: a FIFO or a device such as
+    /dev/zero would be read forever (or wait for a writer), never as a feed."""
+    file = Path(path)
     try:
-        with open(path, "rb") as handle:
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        mode = file.stat().st_mode
+    except OSError:
+        return file  # missing or unreadable: the reader says so
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device"
+        raise InputError(f"{file} is {kind}, not a regular file: save the feed to a file and give that")
+    return file
+
+
+def count_records(path: str | Path) -> RecordCount | None:
+    """The data records of a CSV/TSV, JSONL or JSON feed, as the readers will yield them: a CSV
+    cell holding line breaks is one record, blank lines are none, a JSON array's items are
+    counted. A CSV larger than ``COUNT_BUDGET_BYTES`` is counted in its first part and scaled
+    (``exact`` False). None when the file cannot be read, or is a JSON file too big to count
+    ahead; a FIFO, a device or a folder is refused (InputError), never read."""
+    file = regular_file(path)
+    layout = layout_of(file) or "csv"
+    try:
+        if layout == "json":
+            return _count_json(file)
+        if layout == "jsonl":
+            with file.open("rb") as handle:
+                return RecordCount(sum(1 for line in handle if line.strip()))
+        if layout in ("csv", "tsv"):
+            return _count_csv(file, sniff_csv(file).delimiter if layout == "csv" else "\t")
     except OSError:
         return None
-    return max(0, lines - (0 if layout_of(path) == "jsonl" else 1))
+    return None  # a layout counted by no one here: no total shown
+
+
+def _count_csv(file: Path, delimiter: str) -> RecordCount:
+    size = file.stat().st_size
+    read = 0
+
+    def budgeted(handle: Iterator[str]) -> Iterator[str]:
+        nonlocal read
+        for line in handle:
+            read += len(line)
+            yield line
+            if read >= COUNT_BUDGET_BYTES:
+                return
+
+    records = blanks = 0
+    # latin-1 maps each byte to one character: quotes, delimiters and line breaks stay put
+    with file.open(encoding="latin-1", newline="") as handle:
+        whole = size <= COUNT_BUDGET_BYTES
+        reader = csv.reader(handle if whole else budgeted(handle), delimiter=delimiter)
+        while True:
+            try:
+                for values in reader:
+                    if "".join(values).strip():
+                        records += 1
+                    else:
+                        blanks += 1
+                break
+            except csv.Error:  # the reader reports this row as unreadable: still a record
+                records += 1
+    records = max(0, records - 1)  # the header
+    if not whole:  # counted in the first part only: scaled to the whole file
+        return RecordCount(round(records * size / max(read, 1)), exact=False)
+    return RecordCount(records, exact=blanks == 0)
+
+
+def _count_json(file: Path) -> RecordCount | None:
+    if file.stat().st_size > MAX_JSON_COUNT_BYTES:
+        return None
+    text = file.read_text(encoding="utf-8-sig", errors="replace").strip()
+    if not text.startswith("["):
+        return RecordCount(1 if text else 0)  # a lone object is one record
+    depth = commas = 0
+    for token in _JSON_TOKEN.finditer(text):  # strings are matched whole: their brackets do not count
+        char = token.group()[0]
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 1:
+            commas += 1
+    return RecordCount(commas + 1 if text[1:].lstrip()[:1] not in ("]", "") else 0)

@@ -82,10 +82,12 @@ class CopyOutput(BaseModel):
         return kind
 
     @classmethod
-    def rule_built(cls, product: Mapping[str, Any], max_chars: int | None) -> Self | None:
-        """An output built by rules from the product's own data, within ``max_chars``, offered
-        when no model answer passes; None when the data is too thin. Models with no
-        ``fallback_kind`` have none."""
+    def rule_built(
+        cls, product: Mapping[str, Any], max_chars: int | None, channel: str | None = None
+    ) -> Self | None:
+        """An output built by rules from the product's own data, within ``max_chars`` and as
+        ``channel`` wants it, offered when no model answer passes; None when the data is too thin.
+        Models with no ``fallback_kind`` have none."""
         return None
 
     def as_text(self, language: str = "en") -> str:

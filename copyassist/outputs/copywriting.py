@@ -63,9 +63,11 @@ class ProductTitle(CopyOutput):
     )
 
     @classmethod
-    def rule_built(cls, product: Mapping[str, Any], max_chars: int | None) -> ProductTitle | None:
+    def rule_built(
+        cls, product: Mapping[str, Any], max_chars: int | None, channel: str | None = None
+    ) -> ProductTitle | None:
         """The product's name, brand and key attributes, within ``max_chars``."""
-        title = fallback_title(product, max_chars)
+        title = fallback_title(product, max_chars, channel)
         return cls(title=title) if title else None
 
     def as_text(self, language: str = "en") -> str:

@@ -1,6 +1,9 @@
 """A title built from the product's own data, offered when no model answer passes the rules.
 
-It is labelled ``fallback`` wherever it appears and never passed off as model output.
+It is labelled ``fallback`` wherever it appears and never passed off as model output. Only
+title-worthy data goes in: the brand, the product's name, a key attribute (model, material,
+capacity) and, for the channels that list each variant as its own offer, its colour and size.
+Stock, weight, prices, codes and the other columns of an export never do.
 """
 
 from __future__ import annotations
@@ -9,33 +12,58 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from copyassist.columns import column_key, keys_of
 from copyassist.rules.text import fold
 
-#: Attribute names (French and English) worth putting in a title, most telling first.
-KEY_ATTRIBUTES = (
-    "model", "modèle", "modele", "colour", "color", "couleur", "size", "taille", "pointure",
-    "material", "matière", "matiere", "capacity", "contenance", "capacité", "volume",
-    "weight", "poids", "dimensions", "quantity", "quantité", "lot",
-)  # fmt: skip
+#: Attribute names (French and English) worth putting in any title, most telling first.
+KEY_ATTRIBUTES = keys_of((
+    "model", "modèle", "material", "materials", "matière", "matières", "matériau", "capacity", "capacité",
+    "contenance", "volume",
+))  # fmt: skip
+#: A variant's own colour and size: in the title where each variant is an offer of its own.
+VARIANT_ATTRIBUTES = keys_of(("colour", "color", "couleur", "size", "taille", "pointure"))
+#: Channels whose listings are one per variant: Amazon and Merchant Center ask for colour and
+#: size in the title; the French marketplaces list each variant as an offer. A shop page
+#: (Shopify, the generic channel, meta tags) names the product across its variants.
+VARIANT_CHANNELS = frozenset({"amazon", "google-shopping", "cdiscount", "rakuten-fr"})
 DEFAULT_MAX_CHARS = 150
+MAX_ATTRIBUTE_CHARS = 40  # longer is a sentence, not a title word
+#: A value listing several options ("Noir, Rouge", "S|M", "coton,lin"): not one variant's own.
+_SEVERAL = re.compile(r"\s*[;|]\s*|,\s+|(?<=[^\W\d]),(?=[^\W\d])")
 
 
 def _words(text: str) -> list[str]:
     return [w for w in re.split(r"\s+", text.strip()) if w]
 
 
-def fallback_title(product: Mapping[str, Any], max_chars: int | None = None) -> str | None:
-    """Brand + product type + key attributes, each word once, cut at a word within the limit.
+def _title_worthy(value: Any) -> str | None:
+    """``value`` when it reads as one attribute value; None for lists, bare numbers, long text."""
+    text = " ".join(str(value or "").split())
+    if not text or len(text) > MAX_ATTRIBUTE_CHARS or _SEVERAL.search(text):
+        return None
+    if re.fullmatch(r"[\d\s.,]+", text):  # a figure with no unit: a stock count, an id
+        return None
+    return text
 
-    ``None`` when the product has neither a title nor a category to build from.
-    """
+
+def fallback_title(
+    product: Mapping[str, Any], max_chars: int | None = None, channel: str | None = None
+) -> str | None:
+    """Brand + product name + key attributes, each word once, cut at a word within the limit.
+
+    Colour and size join for the ``VARIANT_CHANNELS``. ``None`` when the product has no name
+    to build from (a category or a code is no title)."""
     limit = max_chars or DEFAULT_MAX_CHARS
     brand = str(product.get("brand") or "").strip()
-    product_type = str(product.get("title") or product.get("category") or "").strip()
-    if not product_type:
+    name = str(product.get("title") or "").strip()
+    if not name:
         return None
-    attributes = {str(k).casefold(): str(v) for k, v in (product.get("attributes") or {}).items()}
-    parts = [brand, product_type] + [attributes[k] for k in KEY_ATTRIBUTES if attributes.get(k)]
+    wanted = KEY_ATTRIBUTES + (VARIANT_ATTRIBUTES if channel in VARIANT_CHANNELS else ())
+    attributes: dict[str, str] = {}
+    for key, value in (product.get("attributes") or {}).items():
+        if (text := _title_worthy(value)) is not None:
+            attributes.setdefault(column_key(key), text)
+    parts = [brand, name] + [attributes[k] for k in wanted if k in attributes]
     seen: set[str] = set()
     words: list[str] = []
     for part in parts:
