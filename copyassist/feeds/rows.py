@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.errors import InputError
-from copyassist.feeds.sniffing import LENIENT, CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.sniffing import LENIENT, CsvDialect, header_from_comments, layout_of, sniff_csv
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def csv_header(path: str | Path, dialect: CsvDialect) -> list[str]:
     """The column names of a CSV file (none for an empty file)."""
     file = Path(path)
     with file.open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
-        return _header(csv.reader(handle, delimiter=dialect.delimiter), file) or []
+        commented = header_from_comments(handle, dialect)
+        return commented or _header(csv.reader(handle, delimiter=dialect.delimiter), file) or []
 
 
 def _header(reader: Iterator[list[str]], file: Path) -> list[str] | None:
@@ -67,8 +68,9 @@ def _header(reader: Iterator[list[str]], file: Path) -> list[str] | None:
 
 def _csv_rows(file: Path, dialect: CsvDialect) -> Iterator[Row]:
     with file.open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
+        commented = header_from_comments(handle, dialect)
         reader = csv.reader(handle, delimiter=dialect.delimiter)
-        header = _header(reader, file)
+        header = commented or _header(reader, file)
         if header is None:
             return
         number = 0

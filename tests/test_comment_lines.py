@@ -1,0 +1,47 @@
+"""Import templates whose first lines are ``#`` comments, the header among them or after them:
+read with the right delimiter and header, and said out loud."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copyassist.feeds import open_feed, read_rows, sniff_csv
+from copyassist.feeds.sniffing import FeedNotice
+
+PREAMBLE = "# Modèle d'import produits\n# Séparateur : point-virgule\n"
+
+
+def test_a_header_inside_the_last_comment_line_is_the_header(tmp_path: Path) -> None:
+    feed = tmp_path / "modele.csv"
+    body = "# Nom;Prix;Description\nBol;9,90;Bol en grès\nTasse;4,50;\n"
+    feed.write_text(PREAMBLE + body, encoding="utf-8")
+    with pytest.warns(FeedNotice, match=r"lines 1-3 are comments \(#\); the header is line 3 \(inside"):
+        dialect = sniff_csv(feed)
+    assert (dialect.delimiter, dialect.comments, dialect.comment_prefix) == (";", 3, "# ")
+    with pytest.warns(FeedNotice):
+        opened = open_feed(feed)
+    assert opened.columns == ["Nom", "Prix", "Description"]
+    with pytest.warns(FeedNotice):
+        rows = list(opened.rows())
+    assert [r.product and r.product["title"] for r in rows] == ["Bol", "Tasse"]
+    assert rows[0].raw == {"Nom": "Bol", "Prix": "9,90", "Description": "Bol en grès"}
+
+
+def test_a_header_after_the_comment_lines_is_the_header(tmp_path: Path) -> None:
+    feed = tmp_path / "modele.csv"
+    feed.write_text(PREAMBLE + "Nom;Prix\nBol;9,90\n", encoding="utf-8")
+    with pytest.warns(FeedNotice, match=r"lines 1-2 are comments \(#\); the header is line 3$"):
+        rows = list(read_rows(feed))
+    assert [r.data for r in rows] == [{"Nom": "Bol", "Prix": "9,90"}]
+
+
+def test_a_lone_commented_header_and_a_file_without_comments(tmp_path: Path) -> None:
+    feed = tmp_path / "one.csv"
+    feed.write_text("#Nom;Prix\r\nBol;9,90\r\n", encoding="utf-8")
+    with pytest.warns(FeedNotice, match="line 1 is a comment"):
+        assert [r.data for r in read_rows(feed)] == [{"Nom": "Bol", "Prix": "9,90"}]
+    plain = tmp_path / "plain.csv"
+    plain.write_text("Nom;Prix\nBol;9,90\n", encoding="utf-8")
+    assert sniff_csv(plain).comments == 0
