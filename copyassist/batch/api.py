@@ -251,7 +251,7 @@ async def arun_batch(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,
             lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
-            neutralise=neutralise, merchant_structured=merchant_structured,
+            neutralise=neutralise, merchant_structured=merchant_structured, document=source.document,
         ) as writer:  # fmt: skip
             async for outcome in job.outcomes():
                 writer.write(outcome)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.errors import InputError
+from copyassist.feeds.documents import Document, open_document, sniff_document
 from copyassist.feeds.platforms import (
     EXTRA_ALIASES,
     FIELDS,
@@ -28,8 +29,8 @@ from copyassist.feeds.platforms import (
     find_column,
     merchant_key,
 )
-from copyassist.feeds.rows import Row, csv_header, read_rows
-from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.rows import Row, csv_header, document_records, read_rows
+from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, CsvDialect, layout_of, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.product import FIELD_ALIASES, Product
 from copyassist.rules.text import html_to_text
@@ -84,12 +85,16 @@ class Feed:
     attribute_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     lineterminator: str = "\r\n"
+    document: Document | None = None  # a Merchant XML feed or a workbook: where its rows are
     _plan: _Plan = field(default_factory=_Plan, repr=False)
 
     def rows(self) -> Iterator[FeedRow]:
         """Every row of the file, in order, read as it is consumed."""
         layout = self.format if self.format in ("jsonl", "json") else "csv"
-        source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
+        if self.document is not None:
+            source = document_records(self.document)
+        else:
+            source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
         if self.format == "shopify":
             yield from self._shopify(source)
         else:
@@ -221,19 +226,33 @@ def open_feed(
     mapping: Mapping[str, str] | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    header_row: int | None = None,
 ) -> Feed:
     """Open ``path``: CSV/TSV (Shopify, WooCommerce, Merchant Center or any), JSONL or JSON.
 
     ``format`` is detected when None. ``mapping`` is original column -> product field
     (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
-    column as an attribute) and "ignore" are targets too."""
+    column as an attribute) and "ignore" are targets too. ``header_row`` (1-based) is a workbook's
+    header row when not the one detected."""
     file = Path(path)
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown feed format {format!r}; formats: {', '.join(FORMATS)}")
     layout = format if format in ("jsonl", "json") else layout_of(file) or "csv"
-    if layout in ("csv", "tsv"):
+    layout = sniff_document(file) or layout if layout == "csv" else layout  # XML saved as .csv/.txt
+    document = None
+    if layout in DOCUMENT_LAYOUTS:
+        document = open_document(file, layout, header_row=header_row)
+        columns = list(document.columns)
+        chosen, dialect = format or ("merchant" if layout == "xml" else detect_format(columns)), CsvDialect(
+            "utf-8", ",", "\r\n"
+        )
+        if layout == "xml" and chosen != "merchant":
+            raise InputError(f"{file}: an XML feed is a Merchant Center feed, not {chosen!r}").with_hint(
+                "feed_format"
+            )
+    elif layout in ("csv", "tsv"):
         dialect = sniff_csv(file, delimiter=delimiter, encoding=encoding)
         columns = csv_header(file, dialect)
         chosen = format or detect_format(columns)
@@ -256,7 +275,7 @@ def open_feed(
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
-                lineterminator=dialect.lineterminator, _plan=plan)  # fmt: skip
+                lineterminator=dialect.lineterminator, document=document, _plan=plan)  # fmt: skip
 
 
 def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:

@@ -187,6 +187,8 @@ def detect_line_ending(text: str) -> str:
 def count_lines(path: str | Path) -> int | None:
     """Data rows in a CSV/JSONL file, counted by lines (a multi-line cell makes it an estimate);
     None when the file cannot be read."""
+    if layout_of(path) in DOCUMENT_LAYOUTS:  # not counted by lines
+        return None
     try:
         with open(path, "rb") as handle:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))

@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from copyassist.feeds.platforms import CSV_FORMATS
-from copyassist.feeds.sniffing import LAYOUTS, layout_of
+from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, LAYOUTS, layout_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
@@ -46,13 +46,13 @@ def neutralise_cell(text: str) -> str:
 
 
 def output_layout(path: str | Path, requested: str | None, source_format: str) -> str:
-    """The layout ("csv", "tsv", "jsonl", "json") to write ``path`` in: ``requested`` (a feed
+    """The layout ("csv", "tsv", "jsonl", "json", "xml", "xlsx") to write ``path`` in: ``requested`` (a feed
     format such as "shopify" is CSV), else the one the name gives, else the source's."""
     if requested is None:
         return layout_of(path) or (source_format if source_format in ("jsonl", "json") else "csv")
     if requested in CSV_FORMATS:
         return "csv"
-    if requested not in LAYOUTS:
+    if requested not in (*LAYOUTS, *DOCUMENT_LAYOUTS):
         raise ValueError(f"unknown output format {requested!r}")
     return requested
 
