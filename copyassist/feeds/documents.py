@@ -51,7 +51,8 @@ def open_document(path: str | Path, layout: str, *, header_row: int | None = Non
     if row > 1:
         warnings.warn(
             f"{file.name}: sheet {sheet!r}, header on row {row}; "
-            f"rows 1-{row - 1} above it are kept as they are",
+            + ("row 1 above it is" if row == 2 else f"rows 1-{row - 1} above it are")
+            + " kept as they are",
             FeedNotice,
             stacklevel=2,
         )

@@ -4,7 +4,8 @@ write-only), so memory stays flat whatever the number of rows.
 * The data sheet and its header row. Marketplace templates (Amazon flat files, Cdiscount,
   Rakuten) put template rows above the real header and instructions in other sheets: the data
   sheet is the first whose first ``SCAN_ROWS`` rows hold a row naming a title- or
-  description-like column, and that row is the header (``header_row`` forces it).
+  description-like column, and that row is the header; of several such rows one after the other,
+  the last (Amazon puts a row of labels above the row of attribute names). ``header_row`` forces it.
 * Cell types. Rows are read as openpyxl gives them: numbers stay numbers, dates ``datetime``,
   formulas their ``=...`` text (written back as formulas when the cell did not change).
 * Writing back. Every sheet is copied in order, the rows above the header as they were, then the
@@ -24,6 +25,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -55,7 +57,7 @@ def names_copy_column(cells: Sequence[Any]) -> bool:
 def _open(path: Path) -> Any:
     try:
         return load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise InputError(
             f"{path.name}: not a readable .xlsx workbook ({exc}); save it again as .xlsx, or as CSV"
         ) from None
@@ -72,6 +74,7 @@ def locate(path: str | Path, header_row: int | None = None) -> tuple[str, int, l
             for number, cells in enumerate(rows, 1):
                 if (header_row is None or number == header_row) and names_copy_column(cells):
                     found = (sheet.title, number, _names(cells))
+                elif found:
                     break
             if found:
                 break
