@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from copyassist.batch.api import run_batch
+from copyassist.batch.store import Store
 from copyassist.feeds import open_feed, read_rows, sniff_csv
 from copyassist.feeds.sniffing import FeedNotice
+from tests.helpers import FakeBackend
 
 PREAMBLE = "# Modèle d'import produits\n# Séparateur : point-virgule\n"
 
@@ -45,3 +48,21 @@ def test_a_lone_commented_header_and_a_file_without_comments(tmp_path: Path) -> 
     plain = tmp_path / "plain.csv"
     plain.write_text("Nom;Prix\nBol;9,90\n", encoding="utf-8")
     assert sniff_csv(plain).comments == 0
+
+
+def test_a_batch_writes_the_comment_lines_back_and_reads_back_alike(tmp_path: Path) -> None:
+    feed = tmp_path / "modele.csv"
+    body = "# Nom;Prix;Description\nBol;9,90;Bol en grès\n;4,50;Tasse en grès\n"
+    feed.write_bytes((PREAMBLE + body).encode())
+    out = tmp_path / "modele.copy.csv"
+    with pytest.warns(FeedNotice), Store(tmp_path / "store.sqlite3") as store:
+        backend = FakeBackend([{"title": "Tasse en grès émaillé"}])
+        run_batch(feed, out, template="product-title", backend=backend, store=store)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(PREAMBLE + "# Nom;Prix;Description;copyassist_title;")
+    with pytest.warns(FeedNotice, match="lines 1-3 are comments"):
+        before, after = list(read_rows(feed)), list(read_rows(out))
+    assert len(before) == len(after) == 2
+    for old, new in zip(before, after, strict=True):
+        assert all(new.data[k] == v for k, v in old.data.items() if k != "Nom")  # only the target changed
+    assert [r.data["Nom"] for r in after] == ["Bol", "Tasse en grès émaillé"]

@@ -252,6 +252,7 @@ async def arun_batch(
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,
             lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
             neutralise=neutralise, merchant_structured=merchant_structured, document=source.document,
+            preamble=source.preamble,
         ) as writer:  # fmt: skip
             async for outcome in job.outcomes():
                 writer.write(outcome)

@@ -64,6 +64,7 @@ class FeedWriter(AtomicOutput):
         neutralise: bool = True,
         merchant_structured: bool = False,
         document: Document | None = None,
+        preamble: str = "",
     ) -> None:
         if source_format not in FORMATS:
             raise ValueError(f"unknown feed format {source_format!r}")
@@ -94,7 +95,7 @@ class FeedWriter(AtomicOutput):
         else:
             self._file = FileWriter(
                 self.path, self.header, layout=self.output_format, delimiter=delimiter, encoding=encoding,
-                lineterminator=lineterminator, neutralise=neutralise,
+                lineterminator=lineterminator, neutralise=neutralise, preamble=preamble,
             )  # fmt: skip
 
     @property

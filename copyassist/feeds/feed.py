@@ -30,7 +30,7 @@ from copyassist.feeds.platforms import (
     merchant_key,
 )
 from copyassist.feeds.rows import Row, csv_header, document_records, read_rows
-from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, CsvDialect, comment_preamble, layout_of, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.product import FIELD_ALIASES, Product
 from copyassist.rules.text import html_to_text
@@ -86,6 +86,7 @@ class Feed:
     ignored_columns: list[str] = field(default_factory=list)
     lineterminator: str = "\r\n"
     document: Document | None = None  # a Merchant XML feed or a workbook: where its rows are
+    preamble: str = ""  # CSV: the "#" comment lines above the header, written back before it
     _plan: _Plan = field(default_factory=_Plan, repr=False)
 
     def rows(self) -> Iterator[FeedRow]:
@@ -275,7 +276,8 @@ def open_feed(
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
-                lineterminator=dialect.lineterminator, document=document, _plan=plan)  # fmt: skip
+                lineterminator=dialect.lineterminator, document=document,
+                preamble=comment_preamble(file, dialect), _plan=plan)  # fmt: skip
 
 
 def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:

@@ -131,6 +131,16 @@ def _cells(line: str, delimiter: str) -> int:
         return 0
 
 
+def comment_preamble(path: str | Path, dialect: CsvDialect) -> str:
+    """The comment lines above the header as they are written, and the ``# `` before the header
+    when it is one: what a writer puts back before the header line."""
+    if not dialect.comments:
+        return ""
+    with Path(path).open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
+        lines = [handle.readline() for _ in range(dialect.comments - bool(dialect.comment_prefix))]
+    return "".join(lines).lstrip("\ufeff") + dialect.comment_prefix
+
+
 def header_from_comments(handle: TextIO, dialect: CsvDialect) -> list[str] | None:
     """Move ``handle`` past the comment lines; the header cells when the last of them holds it."""
     for _ in range(dialect.comments - bool(dialect.comment_prefix)):

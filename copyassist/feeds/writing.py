@@ -85,7 +85,8 @@ class AtomicOutput(ABC):
 class FileWriter(AtomicOutput):
     """Writes records to ``path`` in ``layout`` through ``<path>.partial``, renamed on success.
 
-    CSV/TSV rows hold the ``header`` columns, in order; JSON records are written whole."""
+    CSV/TSV rows hold the ``header`` columns, in order, after ``preamble`` (comment lines kept
+    as they came); JSON records are written whole."""
 
     def __init__(
         self,
@@ -97,6 +98,7 @@ class FileWriter(AtomicOutput):
         encoding: str = "utf-8",
         lineterminator: str = "\r\n",
         neutralise: bool = True,
+        preamble: str = "",
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown output format {layout!r}")
@@ -112,7 +114,7 @@ class FileWriter(AtomicOutput):
         self.encoding, self._encoder = self._choose_encoding(encoding)
         self._file = self.partial.open("wb")
         if self.layout in ("csv", "tsv"):
-            self._emit(self._csv_line(self.header))
+            self._emit(preamble + self._csv_line(self.header))  # preamble: an import template's comments
         elif self.layout == "json":
             self._emit("[")
 
