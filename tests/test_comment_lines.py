@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
+from copyassist.cli import app
 from copyassist.feeds import open_feed, read_rows, sniff_csv
 from copyassist.feeds.sniffing import FeedNotice
-from tests.helpers import FakeBackend
+from tests.helpers import FakeBackend, assert_exited
 
 PREAMBLE = "# Modèle d'import produits\n# Séparateur : point-virgule\n"
 
@@ -66,3 +68,13 @@ def test_a_batch_writes_the_comment_lines_back_and_reads_back_alike(tmp_path: Pa
     for old, new in zip(before, after, strict=True):
         assert all(new.data[k] == v for k, v in old.data.items() if k != "Nom")  # only the target changed
     assert [r.data["Nom"] for r in after] == ["Bol", "Tasse en grès émaillé"]
+
+
+def test_the_cli_says_what_it_found_once(tmp_path: Path) -> None:
+    feed = tmp_path / "modele.csv"
+    feed.write_text(PREAMBLE + "# Nom;Prix;Description\nBol;9,90;Bol en grès émaillé.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(feed)])
+    assert_exited(result, result.exit_code)
+    note = "copyassist: note: modele.csv: "
+    note += "lines 1-3 are comments (#); the header is line 3 (inside the comment)"
+    assert result.output.count(note) == 1, result.output
