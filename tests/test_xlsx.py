@@ -135,3 +135,12 @@ def test_a_broken_workbook_is_refused_in_one_line(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputError, match=r"broken.xlsx: not a readable .xlsx workbook"):
         open_feed(broken)
+
+
+def test_a_workbook_written_as_csv_keeps_plain_values(tmp_path: Path) -> None:
+    source = template(tmp_path / "modele.xlsx")
+    out = tmp_path / "modele.csv"
+    with pytest.warns(FeedNotice):
+        batch(source, out)
+    first = out.read_text(encoding="utf-8").splitlines()[1].split(",")
+    assert first[:4] == ["BOL-1", COPY["title"], "24.9", "2024-03-05 00:00:00"]

@@ -27,6 +27,7 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from datetime import date, time
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -188,6 +189,6 @@ class FileWriter(AtomicOutput):
 def _cell(value: Any) -> str:
     if value is None or isinstance(value, str):
         return value or ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, int | float | date | time) and not isinstance(value, bool):
+        return str(value)  # a workbook's dates as 2024-03-05 00:00:00, not JSON-quoted
     return json.dumps(value, ensure_ascii=False, default=str)
