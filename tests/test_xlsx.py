@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
 
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
+from copyassist.cli import app
 from copyassist.errors import InputError
 from copyassist.feeds import open_feed, read_rows
 from copyassist.feeds.sniffing import FeedNotice
 from copyassist.feeds.xlsx import XlsxWriter
-from tests.helpers import FakeBackend
+from tests.helpers import FakeBackend, assert_exited
 
 HEADER = ["SKU", "Nom", "Prix", "Date d'ajout", "Description", "Stock", "Total"]
 COPY = {"title": "Bol Kintsugi en grès émaillé"}
@@ -62,7 +64,8 @@ def batch(source: Path, out: Path, **options: Any) -> None:
 
 def test_the_header_below_template_rows_is_found_and_said(tmp_path: Path) -> None:
     source = template(tmp_path / "modele.xlsx")
-    with pytest.warns(FeedNotice, match=r"sheet 'Modèle', header on row 3; rows 1-2 above it are kept"):
+    said = r"sheet 'Modèle', header on row 3; rows 1-2 above it are kept unchanged$"
+    with pytest.warns(FeedNotice, match=said):
         feed = open_feed(source)
     assert feed.columns == HEADER and feed.mapping["title"] == "Nom" and feed.mapping["sku"] == "SKU"
     rows = list(feed.rows())
@@ -144,3 +147,16 @@ def test_a_workbook_written_as_csv_keeps_plain_values(tmp_path: Path) -> None:
         batch(source, out)
     first = out.read_text(encoding="utf-8").splitlines()[1].split(",")
     assert first[:4] == ["BOL-1", COPY["title"], "24.9", "2024-03-05 00:00:00"]
+
+
+def test_the_cli_takes_a_header_row_and_says_which_it_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = template(tmp_path / "modele.xlsx")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")  # --dry-run calls nothing
+    options = ["--dry-run", "--provider", "openai", "--model", "gpt-4.1-mini", "--header-row", "2"]
+    result = CliRunner().invoke(app, ["batch", str(source), "-t", "product-title", *options])
+    assert_exited(result, 0)
+    note = "copyassist: note: modele.xlsx: sheet 'Modèle', header on row 2; row 1 above it is kept unchanged"
+    assert note in result.output
+    assert result.output.count("copyassist: note:") == 1

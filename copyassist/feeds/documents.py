@@ -52,7 +52,7 @@ def open_document(path: str | Path, layout: str, *, header_row: int | None = Non
         warnings.warn(
             f"{file.name}: sheet {sheet!r}, header on row {row}; "
             + ("row 1 above it is" if row == 2 else f"rows 1-{row - 1} above it are")
-            + " kept as they are",
+            + " kept unchanged",
             FeedNotice,
             stacklevel=2,
         )
