@@ -166,12 +166,13 @@ class MerchantXml:
         return f"<{name}{self._attributes(node)}>{escape(node.text or '')}{inner}</{name}>"
 
     def column(self, tag: str) -> str:
-        """An element's column name: ``g:price``, ``title``, ``copyassist_title``."""
+        """An element's column name: ``g:price``, ``title``, ``copyassist_title``,
+        ``structured_title``."""
         if not tag.startswith("{"):
             return tag
         uri, local = tag[1:].split("}", 1)
-        if uri == G:
-            return f"g:{local}"
+        if uri == G:  # structured_title as the CSV writer names it, so a rerun keeps it
+            return local if local in STRUCTURED_TARGETS.values() else f"g:{local}"
         if uri == OURS:
             return OUR_COLUMNS + local
         prefix = "" if uri == ATOM else self.prefixes.get(uri, "")

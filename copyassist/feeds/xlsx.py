@@ -79,6 +79,8 @@ def locate(path: str | Path, header_row: int | None = None) -> tuple[str, int, l
             if found:
                 break
         if found is None:
+            if not book.worksheets:
+                raise InputError(f"{file.name}: the workbook has no worksheet with rows (charts only?)")
             sheet = book.worksheets[0]
             number = header_row or 1
             cells = next(sheet.iter_rows(min_row=number, max_row=number, values_only=True), ())
