@@ -18,7 +18,6 @@ namespace, read item by item and written back with the same structure.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ from defusedxml.ElementTree import iterparse
 
 from copyassist.errors import InputError
 from copyassist.feeds.platforms import STRUCTURED_TARGETS
-from copyassist.feeds.writing import AtomicOutput
+from copyassist.feeds.writing import AtomicOutput, publish
 
 G = "http://base.google.com/ns/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -299,11 +298,8 @@ class MerchantXmlWriter(AtomicOutput):
         while self._item is not None:  # never lose an item the run did not reach
             self._file.write(self._source.serialise(self._item))
             self._item = self._advance()
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
         self.closed = True
-        os.replace(self.partial, self.path)
+        publish(self._file, self.partial, self.path)
 
     def abort(self) -> None:
         if not self.closed:

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import IO, Any, Self
 
 from copyassist.feeds.platforms import CSV_FORMATS
 from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, LAYOUTS, layout_of
@@ -56,6 +56,14 @@ def output_layout(path: str | Path, requested: str | None, source_format: str) -
     if requested not in (*LAYOUTS, *DOCUMENT_LAYOUTS):
         raise ValueError(f"unknown output format {requested!r}")
     return requested
+
+
+def publish(handle: IO[Any], partial: Path, path: Path) -> None:
+    """Flush ``handle`` to disk, close it, and move the ``partial`` file it wrote to ``path``."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    os.replace(partial, path)
 
 
 class AtomicOutput(ABC):
@@ -173,11 +181,8 @@ class FileWriter(AtomicOutput):
         if self.layout == "json":
             self._emit("\n]\n")
         self._file.write(self._encoder.encode("", final=True))
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
         self.closed = True
-        os.replace(self.partial, self.path)
+        publish(self._file, self.partial, self.path)
 
     def abort(self) -> None:
         """Stop without publishing: ``path`` is left as it was, the ``.partial`` file stays."""

@@ -21,7 +21,6 @@ write-only), so memory stays flat whatever the number of rows.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from copyassist.errors import InputError
 from copyassist.feeds.platforms import EXTRA_ALIASES, FIELDS, column_key, merchant_key
-from copyassist.feeds.writing import AtomicOutput
+from copyassist.feeds.writing import AtomicOutput, publish
 from copyassist.product import FIELD_ALIASES
 
 SCAN_ROWS = 30
@@ -230,12 +229,10 @@ class XlsxWriter(AtomicOutput):
             for sheet, out in self._after:
                 self._copy_sheet(sheet, out)
             self._input.close()
-        with self.partial.open("wb") as handle:
-            self._book.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        handle = self.partial.open("wb")
+        self._book.save(handle)
         self.closed = True
-        os.replace(self.partial, self.path)
+        publish(handle, self.partial, self.path)
 
     def abort(self) -> None:
         if not self.closed:
