@@ -4,6 +4,7 @@ cell: every sheet and original cell back with its type, only the new and target 
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -138,6 +139,15 @@ def test_a_broken_workbook_is_refused_in_one_line(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputError, match=r"broken.xlsx: not a readable .xlsx workbook"):
         open_feed(broken)
+    source = template(tmp_path / "modele.xlsx")
+    cut = tmp_path / "cut.xlsx"  # a part of the zip ends in the middle of a row
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(cut, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            new.writestr(item, data[: data.index(b"BOL-2")] if b"BOL-2" in data else data)
+    with warnings.catch_warnings(), pytest.raises(InputError, match=r"cut.xlsx: not a readable .xlsx"):
+        warnings.simplefilter("ignore", FeedNotice)
+        list(open_feed(cut).rows())
 
 
 def test_a_workbook_written_as_csv_keeps_plain_values(tmp_path: Path) -> None:

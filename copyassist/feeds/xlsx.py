@@ -21,6 +21,7 @@ write-only), so memory stays flat whatever the number of rows.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,20 @@ def names_copy_column(cells: Sequence[Any]) -> bool:
     return bool(keys & COPY_KEYS or {merchant_key(k) for k in keys} & COPY_KEYS)
 
 
+#: What openpyxl raises on a damaged workbook (a bad zip, a sheet's XML cut short...).
+BROKEN = (InvalidFileException, BadZipFile, zlib.error, SyntaxError, OSError, KeyError, ValueError,
+          TypeError, IndexError, AttributeError, EOFError)  # fmt: skip
+
+
+def _broken(path: Path, exc: Exception) -> InputError:
+    return InputError(f"{path.name}: not a readable .xlsx workbook ({exc}); save it again as .xlsx or as CSV")
+
+
 def _open(path: Path) -> Any:
     try:
         return load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise InputError(
-            f"{path.name}: not a readable .xlsx workbook ({exc}); save it again as .xlsx, or as CSV"
-        ) from None
+    except BROKEN as exc:
+        raise _broken(path, exc) from None
 
 
 def locate(path: str | Path, header_row: int | None = None) -> tuple[str, int, list[str]]:
@@ -67,26 +75,32 @@ def locate(path: str | Path, header_row: int | None = None) -> tuple[str, int, l
     file = Path(path)
     book = _open(file)
     try:
-        found: tuple[str, int, list[str]] | None = None
-        for sheet in book.worksheets:
-            rows = sheet.iter_rows(min_row=1, max_row=header_row or SCAN_ROWS, values_only=True)
-            for number, cells in enumerate(rows, 1):
-                if (header_row is None or number == header_row) and names_copy_column(cells):
-                    found = (sheet.title, number, _names(cells))
-                elif found:
-                    break
-            if found:
-                break
-        if found is None:
-            if not book.worksheets:
-                raise InputError(f"{file.name}: the workbook has no worksheet with rows (charts only?)")
-            sheet = book.worksheets[0]
-            number = header_row or 1
-            cells = next(sheet.iter_rows(min_row=number, max_row=number, values_only=True), ())
-            found = (sheet.title, number, _names(cells))
-        return found
+        return _locate(file, book, header_row)
+    except BROKEN as exc:
+        raise _broken(file, exc) from None
     finally:
         book.close()
+
+
+def _locate(file: Path, book: Any, header_row: int | None) -> tuple[str, int, list[str]]:
+    found: tuple[str, int, list[str]] | None = None
+    for sheet in book.worksheets:
+        rows = sheet.iter_rows(min_row=1, max_row=header_row or SCAN_ROWS, values_only=True)
+        for number, cells in enumerate(rows, 1):
+            if (header_row is None or number == header_row) and names_copy_column(cells):
+                found = (sheet.title, number, _names(cells))
+            elif found:
+                break
+        if found:
+            break
+    if found is None:
+        if not book.worksheets:
+            raise InputError(f"{file.name}: the workbook has no worksheet with rows (charts only?)")
+        sheet = book.worksheets[0]
+        number = header_row or 1
+        cells = next(sheet.iter_rows(min_row=number, max_row=number, values_only=True), ())
+        found = (sheet.title, number, _names(cells))
+    return found
 
 
 def _names(cells: Sequence[Any]) -> list[str]:
@@ -102,7 +116,8 @@ def _blank(cells: Sequence[Any]) -> bool:
 
 def xlsx_rows(path: str | Path, sheet: str, header_row: int, columns: Sequence[str]) -> Iterator[Record]:
     """The data rows below the header, in order (blank rows are passed over, as in a CSV)."""
-    book = _open(Path(path))
+    file = Path(path)
+    book = _open(file)
     try:
         number = 0
         for cells in book[sheet].iter_rows(min_row=header_row + 1, values_only=True):
@@ -114,6 +129,8 @@ def xlsx_rows(path: str | Path, sheet: str, header_row: int, columns: Sequence[s
                 continue
             padded = [*cells[: len(columns)], *[None] * (len(columns) - len(cells))]
             yield number, dict(zip(columns, padded, strict=True)), None
+    except BROKEN as exc:
+        raise _broken(file, exc) from None
     finally:
         book.close()
 
