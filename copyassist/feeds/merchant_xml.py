@@ -113,7 +113,7 @@ class MerchantXml:
                     yield f"{self._attributes(node)}>"
                     continue
                 yield self._before(stack[-2], previous.pop(depth, None))
-                if depth == (2 if self.atom else 3) or node.tag != "channel" or self.atom:
+                if self.atom or depth > 2 or node.tag != "channel":  # only RSS's channel holds blocks
                     block = depth
                 else:
                     yield f"<channel{self._attributes(node)}>"
