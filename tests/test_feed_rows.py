@@ -68,7 +68,7 @@ def test_given_delimiter_and_encoding_are_kept(tmp_path: Path) -> None:
 
 def test_the_layout_comes_from_the_name_and_can_be_given(tmp_path: Path) -> None:
     suffixes = (".CSV", ".txt", ".tsv", ".jsonl", ".ndjson", ".json", ".xlsx", "")
-    expected = ["csv", "csv", "tsv", "jsonl", "jsonl", "json", None, None]
+    expected = ["csv", "csv", "tsv", "jsonl", "jsonl", "json", "xlsx", None]
     assert [layout_of(f"feed{s}") for s in suffixes] == expected
     tsv = tmp_path / "feed.tsv"
     tsv.write_text("title,x\tprice\nLampe, LED\t12\n", encoding="utf-8")  # .tsv: tab, whatever the header

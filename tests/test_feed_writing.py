@@ -65,6 +65,8 @@ def test_a_closed_writer_refuses_rows_and_an_aborted_one_publishes_nothing(tmp_p
         ("out.dat", None, "merchant", "csv"),
         ("out.csv", "jsonl", "csv", "jsonl"),  # asked for: the name does not matter
         ("out.txt", "woocommerce", "json", "csv"),  # a platform's format is CSV
+        ("out.xlsx", None, "csv", "xlsx"),  # a real workbook (copyassist.feeds.xlsx)
+        ("out.xml", None, "merchant", "xml"),  # Merchant XML back (copyassist.feeds.merchant_xml)
     ],
 )
 def test_output_layout(name: str, requested: str | None, source: str, expected: str) -> None:
@@ -72,5 +74,5 @@ def test_output_layout(name: str, requested: str | None, source: str, expected: 
 
 
 def test_an_unknown_output_format_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown output format 'xlsx'"):
-        output_layout("out.xlsx", "xlsx", "csv")
+    with pytest.raises(ValueError, match="unknown output format 'ods'"):
+        output_layout("out.ods", "ods", "csv")

@@ -166,7 +166,7 @@ async def _opened_job(
     output: Path | None = None,
 ) -> AsyncIterator[BatchJob]:
     """A job on ``feed``; closes afterwards what it opened (the store, the backend's clients)."""
-    source = open_feed(feed, format=feed_format, mapping=mapping)
+    source = open_feed(feed, format=feed_format, mapping=mapping, header_row=options.pop("header_row", None))
     db = store or Store()
     job: BatchJob | None = None
     try:
@@ -200,8 +200,9 @@ async def iter_batch(
 ) -> AsyncIterator[RowOutcome]:
     """Every row's outcome, in input order, as soon as it is finished and stored.
 
-    ``options``: persona, channel, concurrency, max_attempts, max_cost, use_cache, params, and
-    template inputs (tone, words, keywords...).
+    ``options``: persona, channel, concurrency, max_attempts, max_cost, use_cache, params,
+    header_row (a workbook's header row, when not the one detected), and template inputs (tone,
+    words, keywords...).
     """
     async with _opened_job(
         feed, template, language, options, backend=backend, provider=provider, model=model,
@@ -251,7 +252,8 @@ async def arun_batch(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,
             lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
-            neutralise=neutralise, merchant_structured=merchant_structured,
+            neutralise=neutralise, merchant_structured=merchant_structured, document=source.document,
+            preamble=source.preamble,
         ) as writer:  # fmt: skip
             async for outcome in job.outcomes():
                 writer.write(outcome)
@@ -278,7 +280,7 @@ def dry_run(
     **options: Any,
 ) -> BatchEstimate:
     """Rows, tokens and cost a run would use (rows already in the store excluded); calls nothing."""
-    source = open_feed(feed, format=feed_format, mapping=mapping)
+    source = open_feed(feed, format=feed_format, mapping=mapping, header_row=options.pop("header_row", None))
     settings = settings_for(template, language, **options)
     backend = _backend(backend, provider, model, base_url)
     db = store or Store()

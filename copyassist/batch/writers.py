@@ -22,7 +22,9 @@ from typing import Any
 
 from copyassist.batch.fields import OUTPUT_FIELDS
 from copyassist.batch.model import RowOutcome
+from copyassist.feeds.documents import Document, DocumentWriter, document_writer
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, KNOWN_TARGETS, STRUCTURED_TARGETS
+from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS
 from copyassist.feeds.values import as_shopify_html, merchant_structured_value
 from copyassist.feeds.writing import AtomicOutput, FileWriter, output_layout
 from copyassist.status import FILL_STATUSES
@@ -61,6 +63,8 @@ class FeedWriter(AtomicOutput):
         overwrite: bool = False,
         neutralise: bool = True,
         merchant_structured: bool = False,
+        document: Document | None = None,
+        preamble: str = "",
     ) -> None:
         if source_format not in FORMATS:
             raise ValueError(f"unknown feed format {source_format!r}")
@@ -85,10 +89,14 @@ class FeedWriter(AtomicOutput):
             *(PREFIX + m for m in META_COLUMNS),
         ]
         self.header = [*self.columns, *(c for c in ours if c not in self.columns)]
-        self._file = FileWriter(
-            self.path, self.header, layout=self.output_format, delimiter=delimiter, encoding=encoding,
-            lineterminator=lineterminator, neutralise=neutralise,
-        )  # fmt: skip
+        self._file: FileWriter | DocumentWriter
+        if self.output_format in DOCUMENT_LAYOUTS:  # the input's Document, to write it back alike
+            self._file = document_writer(self.path, self.header, layout=self.output_format, source=document)
+        else:
+            self._file = FileWriter(
+                self.path, self.header, layout=self.output_format, delimiter=delimiter, encoding=encoding,
+                lineterminator=lineterminator, neutralise=neutralise, preamble=preamble,
+            )  # fmt: skip
 
     @property
     def partial(self) -> Path:

@@ -52,14 +52,15 @@ def batch_command(
         Path,
         typer.Argument(
             help="CSV (any delimiter, UTF-8 or Windows-1252), a Shopify, WooCommerce or Merchant "
-            "export, JSONL or JSON."
+            "export, Merchant RSS/Atom XML, an Excel .xlsx, JSONL or JSON."
         ),
     ],
     template: Annotated[
         str, Opt("--template", "-t", help="Template to run on every row (see 'templates list').")
     ],
     output: Annotated[
-        Path | None, Opt("--output", "-o", help="Output file (.csv/.tsv like the input, .jsonl, .json).")
+        Path | None,
+        Opt("--output", "-o", help="Output file (.csv/.tsv like the input, .xlsx, .xml, .jsonl, .json)."),
     ] = None,
     persona: PersonaOpt = None,
     channel: ChannelOpt = None,
@@ -73,6 +74,9 @@ def batch_command(
     ] = None,
     mapping: Annotated[
         list[str] | None, Opt("--map", help='Column mapping, repeatable: "Nom du produit=title".')
+    ] = None,
+    header_row: Annotated[
+        int | None, Opt("--header-row", min=1, help="An .xlsx's header row (default: detected).")
     ] = None,
     concurrency: Annotated[int, Opt(min=1, max=512, help="Model calls in flight at once.")] = 8,
     rpm: Annotated[
@@ -109,12 +113,15 @@ def batch_command(
     store = Store(db) if db else None
     columns = _mapping(mapping)
     regular_file(feed)  # a FIFO or a device is refused before anything reads it
-    source = open_feed(feed, format=feed_format, mapping=columns)  # no title column: refused here
+    source = open_feed(
+        feed, format=feed_format, mapping=columns, header_row=header_row
+    )  # no title column: refused here
     typer.echo(f"copyassist: columns: {source.mapping_report()}", err=True)
     if dry:
         estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
-                           persona=persona, channel=channel, use_cache=not no_cache)  # fmt: skip
+                           persona=persona, channel=channel, use_cache=not no_cache,
+                           header_row=header_row)  # fmt: skip
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
@@ -136,6 +143,7 @@ def batch_command(
         max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
         neutralise=not no_neutralise, merchant_structured=merchant_structured, provider=provider,
         model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store, on_outcome=progress.update,
+        header_row=header_row,
     )  # fmt: skip
     progress.close(summary.totals)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))

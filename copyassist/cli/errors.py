@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 import typer
 import typer.main
 
 from copyassist.errors import CopyAssistError
+from copyassist.feeds.sniffing import FeedNotice
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,13 +46,34 @@ def error_line(exc: CopyAssistError, command: Callable[..., Any]) -> str:
     return f"{exc} (option{'s' if len(flags) > 1 else ''} {', '.join(flags)})"
 
 
+@contextlib.contextmanager
+def said_notices() -> Iterator[None]:
+    """While a command runs, each ``FeedNotice`` is printed once as ``copyassist: note: ...``."""
+    shown: set[str] = set()
+    with warnings.catch_warnings():
+        default = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:  # fmt: skip
+            if not issubclass(category, FeedNotice):
+                default(message, category, filename, lineno, file, line)
+            elif str(message) not in shown:
+                shown.add(str(message))
+                typer.secho(f"copyassist: note: {message}", err=True, fg=typer.colors.YELLOW)
+
+        warnings.showwarning = show
+        warnings.simplefilter("always", FeedNotice)
+        yield
+
+
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Run ``command``; a CopyAssistError becomes ``copyassist: error: ...`` and its exit code."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return command(*args, **kwargs)
+            with said_notices():
+                return command(*args, **kwargs)
         except CopyAssistError as exc:
             raise fail(error_line(exc, command), exc.exit_code) from None
         except KeyboardInterrupt:

@@ -1,12 +1,14 @@
-"""Feed files, read and written: the one place that knows CSV/TSV, JSONL and JSON files and the
-Shopify, WooCommerce and Merchant Center exports.
+"""Feed files, read and written: the one place that knows CSV/TSV, JSONL and JSON files, Merchant
+XML feeds and Excel workbooks, and the Shopify, WooCommerce and Merchant Center exports.
 
 - ``sniffing``: layout from the file name, encoding, delimiter and line ending from the bytes;
 - ``rows``: ``read_rows``, plain records (``check`` and ``study`` read these);
 - ``feed``: ``open_feed``, records mapped to product fields (``batch`` reads these);
 - ``plan``: which column feeds which product field (names from ``copyassist.columns``);
 - ``platforms``: each platform's columns; ``values``: prices, HTML, list cells;
-- ``writing``: ``FileWriter``, records written back in the input's layout and dialect.
+- ``writing``: ``FileWriter``, records written back in the input's layout and dialect;
+- ``documents``: Merchant RSS/Atom XML (``merchant_xml``) and .xlsx workbooks (``xlsx``), read
+  and written back in the same shape.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 
 from copyassist.columns import ColumnMapping, find_column
 from copyassist.errors import InputError
+from copyassist.feeds.documents import Document, open_document, sniff_document
 from copyassist.feeds.plan import (
     LIST_FIELDS,
     ColumnPlan,
@@ -21,8 +22,15 @@ from copyassist.feeds.plan import (
     plan_columns,
 )
 from copyassist.feeds.platforms import FORMATS, LANGUAGE_NAMES, detect_format
-from copyassist.feeds.rows import Row, csv_header, read_rows
-from copyassist.feeds.sniffing import CsvDialect, layout_of, regular_file, sniff_csv
+from copyassist.feeds.rows import Row, csv_header, document_records, read_rows
+from copyassist.feeds.sniffing import (
+    DOCUMENT_LAYOUTS,
+    CsvDialect,
+    comment_preamble,
+    layout_of,
+    regular_file,
+    sniff_csv,
+)
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.rules.text import html_to_text
 
@@ -58,6 +66,8 @@ class Feed:
     attribute_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     lineterminator: str = "\r\n"
+    document: Document | None = None  # a Merchant XML feed or a workbook: where its rows are
+    preamble: str = ""  # CSV: the "#" comment lines above the header, written back before it
     _plan: ColumnPlan = field(default_factory=ColumnPlan, repr=False)
 
     def mapping_report(self) -> ColumnMapping:
@@ -68,7 +78,10 @@ class Feed:
     def rows(self) -> Iterator[FeedRow]:
         """Every row of the file, in order, read as it is consumed."""
         layout = self.format if self.format in ("jsonl", "json") else "csv"
-        source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
+        if self.document is not None:
+            source = document_records(self.document)
+        else:
+            source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
         if self.format == "shopify":
             yield from self._shopify(source)
         else:
@@ -200,19 +213,33 @@ def open_feed(
     mapping: Mapping[str, str] | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    header_row: int | None = None,
 ) -> Feed:
     """Open ``path``: CSV/TSV (Shopify, WooCommerce, Merchant Center or any), JSONL or JSON.
 
     ``format`` is detected when None. ``mapping`` is original column -> product field
     (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
-    column as an attribute) and "ignore" are targets too."""
+    column as an attribute) and "ignore" are targets too. ``header_row`` (1-based) is a workbook's
+    header row when not the one detected."""
     file = regular_file(path)  # a FIFO or a device is refused, never read
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown feed format {format!r}; formats: {', '.join(FORMATS)}")
     layout = format if format in ("jsonl", "json") else layout_of(file) or "csv"
-    if layout in ("csv", "tsv"):
+    layout = sniff_document(file) or layout if layout == "csv" else layout  # XML saved as .csv/.txt
+    document = None
+    if layout in DOCUMENT_LAYOUTS:
+        document = open_document(file, layout, header_row=header_row)
+        columns = list(document.columns)
+        chosen, dialect = format or ("merchant" if layout == "xml" else detect_format(columns)), CsvDialect(
+            "utf-8", ",", "\r\n"
+        )
+        if layout == "xml" and chosen != "merchant":
+            raise InputError(f"{file}: an XML feed is a Merchant Center feed, not {chosen!r}").with_hint(
+                "feed_format"
+            )
+    elif layout in ("csv", "tsv"):
         dialect = sniff_csv(file, delimiter=delimiter, encoding=encoding)
         columns = csv_header(file, dialect)
         chosen = format or detect_format(columns)
@@ -235,7 +262,8 @@ def open_feed(
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
-                lineterminator=dialect.lineterminator, _plan=plan)  # fmt: skip
+                lineterminator=dialect.lineterminator, document=document,
+                preamble=comment_preamble(file, dialect), _plan=plan)  # fmt: skip
 
 
 def _unreadable(row: Row) -> FeedRow:

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.errors import InputError
-from copyassist.feeds.sniffing import LENIENT, CsvDialect, layout_of, sniff_csv
+from copyassist.feeds.documents import Document, document_rows, open_document, sniff_document
+from copyassist.feeds.sniffing import (
+    DOCUMENT_LAYOUTS,
+    LENIENT,
+    CsvDialect,
+    header_from_comments,
+    layout_of,
+    sniff_csv,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,9 @@ def read_rows(
     file = Path(path)
     if not file.is_file():
         raise InputError(f"no such file: {file}")
-    layout = layout or layout_of(file) or "csv"
+    layout = layout or _sniffed(file, layout_of(file) or "csv")
+    if layout in DOCUMENT_LAYOUTS:
+        return document_records(open_document(file, layout))
     if layout == "jsonl":
         return _jsonl_rows(file)
     if layout == "json":
@@ -49,11 +59,22 @@ def read_rows(
     return _csv_rows(file, sniff_csv(file, delimiter=delimiter, encoding=encoding))
 
 
+def _sniffed(file: Path, layout: str) -> str:
+    """``layout``, or "xml" for XML saved under a text name (a feed.txt holding XML)."""
+    return sniff_document(file) or layout if layout == "csv" else layout
+
+
+def document_records(document: Document) -> Iterator[Row]:
+    """The rows of a Merchant XML feed or a workbook."""
+    return (Row(number, data, error) for number, data, error in document_rows(document))
+
+
 def csv_header(path: str | Path, dialect: CsvDialect) -> list[str]:
     """The column names of a CSV file (none for an empty file)."""
     file = Path(path)
     with file.open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
-        return _header(csv.reader(handle, delimiter=dialect.delimiter), file) or []
+        commented = header_from_comments(handle, dialect)
+        return commented or _header(csv.reader(handle, delimiter=dialect.delimiter), file) or []
 
 
 def _header(reader: Iterator[list[str]], file: Path) -> list[str] | None:
@@ -67,8 +88,9 @@ def _header(reader: Iterator[list[str]], file: Path) -> list[str] | None:
 
 def _csv_rows(file: Path, dialect: CsvDialect) -> Iterator[Row]:
     with file.open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
+        commented = header_from_comments(handle, dialect)
         reader = csv.reader(handle, delimiter=dialect.delimiter)
-        header = _header(reader, file)
+        header = commented or _header(reader, file)
         if header is None:
             return
         number = 0

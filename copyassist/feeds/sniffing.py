@@ -8,9 +8,11 @@ import codecs
 import csv
 import re
 import stat
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from copyassist.errors import InputError
 
@@ -24,8 +26,21 @@ SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".json": "json",
+    ".xml": "xml",
+    ".rss": "xml",
+    ".atom": "xml",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
 LAYOUTS = ("csv", "tsv", "jsonl", "json")
+#: Layouts read and written by ``copyassist.feeds.documents`` (Merchant XML, Excel workbooks).
+DOCUMENT_LAYOUTS = ("xml", "xlsx")
+COMMENT = re.compile(r"#[ \t]*")  # a line starting so is a comment (import templates' preambles)
+
+
+class FeedNotice(UserWarning):
+    """Something found in a feed that a seller should know about (comment lines, a header row
+    below template rows); the run goes on."""
 LENIENT = "copyassist-cp1252"  # codec error handler: bytes invalid in UTF-8 read as Windows-1252
 
 
@@ -51,6 +66,8 @@ class CsvDialect:
     encoding: str  # "utf-8", "utf-8-sig" (write the BOM back) or "cp1252"
     delimiter: str
     lineterminator: str  # "\r\n" or "\n", as the header line ends
+    comments: int = 0  # leading "#" comment lines, the header's own line included when it is one
+    comment_prefix: str = ""  # "# " before the header's first cell when the header is a comment
 
 
 def sniff_csv(path: str | Path, *, delimiter: str | None = None, encoding: str | None = None) -> CsvDialect:
@@ -60,9 +77,82 @@ def sniff_csv(path: str | Path, *, delimiter: str | None = None, encoding: str |
         sample = raw.read(SAMPLE_BYTES)
     encoding = encoding or detect_encoding(sample)
     text = sample.decode(encoding, LENIENT)
-    if delimiter is None:
-        delimiter = "\t" if layout_of(file) == "tsv" else detect_delimiter(text)
-    return CsvDialect(encoding, delimiter, detect_line_ending(text))
+    comments = leading_comments(text)
+    if delimiter is None and layout_of(file) == "tsv":
+        delimiter = "\t"
+    elif delimiter is None:
+        lines = text.lstrip("\ufeff").splitlines(keepends=True)
+        rest = "".join(lines[comments:])
+        if comments:  # the last comment may be the header: it says the delimiter best
+            last = lines[comments - 1]
+            candidate = last[len(COMMENT.match(last).group()) :] + rest  # type: ignore[union-attr]
+            rest = candidate if any(d in candidate.split("\n", 1)[0] for d in DELIMITERS) else rest
+        delimiter = detect_delimiter(rest or text)
+    prefix = comment_header_prefix(text, comments, delimiter)
+    if comments:
+        last = f"line {comments}" if prefix else f"line {comments + 1}"
+        where = "1" if comments == 1 else f"1-{comments}"
+        warnings.warn(
+            f"{file.name}: line{'s' if comments > 1 else ''} {where} {'is a' if comments == 1 else 'are'} "
+            f"comment{'s' if comments > 1 else ''} (#); the header is {last}"
+            + (" (inside the comment)" if prefix else ""),
+            FeedNotice,
+            stacklevel=2,
+        )
+    return CsvDialect(encoding, delimiter, detect_line_ending(text), comments, prefix)
+
+
+def leading_comments(text: str) -> int:
+    """How many lines at the start of ``text`` are ``#`` comments."""
+    count = 0
+    for line in text.lstrip("\ufeff").splitlines():
+        if not line.startswith("#"):
+            break
+        count += 1
+    return count
+
+
+def comment_header_prefix(text: str, comments: int, delimiter: str) -> str:
+    """The ``# `` before the header when the last comment line is the header (it splits into as
+    many cells as the first line after it, more than one), else ""."""
+    if not comments:
+        return ""
+    lines = text.lstrip("\ufeff").splitlines()
+    last = lines[comments - 1]
+    prefix = COMMENT.match(last)
+    assert prefix is not None
+    cells = _cells(last[prefix.end() :], delimiter)
+    following = next((line for line in lines[comments:] if line.strip()), None)
+    if cells > 1 and (following is None or _cells(following, delimiter) == cells):
+        return prefix.group()
+    return ""
+
+
+def _cells(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except (csv.Error, StopIteration):
+        return 0
+
+
+def comment_preamble(path: str | Path, dialect: CsvDialect) -> str:
+    """The comment lines above the header as they are written, and the ``# `` before the header
+    when it is one: what a writer puts back before the header line."""
+    if not dialect.comments:
+        return ""
+    with Path(path).open(encoding=dialect.encoding, errors=LENIENT, newline="") as handle:
+        lines = [handle.readline() for _ in range(dialect.comments - bool(dialect.comment_prefix))]
+    return "".join(lines).lstrip("\ufeff") + dialect.comment_prefix
+
+
+def header_from_comments(handle: TextIO, dialect: CsvDialect) -> list[str] | None:
+    """Move ``handle`` past the comment lines; the header cells when the last of them holds it."""
+    for _ in range(dialect.comments - bool(dialect.comment_prefix)):
+        handle.readline()
+    if not dialect.comment_prefix:
+        return None
+    line = handle.readline().lstrip("\ufeff")[len(dialect.comment_prefix) :]
+    return next(csv.reader([line], delimiter=dialect.delimiter), [])
 
 
 def detect_encoding(sample: bytes) -> str:

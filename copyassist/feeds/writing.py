@@ -27,12 +27,13 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from datetime import date, time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import IO, Any, Self
 
 from copyassist.feeds.platforms import CSV_FORMATS
-from copyassist.feeds.sniffing import LAYOUTS, layout_of
+from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, LAYOUTS, layout_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
@@ -46,15 +47,23 @@ def neutralise_cell(text: str) -> str:
 
 
 def output_layout(path: str | Path, requested: str | None, source_format: str) -> str:
-    """The layout ("csv", "tsv", "jsonl", "json") to write ``path`` in: ``requested`` (a feed
+    """The layout ("csv", "tsv", "jsonl", "json", "xml", "xlsx") to write ``path`` in: ``requested`` (a feed
     format such as "shopify" is CSV), else the one the name gives, else the source's."""
     if requested is None:
         return layout_of(path) or (source_format if source_format in ("jsonl", "json") else "csv")
     if requested in CSV_FORMATS:
         return "csv"
-    if requested not in LAYOUTS:
+    if requested not in (*LAYOUTS, *DOCUMENT_LAYOUTS):
         raise ValueError(f"unknown output format {requested!r}")
     return requested
+
+
+def publish(handle: IO[Any], partial: Path, path: Path) -> None:
+    """Flush ``handle`` to disk, close it, and move the ``partial`` file it wrote to ``path``."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    os.replace(partial, path)
 
 
 class AtomicOutput(ABC):
@@ -85,7 +94,8 @@ class AtomicOutput(ABC):
 class FileWriter(AtomicOutput):
     """Writes records to ``path`` in ``layout`` through ``<path>.partial``, renamed on success.
 
-    CSV/TSV rows hold the ``header`` columns, in order; JSON records are written whole."""
+    CSV/TSV rows hold the ``header`` columns, in order, after ``preamble`` (comment lines kept
+    as they came); JSON records are written whole."""
 
     def __init__(
         self,
@@ -97,6 +107,7 @@ class FileWriter(AtomicOutput):
         encoding: str = "utf-8",
         lineterminator: str = "\r\n",
         neutralise: bool = True,
+        preamble: str = "",
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown output format {layout!r}")
@@ -112,7 +123,7 @@ class FileWriter(AtomicOutput):
         self.encoding, self._encoder = self._choose_encoding(encoding)
         self._file = self.partial.open("wb")
         if self.layout in ("csv", "tsv"):
-            self._emit(self._csv_line(self.header))
+            self._emit(preamble + self._csv_line(self.header))  # preamble: an import template's comments
         elif self.layout == "json":
             self._emit("[")
 
@@ -170,11 +181,8 @@ class FileWriter(AtomicOutput):
         if self.layout == "json":
             self._emit("\n]\n")
         self._file.write(self._encoder.encode("", final=True))
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
         self.closed = True
-        os.replace(self.partial, self.path)
+        publish(self._file, self.partial, self.path)
 
     def abort(self) -> None:
         """Stop without publishing: ``path`` is left as it was, the ``.partial`` file stays."""
@@ -186,6 +194,6 @@ class FileWriter(AtomicOutput):
 def _cell(value: Any) -> str:
     if value is None or isinstance(value, str):
         return value or ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, int | float | date | time) and not isinstance(value, bool):
+        return str(value)  # a workbook's dates as 2024-03-05 00:00:00, not JSON-quoted
     return json.dumps(value, ensure_ascii=False, default=str)
