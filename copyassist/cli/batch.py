@@ -22,6 +22,7 @@ from copyassist.cli.options import (
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError
 from copyassist.feeds import count_lines
+from copyassist.product_language import describe_languages
 
 Opt = typer.Option
 
@@ -62,7 +63,7 @@ def batch_command(
     ] = None,
     persona: PersonaOpt = None,
     channel: ChannelOpt = None,
-    language: FeedLangOpt = "fr",
+    language: FeedLangOpt = None,
     feed_format: Annotated[
         str | None,
         Opt("--format", help="csv, shopify, woocommerce, merchant, jsonl, json (default: detected)."),
@@ -122,6 +123,7 @@ def batch_command(
             f"output tokens at most: {estimate.output_tokens}"
         )
         typer.echo(f"cost for {estimate.model}: {cost}")
+        typer.echo(describe_languages(estimate.languages))
         return
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
@@ -134,6 +136,7 @@ def batch_command(
         model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store, on_outcome=progress.update,
     )  # fmt: skip
     progress.close(summary.totals)
+    typer.secho(describe_languages(summary.languages), err=True, dim=True)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
     for number, error in summary.totals.failures[:20]:
         typer.secho(f"row {number}: {error}", err=True, fg=typer.colors.RED)

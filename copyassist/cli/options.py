@@ -52,11 +52,22 @@ SetOpt = Annotated[
 PersonaOpt = Annotated[
     str | None, typer.Option(help="Persona name (see 'copyassist personas list') or YAML file.")
 ]
-LangOpt = Annotated[str, typer.Option(*_LANG_FLAGS, envvar=_LANG_ENV, help="Output language: fr or en.")]
+_LANG_HELP = (
+    "Output language, e.g. fr or en. Default: the product's own (a language field, else detected), else fr."
+)
+LangOpt = Annotated[
+    str | None,
+    typer.Option(*_LANG_FLAGS, envvar=_LANG_ENV, metavar="LANG", help=_LANG_HELP, show_default=False),
+]
 FeedLangOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
-        *_LANG_FLAGS, envvar=_LANG_ENV, help="Output language (fr or en) of rows without a language column."
+        *_LANG_FLAGS,
+        envvar=_LANG_ENV,
+        metavar="LANG",
+        help="Write every row in this language (fr, en). Default: each row in its own (a language column, "
+        "else detected from its title and description), else fr.",
+        show_default=False,
     ),
 ]
 ChannelOpt = Annotated[
@@ -113,7 +124,7 @@ class CopyOptions:
     product: ProductOpt = None
     assignments: SetOpt = None
     persona: PersonaOpt = None
-    language: LangOpt = "en"
+    language: LangOpt = None
     channel: ChannelOpt = None
     tone: ToneOpt = None
     objective: ObjectiveOpt = None

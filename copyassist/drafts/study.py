@@ -20,6 +20,7 @@ from copyassist.i18n import localized
 from copyassist.persona import Persona, load_persona
 from copyassist.pipeline import CopyResult, generate
 from copyassist.product import Product
+from copyassist.product_language import choose_language
 
 #: Sections written from the text of the others, after them.
 _FROM_OTHERS = ("swot", "summary")
@@ -76,7 +77,7 @@ def study(
     brand: str | None = None,
     offer: str | None = None,
     location: str | None = None,
-    language: str = "fr",
+    language: str | None = None,
     competitors: Sequence[str] = (),
     competitor_catalogue: str | Path | None = None,
     personas: Sequence[str | Path | Persona] = (),
@@ -95,6 +96,8 @@ def study(
         raise errors.InputError("a study needs a product category: category='montres connectées'").with_hint(
             "category"
         )
+    data = product.model_dump(exclude_defaults=True) if product else None
+    language = choose_language(data, language).language
     chosen_backend = backend or get_backend(provider, model=model)
     subject = product or Product(title=category, category=category, brand=brand)
     loaded = [_persona_label(p) for p in personas]
