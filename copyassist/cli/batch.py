@@ -18,6 +18,7 @@ from copyassist.cli.options import (
     ModelOpt,
     PersonaOpt,
     ProviderOpt,
+    checked_channel,
 )
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError
@@ -106,6 +107,7 @@ def batch_command(
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
+    checked_channel(channel)
     store = Store(db) if db else None
     columns = _mapping(mapping)
     if dry:

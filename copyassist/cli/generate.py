@@ -16,6 +16,7 @@ from copyassist.cli.options import (
     ModelOpt,
     ProviderOpt,
     TemplateArg,
+    checked_channel,
     with_copy_options,
 )
 from copyassist.errors import ConfigError
@@ -68,6 +69,7 @@ def generate_command(
     The model is chosen by --provider: with 'auto', OpenAI when OPENAI_API_KEY is set, a
     compatible server when --base-url or OPENAI_BASE_URL is set, else the embedded model.
     """
+    checked_channel(options.channel)
     result = generate(
         template,
         provider=provider,
@@ -90,6 +92,7 @@ def render_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print messages and counts as JSON.")] = False,
 ) -> None:
     """Show the exact messages a template would send, their token count and cost; calls nothing."""
+    checked_channel(options.channel)
     try:  # the backend generate would use: it knows the mode its first request goes out in
         backend: Backend | None = get_backend(
             provider, model=model, base_url=base_url, api_key="unused: render calls nothing"

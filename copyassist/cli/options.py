@@ -25,8 +25,9 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
-from copyassist.errors import InputError
+from copyassist.errors import ConfigError, InputError
 from copyassist.product import load_product
+from copyassist.rules.profiles import load_profile
 
 R = TypeVar("R")
 
@@ -168,6 +169,16 @@ class CopyOptions:
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
         }
+
+
+def checked_channel(channel: str | None) -> str | None:
+    """``channel``, once its profile is found: a misspelt name fails before any work, with a guess."""
+    if channel:
+        try:
+            load_profile(channel)
+        except ConfigError as exc:
+            raise exc.with_hint("channel") from None
+    return channel
 
 
 def read_text_option(value: str | None) -> str | None:
