@@ -17,6 +17,7 @@ from copyassist.cli.options import (
     ProviderOpt,
     TemplateArg,
     checked_channel,
+    require_product,
     with_copy_options,
 )
 from copyassist.errors import ConfigError
@@ -70,13 +71,10 @@ def generate_command(
     compatible server when --base-url or OPENAI_BASE_URL is set, else the embedded model.
     """
     checked_channel(options.channel)
+    inputs = options.library_kwargs()
+    require_product(template, inputs)
     result = generate(
-        template,
-        provider=provider,
-        model=model,
-        base_url=base_url,
-        max_attempts=attempts,
-        **options.library_kwargs(),
+        template, provider=provider, model=model, base_url=base_url, max_attempts=attempts, **inputs
     )
     _print_result(result, as_json)
 
@@ -101,7 +99,9 @@ def render_command(
         backend = None  # none usable: show what the embedded model, auto's last resort, is sent
     mode = backend.structured_mode if backend else LocalBackend.STRUCTURED_MODE
     model_name = backend.model if backend and backend.name != "local" else None
-    prepared = prepare(template, **options.library_kwargs())
+    inputs = options.library_kwargs()
+    require_product(template, inputs)
+    prepared = prepare(template, **inputs)
     request = build_request(prepared.prompt, mode)
     tokens = count_message_tokens(request.messages, model_name)
     max_out = int(prepared.params.get("max_tokens") or 0)
