@@ -93,8 +93,9 @@ def render_command(
     checked_channel(options.channel)
     try:  # the backend generate would use: it knows the mode its first request goes out in
         backend: Backend | None = get_backend(
-            provider, model=model, base_url=base_url, api_key="unused: render calls nothing"
-        )
+            provider, model=model, base_url=base_url, api_key="unused: render calls nothing",
+            discover_model=False,
+        )  # fmt: skip
     except ConfigError:
         backend = None  # none usable: show what the embedded model, auto's last resort, is sent
     mode = backend.structured_mode if backend else LocalBackend.STRUCTURED_MODE
