@@ -89,6 +89,7 @@ def test_a_misspelt_channel_is_refused_before_any_work(
     backend = FakeBackend([{"title": "Lampe"}])
     monkeypatch.setattr("copyassist.batch.api.get_backend", lambda *a, **k: backend)
     monkeypatch.setattr("copyassist.pipeline.get_backend", lambda *a, **k: backend)
+    monkeypatch.setattr("copyassist.cli.generate.get_backend", lambda *a, **k: backend)
     feed = tmp_path / "feed.csv"
     feed.write_text("sku,title\nA,Lampe de bureau\n", "utf-8")
     argv = [str(feed) if a == "FEED" else a for a in args]

@@ -67,6 +67,7 @@ def fake_backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
     backend = FakeBackend([{"title": "Ocean Blue Shirt"}])
     monkeypatch.setattr("copyassist.batch.api.get_backend", lambda *a, **k: backend)
     monkeypatch.setattr("copyassist.pipeline.get_backend", lambda *a, **k: backend)
+    monkeypatch.setattr("copyassist.cli.generate.get_backend", lambda *a, **k: backend)
     return backend
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated
 
 import typer
 
 from copyassist.backends import Backend, LocalBackend, build_request, get_backend
+from copyassist.backends.local import TerminalProgress
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import (
     AttemptsOpt,
@@ -73,9 +75,16 @@ def generate_command(
     checked_channel(options.channel)
     inputs = options.library_kwargs()
     require_product(template, inputs)
-    result = generate(
-        template, provider=provider, model=model, base_url=base_url, max_attempts=attempts, **inputs
-    )
+    backend = get_backend(provider, model=model, base_url=base_url)
+    progress = TerminalProgress() if isinstance(backend, LocalBackend) and sys.stderr.isatty() else None
+    if isinstance(backend, LocalBackend) and progress is not None:  # a CPU run takes minutes
+        backend.on_token = progress
+        progress.start()
+    try:
+        result = generate(template, backend=backend, max_attempts=attempts, **inputs)
+    finally:
+        if progress is not None:
+            progress.close()
     _print_result(result, as_json)
 
 
