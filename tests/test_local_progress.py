@@ -14,7 +14,7 @@ import copyassist
 from copyassist.backends import local
 from copyassist.backends.local import LocalBackend, TerminalProgress
 
-ANSWER = ['{"title": ', '"Lampe de bureau', ' LED Lumio', ' à bras articulé"}']
+ANSWER = ['{"title": ', '"Lampe de bureau', " LED Lumio", ' à bras articulé"}']
 
 
 class FakeLlama:
@@ -62,7 +62,9 @@ def test_a_callback_sees_the_tokens_as_they_come(llama: FakeLlama, tmp_path: Pat
 
 def test_without_a_callback_nothing_streams(llama: FakeLlama, tmp_path: Path) -> None:
     (tmp_path / "m.gguf").write_bytes(b"GGUF")
-    result = copyassist.generate("product-title", {"title": "Lampe"}, backend=LocalBackend(tmp_path / "m.gguf"))
+    result = copyassist.generate(
+        "product-title", {"title": "Lampe"}, backend=LocalBackend(tmp_path / "m.gguf")
+    )
     assert llama.streamed == [False] and result.usage.input_tokens == 300
 
 
