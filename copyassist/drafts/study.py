@@ -41,6 +41,20 @@ TITLES: dict[str, dict[str, str]] = {
     "influencers": {"en": "Influencers", "fr": "Influenceurs"},
 }
 
+#: Why a section was not written, in the study's language.
+MISSING: dict[str, dict[str, str]] = {
+    "catalogue": {
+        "en": "needs a competitor catalogue: competitor_catalogue=FILE (--competitor-catalogue)",
+        "fr": "il faut le catalogue d'un concurrent : competitor_catalogue=FICHIER (--competitor-catalogue)",
+    },
+    "persona": {
+        "en": "needs a persona: personas=[NAME] (--persona)",
+        "fr": "il faut un persona : personas=[NOM] (--persona)",
+    },
+    "others": {"en": "no other section was written", "fr": "aucune autre section n'a été rédigée"},
+    "stopped": {"en": "not written: {reason}", "fr": "non rédigée : {reason}"},
+}
+
 
 def catalogue_text(path: str | Path, limit: int = MAX_CATALOGUE_ROWS) -> str:
     """A competitor's catalogue (CSV/JSONL/JSON) as lines the opportunities section can read."""
@@ -113,7 +127,7 @@ def study(
         result = SectionResult(key, localized(TITLES[key], language), persona[0] if persona else None)
         results[(key, result.persona)] = result
         if fatal:
-            result.error = f"not written: {fatal}"
+            result.error = localized(MISSING["stopped"], language).format(reason=fatal)
             return
         if progress:
             progress(result.title + (f" ({result.persona})" if result.persona else ""))
@@ -144,11 +158,11 @@ def study(
             results[(key, None)] = SectionResult(
                 key,
                 localized(TITLES[key], language),
-                error="needs a competitor catalogue: competitor_catalogue=FILE",
+                error=localized(MISSING["catalogue"], language),
             )
         elif per_persona and not loaded:
             results[(key, None)] = SectionResult(
-                key, localized(TITLES[key], language), error="needs a persona: personas=[NAME]"
+                key, localized(TITLES[key], language), error=localized(MISSING["persona"], language)
             )
         elif per_persona:
             for persona in loaded:
@@ -162,7 +176,7 @@ def study(
                 run(key, None, so_far)
             else:
                 results[(key, None)] = SectionResult(
-                    key, localized(TITLES[key], language), error="no other section was written"
+                    key, localized(TITLES[key], language), error=localized(MISSING["others"], language)
                 )
     ordered = sorted(results.values(), key=lambda r: list(SECTIONS).index(r.key))
     usage = sum((r.usage for r in ordered), Usage())
