@@ -44,12 +44,12 @@ TITLES: dict[str, dict[str, str]] = {
 #: Why a section was not written, in the study's language.
 MISSING: dict[str, dict[str, str]] = {
     "catalogue": {
-        "en": "needs a competitor catalogue: competitor_catalogue=FILE (--competitor-catalogue)",
-        "fr": "il faut le catalogue d'un concurrent : competitor_catalogue=FICHIER (--competitor-catalogue)",
+        "en": "needs a competitor catalogue: competitor_catalogue=FILE",
+        "fr": "il faut le catalogue d'un concurrent : competitor_catalogue=FICHIER",
     },
     "persona": {
-        "en": "needs a persona: personas=[NAME] (--persona)",
-        "fr": "il faut un persona : personas=[NOM] (--persona)",
+        "en": "needs a persona: personas=[NAME]",
+        "fr": "il faut un persona : personas=[NOM]",
     },
     "others": {"en": "no other section was written", "fr": "aucune autre section n'a été rédigée"},
     "stopped": {"en": "not written: {reason}", "fr": "non rédigée : {reason}"},
