@@ -67,6 +67,7 @@ from copyassist.persona import (
 )
 from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.product import Product, load_product
+from copyassist.product_language import LanguageChoice
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
 from copyassist.rules.validate import validate_output
@@ -99,6 +100,7 @@ __all__ = [
     "FieldRules",
     "Figure",
     "InputError",
+    "LanguageChoice",
     "LocalBackend",
     "ModelPrice",
     "OUTPUT_MODELS",

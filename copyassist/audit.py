@@ -24,11 +24,6 @@ from copyassist.rules.duplicates import find_duplicate_titles
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_text
 
-#: Columns that identify a row rather than describe the product: alone, they support no claim.
-IDENTITY_COLUMNS = frozenset(
-    {"sku", "id", "handle", "ean", "gtin", "mpn", "brand", "marque", "vendor", "language", "langue", "lang"}
-)
-
 
 @dataclass
 class RowReport:
@@ -141,6 +136,33 @@ def _first(data: Mapping[str, Any], names: Iterable[str]) -> str | None:
     return None
 
 
+def _facts_columns(columns: Iterable[str], facts_from: Iterable[str]) -> list[str]:
+    """The columns named by ``facts_from`` (each entry one column, or several split on commas)."""
+    available = list(columns)
+    chosen: list[str] = []
+    for entry in facts_from:
+        names = [entry] if entry in available else [n.strip() for n in entry.split(",") if n.strip()]
+        for name in names:
+            if name not in available:
+                raise InputError(
+                    f"facts_from: no column {name!r} in the file; columns: {', '.join(available)}"
+                ).with_hint("facts_from")
+            chosen.append(name)
+    return list(dict.fromkeys(chosen))
+
+
+def facts_data(
+    data: Mapping[str, Any], facts_from: list[str] | None, facts: bool = True
+) -> dict[str, Any] | None:
+    """What a listing's claims are compared with: the listing itself (every filled cell), or
+    only the ``facts_from`` columns; None when the facts guard is off."""
+    if not facts:
+        return None
+    columns = facts_from if facts_from is not None else list(data)
+    product = {k: data[k] for k in columns if data.get(k) not in (None, "")}
+    return product or None
+
+
 def check(
     source: str | Path | Iterable[Mapping[str, Any]],
     *,
@@ -148,14 +170,19 @@ def check(
     fields: Mapping[str, str] | None = None,
     language: str | None = None,
     keywords: Iterable[str] = (),
+    facts_from: Iterable[str] | None = None,
+    facts: bool = True,
 ) -> CheckReport:
     """Audit listings (a file path, or rows as dicts) for ``channel``; nothing is called.
 
     The language the copy must be in: ``language``, else the one the channel requires, else a
-    ``language`` column. Claims are compared with the row's other columns (the facts guard),
-    when it has any that describe the product.
+    ``language`` column. The facts guard compares each listing's figures, labels and model names
+    with the listing itself (so the seller's own data never fails it), or, with ``facts_from``,
+    with those columns only (a supplier's data next to the copy); ``facts=False`` turns it off.
     """
     profile = load_profile(channel)
+    wanted = list(facts_from) if facts_from else None
+    facts_columns: list[str] | None = None
     rows: Iterable[Row]
     if isinstance(source, str | Path):
         rows = read_rows(source)
@@ -172,15 +199,15 @@ def check(
             continue
         if not report.fields:
             report.fields = resolve_fields(row.data.keys(), fields)
-        checked_columns = set(report.fields.values())
-        product = {k: v for k, v in row.data.items() if k not in checked_columns and v not in (None, "")}
-        describes = any(str(k).casefold() not in IDENTITY_COLUMNS for k in product)
+        if wanted is not None and facts_columns is None:
+            facts_columns = _facts_columns(row.data.keys(), wanted)
+        product = facts_data(row.data, facts_columns, facts)
         brand = _first(row.data, ("brand", "marque", "vendor"))
         context = CheckContext(
             language=language or profile.language or _first(row.data, ("language", "langue", "lang")),
             brand=brand,
             keywords=tuple(keywords),
-            product=product if describes else None,  # the facts guard needs data to compare with
+            product=product,
             known_words=(brand,) if brand else (),
         )
         row_report = RowReport(row.number, id=_first(row.data, ("sku", "id", "handle", "ean", "gtin")))

@@ -21,10 +21,11 @@ from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, 
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
+from copyassist.product_language import DEFAULT_LANGUAGE, choose_language
 from copyassist.rules.base import Profile, Violation
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
-from copyassist.templates import Template, load_template
+from copyassist.templates import Template, load_template, template_languages
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 
 DEFAULT_ATTEMPTS = 3
@@ -152,7 +153,7 @@ def prepare(
     product: Product | Mapping[str, Any] | None = None,
     *,
     persona: str | Path | Persona | Mapping[str, Any] | None = None,
-    language: str = "en",
+    language: str | None = None,
     params: Mapping[str, Any] | None = None,
     prompts_dirs: Iterable[str | Path] = (),
     personas_dirs: Iterable[str | Path] = (),
@@ -160,13 +161,21 @@ def prepare(
 ) -> Prepared:
     """Render ``template`` for a product: the messages, schema and parameters of the call.
 
-    Nothing here depends on a backend: the format instruction that fits a backend's structured
-    mode is added when the request is built (``build_request``)."""
+    ``language=None`` writes in the product's own language (``product_language.choose_language``),
+    or in the one the channel requires. Nothing here depends on a backend: the format
+    instruction that fits a backend's structured mode is added when the request is built
+    (``build_request``)."""
     started = time.perf_counter()
-    if not isinstance(template, Template):
-        template = load_template(template, language, prompts_dirs)
     if product is not None and not isinstance(product, Product):
         product = Product.from_mapping(product)
+    channel = inputs.get("channel")
+    profile = load_profile(channel) if channel else None  # a misspelt channel fails before any work
+    if not isinstance(template, Template):
+        if language is None and not template.endswith(".j2"):
+            data = product.model_dump(exclude_defaults=True) if product is not None else None
+            forced = profile.language if profile is not None else None
+            language = choose_language(data, forced, template_languages(template, prompts_dirs)).language
+        template = load_template(template, language or DEFAULT_LANGUAGE, prompts_dirs)
     persona_name, persona_context = resolve_persona(persona, personas_dirs)
     values = {k: v for k, v in inputs.items() if v is not None}
     values["product"] = product.as_context() if product is not None else None

@@ -294,6 +294,11 @@ def load_template(name: str, language: str = "en", search_dirs: Iterable[str | P
     return parse_template(path, search_dirs)
 
 
+def template_languages(name: str, search_dirs: Iterable[str | Path] = ()) -> list[str]:
+    """The languages template ``name`` has a version in, sorted (none for an unknown name)."""
+    return sorted(lang for (n, lang) in _template_files(search_dirs) if n == name)
+
+
 def list_templates(search_dirs: Iterable[str | Path] = ()) -> list[Template]:
     """Every template found, one per name and language, sorted by name then language."""
     files = _template_files(search_dirs)

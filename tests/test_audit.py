@@ -30,7 +30,8 @@ def test_the_sample_listings_on_cdiscount() -> None:
     found = rules_by_row(report)
     assert found[1] == set(), "a clean French listing passes"
     assert {"title.promotional", "title.all_caps", "punctuation.repeated"} <= found[2]
-    assert {"claims.superlative", "facts.unsupported"} <= found[2]  # "meilleure", "50 m" vs 5 ATM
+    assert "claims.superlative" in found[2]  # "meilleure"
+    assert not any("facts.unsupported" in rules for rules in found.values())  # the listing is its own data
     assert "claims.environmental_fr" in found[3]  # "biodégradable" on a new product
     assert "batch.duplicate_title" in found[4]  # same title as row 3
     assert {"leftover.placeholder", "title.price", "leftover.ai_disclaimer", "leftover.lorem"} <= found[6]

@@ -91,7 +91,7 @@ def test_a_refused_key_is_one_line_and_a_non_zero_exit(
         (["render", "nope", "-s", "title=x"], "unknown template 'nope'"),
         (["render", "aida", "--persona", "nobody", "-s", "title=x"], "unknown persona 'nobody'"),
         (["render", "aida", "-p", "missing.json"], "cannot read product file"),
-        (["render", "aida"], "needs product"),
+        (["render", "aida"], "writes about a product: give it with --product FILE"),
         (["render", "aida", "-s", "oops"], "field=value, got 'oops' (option --set)"),
         (["generate", "aida", "-s", "title=x", "--provider", "compatible"], "needs a server URL"),
     ],

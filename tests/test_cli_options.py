@@ -157,7 +157,7 @@ FRENCH_ONLY_CHANNEL_IN_ENGLISH = [
     [
         (["generate", "aida", "-s", "title=x", "--provider", "compatible"], "(option --base-url)"),
         (["render", "aida", "-s", "oops"], "(option --set)"),
-        (["render", "aida"], "(option --product)"),
+        (["render", "aida"], "--set description='...'"),  # the message names the flags itself
         (["study", "--sections", "trends"], "(option --category)"),
         (FRENCH_ONLY_CHANNEL_IN_ENGLISH, "(option --lang)"),
     ],

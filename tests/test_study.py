@@ -219,3 +219,24 @@ def test_cli_study_and_personas_new(
     again = runner.invoke(app, args)
     assert again.exit_code != 0 and "--force" in again.output
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", ["aucune autre section", "il faut le catalogue d'un concurrent", "il faut un persona"]),
+        ("en", ["no other section was written", "needs a competitor catalogue", "needs a persona"]),
+    ],
+)
+def test_a_study_says_its_missing_sections_in_its_language(language: str, expected: list[str]) -> None:
+    from tests.helpers import FakeBackend
+
+    backend = FakeBackend(["unused"])
+    result = study("montres connectées", language=language, sections=["opportunities", "channels", "summary"],
+                   backend=backend)  # fmt: skip
+    errors = [s.error or "" for s in result.sections]
+    assert backend.calls == []  # nothing could be written: nothing was asked
+    for error, start in zip(errors, expected, strict=True):
+        assert error.startswith(start), errors
+    if language == "fr":
+        assert "Section non rédigée** : il faut le catalogue" in result.to_markdown()

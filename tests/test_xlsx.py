@@ -58,9 +58,10 @@ def cells(path: Path) -> dict[str, list[list[Any]]]:
 
 
 def batch(source: Path, out: Path, **options: Any) -> None:
+    """A French run (the fake answers in French, whatever language a row is detected in)."""
     with Store(source.parent / "store.sqlite3") as store:
         run_batch(source, out, template="product-title", backend=FakeBackend([COPY]), store=store,
-                  use_cache=False, **options)  # fmt: skip
+                  use_cache=False, language="fr", **options)  # fmt: skip
 
 
 def test_the_header_below_template_rows_is_found_and_said(tmp_path: Path) -> None:

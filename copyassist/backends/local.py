@@ -11,10 +11,12 @@ import asyncio
 import atexit
 import importlib.util
 import os
+import sys
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from copyassist import errors
 from copyassist.backends.base import Completion, Prompt, StructuredMode, Usage
@@ -63,10 +65,67 @@ def _load(path: str, n_ctx: int, seed: int) -> Any:
     return llama
 
 
+OnToken = Callable[[int], None]
+
+
+def _answer(response: Any) -> tuple[str, Usage, str | None]:
+    choice = response["choices"][0]
+    usage = Usage(response["usage"]["prompt_tokens"], response["usage"]["completion_tokens"])
+    return choice["message"].get("content") or "", usage, choice.get("finish_reason")
+
+
+def _streamed(llama: Any, arguments: dict[str, Any], on_token: OnToken) -> tuple[str, Usage, str | None]:
+    """The answer token by token, ``on_token(count)`` after each. Streamed chunks carry no usage:
+    one chunk is one token, and the context holds the prompt and them (``n_tokens``)."""
+    parts: list[str] = []
+    finish: str | None = None
+    for chunk in llama.create_chat_completion(**arguments, stream=True):
+        choice = chunk["choices"][0]
+        if content := choice["delta"].get("content"):
+            parts.append(content)
+            on_token(len(parts))
+        finish = choice.get("finish_reason") or finish
+    written = len(parts)
+    return "".join(parts), Usage(max(int(llama.n_tokens) - written, 0), written), finish
+
+
+class TerminalProgress:
+    """``on_token`` for a terminal: one line on stderr with the tokens written so far, erased
+    once the answer is complete (``close``)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+        self._shown = False
+
+    def start(self) -> None:
+        self._write("… embedded model: reading the prompt")
+
+    def __call__(self, count: int) -> None:
+        self._write(f"… embedded model: {count} token{'s' if count > 1 else ''} written")
+
+    def close(self) -> None:
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._shown = False
+
+    def _write(self, text: str) -> None:
+        self._stream.write(f"\r\x1b[K{text}")
+        self._stream.flush()
+        self._shown = True
+
+
 class LocalBackend:
     name = "local"
 
-    def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 4096, seed: int = 0) -> None:
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        n_ctx: int = 4096,
+        seed: int = 0,
+        on_token: OnToken | None = None,
+    ) -> None:
         if not local_available():
             raise errors.ConfigError(f"the embedded model is not installed; {INSTALL_HINT}")
         path = Path(model_path) if model_path else default_model_path()
@@ -81,6 +140,8 @@ class LocalBackend:
         self._n_ctx = n_ctx
         self._seed = seed
         self._lock = threading.Lock()
+        #: called with the tokens written so far as the answer streams (a CPU run takes minutes)
+        self.on_token = on_token
 
     #: a grammar built from the schema: the shape is enforced whatever the model
     STRUCTURED_MODE: StructuredMode = "json_object_schema"
@@ -97,19 +158,19 @@ class LocalBackend:
         arguments.setdefault("max_tokens", 512)
         with self._lock:  # a Llama instance is not safe to share between threads
             try:
-                response = llama.create_chat_completion(**arguments)
+                if self.on_token is None:
+                    text, usage, finish = _answer(llama.create_chat_completion(**arguments))
+                else:
+                    text, usage, finish = _streamed(llama, arguments, self.on_token)
             except ValueError as exc:  # e.g. the prompt does not fit the context window
                 raise errors.BadRequestError(f"local model refused the request: {exc}") from None
-        choice = response["choices"][0]
-        text = choice["message"].get("content") or ""
-        usage = Usage(response["usage"]["prompt_tokens"], response["usage"]["completion_tokens"])
-        if choice.get("finish_reason") == "length":
+        if finish == "length":
             raise errors.OutputTruncatedError(
                 "the local model hit max_tokens before finishing; raise max_tokens",
                 partial_output=text,
                 usage=usage,
             ).with_hint("max_tokens")
-        return Completion(text=text, model=self.model, usage=usage, finish_reason=choice.get("finish_reason"))
+        return Completion(text=text, model=self.model, usage=usage, finish_reason=finish)
 
     async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         return await asyncio.to_thread(self.complete, prompt)

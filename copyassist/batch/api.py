@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copyassist import errors
 from copyassist.backends import Backend, build_request, get_backend
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
@@ -21,7 +21,9 @@ from copyassist.batch.writers import open_writer
 from copyassist.feeds import Feed, open_feed
 from copyassist.pipeline import prepare
 from copyassist.product import Product
-from copyassist.templates import Template, load_template
+from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
+from copyassist.rules.profiles import load_profile
+from copyassist.templates import Template, load_template, template_languages
 from copyassist.tokens import count_message_tokens, estimate_cost
 
 OnOutcome = Callable[[RowOutcome, BatchTotals], None]
@@ -34,6 +36,11 @@ class BatchSummary:
     totals: BatchTotals
     calls: int  # model calls made, repairs and retries included
     rate_limited: int  # 429 answers received
+
+    @property
+    def languages(self) -> Counter[LanguageChoice]:
+        """The language each row was written in, and why (forced, from the data, detected, default)."""
+        return self.totals.languages
 
 
 @dataclass
@@ -49,23 +56,24 @@ class BatchEstimate:
     cost: float | None
     model: str
     tokens_exact: bool
+    #: the language each row would be written in, and why (forced, from the data, detected, default)
+    languages: Counter[LanguageChoice] = field(default_factory=Counter)
 
 
-def _templates(template: str | Template, language: str) -> dict[str, Template]:
-    """The template in the run's language, and in the others it has (rows carry a language)."""
+def _templates(template: str | Template, language: str | None) -> dict[str, Template]:
+    """The template in every language it has (each row is written in its own), or in the one
+    ``language`` forces."""
     if isinstance(template, Template):
         return {template.language: template}
-    found = {language: load_template(template, language)}
-    for other in {"fr", "en"} - {language}:
-        # rows in a language the template lacks are written in `language`
-        with contextlib.suppress(errors.TemplateError):
-            found[other] = load_template(template, other)
-    return found
+    if language is not None:
+        return {language: load_template(template, language)}
+    found = {lang: load_template(template, lang) for lang in template_languages(template)}
+    return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE)}  # says what is wrong
 
 
 def settings_for(
     template: str | Template,
-    language: str = "fr",
+    language: str | None = None,
     *,
     persona: str | None = None,
     channel: str | None = None,
@@ -76,10 +84,19 @@ def settings_for(
     params: Mapping[str, Any] | None = None,
     **inputs: Any,
 ) -> BatchSettings:
-    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...)."""
+    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...).
+
+    ``language=None``: each row in its own language (a language column, else detected), or in
+    the one the channel requires."""
+    profile = load_profile(channel) if channel else None  # a misspelt channel fails before any row
+    required = profile.language if profile is not None else None
+    forced = template.language if isinstance(template, Template) else language or required
+    templates = _templates(template, forced or None)
+    fallback = forced or (DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in templates else sorted(templates)[0])
     return BatchSettings(
-        templates=_templates(template, language),
-        language=language if isinstance(template, str) else template.language,
+        templates=templates,
+        language=fallback,
+        forced_language=forced or None,
         persona=persona,
         channel=channel,
         options={k: v for k, v in inputs.items() if v is not None},
@@ -116,7 +133,7 @@ class BatchJob:
         self.run_id = store.start_run(
             feed=str(feed.path), output=str(output) if output else None, template=template.name,
             persona=settings.persona, channel=settings.channel, model=self.backend.model,
-            language=settings.language, command=sys.argv,
+            language=settings.forced_language or "auto", command=sys.argv,
         )  # fmt: skip
         self.runner = BatchRunner(settings, self.backend, store, self.run_id, on_outcome)
 
@@ -150,7 +167,7 @@ def _backend(backend: Backend | None, provider: str, model: str | None, base_url
 async def _opened_job(
     feed: str | Path,
     template: str | Template,
-    language: str,
+    language: str | None,
     options: dict[str, Any],
     *,
     backend: Backend | None,
@@ -185,7 +202,7 @@ async def iter_batch(
     feed: str | Path,
     *,
     template: str | Template,
-    language: str = "fr",
+    language: str | None = None,
     backend: Backend | None = None,
     provider: str = "auto",
     model: str | None = None,
@@ -218,7 +235,7 @@ async def arun_batch(
     output: str | Path,
     *,
     template: str | Template,
-    language: str = "fr",
+    language: str | None = None,
     backend: Backend | None = None,
     provider: str = "auto",
     model: str | None = None,
@@ -269,7 +286,7 @@ def dry_run(
     feed: str | Path,
     *,
     template: str | Template,
-    language: str = "fr",
+    language: str | None = None,
     model: str | None = None,
     provider: str = "auto",
     base_url: str | None = None,
@@ -287,16 +304,20 @@ def dry_run(
     runner = BatchRunner(settings, PacedBackend(backend, RateLimiter(None, None)), db, run_id=0)
     rows = to_generate = cached = skipped = input_tokens = output_tokens = 0
     exact = True
+    languages: Counter[LanguageChoice] = Counter()
     try:
         for row in source.rows():
             rows += 1
             if row.skip or row.product is None:
                 skipped += 1
                 continue
-            if settings.use_cache and db.get(runner.key_for(row)) is not None:
+            choice = runner.language_for(row)
+            languages[choice] += 1
+            template = settings.templates[choice.language]
+            if settings.use_cache and db.get(runner.key_for(row, template)) is not None:
                 cached += 1
                 continue
-            prepared = prepare(runner.template_for(row), Product.from_mapping(row.product),
+            prepared = prepare(template, Product.from_mapping(row.product),
                                persona=settings.persona, channel=settings.channel,
                                params=settings.params, **settings.options)  # fmt: skip
             sent = build_request(prepared.prompt, backend.structured_mode).messages  # as generate sends them
@@ -310,4 +331,4 @@ def dry_run(
             db.close()
     cost = 0.0 if backend.name == "local" else estimate_cost(backend.model, input_tokens, output_tokens)
     return BatchEstimate(rows, to_generate, cached, skipped, input_tokens, output_tokens, cost,
-                         backend.model, exact)  # fmt: skip
+                         backend.model, exact, languages)  # fmt: skip

@@ -26,6 +26,7 @@ from copyassist.batch.store import Store, StoredResult
 from copyassist.feeds import FeedRow
 from copyassist.pipeline import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
+from copyassist.product_language import LanguageChoice, choose_language
 from copyassist.rules.language import known_languages
 from copyassist.status import Status
 from copyassist.templates import Template
@@ -50,6 +51,7 @@ _SYSTEMATIC = {
 class BatchSettings:
     templates: dict[str, Template]  # language -> template; rows in other languages use `language`
     language: str
+    forced_language: str | None = None  # else each row in its own language (product_language)
     persona: str | None = None
     channel: str | None = None
     options: dict[str, Any] = field(default_factory=dict)  # tone, words, keywords... for prepare
@@ -69,6 +71,7 @@ class BatchTotals:
     unknown_cost: bool = False
     stopped: str | None = None  # why the run stopped early, if it did
     failures: list[tuple[int, str]] = field(default_factory=list)
+    languages: Counter[LanguageChoice] = field(default_factory=Counter)  # rows written, by language
 
     @property
     def rows(self) -> int:
@@ -95,12 +98,16 @@ class BatchRunner:
         self._warm = False
         self._failing: tuple[type[Exception] | None, int] = (None, 0)  # systematic error, rows in a row
 
-    def template_for(self, row: FeedRow) -> Template:
-        templates = self.settings.templates
-        return templates.get(row.language or "", templates[self.settings.language])
+    def language_for(self, row: FeedRow) -> LanguageChoice:
+        """The row's language: the forced one, else its language column, else detected, else the default."""
+        settings = self.settings
+        return choose_language(row.product, settings.forced_language, settings.templates, row.language)
 
-    def key_for(self, row: FeedRow) -> str:
-        template = self.template_for(row)
+    def template_for(self, row: FeedRow) -> Template:
+        return self.settings.templates[self.language_for(row).language]
+
+    def key_for(self, row: FeedRow, template: Template | None = None) -> str:
+        template = template or self.template_for(row)
         return self.store.result_key(
             template=template.name,
             template_version=template.meta.version,
@@ -135,13 +142,16 @@ class BatchRunner:
         return outcome
 
     async def _row(self, row: FeedRow) -> RowOutcome:
-        template = self.template_for(row)
+        skipped = row.skip or row.product is None
+        choice = None if skipped else self.language_for(row)
+        template = self.settings.templates[choice.language if choice else self.settings.language]
         base = RowOutcome(row, template=template.name, template_version=template.meta.version,
                           persona=self._persona_name, model=self.backend.model)  # fmt: skip
-        if row.skip or row.product is None:
+        if choice is None:
             base.error = row.skip
             return base
-        key = self.key_for(row)
+        self.totals.languages[choice] += 1
+        key = self.key_for(row, template)
         if self.settings.use_cache:
             stored = self.store.get(key)
             if stored is not None:
@@ -160,9 +170,9 @@ class BatchRunner:
                 self.totals.stopped = f"max_cost {self.settings.max_cost:g} reached"
                 base.error = f"not processed: {self.totals.stopped}"
                 return base
-            return await self._generate(base, key)
+            return await self._generate(base, key, template)
 
-    async def _generate(self, base: RowOutcome, key: str) -> RowOutcome:
+    async def _generate(self, base: RowOutcome, key: str, template: Template) -> RowOutcome:
         row = base.row
         if not self._warm:
             # the language model takes half a second and 85 MB to load: before the first call,
@@ -171,7 +181,7 @@ class BatchRunner:
             self._warm = True
         try:
             result: CopyResult = await agenerate(
-                self.template_for(row), Product.from_mapping(row.product or {}, f"row {row.number}"),
+                template, Product.from_mapping(row.product or {}, f"row {row.number}"),
                 backend=self.backend, max_attempts=self.settings.max_attempts,
                 persona=self.settings.persona, channel=self.settings.channel,
                 params=self.settings.params, **self.settings.options,

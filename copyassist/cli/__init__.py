@@ -7,6 +7,7 @@ import typer
 from copyassist.cli.batch import BATCH_HELP, batch_command
 from copyassist.cli.catalog import personas_app, templates_app
 from copyassist.cli.check import check_command
+from copyassist.cli.commands import CommandGroup, root_options
 from copyassist.cli.generate import generate_command, render_command
 from copyassist.cli.runs import runs_app
 from copyassist.cli.study import persona_new_command, study_command
@@ -17,7 +18,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=CommandGroup,
 )
+app.callback()(root_options)
 app.command("generate")(generate_command)
 app.command("render")(render_command)
 app.command("check")(check_command)

@@ -18,11 +18,13 @@ from copyassist.cli.options import (
     ModelOpt,
     PersonaOpt,
     ProviderOpt,
+    checked_channel,
 )
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
+from copyassist.product_language import describe_languages
 
 Opt = typer.Option
 
@@ -64,7 +66,7 @@ def batch_command(
     ] = None,
     persona: PersonaOpt = None,
     channel: ChannelOpt = None,
-    language: FeedLangOpt = "fr",
+    language: FeedLangOpt = None,
     feed_format: Annotated[
         str | None,
         Opt("--format", help="csv, shopify, woocommerce, merchant, jsonl, json (default: detected)."),
@@ -110,6 +112,7 @@ def batch_command(
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
+    checked_channel(channel)
     store = Store(db) if db else None
     columns = _mapping(mapping)
     regular_file(feed)  # a FIFO or a device is refused before anything reads it
@@ -133,6 +136,7 @@ def batch_command(
             f"output tokens at most: {estimate.output_tokens}"
         )
         typer.echo(f"cost for {estimate.model}: {cost}")
+        typer.echo(describe_languages(estimate.languages))
         return
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
@@ -146,6 +150,7 @@ def batch_command(
         header_row=header_row,
     )  # fmt: skip
     progress.close(summary.totals)
+    typer.secho(describe_languages(summary.languages), err=True, dim=True)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
     for number, error in summary.totals.failures[:20]:
         typer.secho(f"row {number}: {error}", err=True, fg=typer.colors.RED)

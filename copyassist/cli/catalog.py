@@ -9,13 +9,16 @@ from typing import Annotated
 import typer
 import yaml
 
+from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.errors import PersonaError
 from copyassist.persona import list_personas, load_persona, validate_persona_file
 from copyassist.templates import list_templates, load_template
 
-templates_app = typer.Typer(help="List and inspect prompt templates.", no_args_is_help=True)
-personas_app = typer.Typer(help="List, inspect and validate buyer personas.", no_args_is_help=True)
+templates_app = typer.Typer(help="List and inspect prompt templates.", no_args_is_help=True, cls=CommandGroup)
+personas_app = typer.Typer(
+    help="List, inspect and validate buyer personas.", no_args_is_help=True, cls=CommandGroup
+)
 
 DirsOpt = Annotated[list[Path] | None, typer.Option("--dir", help="Extra folder, searched first.")]
 

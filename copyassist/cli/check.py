@@ -9,6 +9,7 @@ import typer
 
 from copyassist.audit import CheckReport, check
 from copyassist.cli.errors import friendly_errors
+from copyassist.cli.options import checked_channel
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
 
@@ -77,6 +78,20 @@ def _print_table(report: CheckReport) -> None:
         typer.echo(f"  {rule:<28} {severity:<7} {count:>5} in {rows} row(s)")
 
 
+FactsFromOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--facts-from",
+        metavar="COLUMNS",
+        help="Columns that hold the product's true data (comma-separated or repeated): the facts "
+        "guard checks the copy's figures against them. Default: the listing itself.",
+        show_default=False,
+    ),
+]
+NoFactsOpt = Annotated[
+    bool,
+    typer.Option("--no-facts", metavar="", help="Skip the facts guard (facts.unsupported) for this run."),
+]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
 
@@ -88,15 +103,20 @@ def check_command(
     fields: FieldOpt = None,
     language: LangOpt = None,
     keywords: KeywordOpt = None,
+    facts_from: FactsFromOpt = None,
+    no_facts: NoFactsOpt = False,
     output_format: FormatOpt = "table",
     output: OutputOpt = None,
 ) -> None:
     """Check listings against a channel's rules. Exit 1 when any error is found (usable in CI)."""
+    checked_channel(channel)
     if output_format not in ("table", "csv", "json"):
         raise InputError(f"--format must be table, csv or json, not {output_format!r}")
+    if facts_from and no_facts:
+        raise InputError("--facts-from and --no-facts contradict each other: keep one")
     report = check(
         regular_file(file), channel=channel, fields=_parse_fields(fields), language=language,
-        keywords=keywords or (),
+        keywords=keywords or (), facts_from=facts_from, facts=not no_facts,
     )  # fmt: skip
     typer.echo(f"copyassist: checked columns: {report.mapping_report()}", err=True)
     if output_format == "table" and output is None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated
 
 import typer
 
 from copyassist.backends import Backend, LocalBackend, build_request, get_backend
+from copyassist.backends.local import TerminalProgress
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import (
     AttemptsOpt,
@@ -16,6 +18,8 @@ from copyassist.cli.options import (
     ModelOpt,
     ProviderOpt,
     TemplateArg,
+    checked_channel,
+    require_product,
     with_copy_options,
 )
 from copyassist.errors import ConfigError
@@ -68,14 +72,19 @@ def generate_command(
     The model is chosen by --provider: with 'auto', OpenAI when OPENAI_API_KEY is set, a
     compatible server when --base-url or OPENAI_BASE_URL is set, else the embedded model.
     """
-    result = generate(
-        template,
-        provider=provider,
-        model=model,
-        base_url=base_url,
-        max_attempts=attempts,
-        **options.library_kwargs(),
-    )
+    checked_channel(options.channel)
+    inputs = options.library_kwargs()
+    require_product(template, inputs)
+    backend = get_backend(provider, model=model, base_url=base_url)
+    progress = TerminalProgress() if isinstance(backend, LocalBackend) and sys.stderr.isatty() else None
+    if isinstance(backend, LocalBackend) and progress is not None:  # a CPU run takes minutes
+        backend.on_token = progress
+        progress.start()
+    try:
+        result = generate(template, backend=backend, max_attempts=attempts, **inputs)
+    finally:
+        if progress is not None:
+            progress.close()
     _print_result(result, as_json)
 
 
@@ -90,15 +99,19 @@ def render_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print messages and counts as JSON.")] = False,
 ) -> None:
     """Show the exact messages a template would send, their token count and cost; calls nothing."""
+    checked_channel(options.channel)
     try:  # the backend generate would use: it knows the mode its first request goes out in
         backend: Backend | None = get_backend(
-            provider, model=model, base_url=base_url, api_key="unused: render calls nothing"
-        )
+            provider, model=model, base_url=base_url, api_key="unused: render calls nothing",
+            discover_model=False,
+        )  # fmt: skip
     except ConfigError:
         backend = None  # none usable: show what the embedded model, auto's last resort, is sent
     mode = backend.structured_mode if backend else LocalBackend.STRUCTURED_MODE
     model_name = backend.model if backend and backend.name != "local" else None
-    prepared = prepare(template, **options.library_kwargs())
+    inputs = options.library_kwargs()
+    require_product(template, inputs)
+    prepared = prepare(template, **inputs)
     request = build_request(prepared.prompt, mode)
     tokens = count_message_tokens(request.messages, model_name)
     max_out = int(prepared.params.get("max_tokens") or 0)

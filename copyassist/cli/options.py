@@ -19,14 +19,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
-from copyassist.errors import InputError
+from copyassist.errors import ConfigError, InputError
 from copyassist.product import load_product
+from copyassist.rules.profiles import load_profile
+from copyassist.templates import load_template, template_languages
 
 R = TypeVar("R")
 
@@ -34,72 +36,119 @@ _LANG_FLAGS = ("--lang", "-l")
 _LANG_ENV = "COPYASSIST_LANG"
 
 TemplateArg = Annotated[
-    str, typer.Argument(help="Template name (see 'copyassist templates list') or a .j2 file.")
+    str,
+    typer.Argument(metavar="TEMPLATE", help="Template name (see 'copyassist templates list') or a .j2 file."),
 ]
 ProductOpt = Annotated[
     Path | None,
-    typer.Option("--product", "-p", help="Product as a JSON or YAML file.", show_default=False),
+    typer.Option(
+        "--product", "-p", metavar="FILE", help="Product as a JSON or YAML file.", show_default=False
+    ),
 ]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
         "-s",
+        metavar="FIELD=VALUE",
         help="Product field, repeatable: title=..., attributes.colour=...",
         show_default=False,
     ),
 ]
 PersonaOpt = Annotated[
-    str | None, typer.Option(help="Persona name (see 'copyassist personas list') or YAML file.")
+    str | None,
+    typer.Option(metavar="NAME", help="Persona name (see 'copyassist personas list') or YAML file."),
 ]
-LangOpt = Annotated[str, typer.Option(*_LANG_FLAGS, envvar=_LANG_ENV, help="Output language: fr or en.")]
+_LANG_HELP = (
+    "Output language, e.g. fr or en. Default: the product's own (a language field, else detected), else fr."
+)
+LangOpt = Annotated[
+    str | None,
+    typer.Option(*_LANG_FLAGS, envvar=_LANG_ENV, metavar="LANG", help=_LANG_HELP, show_default=False),
+]
 FeedLangOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
-        *_LANG_FLAGS, envvar=_LANG_ENV, help="Output language (fr or en) of rows without a language column."
+        *_LANG_FLAGS,
+        envvar=_LANG_ENV,
+        metavar="LANG",
+        help="Write every row in this language (fr, en). Default: each row in its own (a language column, "
+        "else detected from its title and description), else fr.",
+        show_default=False,
     ),
 ]
 ChannelOpt = Annotated[
     str | None,
     typer.Option(
+        metavar="NAME",
         help="Sales channel whose rules the copy is checked against: amazon, google-shopping, shopify, "
-        "rakuten-fr, cdiscount..."
+        "rakuten-fr, cdiscount...",
     ),
 ]
-ToneOpt = Annotated[str | None, typer.Option(help="Tone, e.g. 'chaleureux', 'premium', 'playful'.")]
-ObjectiveOpt = Annotated[str | None, typer.Option(help="Objective: product page, email, ad, social post...")]
-WordsOpt = Annotated[int | None, typer.Option(min=1, help="Target length in words.")]
-MaxCharsOpt = Annotated[int | None, typer.Option(min=1, help="Hard length limit in characters.")]
-CountOpt = Annotated[int | None, typer.Option(min=1, help="How many items (bullets, questions, groups...).")]
-KeywordOpt = Annotated[list[str] | None, typer.Option("--keyword", "-k", help="Keyword to use, repeatable.")]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Description format: text or html.")]
-LocationOpt = Annotated[str | None, typer.Option(help="Market or place (studies, demographics).")]
-CompetitorOpt = Annotated[list[str] | None, typer.Option("--competitor", help="Competitor name, repeatable.")]
-TextOpt = Annotated[str | None, typer.Option(help="Existing copy to rewrite; @FILE reads a file.")]
-BrandOpt = Annotated[str | None, typer.Option(help="Seller's brand (defaults to the product's).")]
+ToneOpt = Annotated[
+    str | None, typer.Option(metavar="TONE", help="Tone, e.g. 'chaleureux', 'premium', 'playful'.")
+]
+ObjectiveOpt = Annotated[
+    str | None, typer.Option(metavar="TEXT", help="Objective: product page, email, ad, social post...")
+]
+WordsOpt = Annotated[int | None, typer.Option(min=1, metavar="WORDS", help="Target length in words.")]
+MaxCharsOpt = Annotated[
+    int | None, typer.Option(min=1, metavar="CHARS", help="Hard length limit in characters.")
+]
+CountOpt = Annotated[
+    int | None, typer.Option(min=1, metavar="N", help="How many items (bullets, questions, groups...).")
+]
+KeywordOpt = Annotated[
+    list[str] | None, typer.Option("--keyword", "-k", metavar="WORD", help="Keyword to use, repeatable.")
+]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", metavar="text|html", help="Description format: text or html.")
+]
+LocationOpt = Annotated[
+    str | None, typer.Option(metavar="PLACE", help="Market or place (studies, demographics).")
+]
+CompetitorOpt = Annotated[
+    list[str] | None, typer.Option("--competitor", metavar="NAME", help="Competitor name, repeatable.")
+]
+TextOpt = Annotated[
+    str | None, typer.Option(metavar="TEXT|@FILE", help="Existing copy to rewrite; @FILE reads a file.")
+]
+BrandOpt = Annotated[
+    str | None, typer.Option(metavar="BRAND", help="Seller's brand (defaults to the product's).")
+]
 CategoryOpt = Annotated[
-    str | None, typer.Option(help="Sector or product category (defaults to the product's).")
+    str | None,
+    typer.Option(metavar="CATEGORY", help="Sector or product category (defaults to the product's)."),
 ]
 TemperatureOpt = Annotated[
     float | None,
-    typer.Option(min=0.0, max=2.0, help="Sampling temperature (template default otherwise)."),
+    typer.Option(min=0.0, max=2.0, metavar="T", help="Sampling temperature (template default otherwise)."),
 ]
 MaxTokensOpt = Annotated[
-    int | None, typer.Option(min=1, help="Output token limit (template default otherwise).")
+    int | None, typer.Option(min=1, metavar="TOKENS", help="Output token limit (template default otherwise).")
 ]
 PromptsDirOpt = Annotated[
-    list[Path] | None, typer.Option("--prompts-dir", help="Extra template folder, searched first.")
+    list[Path] | None,
+    typer.Option("--prompts-dir", metavar="DIR", help="Extra template folder, searched first."),
 ]
 PersonasDirOpt = Annotated[
-    list[Path] | None, typer.Option("--personas-dir", help="Extra persona folder, searched first.")
+    list[Path] | None,
+    typer.Option("--personas-dir", metavar="DIR", help="Extra persona folder, searched first."),
 ]
 ProviderOpt = Annotated[
-    str, typer.Option(envvar="COPYASSIST_PROVIDER", help="auto, openai, compatible or local.")
+    str, typer.Option(envvar="COPYASSIST_PROVIDER", metavar="NAME", help="auto, openai, compatible or local.")
 ]
-ModelOpt = Annotated[str | None, typer.Option(help="Model name, or a .gguf path for the local provider.")]
-BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")]
+ModelOpt = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Model name, or a .gguf path for the local provider.")
+]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option(metavar="URL", help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")
+]
 AttemptsOpt = Annotated[
-    int, typer.Option(min=1, max=10, help="Model calls per product at most (first answer + repairs).")
+    int,
+    typer.Option(
+        min=1, max=10, metavar="N", help="Model calls per product at most (first answer + repairs)."
+    ),
 ]
 
 
@@ -113,7 +162,7 @@ class CopyOptions:
     product: ProductOpt = None
     assignments: SetOpt = None
     persona: PersonaOpt = None
-    language: LangOpt = "en"
+    language: LangOpt = None
     channel: ChannelOpt = None
     tone: ToneOpt = None
     objective: ObjectiveOpt = None
@@ -157,6 +206,38 @@ class CopyOptions:
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
         }
+
+
+NO_PRODUCT = (
+    "template {name!r} writes about a product: give it with --product FILE (JSON or YAML), or field by "
+    "field, e.g. --set title='Lampe de bureau LED' --set description='...'"
+)
+
+
+def require_product(template: str, kwargs: Mapping[str, Any]) -> None:
+    """A command's product check, said with the flags that give one (the library says product=...)."""
+    product = kwargs.get("product")
+    if product is not None and (product.title or product.description):
+        return
+    if template.endswith(".j2"):
+        return  # a file of the user's: its own inputs are checked when it is read
+    languages = template_languages(template, kwargs.get("prompts_dirs") or ())
+    if (
+        languages
+        and "product"
+        in load_template(template, languages[0], kwargs.get("prompts_dirs") or ()).meta.inputs.required
+    ):
+        raise InputError(NO_PRODUCT.format(name=template))
+
+
+def checked_channel(channel: str | None) -> str | None:
+    """``channel``, once its profile is found: a misspelt name fails before any work, with a guess."""
+    if channel:
+        try:
+            load_profile(channel)
+        except ConfigError as exc:
+            raise exc.with_hint("channel") from None
+    return channel
 
 
 def read_text_option(value: str | None) -> str | None:

@@ -11,10 +11,13 @@ from typing import Annotated, Any
 import typer
 
 from copyassist.batch.store import RunInfo, Store, default_path
+from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.status import SHORT_NAMES, Status
 
-runs_app = typer.Typer(help="Batch runs recorded in the result store.", no_args_is_help=True)
+runs_app = typer.Typer(
+    help="Batch runs recorded in the result store.", no_args_is_help=True, cls=CommandGroup
+)
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="Result store (default: your copyassist folder).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]

@@ -25,7 +25,7 @@ def study_command(
         str | None, typer.Option(help="Your offer in a sentence (price range, promise...).")
     ] = None,
     location: Annotated[str | None, typer.Option(help="Market: country, region or city.")] = None,
-    language: LangOpt = "fr",
+    language: LangOpt = None,
     competitors: Annotated[
         list[str] | None, typer.Option("--competitor", help="Competitor name, repeatable.")
     ] = None,
@@ -79,7 +79,7 @@ def study_command(
 def persona_new_command(
     brief: Annotated[str, typer.Argument(help="Who they are, in a sentence.")],
     product_file: ProductOpt = None,
-    language: LangOpt = "fr",
+    language: LangOpt = None,
     name: Annotated[str | None, typer.Option(help="File name (default: from the persona's name).")] = None,
     folder: Annotated[
         Path | None, typer.Option("--dir", help="Folder to write to (default: your persona folder).")

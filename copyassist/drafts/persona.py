@@ -30,7 +30,7 @@ def draft_persona(
     brief: str,
     product: Product | Mapping[str, Any] | None = None,
     *,
-    language: str = "fr",
+    language: str | None = None,
     backend: Backend | None = None,
     provider: str = "auto",
     model: str | None = None,

@@ -20,6 +20,7 @@ from copyassist.i18n import localized
 from copyassist.persona import Persona, load_persona
 from copyassist.pipeline import CopyResult, generate
 from copyassist.product import Product
+from copyassist.product_language import choose_language
 
 #: Sections written from the text of the others, after them.
 _FROM_OTHERS = ("swot", "summary")
@@ -38,6 +39,20 @@ TITLES: dict[str, dict[str, str]] = {
     "ugc": {"en": "User-generated content", "fr": "Contenus générés par les clients"},
     "affiliation": {"en": "Affiliation", "fr": "Affiliation"},
     "influencers": {"en": "Influencers", "fr": "Influenceurs"},
+}
+
+#: Why a section was not written, in the study's language.
+MISSING: dict[str, dict[str, str]] = {
+    "catalogue": {
+        "en": "needs a competitor catalogue: competitor_catalogue=FILE",
+        "fr": "il faut le catalogue d'un concurrent : competitor_catalogue=FICHIER",
+    },
+    "persona": {
+        "en": "needs a persona: personas=[NAME]",
+        "fr": "il faut un persona : personas=[NOM]",
+    },
+    "others": {"en": "no other section was written", "fr": "aucune autre section n'a été rédigée"},
+    "stopped": {"en": "not written: {reason}", "fr": "non rédigée : {reason}"},
 }
 
 
@@ -76,7 +91,7 @@ def study(
     brand: str | None = None,
     offer: str | None = None,
     location: str | None = None,
-    language: str = "fr",
+    language: str | None = None,
     competitors: Sequence[str] = (),
     competitor_catalogue: str | Path | None = None,
     personas: Sequence[str | Path | Persona] = (),
@@ -95,6 +110,8 @@ def study(
         raise errors.InputError("a study needs a product category: category='montres connectées'").with_hint(
             "category"
         )
+    data = product.model_dump(exclude_defaults=True) if product else None
+    language = choose_language(data, language).language
     chosen_backend = backend or get_backend(provider, model=model)
     subject = product or Product(title=category, category=category, brand=brand)
     loaded = [_persona_label(p) for p in personas]
@@ -110,7 +127,7 @@ def study(
         result = SectionResult(key, localized(TITLES[key], language), persona[0] if persona else None)
         results[(key, result.persona)] = result
         if fatal:
-            result.error = f"not written: {fatal}"
+            result.error = localized(MISSING["stopped"], language).format(reason=fatal)
             return
         if progress:
             progress(result.title + (f" ({result.persona})" if result.persona else ""))
@@ -141,11 +158,11 @@ def study(
             results[(key, None)] = SectionResult(
                 key,
                 localized(TITLES[key], language),
-                error="needs a competitor catalogue: competitor_catalogue=FILE",
+                error=localized(MISSING["catalogue"], language),
             )
         elif per_persona and not loaded:
             results[(key, None)] = SectionResult(
-                key, localized(TITLES[key], language), error="needs a persona: personas=[NAME]"
+                key, localized(TITLES[key], language), error=localized(MISSING["persona"], language)
             )
         elif per_persona:
             for persona in loaded:
@@ -159,7 +176,7 @@ def study(
                 run(key, None, so_far)
             else:
                 results[(key, None)] = SectionResult(
-                    key, localized(TITLES[key], language), error="no other section was written"
+                    key, localized(TITLES[key], language), error=localized(MISSING["others"], language)
                 )
     ordered = sorted(results.values(), key=lambda r: list(SECTIONS).index(r.key))
     usage = sum((r.usage for r in ordered), Usage())
