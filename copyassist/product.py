@@ -138,6 +138,8 @@ def load_product(path: str | Path | None = None, assignments: Iterable[str] = ()
             loaded = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:
             raise InputError(f"{file}: not valid JSON/YAML: {str(exc).splitlines()[0]}") from None
+        except RecursionError:
+            raise InputError(f"{file}: not valid JSON/YAML: nested too deeply") from None
         if not isinstance(loaded, dict):
             raise InputError(f"{file}: a product file holds one object (a mapping of fields)")
         data.update(loaded)

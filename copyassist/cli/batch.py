@@ -97,6 +97,9 @@ def batch_command(
             "--merchant-structured", help="Merchant feeds: write structured_title/description (AI-generated)."
         ),
     ] = False,
+    in_place: Annotated[
+        bool, Opt("--in-place", help="Write into the feed itself; the original is kept as <feed>.bak.")
+    ] = False,
     dry: Annotated[bool, Opt("--dry-run", help="Count rows, tokens and cost; call nothing.")] = False,
     provider: ProviderOpt = "auto",
     model: ModelOpt = None,
@@ -123,6 +126,8 @@ def batch_command(
         )
         typer.echo(f"cost for {estimate.model}: {cost}")
         return
+    if output is None and in_place:
+        output = feed
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
     progress = BatchProgress(count_lines(str(feed)), enabled=not quiet)
@@ -130,8 +135,9 @@ def batch_command(
         feed, output, template=template, language=language, persona=persona, channel=channel,
         feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
         max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
-        neutralise=not no_neutralise, merchant_structured=merchant_structured, provider=provider,
-        model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store, on_outcome=progress.update,
+        neutralise=not no_neutralise, merchant_structured=merchant_structured, in_place=in_place,
+        provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
+        on_outcome=progress.update,
     )  # fmt: skip
     progress.close(summary.totals)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
