@@ -301,3 +301,77 @@ def example_persona_draft() -> Callable[[], Any]:
     from copyassist.persona import load_persona
 
     return lambda: load_persona("busy-parent")
+
+
+# ------------------------------------------------------------------ template render budget
+
+HOSTILE_BODIES = {
+    "range over the sandbox's limit": "{{ range(10**9)|list }}",
+    "a range just over it (OverflowError)": "{% for i in range(200000) %}{% endfor %}",
+    "a huge repetition": "{{ 'a' * 10**8 }}",
+    "nested loops": "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+    "a doubling string": "{% set ns = namespace(s='a') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}"
+    "{% endfor %}{{ ns.s|length }}",
+    "a huge filter argument": "{{ 'a'|center(10**9) }}",
+    "a huge method argument": "{{ 'a'.ljust(10**9) }}",
+    "a huge format width": "{{ '{:>999999999}'.format(1) }}",
+    "a huge % width": "{{ '%999999999d' % 1 }}",
+    "endless recursion": "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+    "a macro writing gigabytes": "{% macro m() %}{% for i in range(99999) %}{{ 'x' * 1000 }}{% endfor %}"
+    "{% endmacro %}{% for k in range(1000) %}{{ m() }}{% endfor %}",
+    "a division by zero": "{{ 1 / 0 }}",
+    "a type error": "{{ 1 + [] }}",
+}
+
+
+@pytest.mark.parametrize("body", list(HOSTILE_BODIES.values()), ids=list(HOSTILE_BODIES))
+def test_a_hostile_template_is_a_template_error_naming_it_in_bounded_time(tmp_path: Path, body: str) -> None:
+    import time
+
+    from copyassist.templates import parse_template
+    from tests.test_templates import write_template
+
+    template = parse_template(write_template(tmp_path, "hostile", "<<user>>\n" + body + "\n"))
+    start = time.monotonic()
+    with pytest.raises(errors.TemplateError, match="template 'hostile'"):
+        template.render({"product": {"title": "Lampe"}})
+    assert time.monotonic() - start < 5
+
+
+def test_a_slow_template_stops_at_the_time_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from copyassist import sandbox
+    from copyassist.templates import parse_template
+    from tests.test_templates import write_template
+
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.05)
+    body = "<<user>>\n{% for i in range(90000) %}{{ product.title|upper|lower|title }}{% endfor %}\n"
+    template = parse_template(write_template(tmp_path, "slow", body))
+    with pytest.raises(errors.TemplateError, match=r"template 'slow'.*more than 0.05 s"):
+        template.render({"product": {"title": "Lampe"}})
+
+
+def test_the_budget_leaves_ordinary_templates_and_big_products_alone(tmp_path: Path) -> None:
+    from copyassist.templates import load_template
+
+    description = "<p>" + "Une lampe de bureau LED. " * 400_000 + "</p>"  # 10 MB of HTML
+    product = {"title": "Lampe", "description": description, "features": ["LED"] * 500,
+               "attributes": {f"a{n}": str(n) for n in range(3000)}}  # fmt: skip
+    messages = load_template("product-description", "fr").render({"product": product})
+    assert "Une lampe de bureau LED." in messages[-1]["content"]
+
+
+def test_a_hostile_template_fails_its_rows_not_the_batch(tmp_path: Path, store_path: Path) -> None:
+    from copyassist.templates import parse_template
+    from tests.test_templates import write_template
+
+    template = parse_template(write_template(tmp_path, "loops", "<<user>>\n{{ 'a' * 10**9 }}\n"))
+    backend = EchoBackend()
+    summary = run_batch(write_feed(tmp_path / "feed.csv", 3), tmp_path / "out.csv", template=template,
+                        backend=backend, store=Store(store_path))  # fmt: skip
+    assert summary.totals.counts["failed"] == 3 and backend.calls == []
+    assert all("render budget" in r["copyassist_error"] for r in read_csv(tmp_path / "out.csv"))
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.sqlite3"
