@@ -80,7 +80,10 @@ class Product(BaseModel):
         """Build a product from loose data: known aliases mapped, unknown fields kept as attributes."""
         known = set(cls.model_fields)
         fields: dict[str, Any] = {}
-        attributes: dict[str, Any] = dict(data.get("attributes") or {})
+        given = data.get("attributes") or {}
+        if not isinstance(given, Mapping):
+            raise InputError(f"{source}: field attributes: expected a mapping of name -> value")
+        attributes: dict[str, Any] = dict(given)
         for raw_key, value in data.items():
             if raw_key == "attributes" or value in (None, ""):
                 continue
