@@ -4,6 +4,7 @@ ends, in bounded time, with messages or a ``CopyAssistError`` and nothing else."
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,12 @@ from copyassist.pipeline import prepare
 from copyassist.product import Product
 from copyassist.templates import Template, TemplateMeta, list_templates
 
+#: Examples per test; COPYASSIST_FUZZ_EXAMPLES=5000 searches harder. No example database: no
+#: .hypothesis folder left in the checkout.
+EXAMPLES = int(os.environ.get("COPYASSIST_FUZZ_EXAMPLES", "200"))
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 #: Seconds a render may take in these tests (the budget is lowered to keep the run short).
 BUDGET = 0.5
 SLACK = 2.0  # the last step before a deadline, and a loaded machine
@@ -68,7 +75,7 @@ products = st.fixed_dictionaries(
 )  # fmt: skip
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(data=products, template=st.sampled_from(COPY_TEMPLATES), tone=st.one_of(st.none(), tricky_text))
 def test_any_product_data_renders_or_is_a_copyassist_error(
     data: dict[str, Any], template: Template, tone: str | None
@@ -132,7 +139,7 @@ def template_with(body: str) -> Template:
     return Template(meta=meta, language="en", path=Path("fuzz.en.j2"), parts=(("user", body),))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(body=bodies, data=products)
 def test_any_template_body_renders_or_is_a_template_error_in_bounded_time(
     body: str, data: dict[str, Any]
