@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -76,12 +76,15 @@ def _tick() -> None:
         budget.tick()
 
 
+_SIZED = (str, bytes, list, tuple, dict)
+
+
 def _size(value: Any) -> int:
-    return len(value) if isinstance(value, Sized) else 0
+    return len(value) if isinstance(value, _SIZED) else 0
 
 
 def _check_size(value: Any, what: str) -> Any:
-    if isinstance(value, str | bytes | list | tuple | dict) and len(value) > MAX_VALUE:
+    if isinstance(value, _SIZED) and len(value) > MAX_VALUE:
         raise BudgetExceeded(f"{what} would make a value of {len(value):,} items (at most {MAX_VALUE:,})")
     return value
 
@@ -178,10 +181,10 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
         return _check_size(value, "'~'")
 
     @staticmethod
-    def counted(text: Any) -> Any:
+    def counted(text: str) -> str:  # always a str: the output of str() or escape()
         budget = _CURRENT.get()
         if budget is not None:
-            budget.output += _size(text)
+            budget.output += len(text)
             if budget.output > MAX_OUTPUT:
                 raise BudgetExceeded(f"the template writes more than {MAX_OUTPUT:,} characters")
         return text

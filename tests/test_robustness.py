@@ -375,3 +375,20 @@ def test_a_hostile_template_fails_its_rows_not_the_batch(tmp_path: Path, store_p
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store.sqlite3"
+
+
+def test_a_copyassist_error_before_the_call_fails_the_row_with_its_own_message(
+    tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_key = Store.result_key
+
+    def key(**parts: Any) -> str:
+        if "modèle 1" in str(parts["product"].get("title")):
+            raise errors.InputError("this row's data cannot be keyed")
+        return real_key(**parts)
+
+    monkeypatch.setattr(Store, "result_key", staticmethod(key))
+    summary = run_batch(write_feed(tmp_path / "feed.csv", 3), tmp_path / "out.csv", template="product-title",
+                        backend=EchoBackend(), store=Store(store_path))  # fmt: skip
+    assert summary.totals.failures == [(2, "this row's data cannot be keyed")]
+    assert [r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")] == ["ok", "failed", "ok"]

@@ -143,6 +143,8 @@ class BatchRunner:
         store that cannot be written, stops the run), never the whole batch."""
         try:
             return await self._row(row)
+        except errors.CopyAssistError as exc:  # raised before the call (some are OSErrors too)
+            error = one_line(exc)
         except STORE_ERRORS as exc:
             self._stop(f"the result store cannot be written ({one_line(exc)})")
             error = f"not stored: {self.totals.stopped}"
