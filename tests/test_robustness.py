@@ -392,3 +392,17 @@ def test_a_copyassist_error_before_the_call_fails_the_row_with_its_own_message(
                         backend=EchoBackend(), store=Store(store_path))  # fmt: skip
     assert summary.totals.failures == [(2, "this row's data cannot be keyed")]
     assert [r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")] == ["ok", "failed", "ok"]
+
+
+def test_a_store_that_cannot_start_a_run_is_one_line_without_a_bug_hint(
+    tmp_path: Path, echo: EchoBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "start_run", full)
+    result = batch(tmp_path, write_feed(tmp_path / "feed.csv", 2))
+    assert_exited(result, 1)
+    line = one_error_line(result.output)
+    assert "the result store cannot be used" in line and "disk is full" in line and "bug" not in line
+    assert echo.calls == []

@@ -1,13 +1,15 @@
 """How the CLI turns every error into one line on stderr and an exit code, never a traceback.
 
-A copyassist error says what to do next; a file-system error names the file; anything else is
-a bug, printed as one line with a hint to report it (``COPYASSIST_DEBUG=1`` shows the traceback).
+A copyassist error says what to do next; a file-system or store error names the file; anything
+else is a bug, printed as one line with a hint to report it (``COPYASSIST_DEBUG=1`` shows the
+traceback).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -86,6 +88,10 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             if debugging():
                 raise
             raise fail(os_error_line(exc)) from None
+        except sqlite3.Error as exc:  # a full disk or a broken file under the result store
+            if debugging():
+                raise
+            raise fail(f"the result store cannot be used: {one_line(exc)} (its file: --db)") from None
         except Exception as exc:
             if debugging():
                 raise
