@@ -51,6 +51,7 @@ from copyassist.errors import (
     QuotaExceededError,
     RateLimitError,
     ServerError,
+    StorageError,
     TemplateError,
 )
 from copyassist.feeds import FeedRow
@@ -124,6 +125,7 @@ __all__ = [
     "SectionResult",
     "ServerError",
     "Settings",
+    "StorageError",
     "Store",
     "StoredResult",
     "StudyResult",
