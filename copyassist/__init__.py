@@ -52,6 +52,7 @@ from copyassist.errors import (
     QuotaExceededError,
     RateLimitError,
     ServerError,
+    StorageError,
     TemplateError,
 )
 from copyassist.feeds import FeedRow
@@ -128,6 +129,7 @@ __all__ = [
     "SectionResult",
     "ServerError",
     "Settings",
+    "StorageError",
     "Store",
     "StoredResult",
     "StudyResult",

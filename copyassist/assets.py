@@ -72,6 +72,10 @@ def search_path(kind: AssetKind, extra: Iterable[str | Path] = ()) -> list[Path]
 # ------------------------------------------------------------------- named files in folders
 
 
+#: The longest name looked up as a file: file systems refuse names over 255 bytes.
+MAX_NAME = 100
+
+
 def file_in(folder: Path, name: str, suffixes: tuple[str, ...]) -> Path | None:
     """``folder/<name><suffix>`` for the first of ``suffixes`` that is a file."""
     return next((c for c in (folder / f"{name}{s}" for s in suffixes) if c.is_file()), None)
@@ -128,6 +132,8 @@ def locate(
         value = path.stem
     if not value or value.startswith("."):
         raise error(f"invalid {what} name {value!r}")
+    if len(value) > MAX_NAME:
+        raise error(f"{what} name too long ({len(value)} characters, at most {MAX_NAME}); give a shorter one")
     for folder in folders:
         found = file_in(folder, value, suffixes)
         if found is not None:

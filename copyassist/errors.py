@@ -6,6 +6,7 @@
     │   ├── TemplateError           unknown template, bad front matter, render failure
     │   └── PersonaError            unknown persona, invalid or unsafe persona YAML
     ├── InputError                  product data missing a required field or unreadable
+    ├── StorageError                the output file or the result store could not be written
     ├── BackendError                the model provider failed (translated at the backend boundary)
     │   ├── AuthenticationError     key refused (401/403): fix the key, do not retry
     │   ├── QuotaExceededError      billing quota exhausted: do not retry
@@ -69,6 +70,10 @@ class InputError(CopyAssistError):
     exit_code = 2
 
 
+class StorageError(CopyAssistError):
+    """A disk or file-system failure while writing (disk full, folder gone read-only)."""
+
+
 class BackendError(CopyAssistError):
     exit_code = 3
     retryable = False
@@ -130,6 +135,15 @@ class OutputError(CopyAssistError):
         super().__init__(message)
         self.attempts = attempts
         self.last_output = last_output
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """``exc`` as one short line: a copyassist error's own message, any other error's type first
+    (``RecursionError: maximum recursion depth exceeded``)."""
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, CopyAssistError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 #: old name -> new name; the old names shadowed the builtins

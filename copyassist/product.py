@@ -59,7 +59,10 @@ class Product(BaseModel):
         ``Name *``: see ``copyassist.columns``) mapped, unknown fields kept as attributes."""
         known = set(cls.model_fields)
         fields: dict[str, Any] = {}
-        attributes: dict[str, Any] = dict(data.get("attributes") or {})
+        given = data.get("attributes") or {}
+        if not isinstance(given, Mapping):
+            raise InputError(f"{source}: field attributes: expected a mapping of name -> value")
+        attributes: dict[str, Any] = dict(given)
         for raw_key, value in data.items():
             if raw_key == "attributes" or value in (None, ""):
                 continue
@@ -117,6 +120,8 @@ def load_product(path: str | Path | None = None, assignments: Iterable[str] = ()
             loaded = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:
             raise InputError(f"{file}: not valid JSON/YAML: {str(exc).splitlines()[0]}") from None
+        except RecursionError:
+            raise InputError(f"{file}: not valid JSON/YAML: nested too deeply") from None
         if not isinstance(loaded, dict):
             raise InputError(f"{file}: a product file holds one object (a mapping of fields)")
         data.update(loaded)

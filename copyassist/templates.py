@@ -2,8 +2,9 @@
 
 The body is cut into messages on the marker lines ``<<system>>``, ``<<user>>`` and
 ``<<assistant>>`` before anything is rendered, so data can never add or change a role. Each part
-is rendered by an immutable sandbox with ``StrictUndefined``; product, persona and user text are
-only ever values in the render context, never template source.
+is rendered by an immutable sandbox with ``StrictUndefined``, on a time and size budget
+(``copyassist.sandbox``); product, persona and user text are only ever values in the render
+context, never template source.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copyassist.assets import search_path
-from copyassist.errors import InputError, TemplateError
+from copyassist.errors import InputError, TemplateError, one_line
 from copyassist.outputs import CopyOutput, output_model
 from copyassist.safe_yaml import YamlError, did_you_mean, parse_yaml
+from copyassist.sandbox import BudgetedSandbox, BudgetExceeded, render_budget
 
 LANGUAGES = ("fr", "en")
 MODEL_PARAMETERS = frozenset({"temperature", "max_tokens", "top_p"})
@@ -135,17 +136,27 @@ class Template:
         return context
 
     def render(self, values: Mapping[str, Any]) -> list[dict[str, str]]:
-        """The chat messages for ``values`` (see CONTEXT_DEFAULTS for the names)."""
+        """The chat messages for ``values`` (see CONTEXT_DEFAULTS for the names).
+
+        Whatever goes wrong inside the template (an undefined name, ``1/0``, a loop or a value
+        over the render budget of ``copyassist.sandbox``) is a ``TemplateError`` naming it."""
         context = self.context(values)
         messages = []
-        for role, source in self.parts:
-            try:
-                content = _compiled(self.folders, source).render(context)
-            except jinja2.UndefinedError as exc:
-                raise TemplateError(f"{self.path}: {exc.message}") from None
-            except jinja2.TemplateError as exc:
-                raise TemplateError(f"{self.path}: {exc}") from None
-            messages.append({"role": role, "content": _tidy(content)})
+        with render_budget():
+            for role, source in self.parts:
+                try:
+                    content = _compiled(self.folders, source).render(context)
+                except jinja2.UndefinedError as exc:
+                    raise TemplateError(f"{self.path}: {exc.message}") from None
+                except jinja2.TemplateError as exc:
+                    raise TemplateError(f"{self.path}: {exc}") from None
+                except BudgetExceeded as exc:
+                    raise TemplateError(
+                        f"template {self.name!r} ({self.path}) is over its render budget: {exc}"
+                    ) from None
+                except Exception as exc:  # the template's own code failed: 1/0, int('x')...
+                    raise TemplateError(f"template {self.name!r} ({self.path}): {one_line(exc)}") from None
+                messages.append({"role": role, "content": _tidy(content)})
         return messages
 
 
@@ -167,8 +178,8 @@ def _tidy(text: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+def _environment(folders: tuple[Path, ...]) -> BudgetedSandbox:
+    return BudgetedSandbox(
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,

@@ -86,6 +86,7 @@ def _values_reaching_the_template(
         raise _Reached
 
     monkeypatch.setattr(Template, "context", spy)
+    monkeypatch.setenv("COPYASSIST_DEBUG", "1")  # let the spy's exception through the CLI
     result = runner.invoke(app, args)
     assert isinstance(result.exception, _Reached), result.output
     assert len(seen) == 1

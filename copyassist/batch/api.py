@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copyassist import errors
 from copyassist.backends import Backend, build_request, get_backend
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
@@ -19,6 +21,7 @@ from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
 from copyassist.feeds import Feed, open_feed
+from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.pipeline import prepare
 from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
@@ -249,15 +252,21 @@ async def arun_batch(
     overwrite: bool = False,
     neutralise: bool = True,
     merchant_structured: bool = False,
+    in_place: bool = False,
     on_outcome: OnOutcome | None = None,
     **options: Any,
 ) -> BatchSummary:
     """Generate copy for every row of ``feed`` and write ``output``: every row, input order.
 
     The output is written to ``<output>.partial`` and renamed at the end; finished rows are in
-    the store as they finish, so a rerun after a crash makes no call for them.
+    the store as they finish, so a rerun after a crash makes no call for them. ``output`` is
+    checked before the first call (``check_output_path``); it may be ``feed`` itself only with
+    ``in_place``, which first copies the original to ``<feed>.bak``. A write that fails (a full
+    disk) stops the run: the rows in flight finish and are stored, then ``StorageError``.
     """
-    target = Path(output)
+    target = check_output_path(output, source=feed, in_place=in_place)
+    if in_place and target.exists() and os.path.samefile(target, feed):
+        keep_backup(feed)
     async with _opened_job(
         feed, template, language, options, backend=backend, provider=provider, model=model,
         base_url=base_url, rpm=rpm, tpm=tpm, store=store, feed_format=feed_format, mapping=mapping,
@@ -272,8 +281,16 @@ async def arun_batch(
             neutralise=neutralise, merchant_structured=merchant_structured, document=source.document,
             preamble=source.preamble,
         ) as writer:  # fmt: skip
+            failed: errors.StorageError | None = None
             async for outcome in job.outcomes():
-                writer.write(outcome)
+                if failed is None:
+                    try:
+                        writer.write(outcome)
+                    except errors.StorageError as exc:
+                        failed = exc
+                        job.totals.stopped = f"the output cannot be written ({exc})"
+            if failed is not None:
+                raise failed
         return job.summary(target)
 
 

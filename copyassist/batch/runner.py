@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from copyassist.batch.fields import output_fields
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
+from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
 from copyassist.pipeline import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
@@ -40,6 +42,8 @@ FATAL = (errors.AuthenticationError, errors.QuotaExceededError)
 #: model, a parameter it refuses). Likewise a server still unreachable after every retry of
 #: several rows is down: stop, and let the same command resume later.
 FAILURES_TO_STOP = 3
+#: What a store that cannot be written raises (a full disk, a folder gone read-only).
+STORE_ERRORS = (sqlite3.Error, OSError)
 _SYSTEMATIC = {
     errors.BadRequestError: "the server refused {n} requests in a row as invalid ({error}); "
     "check the model name and the template's settings",
@@ -126,7 +130,7 @@ class BatchRunner:
         for row in rows:
             if len(window) >= limit:
                 yield await self._finish(window.popleft())
-            window.append(asyncio.ensure_future(self._row(row)))
+            window.append(asyncio.ensure_future(self._guarded_row(row)))
             while window and window[0].done():
                 yield await self._finish(window.popleft())
         while window:
@@ -140,6 +144,36 @@ class BatchRunner:
         if self._on_outcome is not None:
             self._on_outcome(outcome, self.totals)
         return outcome
+
+    async def _guarded_row(self, row: FeedRow) -> RowOutcome:
+        """``_row``, where an error no row should raise fails this row alone (or, when it is the
+        store that cannot be written, stops the run), never the whole batch."""
+        try:
+            return await self._row(row)
+        except errors.CopyAssistError as exc:  # raised before the call (some are OSErrors too)
+            error = one_line(exc)
+        except STORE_ERRORS as exc:
+            self._stop(f"the result store cannot be written ({one_line(exc)})")
+            error = f"not stored: {self.totals.stopped}"
+        except Exception as exc:  # a bug, or input no check foresaw: this row only
+            logger.debug("row %d: unexpected error", row.number, exc_info=True)
+            error = f"unexpected error: {one_line(exc)}"
+        template = self.template_for(row)
+        return RowOutcome(row, template=template.name, template_version=template.meta.version,
+                          persona=self._persona_name, model=self.backend.model,
+                          status=Status.FAILED, error=error)  # fmt: skip
+
+    def _stop(self, reason: str) -> None:
+        if not self.totals.stopped:
+            self.totals.stopped = reason
+
+    def _put(self, key: str, stored: StoredResult, number: int) -> None:
+        """Store a paid result; a store that cannot take it stops the run (the result still goes
+        to the output: it is paid for)."""
+        try:
+            self.store.put(key, stored, self.run_id, number)
+        except STORE_ERRORS as exc:
+            self._stop(f"the result store cannot be written ({one_line(exc)}); free some disk space")
 
     async def _row(self, row: FeedRow) -> RowOutcome:
         skipped = row.skip or row.product is None
@@ -210,7 +244,7 @@ class BatchRunner:
             template_version=result.template_version,
             persona=result.persona,
         )
-        self.store.put(key, stored, self.run_id, row.number)
+        self._put(key, stored, row.number)
         return self._from_store(base, stored, cached=False)
 
     def _count_failure(self, error: errors.CopyAssistError) -> None:

@@ -104,6 +104,9 @@ def batch_command(
             "--merchant-structured", help="Merchant feeds: write structured_title/description (AI-generated)."
         ),
     ] = False,
+    in_place: Annotated[
+        bool, Opt("--in-place", help="Write into the feed itself; the original is kept as <feed>.bak.")
+    ] = False,
     dry: Annotated[bool, Opt("--dry-run", help="Count rows, tokens and cost; call nothing.")] = False,
     provider: ProviderOpt = "auto",
     model: ModelOpt = None,
@@ -138,6 +141,8 @@ def batch_command(
         typer.echo(f"cost for {estimate.model}: {cost}")
         typer.echo(describe_languages(estimate.languages))
         return
+    if output is None and in_place:
+        output = feed
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
     progress = BatchProgress(count_records(feed), enabled=not quiet)
@@ -145,9 +150,9 @@ def batch_command(
         feed, output, template=template, language=language, persona=persona, channel=channel,
         feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
         max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
-        neutralise=not no_neutralise, merchant_structured=merchant_structured, provider=provider,
-        model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store, on_outcome=progress.update,
-        header_row=header_row,
+        neutralise=not no_neutralise, merchant_structured=merchant_structured, in_place=in_place,
+        provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
+        on_outcome=progress.update, header_row=header_row,
     )  # fmt: skip
     progress.close(summary.totals)
     typer.secho(describe_languages(summary.languages), err=True, dim=True)

@@ -1,18 +1,36 @@
-"""How the CLI turns copyassist errors into one line on stderr and an exit code."""
+"""How the CLI turns every error into one line on stderr and an exit code, never a traceback.
+
+A copyassist error says what to do next; a file-system or store error names the file; anything
+else is a bug, printed as one line with a hint to report it (``COPYASSIST_DEBUG=1`` shows the
+traceback).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import sqlite3
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TextIO, TypeVar
 
+import click
 import typer
 import typer.main
 
-from copyassist.errors import CopyAssistError
+from copyassist.errors import CopyAssistError, one_line
 from copyassist.feeds.sniffing import FeedNotice
+
+#: Exit code of an error copyassist did not foresee.
+UNEXPECTED_EXIT = 70  # EX_SOFTWARE
+BUG_HINT = "this is a bug: please report it, with the output of the same command run with COPYASSIST_DEBUG=1"
+
+#: Exceptions that are how a command ends on purpose (typer vendors its own click).
+DELIBERATE_EXITS = (
+    typer.Exit, typer.Abort, typer.exceptions.TyperException,
+    click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
+)  # fmt: skip
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,8 +84,18 @@ def said_notices() -> Iterator[None]:
         yield
 
 
+def os_error_line(exc: OSError) -> str:
+    """``cannot use out/x.csv: No space left on device`` (the file the system call was about)."""
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"cannot use{where}: {exc.strerror or one_line(exc)}"
+
+
+def debugging() -> bool:
+    return os.environ.get("COPYASSIST_DEBUG", "").strip() not in ("", "0")
+
+
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Run ``command``; a CopyAssistError becomes ``copyassist: error: ...`` and its exit code."""
+    """Run ``command``; any error becomes ``copyassist: error: ...`` and a non-zero exit code."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -78,5 +106,19 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise fail(error_line(exc, command), exc.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
+        except DELIBERATE_EXITS:
+            raise  # an exit code chosen on purpose, or a usage error click prints itself
+        except OSError as exc:
+            if debugging():
+                raise
+            raise fail(os_error_line(exc)) from None
+        except sqlite3.Error as exc:  # a full disk or a broken file under the result store
+            if debugging():
+                raise
+            raise fail(f"the result store cannot be used: {one_line(exc)} (its file: --db)") from None
+        except Exception as exc:
+            if debugging():
+                raise
+            raise fail(f"unexpected error: {one_line(exc)}; {BUG_HINT}", UNEXPECTED_EXIT) from None
 
     return wrapper

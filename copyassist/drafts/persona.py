@@ -55,11 +55,18 @@ def draft_persona(
         ) from None
 
 
+#: The longest file name (without .yaml) a persona gets.
+MAX_SLUG = 60
+
+
+def _full_slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 def slugify(text: str) -> str:
     """``"Camille, la coureuse"`` -> ``"camille-la-coureuse"``: a file name users can type."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "persona"
+    return _full_slug(text)[:MAX_SLUG].rstrip("-") or "persona"
 
 
 def save_persona(
@@ -70,17 +77,25 @@ def save_persona(
     An existing file is never replaced unless ``force``; the written file is read back through
     the same loader that will read it later.
     """
+    if name is not None and len(_full_slug(name)) > MAX_SLUG:
+        raise InputError(
+            f"persona file name too long ({len(name)} characters, at most {MAX_SLUG}): give a shorter name"
+        ).with_hint("name")
     target_folder = Path(folder) if folder else user_dir("personas")
     path = target_folder / f"{slugify(name or persona.name)}.yaml"
     if path.exists() and not force:
         raise PersonaError(
             f"{path} already exists; choose another name or pass force=True to replace it", path=str(path)
         ).with_hint("name", "force")
-    target_folder.mkdir(parents=True, exist_ok=True)
     data = persona.model_dump(mode="json", exclude_defaults=True)
     data = {"kind": data.pop("kind", persona.kind), "name": data.pop("name", persona.name), **data}
-    path.write_text(
-        yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
-    )
+    try:
+        target_folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100),
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise PersonaError(f"cannot write {path}: {exc.strerror or exc}", path=str(path)) from None
     validate_persona_file(path)
     return path

@@ -124,6 +124,9 @@ def _jsonl_rows(file: Path) -> Iterator[Row]:
             except json.JSONDecodeError as exc:
                 yield Row(number, error=f"not valid JSON ({exc.msg})")
                 continue
+            except RecursionError:
+                yield Row(number, error="not valid JSON (nested too deeply)")
+                continue
             if isinstance(value, dict):
                 yield Row(number, value)
             else:
@@ -171,6 +174,8 @@ def _json_rows(file: Path) -> Iterator[Row]:
                     if eof or not more():  # more text may complete it; at the end, it is broken
                         raise bad(exc.msg) from None
                     continue
+                except RecursionError:
+                    raise bad("nested too deeply") from None
                 if end == len(buffer) and not eof and more():
                     continue  # a number cut by the chunk end would decode short: read on
                 at = end

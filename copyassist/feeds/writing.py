@@ -15,16 +15,25 @@ Rows stream out in the order ``write`` is called.
   that goes straight to an importer rather than through a spreadsheet.
 * Atomicity. Rows go to ``<path>.partial``, renamed to ``<path>`` by ``close``; a run that dies
   or raises inside the ``with`` block leaves only the ``.partial`` file.
+* Targets. ``check_output_path`` refuses, before anything is written, a target the rename would
+  destroy or could not reach: a missing or read-only folder, a folder, a device, FIFO or socket
+  (``/dev/full`` would become a regular file), a symbolic link (the rename replaces the link
+  itself, and following it silently writes outside the folder named), the input itself unless
+  ``in_place``. A disk that fills up is a ``StorageError`` naming the file.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import errno
 import io
 import json
 import os
 import re
+import shutil
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import date, time
@@ -32,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
+from copyassist.errors import InputError, StorageError
 from copyassist.feeds.platforms import CSV_FORMATS
 from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, LAYOUTS, layout_of
 
@@ -63,7 +73,68 @@ def publish(handle: IO[Any], partial: Path, path: Path) -> None:
     handle.flush()
     os.fsync(handle.fileno())
     handle.close()
+    check_output_path(path)  # it may have become a link or a folder during the run
     os.replace(partial, path)
+
+
+def check_output_path(
+    path: str | Path, *, source: str | Path | None = None, in_place: bool = False
+) -> Path:
+    """``path`` when a file can be published there by a rename; else an ``InputError`` saying why.
+
+    ``source`` is the file being read: writing over it needs ``in_place``."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_symlink():
+        raise InputError(
+            f"{target} is a symbolic link (to {os.readlink(target)}); writing would replace the link: "
+            f"give the file it points to, {target.resolve()}, to write there"
+        )
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{target} is a folder; give a file name to write, e.g. {target / 'out.csv'}")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{target} is not a regular file (a device, FIFO or socket); give a file name")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {target}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {target}: the folder {folder} is not writable")
+    if source is not None and info is not None and _same_file(target, Path(source)) and not in_place:
+        raise InputError(
+            f"the output {target} is the input file; choose another output, or write in place "
+            "(the original is kept as .bak)"
+        ).with_hint("output", "in_place")
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def keep_backup(path: str | Path) -> Path:
+    """Copy ``path`` to ``<path>.bak`` (replacing an older one, never half written)."""
+    original = Path(path)
+    backup = original.with_name(original.name + ".bak")
+    partial = backup.with_name(backup.name + ".partial")
+    try:
+        shutil.copy2(original, partial)
+        os.replace(partial, backup)
+    except OSError as exc:
+        raise StorageError(f"cannot keep a copy of {original} as {backup}: {exc.strerror}") from None
+    return backup
+
+
+def _storage_error(path: Path, exc: OSError) -> StorageError:
+    hint = "; free some space and run the same command again" if exc.errno == errno.ENOSPC else ""
+    return StorageError(f"cannot write {path}: {exc.strerror or exc}{hint}")
 
 
 class AtomicOutput(ABC):
@@ -111,7 +182,7 @@ class FileWriter(AtomicOutput):
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown output format {layout!r}")
-        self.path = Path(path)
+        self.path = check_output_path(path)
         self.partial = self.path.with_name(self.path.name + ".partial")
         self.layout = layout
         self.header = list(header)
@@ -121,7 +192,10 @@ class FileWriter(AtomicOutput):
         self.rows = 0
         self.closed = False
         self.encoding, self._encoder = self._choose_encoding(encoding)
-        self._file = self.partial.open("wb")
+        try:
+            self._file = self.partial.open("wb")
+        except OSError as exc:
+            raise _storage_error(self.partial, exc) from None
         if self.layout in ("csv", "tsv"):
             self._emit(preamble + self._csv_line(self.header))  # preamble: an import template's comments
         elif self.layout == "json":
@@ -160,7 +234,10 @@ class FileWriter(AtomicOutput):
         except UnicodeEncodeError:
             self._switch_to_utf8()
             data = self._encoder.encode(text)
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            raise _storage_error(self.path, exc) from None
 
     def _switch_to_utf8(self) -> None:
         """Transcode what is written so far to UTF-8 with a BOM and go on in UTF-8."""
@@ -180,15 +257,20 @@ class FileWriter(AtomicOutput):
             return
         if self.layout == "json":
             self._emit("\n]\n")
-        self._file.write(self._encoder.encode("", final=True))
-        self.closed = True
-        publish(self._file, self.partial, self.path)
+        try:
+            self._file.write(self._encoder.encode("", final=True))
+            self.closed = True
+            publish(self._file, self.partial, self.path)
+        except OSError as exc:
+            self.abort()
+            raise _storage_error(self.path, exc) from None
 
     def abort(self) -> None:
         """Stop without publishing: ``path`` is left as it was, the ``.partial`` file stays."""
         if not self.closed:
             self.closed = True
-            self._file.close()
+            with contextlib.suppress(OSError):  # a full disk refuses the buffered rest too
+                self._file.close()
 
 
 def _cell(value: Any) -> str:
