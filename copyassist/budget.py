@@ -22,6 +22,12 @@ from copyassist.tokens import count_message_tokens, estimate_cost
 _ESTIMATE_MARGIN = 1.2
 
 
+def prompt_tokens_at_most(messages: list[dict[str, str]], model: str) -> int:
+    """The prompt's tokens, with a margin when the count is an offline estimate."""
+    count = count_message_tokens(messages, model)
+    return count.tokens if count.exact else int(count.tokens * _ESTIMATE_MARGIN) + 1
+
+
 class CostCap:
     """What a run or a study may spend (USD), what it spent and what calls in flight reserved."""
 
@@ -29,6 +35,7 @@ class CostCap:
         self.limit = limit
         self.spent = 0.0
         self.reserved = 0.0
+        self.in_flight = 0  # calls reserved and not settled (a float sum never comes back to 0)
         self._settled: asyncio.Condition | None = None  # made on the loop that uses it
 
     def _fits(self, worst: float) -> bool:
@@ -46,7 +53,11 @@ class CostCap:
         """Reserve ``worst`` now, or raise CostCapReached (calls made one at a time)."""
         if not self._fits(worst):
             raise self._refused(worst)
+        self._take(worst)
+
+    def _take(self, worst: float) -> None:
         self.reserved += worst
+        self.in_flight += 1
 
     async def areserve(self, worst: float) -> None:
         """Reserve ``worst``, waiting for calls in flight to settle while it does not fit."""
@@ -54,13 +65,14 @@ class CostCap:
             self._settled = asyncio.Condition()
         async with self._settled:
             while not self._fits(worst):
-                if self.reserved <= 0:
+                if not self.in_flight:
                     raise self._refused(worst)
                 await self._settled.wait()
-            self.reserved += worst
+            self._take(worst)
 
     def settle(self, worst: float, real: float) -> None:
-        self.reserved = max(0.0, self.reserved - worst)
+        self.in_flight -= 1
+        self.reserved = self.reserved - worst if self.in_flight else 0.0
         self.spent += real
 
     async def asettle(self, worst: float, real: float) -> None:
@@ -90,8 +102,7 @@ class CappedBackend:
 
     def worst_cost(self, prompt: Prompt) -> float:
         """What the call for ``prompt`` costs at most: its prompt and all of its max_tokens."""
-        count = count_message_tokens(build_request(prompt, self.structured_mode).messages, self.model)
-        tokens = count.tokens if count.exact else int(count.tokens * _ESTIMATE_MARGIN) + 1
+        tokens = prompt_tokens_at_most(build_request(prompt, self.structured_mode).messages, self.model)
         return self._cost(Usage(tokens, int(prompt.params.get("max_tokens") or 0)))
 
     def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
