@@ -333,3 +333,18 @@ def test_cli_study_dry_run_and_max_cost(
     capped = CliRunner().invoke(app, [*args, "--max-cost", "0.01"])
     assert capped.exit_code == 3, capped.output
     assert "stopped early" in capped.output and server.billed <= 0.01
+
+
+def test_cli_batch_dry_run_counts_the_attempts_asked_for(tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 3)
+    args = ["batch", str(feed), "-t", "bullets", "--dry-run", "--db", str(tmp_path / "s.db")]
+    server = ["--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"]
+    with respx.mock:  # any call would fail: nothing is mocked
+        one = CliRunner().invoke(app, [*args, *server, "--attempts", "1"])
+        three = CliRunner().invoke(app, [*args, *server, "--attempts", "3"])
+    assert one.exit_code == 0 and three.exit_code == 0, one.output + three.output
+
+    def output_tokens(text: str) -> int:
+        return int(text.split("output tokens at most: ")[1].split()[0])
+
+    assert output_tokens(three.output) == 3 * output_tokens(one.output) == 3 * 3 * 900
