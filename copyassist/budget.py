@@ -11,6 +11,8 @@ they reserved. So the cap is never crossed by a provider that bills what it repo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
 from copyassist import errors
 from copyassist.backends.base import Backend, Completion, Prompt, StructuredMode, Usage
@@ -36,7 +38,7 @@ class CostCap:
         self.spent = 0.0
         self.reserved = 0.0
         self.in_flight = 0  # calls reserved and not settled (a float sum never comes back to 0)
-        self._settled: asyncio.Condition | None = None  # made on the loop that uses it
+        self._settled: asyncio.Event | None = None  # made on the loop that uses it
 
     def _fits(self, worst: float) -> bool:
         return self.limit is None or self.spent + self.reserved + worst <= self.limit
@@ -53,33 +55,25 @@ class CostCap:
         """Reserve ``worst`` now, or raise CostCapReached (calls made one at a time)."""
         if not self._fits(worst):
             raise self._refused(worst)
-        self._take(worst)
-
-    def _take(self, worst: float) -> None:
         self.reserved += worst
         self.in_flight += 1
 
     async def areserve(self, worst: float) -> None:
         """Reserve ``worst``, waiting for calls in flight to settle while it does not fit."""
-        if self._settled is None:
-            self._settled = asyncio.Condition()
-        async with self._settled:
-            while not self._fits(worst):
-                if not self.in_flight:
-                    raise self._refused(worst)
-                await self._settled.wait()
-            self._take(worst)
+        # no await between a check and the reservation: calls on one loop cannot interleave there
+        while not self._fits(worst) and self.in_flight:
+            self._settled = self._settled or asyncio.Event()
+            self._settled.clear()
+            await self._settled.wait()
+        self.reserve(worst)
 
     def settle(self, worst: float, real: float) -> None:
+        """A call reserved with ``worst`` is over and cost ``real``."""
         self.in_flight -= 1
         self.reserved = self.reserved - worst if self.in_flight else 0.0
         self.spent += real
-
-    async def asettle(self, worst: float, real: float) -> None:
-        self.settle(worst, real)
         if self._settled is not None:
-            async with self._settled:
-                self._settled.notify_all()
+            self._settled.set()
 
 
 class CappedBackend:
@@ -105,33 +99,34 @@ class CappedBackend:
         tokens = prompt_tokens_at_most(build_request(prompt, self.structured_mode).messages, self.model)
         return self._cost(Usage(tokens, int(prompt.params.get("max_tokens") or 0)))
 
-    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
-        worst = self.worst_cost(prompt)
-        self.cap.reserve(worst)
+    @contextlib.contextmanager
+    def _charged(self, worst: float) -> Iterator[list[Completion]]:
+        """Settle a reserved call on what it cost: its answer's usage (put in the list), or the
+        usage its error carries (a cut-off or filtered answer is paid too)."""
+        answered: list[Completion] = []
         real = 0.0
         try:
-            completion = self.inner.complete(prompt, retry=retry)
-            real = self._cost(completion.usage, completion.model)
-            return completion
+            yield answered
+            real = self._cost(answered[0].usage, answered[0].model) if answered else 0.0
         except errors.CopyAssistError as failed:
             real = self._cost(failed.usage)
             raise
         finally:
             self.cap.settle(worst, real)
 
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        worst = self.worst_cost(prompt)
+        self.cap.reserve(worst)
+        with self._charged(worst) as answered:
+            answered.append(self.inner.complete(prompt, retry=retry))
+        return answered[0]
+
     async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         worst = self.worst_cost(prompt)
         await self.cap.areserve(worst)
-        real = 0.0
-        try:
-            completion = await self.inner.acomplete(prompt, retry=retry)
-            real = self._cost(completion.usage, completion.model)
-            return completion
-        except errors.CopyAssistError as failed:
-            real = self._cost(failed.usage)
-            raise
-        finally:
-            await self.cap.asettle(worst, real)
+        with self._charged(worst) as answered:
+            answered.append(await self.inner.acomplete(prompt, retry=retry))
+        return answered[0]
 
     def close(self) -> None:
         self.inner.close()

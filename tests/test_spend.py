@@ -260,7 +260,7 @@ def test_a_cap_with_nothing_in_flight_refuses_at_once() -> None:
     async def spend() -> None:
         for _ in range(7):
             await cap.areserve(0.0013)
-            await cap.asettle(0.0013, 0.0001)
+            cap.settle(0.0013, 0.0001)
         with pytest.raises(errors.CostCapReached, match=r"max_cost 0\.01"):
             await asyncio.wait_for(cap.areserve(0.0095), timeout=1)
 

@@ -220,9 +220,10 @@ class BatchRunner:
                                   **self._count_spent(exc.usage))  # fmt: skip
             return base
         except FATAL as exc:
-            self._count_spent(exc.usage)
             self.totals.stopped = str(exc)
             base.status, base.error = Status.FAILED, str(exc)
+            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc),
+                                  **self._count_spent(exc.usage))  # fmt: skip
             return base
         except errors.CopyAssistError as exc:
             base.status, base.error = Status.FAILED, str(exc)
