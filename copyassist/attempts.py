@@ -34,6 +34,11 @@ _CUT_OFF = {
     "and send the complete JSON object.",
 }
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+#: The most a re-ask's list of problems takes, in UTF-8 bytes. A byte-level tokenizer makes at
+#: most one token of a byte, so this bounds what a re-ask adds, and a run's worst case is known.
+PROBLEMS_MAX_BYTES = 600
+#: what the chat format wraps around each message (tokens.TOKENS_PER_MESSAGE, with a margin)
+_PER_MESSAGE = 4
 
 Validator = Callable[[CopyOutput], list[Violation]]
 Fallback = Callable[[], CopyOutput | None]
@@ -103,6 +108,30 @@ def describe_violations(violations: list[Violation]) -> str:
     return "\n".join(lines)
 
 
+def _bounded(problems: str) -> str:
+    encoded = problems.encode("utf-8")
+    if len(encoded) <= PROBLEMS_MAX_BYTES:
+        return problems
+    return encoded[: PROBLEMS_MAX_BYTES - 4].decode("utf-8", errors="ignore") + "\n- …"
+
+
+def reask_bound(language: str, max_tokens: int) -> int:
+    """The most tokens a re-ask adds to the template's prompt: the answer handed back (at most
+    ``max_tokens``, or it would have been cut off) and the problems (at most PROBLEMS_MAX_BYTES)."""
+    fixed = max(len(localized(_REPAIR, language).format(problems="").encode("utf-8")),
+                len(localized(_CUT_OFF, language).encode("utf-8")))  # fmt: skip
+    return max_tokens + _PER_MESSAGE + fixed + PROBLEMS_MAX_BYTES + _PER_MESSAGE
+
+
+def worst_case_tokens(prompt_tokens: int, max_tokens: int, max_attempts: int, language: str) -> Usage:
+    """The most one generation can use: every attempt made, each re-ask at its longest."""
+    reasks = max(0, max_attempts - 1)
+    return Usage(
+        max_attempts * prompt_tokens + reasks * reask_bound(language, max_tokens),
+        max_attempts * max_tokens,
+    )
+
+
 def run_attempts(
     prompt: Prompt,
     model: type[CopyOutput],
@@ -115,7 +144,10 @@ def run_attempts(
     """Yield prompts to send, receive completions; return the verdict on the best attempt.
 
     A re-ask is the template's prompt followed by the answer and what was wrong with it: the
-    backend builds each request from the prompt, so the format instruction stays its mode's."""
+    backend builds each request from the prompt, so the format instruction stays its mode's.
+
+    An error thrown in for a call (the backend's) leaves with ``usage`` set to every token the
+    attempts had cost, so a row that fails is still counted."""
     attempts: list[Attempt] = []
     usage = Usage()
     model_name: str | None = None
@@ -129,6 +161,9 @@ def run_attempts(
             shorter = {"role": "user", "content": localized(_CUT_OFF, language)}
             to_send = prompt.with_followups(shorter)
             continue
+        except errors.CopyAssistError as failed:
+            failed.usage = usage + failed.usage if isinstance(failed.usage, Usage) else usage
+            raise
         usage = usage + completion.usage
         model_name = completion.model
         attempt = Attempt(number, completion.text)
@@ -143,7 +178,7 @@ def run_attempts(
             if attempt.error_count == 0:
                 break
             problems = describe_violations([v for v in attempt.violations if v.severity == "error"])
-        repair = localized(_REPAIR, language).format(problems=problems)
+        repair = localized(_REPAIR, language).format(problems=_bounded(problems))
         to_send = prompt.with_followups(
             {"role": "assistant", "content": completion.text},
             {"role": "user", "content": repair},
@@ -185,6 +220,7 @@ def _verdict(
             + " ".join(last.problem.split()),
             attempts=len(attempts),
             last_output=last.raw,
+            usage=usage,
         )
     status = Status.FLAGGED if best.violations else (Status.OK if best.number == 1 else Status.REPAIRED)
     return Outcome(

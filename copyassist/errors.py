@@ -17,11 +17,14 @@
     │   ├── BadRequestError         the request was refused as malformed (400/404/422)
     │   ├── ContentFilterError      the provider's content filter stopped the answer
     │   └── OutputTruncatedError    the answer hit max_tokens before it was complete
-    └── OutputError                 the model's answers never parsed or validated; carries the
-                                    attempts made and the last raw output
+    ├── OutputError                 the model's answers never parsed or validated; carries the
+    │                               attempts made, the last raw output and what they cost
+    └── CostCapReached              the next call could cross max_cost: it was not sent
 
 Errors carry context as attributes (``path``, ``attempts``, ``last_output``...) and their
-message is one line that says what to do next, which is what the CLI prints.
+message is one line that says what to do next, which is what the CLI prints. ``usage`` is what
+the failed work had already cost (the answered calls of a generation, a cut-off or filtered
+answer): a failed row's tokens are paid all the same, and counted.
 
 The first names of those two, ``TimeoutError`` and ``ConnectionError``, shadowed the builtins;
 they still work as deprecated aliases: ``copyassist.TimeoutError`` (or
@@ -41,6 +44,9 @@ class CopyAssistError(Exception):
     #: The keyword arguments (``"base_url"``, ``"max_tokens"``...) that would fix this error; the
     #: CLI names their flags. The message itself names the library's setting, never a flag.
     hint_options: tuple[str, ...] = ()
+    #: the tokens already paid for by the work that raised this (a ``backends.Usage``; typed
+    #: object since backends import this module); None when nothing was paid
+    usage: object = None
 
     def with_hint(self, *options: str) -> Self:
         """Name the keyword arguments that fix this error: ``raise ConfigError(...).with_hint("model")``."""
@@ -78,9 +84,10 @@ class BackendError(CopyAssistError):
     exit_code = 3
     retryable = False
 
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+    def __init__(self, message: str, *, status_code: int | None = None, usage: object = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.usage = usage
 
 
 class AuthenticationError(BackendError):
@@ -123,18 +130,28 @@ class ContentFilterError(BackendError):
 
 class OutputTruncatedError(BackendError):
     def __init__(self, message: str, *, partial_output: str = "", usage: object = None) -> None:
-        super().__init__(message)
+        super().__init__(message, usage=usage)  # the tokens the cut-off answer still cost
         self.partial_output = partial_output
-        self.usage = usage  # the tokens the cut-off answer still cost (a backends.Usage)
 
 
 class OutputError(CopyAssistError):
     exit_code = 4
 
-    def __init__(self, message: str, *, attempts: int, last_output: str) -> None:
+    def __init__(
+        self, message: str, *, attempts: int, last_output: str, usage: object = None
+    ) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.last_output = last_output
+        self.usage = usage  # every attempt's tokens: the answers were paid for, if not usable
+
+
+class CostCapReached(CopyAssistError):
+    exit_code = 3
+
+    def __init__(self, message: str, *, limit: float) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 def one_line(exc: BaseException, limit: int = 300) -> str:

@@ -274,13 +274,13 @@ def _start(
     return prepared, steps, prices
 
 
-def _advance(steps: Steps, answer: Completion | errors.OutputTruncatedError) -> Prompt | Outcome:
-    """Hand one answer to the attempts: the next prompt to send, or the final outcome.
+def _advance(steps: Steps, answer: Completion | errors.CopyAssistError) -> Prompt | Outcome:
+    """Hand one answer (or a call's error) to the attempts: the next prompt, or the final outcome.
 
     Only this StopIteration means "done": one escaping a backend call must not pass for it.
     """
     try:
-        if isinstance(answer, errors.OutputTruncatedError):
+        if isinstance(answer, errors.CopyAssistError):
             return steps.throw(answer)
         return steps.send(answer)
     except StopIteration as done:
@@ -313,9 +313,9 @@ def generate(
     while not isinstance(step, Outcome):
         call_started = time.perf_counter()
         try:
-            answer: Completion | errors.OutputTruncatedError = chosen.complete(step)
-        except errors.OutputTruncatedError as cut:
-            answer = cut
+            answer: Completion | errors.CopyAssistError = chosen.complete(step)
+        except errors.CopyAssistError as failed:  # to the attempts, which count what was spent
+            answer = failed
         model_ms += (time.perf_counter() - call_started) * 1000
         step = _advance(steps, answer)
     return _result(prepared, chosen, step, model_ms, started, prices)
@@ -343,9 +343,9 @@ async def agenerate(
     while not isinstance(step, Outcome):
         call_started = time.perf_counter()
         try:
-            answer: Completion | errors.OutputTruncatedError = await chosen.acomplete(step)
-        except errors.OutputTruncatedError as cut:
-            answer = cut
+            answer: Completion | errors.CopyAssistError = await chosen.acomplete(step)
+        except errors.CopyAssistError as failed:
+            answer = failed
         model_ms += (time.perf_counter() - call_started) * 1000
         step = _advance(steps, answer)
     return _result(prepared, chosen, step, model_ms, started, prices)

@@ -172,12 +172,15 @@ def test_max_cost_stops_and_keeps_finished_rows(tmp_path: Path, store: Store) ->
         model = "gpt-4.1-mini"
 
     backend = Priced()
-    # each row costs 100 input + 10 output tokens of gpt-4.1-mini: 0.000056 USD
+    # each row costs 100 input + 10 output tokens of gpt-4.1-mini: 0.000056 USD, but a call may
+    # cost its prompt and all of its 300 max_tokens (about 0.0006 USD): a call is sent only when
+    # that worst case still fits under the cap
     summary = run_batch(feed, tmp_path / "out.csv", template="product-title", backend=backend, store=store,
-                        concurrency=1, max_cost=0.0002)  # fmt: skip
+                        concurrency=1, max_cost=0.0008)  # fmt: skip
     rows = read_csv(tmp_path / "out.csv")
     done = [r for r in rows if r["copyassist_status"] == "ok"]
     assert 3 <= len(done) <= 5 and len(rows) == 20
+    assert summary.totals.cost <= 0.0008
     assert summary.totals.stopped and "max_cost" in summary.totals.stopped
     assert all("max_cost" in r["copyassist_error"] for r in rows if r["copyassist_status"] == "skipped")
 

@@ -10,7 +10,7 @@ import email.utils
 import logging
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import httpx
@@ -21,6 +21,7 @@ from copyassist.backends.async_pool import AsyncClientPool
 from copyassist.backends.base import STRUCTURED_MODES, Completion, Prompt, StructuredMode, Usage
 from copyassist.backends.request import build_request
 from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with_retries
+from copyassist.redact import redact
 
 DEFAULT_TIMEOUT = 120.0
 #: Response headers passed on to callers that pace themselves (the batch rate limiter).
@@ -53,6 +54,7 @@ class OpenAIBackend:
         self.name = name
         self.model = model
         self._api_key = api_key or "not-needed"
+        self._secrets = (api_key,)  # masked out of every provider message (see redact)
         self._base_url = base_url
         self._timeout = timeout
         self._http_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
@@ -144,9 +146,11 @@ class OpenAIBackend:
     def _raise_unless_stepped_down(self, exc: openai.OpenAIError, refused: StructuredMode) -> None:
         """Raise the copyassist error for ``exc``, unless it refused the structured-output mode
         and there is another mode to try (then the caller sends again, in that mode)."""
-        error = translate_error(exc)
+        error = translate_error(exc, self._secrets)
         if not (isinstance(error, errors.BadRequestError) and self._step_down(refused)):
-            raise error from exc
+            # not chained: the SDK's exception holds the provider's unmasked text and the
+            # request's Authorization header, and a traceback would print the first
+            raise error from None
 
     def _step_down(self, refused: StructuredMode) -> bool:
         """After a refused first request, move to the next structured-output mode, once each.
@@ -185,10 +189,12 @@ class OpenAIBackend:
         if choice.finish_reason == "content_filter":
             raise errors.ContentFilterError(
                 f"{self.name}: the provider's content filter stopped the answer; "
-                "reword the product data or the template"
+                "reword the product data or the template",
+                usage=usage,
             )
         if getattr(choice.message, "refusal", None):
-            raise errors.ContentFilterError(f"{self.name}: the model refused: {choice.message.refusal}")
+            refusal = redact(" ".join(str(choice.message.refusal).split()), self._secrets)
+            raise errors.ContentFilterError(f"{self.name}: the model refused: {refusal}", usage=usage)
         if choice.finish_reason == "length":
             raise errors.OutputTruncatedError(
                 f"{self.name}: the answer hit max_tokens before it was complete; "
@@ -221,21 +227,26 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-def translate_error(exc: openai.OpenAIError) -> errors.CopyAssistError:
-    """The copyassist error for an SDK exception: the one boundary where they are mapped."""
+def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ()) -> errors.CopyAssistError:
+    """The copyassist error for an SDK exception: the one boundary where they are mapped.
+
+    Every bit of provider text in the message goes through ``redact``: ``secrets`` (the
+    configured key) and anything shaped like a key are masked, since some providers echo the
+    key they refused, and the message is written to stderr, the store and the output."""
     if isinstance(exc, openai.APITimeoutError):
         return errors.ProviderTimeoutError(
             "the model server did not answer in time; try again or raise the timeout"
         )
     if isinstance(exc, openai.APIConnectionError):
+        reason = redact(str(exc.__cause__ or exc), secrets)
         return errors.ProviderConnectionError(
-            f"cannot reach the model server ({exc.__cause__ or exc}); check base_url / OPENAI_BASE_URL"
+            f"cannot reach the model server ({reason}); check base_url / OPENAI_BASE_URL"
         ).with_hint("base_url")
     if not isinstance(exc, openai.APIStatusError):
-        return errors.BackendError(f"model provider error: {exc}")
+        return errors.BackendError(f"model provider error: {redact(str(exc), secrets)}")
     status = exc.status_code
     code = getattr(exc, "code", None) or ""
-    detail = _message(exc)
+    detail = redact(_message(exc), secrets)
     if status in (401, 403):
         return errors.AuthenticationError(
             f"the provider refused the API key ({status}: {detail}); check OPENAI_API_KEY",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist import errors
+from copyassist.attempts import worst_case_tokens
 from copyassist.backends import Backend, build_request, get_backend
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
@@ -20,6 +21,7 @@ from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
+from copyassist.budget import prompt_tokens_at_most
 from copyassist.feeds import Feed, open_feed
 from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.pipeline import prepare
@@ -54,13 +56,15 @@ class BatchEstimate:
     to_generate: int
     cached: int
     skipped: int
+    #: at most: every attempt made, each re-ask at its longest (attempts.worst_case_tokens)
     input_tokens: int
-    output_tokens: int  # at most: the template's max_tokens per row
+    output_tokens: int  # at most: max_tokens per attempt
     cost: float | None
     model: str
     tokens_exact: bool
     #: the language each row would be written in, and why (forced, from the data, detected, default)
     languages: Counter[LanguageChoice] = field(default_factory=Counter)
+    duplicates: int = 0  # rows with the same product and settings as an earlier one: one call
 
 
 def _templates(template: str | Template, language: str | None) -> dict[str, Template]:
@@ -313,15 +317,18 @@ def dry_run(
     mapping: Mapping[str, str] | None = None,
     **options: Any,
 ) -> BatchEstimate:
-    """Rows, tokens and cost a run would use (rows already in the store excluded); calls nothing."""
+    """Rows, tokens and cost a run would use at most (rows already in the store, and rows the
+    same as an earlier one, excluded); calls nothing. At most: every row takes all its attempts,
+    each with all of its ``max_tokens`` and each re-ask at its longest."""
     source = open_feed(feed, format=feed_format, mapping=mapping, header_row=options.pop("header_row", None))
     settings = settings_for(template, language, **options)
     backend = _backend(backend, provider, model, base_url)
     db = store or Store()
     runner = BatchRunner(settings, PacedBackend(backend, RateLimiter(None, None)), db, run_id=0)
-    rows = to_generate = cached = skipped = input_tokens = output_tokens = 0
+    rows = to_generate = cached = skipped = duplicates = input_tokens = output_tokens = 0
     exact = True
     languages: Counter[LanguageChoice] = Counter()
+    keys: set[str] = set()
     try:
         for row in source.rows():
             rows += 1
@@ -331,21 +338,29 @@ def dry_run(
             choice = runner.language_for(row)
             languages[choice] += 1
             template = settings.templates[choice.language]
-            if settings.use_cache and db.get(runner.key_for(row, template)) is not None:
+            key = runner.key_for(row, template)
+            if key in keys:
+                duplicates += 1
+                continue
+            keys.add(key)
+            if settings.use_cache and db.get(key) is not None:
                 cached += 1
                 continue
             prepared = prepare(template, Product.from_mapping(row.product),
                                persona=settings.persona, channel=settings.channel,
                                params=settings.params, **settings.options)  # fmt: skip
             sent = build_request(prepared.prompt, backend.structured_mode).messages  # as generate sends them
-            count = count_message_tokens(sent, backend.model)
-            exact = exact and count.exact
-            input_tokens += count.tokens
-            output_tokens += int(prepared.params.get("max_tokens") or 0)
+            exact = exact and count_message_tokens(sent, backend.model).exact
+            prompt_tokens = prompt_tokens_at_most(sent, backend.model)
+            max_tokens = int(prepared.params.get("max_tokens") or 0)
+            worst = worst_case_tokens(prompt_tokens, max_tokens, settings.max_attempts,
+                                      runner.template_for(row).language)  # fmt: skip
+            input_tokens += worst.input_tokens
+            output_tokens += worst.output_tokens
             to_generate += 1
     finally:
         if store is None:
             db.close()
     cost = 0.0 if backend.name == "local" else estimate_cost(backend.model, input_tokens, output_tokens)
     return BatchEstimate(rows, to_generate, cached, skipped, input_tokens, output_tokens, cost,
-                         backend.model, exact, languages)  # fmt: skip
+                         backend.model, exact, languages, duplicates)  # fmt: skip

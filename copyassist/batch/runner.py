@@ -5,6 +5,10 @@ happens to it, so a run killed at any moment loses nothing it paid for, and the 
 run again answers finished rows from the store with no call. At most ``concurrency`` model
 calls are in flight, all paced by one shared limiter; rows are read only a bounded window
 ahead of the oldest unwritten one, so memory stays flat in the number of rows.
+
+Spend: every call's tokens are counted, a failed row's too, and ``max_cost`` is a cap that
+holds (``budget.CostCap``: a call reserves its worst case before it is sent). Rows with the
+same key as a row in flight wait for its answer instead of paying for the same call again.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from copyassist.batch.fields import output_fields
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
+from copyassist.budget import CappedBackend, CostCap
 from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
 from copyassist.pipeline import CopyResult, agenerate, resolve_persona
@@ -32,6 +37,7 @@ from copyassist.product_language import LanguageChoice, choose_language
 from copyassist.rules.language import known_languages
 from copyassist.status import Status
 from copyassist.templates import Template
+from copyassist.tokens import estimate_cost
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +107,10 @@ class BatchRunner:
         self._persona_name, _ = resolve_persona(settings.persona)
         self._warm = False
         self._failing: tuple[type[Exception] | None, int] = (None, 0)  # systematic error, rows in a row
+        self.cap = CostCap(settings.max_cost)
+        self._caller = backend if settings.max_cost is None else CappedBackend(backend, self.cap)
+        #: key -> the outcome of the row generating it (None: it ended without one)
+        self._in_flight: dict[str, asyncio.Future[RowOutcome | None]] = {}
 
     def language_for(self, row: FeedRow) -> LanguageChoice:
         """The row's language: the forced one, else its language column, else detected, else the default."""
@@ -193,6 +203,21 @@ class BatchRunner:
                 self.totals.cached += 1
                 self.store.record_row(self.run_id, row.number, key, stored.status, None)
                 return self._from_store(base, stored)
+        leader = self._in_flight.get(key)
+        if leader is not None:
+            led = await asyncio.shield(leader)
+            return await self._row(row) if led is None else self._shared(base, key, led)
+        future: asyncio.Future[RowOutcome | None] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        outcome: RowOutcome | None = None
+        try:
+            outcome = await self._unshared(base, key, template)
+            return outcome
+        finally:
+            del self._in_flight[key]
+            future.set_result(outcome)
+
+    async def _unshared(self, base: RowOutcome, key: str, template: Template) -> RowOutcome:
         if self.totals.stopped:
             base.error = f"not processed: {self.totals.stopped}"
             return base
@@ -200,11 +225,23 @@ class BatchRunner:
             if self.totals.stopped:
                 base.error = f"not processed: {self.totals.stopped}"
                 return base
-            if self.settings.max_cost is not None and self.totals.cost >= self.settings.max_cost:
-                self.totals.stopped = f"max_cost {self.settings.max_cost:g} reached"
-                base.error = f"not processed: {self.totals.stopped}"
-                return base
             return await self._generate(base, key, template)
+
+    def _shared(self, base: RowOutcome, key: str, led: RowOutcome) -> RowOutcome:
+        """A row whose key was in flight for an earlier row: that row's answer, no call."""
+        number = base.row.number
+        if led.status == Status.FAILED:
+            base.status, base.error = Status.FAILED, f"{led.error} (the same product as row {led.row.number})"
+            self.store.record_row(self.run_id, number, key, Status.FAILED, base.error)
+        elif led.fields or led.status != Status.SKIPPED:
+            logger.debug("row %d answered by row %d in flight (key %s)", number, led.row.number, key)
+            base.fields, base.status, base.violations = dict(led.fields), led.status, list(led.violations)
+            base.model, base.cached = led.model, True
+            self.totals.cached += 1
+            self.store.record_row(self.run_id, number, key, led.status, None)
+        else:
+            base.error = led.error
+        return base
 
     async def _generate(self, base: RowOutcome, key: str, template: Template) -> RowOutcome:
         row = base.row
@@ -216,17 +253,26 @@ class BatchRunner:
         try:
             result: CopyResult = await agenerate(
                 template, Product.from_mapping(row.product or {}, f"row {row.number}"),
-                backend=self.backend, max_attempts=self.settings.max_attempts,
+                backend=self._caller, max_attempts=self.settings.max_attempts,
                 persona=self.settings.persona, channel=self.settings.channel,
                 params=self.settings.params, **self.settings.options,
             )  # fmt: skip
+        except errors.CostCapReached as exc:
+            self.totals.stopped = str(exc)
+            base.error = f"not processed: {exc}"
+            self.store.record_row(self.run_id, row.number, key, Status.SKIPPED, base.error,
+                                  **self._count_spent(exc.usage))  # fmt: skip
+            return base
         except FATAL as exc:
             self.totals.stopped = str(exc)
             base.status, base.error = Status.FAILED, str(exc)
+            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc),
+                                  **self._count_spent(exc.usage))  # fmt: skip
             return base
         except errors.CopyAssistError as exc:
             base.status, base.error = Status.FAILED, str(exc)
-            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc))
+            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc),
+                                  **self._count_spent(exc.usage))  # fmt: skip
             self._count_failure(exc)
             return base
         self._failing = (None, 0)
@@ -253,6 +299,19 @@ class BatchRunner:
         self._failing = (kind, count + 1 if kind is not None and kind is last else 1)
         if kind is not None and self._failing[1] >= FAILURES_TO_STOP and not self.totals.stopped:
             self.totals.stopped = _SYSTEMATIC[kind].format(n=self._failing[1], error=error)
+
+    def _count_spent(self, usage: object) -> dict[str, Any]:
+        """Count what a failed generation still cost; the store's record_row arguments for it."""
+        if not isinstance(usage, Usage):
+            return {}
+        self.totals.usage = self.totals.usage + usage
+        local = self.backend.name == "local"
+        cost = 0.0 if local else estimate_cost(self.backend.model, usage.input_tokens, usage.output_tokens)
+        if cost is None:
+            self.totals.unknown_cost = True
+        else:
+            self.totals.cost += cost
+        return {"usage": usage, "cost": cost}
 
     def _count_usage(self, result: CopyResult) -> None:
         self.totals.usage = self.totals.usage + result.usage

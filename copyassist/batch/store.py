@@ -5,7 +5,8 @@ no row is paid for twice (results are found again by ``result_key``, a hash of e
 shapes the answer). Default file: ``user_home()/batch.sqlite3``.
 
 Tables (schema in ``_SCHEMA``; ``PRAGMA user_version`` = ``SCHEMA_VERSION``): ``results`` (one
-row per key), ``runs`` (one per run), ``run_rows`` (run id + row number -> key, status, error).
+row per key), ``runs`` (one per run), ``run_rows`` (run id + row number -> key, status, error,
+and the tokens and cost this run paid for the row: a failed row's calls are paid too).
 JSON columns: results.output/fields/violations, runs.command/args/counts. Times: ISO 8601 UTC
 text. A NULL cost means unknown (no price for the model).
 
@@ -29,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.assets import user_home
+from copyassist.backends.base import Usage
 from copyassist.errors import ConfigError, InputError
 from copyassist.status import Status
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: run_rows has input_tokens, output_tokens, cost
 KEY_VERSION = 1  # bump to invalidate every cached result at once (a change in what a key means)
 BUSY_TIMEOUT_S = 30.0
 _CHUNK = 500  # keys per query in get_many: well under SQLite's bound-variable limit
@@ -54,10 +56,18 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS run_rows (
     run_id INTEGER NOT NULL REFERENCES runs(id), row_number INTEGER NOT NULL, key TEXT,
-    status TEXT NOT NULL, error TEXT, PRIMARY KEY (run_id, row_number)
+    status TEXT NOT NULL, error TEXT, input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, PRIMARY KEY (run_id, row_number)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS results_run ON results (run_id);
 """
+
+
+_ROW_SPEND = (
+    ("input_tokens", "INTEGER NOT NULL DEFAULT 0"),
+    ("output_tokens", "INTEGER NOT NULL DEFAULT 0"),
+    ("cost", "REAL"),
+)
 
 
 def default_path() -> Path:
@@ -200,6 +210,10 @@ class Store:
             raise sqlite3.DatabaseError(f"schema version {version} is from a newer copyassist")
         with conn:
             conn.executescript(_SCHEMA)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(run_rows)")}
+            for column, kind in _ROW_SPEND:
+                if column not in have:  # a version 1 store
+                    conn.execute(f"ALTER TABLE run_rows ADD COLUMN {column} {kind}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- results ---------------------------------------------------------------------------
@@ -262,7 +276,8 @@ class Store:
                  result.persona, run_id, now),
             )  # fmt: skip
             if run_id is not None and row_number is not None:
-                self._record(run_id, row_number, key, result.status, None)
+                paid = Usage(result.input_tokens, result.output_tokens)
+                self._record(run_id, row_number, key, result.status, None, paid, result.cost)
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -287,18 +302,25 @@ class Store:
         self.last_run_id = run_id
         return run_id
 
-    def _record(self, run_id: int, row_number: int, key: str | None, status: str, error: str | None) -> None:
+    def _record(
+        self, run_id: int, row_number: int, key: str | None, status: str, error: str | None,
+        usage: Usage | None = None, cost: float | None = None,
+    ) -> None:  # fmt: skip
+        paid = usage or Usage()
         self._conn.execute(
-            "INSERT OR REPLACE INTO run_rows (run_id, row_number, key, status, error) VALUES (?, ?, ?, ?, ?)",
-            (run_id, row_number, key, status, error),
+            "INSERT OR REPLACE INTO run_rows (run_id, row_number, key, status, error, input_tokens,"
+            " output_tokens, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, row_number, key, status, error, paid.input_tokens, paid.output_tokens, cost),
         )
 
     def record_row(
-        self, run_id: int, row_number: int, key: str | None, status: str, error: str | None
-    ) -> None:
-        """What became of one row in a run (cached, failed...); committed at once."""
+        self, run_id: int, row_number: int, key: str | None, status: str, error: str | None,
+        usage: Usage | None = None, cost: float | None = None,
+    ) -> None:  # fmt: skip
+        """What became of one row in a run (cached, failed...) and what this run paid for it
+        (``usage``, ``cost``: a failed row's calls cost tokens too); committed at once."""
         with self._conn:
-            self._record(run_id, row_number, key, status, error)
+            self._record(run_id, row_number, key, status, error, usage, cost)
 
     def finish_run(
         self, run_id: int, status: str, counts: Mapping[str, int], input_tokens: int = 0,
@@ -339,8 +361,11 @@ class Store:
             counted = "SELECT status, count(*) FROM run_rows WHERE run_id = ? GROUP BY status"
             data["counts"] = {s: n for s, n in self._conn.execute(counted, (row["id"],))}
             data["alive"] = _pid_alive(row["pid"], host)
-            spent = "SELECT sum(input_tokens), sum(output_tokens), sum(cost) FROM results WHERE run_id = ?"
+            spent = "SELECT sum(input_tokens), sum(output_tokens), sum(cost) FROM run_rows WHERE run_id = ?"
             tokens_in, tokens_out, cost = self._conn.execute(spent, (row["id"],)).fetchone()
+            if not (tokens_in or tokens_out):  # rows recorded by a version 1 store: no spend column
+                spent = spent.replace("run_rows", "results")
+                tokens_in, tokens_out, cost = self._conn.execute(spent, (row["id"],)).fetchone()
             data.update(input_tokens=tokens_in or 0, output_tokens=tokens_out or 0, cost=cost)
         failed = f"SELECT count(*) FROM run_rows WHERE run_id = ? AND {self._FAILED}"
         data["failure_count"] = self._conn.execute(failed, (row["id"],)).fetchone()[0]

@@ -127,15 +127,16 @@ def batch_command(
         estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
                            persona=persona, channel=channel, use_cache=not no_cache,
-                           header_row=header_row)  # fmt: skip
+                           header_row=header_row, max_attempts=attempts)  # fmt: skip
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
             f"{estimate.rows} rows: {estimate.to_generate} to write, {estimate.cached} already in the store, "
             f"{estimate.skipped} passed through"
+            + (f", {estimate.duplicates} the same as an earlier row" if estimate.duplicates else "")
         )
         typer.echo(
-            f"input tokens ({exact}): {estimate.input_tokens} · "
+            f"input tokens at most ({exact} count): {estimate.input_tokens} · "
             f"output tokens at most: {estimate.output_tokens}"
         )
         typer.echo(f"cost for {estimate.model}: {cost}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,7 +11,7 @@ from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import LangOpt, ModelOpt, ProductOpt, ProviderOpt
 from copyassist.drafts.document import SECTIONS
 from copyassist.drafts.persona import draft_persona, save_persona
-from copyassist.drafts.study import study
+from copyassist.drafts.study import estimate_study, study
 from copyassist.errors import InputError
 from copyassist.product import load_product
 
@@ -43,16 +43,36 @@ def study_command(
         Path | None, typer.Option("--output", "-o", help="Write the document here (.md or .html).")
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="HTML instead of Markdown.")] = False,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(min=0, help="Send no call that could take the study past this many USD."),
+    ] = None,
+    dry: Annotated[
+        bool, typer.Option("--dry-run", help="Count tokens and cost at most; call nothing.")
+    ] = False,
     provider: ProviderOpt = "auto",
     model: ModelOpt = None,
 ) -> None:
     """Draft a market study and marketing plan; every figure is marked to verify."""
     product = load_product(product_file) if product_file else None
     chosen = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
+    inputs: dict[str, Any] = {
+        "brand": brand, "offer": offer, "location": location, "language": language,
+        "competitors": competitors or (), "competitor_catalogue": competitor_catalogue,
+        "personas": personas or (), "sections": chosen, "provider": provider, "model": model,
+    }  # fmt: skip
+    if dry:
+        estimate = estimate_study(category, product, **inputs)
+        cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
+        typer.echo(f"{estimate.sections} sections to write")
+        typer.echo(
+            f"input tokens at most ({'exact' if estimate.tokens_exact else 'estimated'} count): "
+            f"{estimate.input_tokens} · output tokens at most: {estimate.output_tokens}"
+        )
+        typer.echo(f"cost for {estimate.model}: {cost}")
+        return
     result = study(
-        category, product, brand=brand, offer=offer, location=location, language=language,
-        competitors=competitors or (), competitor_catalogue=competitor_catalogue, personas=personas or (),
-        sections=chosen, provider=provider, model=model,
+        category, product, **inputs, max_cost=max_cost,
         progress=lambda name: typer.secho(f"… {name}", err=True, dim=True),
     )  # fmt: skip
     as_html = html or (output is not None and output.suffix.lower() in (".html", ".htm"))
@@ -71,6 +91,10 @@ def study_command(
         err=True,
         dim=True,
     )
+    capped = next((s.error for s in failed if s.error and "max_cost" in s.error), None)
+    if capped:
+        typer.secho(f"stopped early: {capped}", err=True, fg=typer.colors.YELLOW)
+        raise typer.Exit(3)
     if failed and len(failed) == len(result.sections):
         raise typer.Exit(4)
 
