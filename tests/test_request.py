@@ -13,13 +13,14 @@ import respx
 from typer.testing import CliRunner
 
 import copyassist
-from copyassist.backends import OpenAIBackend, OutputSpec, Prompt, build_request
+from copyassist.backends import OpenAIBackend, OutputSpec, Prompt, build_request, estimating_backend
 from copyassist.backends.base import STRUCTURED_MODES, StructuredMode
 from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.api import dry_run, run_batch
 from copyassist.batch.store import Store
 from copyassist.budget import prompt_tokens_at_most
 from copyassist.cli import app
+from copyassist.errors import ConfigError
 from copyassist.tokens import count_message_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,3 +205,35 @@ def test_calls_refused_together_step_down_once_between_them(respx_mock: respx.Mo
     assert len(texts) == 8 and backend.structured_mode == "json_object_schema"
     modes = [sent_mode(json.loads(call.request.content)) for call in route.calls]
     assert modes.count("json_schema") == 8 and set(modes) == {"json_schema", "json_object_schema"}
+
+
+def test_render_fails_as_generate_would_when_the_backend_set_up_is_wrong() -> None:
+    args = ["render", "product-title", "-p", str(ROOT / "examples" / "product.json"), "--lang", "fr"]
+    no_model = CliRunner().invoke(app, [*args, "--base-url", "http://127.0.0.1:9/v1"])
+    assert no_model.exit_code == 2 and "model" in no_model.output and "--model" in no_model.output
+    unknown = CliRunner().invoke(app, [*args, "--provider", "bogus"])
+    assert unknown.exit_code == 2 and "unknown provider 'bogus'" in unknown.output
+
+
+def test_nothing_set_up_renders_what_the_embedded_model_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("copyassist.backends.local_available", lambda: False)
+    assert estimating_backend("auto") is None
+    with pytest.raises(ConfigError, match="unknown provider"):
+        estimating_backend("bogus")
+    args = ["render", "product-title", "-p", str(ROOT / "examples" / "product.json"), "--json"]
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["structured_mode"] == "json_object_schema"
+
+
+def test_a_dry_run_for_openai_needs_no_key(tmp_path: Path) -> None:
+    backend = estimating_backend("openai")
+    assert isinstance(backend, OpenAIBackend) and backend.model
+    feed = ROOT / "examples" / "feed.csv"
+    with Store(tmp_path / "s.sqlite3") as store:
+        estimate = dry_run(feed, template="product-title", provider="openai", store=store)
+    assert estimate.to_generate > 0 and estimate.cost is not None and estimate.cost > 0
+    result = CliRunner().invoke(
+        app, ["batch", str(feed), "-t", "product-title", "--dry-run", "--provider", "openai",
+              "--db", str(tmp_path / "cli.sqlite3")],
+    )  # fmt: skip
+    assert result.exit_code == 0 and "cost for" in result.output, result.output

@@ -119,6 +119,30 @@ def get_backend(
     )
 
 
+def estimating_backend(
+    provider: str = "auto",
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    settings: Settings | None = None,
+    discover_model: bool = True,
+) -> Backend | None:
+    """The backend a run would use, for counting and pricing what it would send: nothing is sent
+    with it, so the openai provider needs no key. None when ``provider`` is "auto" and nothing at
+    all is set up (the embedded model is auto's last resort); any other set-up error is raised."""
+    settings = settings or load_settings()
+    try:
+        chosen = choose_provider(provider, settings, base_url)
+    except ConfigError:
+        if provider == "auto":
+            return None
+        raise
+    key = (settings.api_key or "unused: nothing is sent") if chosen == "openai" else None
+    return get_backend(
+        chosen, model=model, base_url=base_url, api_key=key, settings=settings, discover_model=discover_model
+    )
+
+
 __all__ = [
     "PROVIDERS",
     "Backend",
@@ -133,5 +157,6 @@ __all__ = [
     "Usage",
     "build_request",
     "choose_provider",
+    "estimating_backend",
     "get_backend",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.attempts import worst_case_tokens
-from copyassist.backends import Backend, build_request, get_backend
+from copyassist.backends import Backend, build_request, estimating_backend, get_backend
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
@@ -322,7 +322,12 @@ def dry_run(
     each with all of its ``max_tokens`` and each re-ask at its longest."""
     source = open_feed(feed, format=feed_format, mapping=mapping, header_row=options.pop("header_row", None))
     settings = settings_for(template, language, **options)
-    backend = _backend(backend, provider, model, base_url)
+    # priced as the run would send it, with no key needed: nothing is sent
+    backend = (
+        backend
+        or estimating_backend(provider, model=model, base_url=base_url)
+        or _backend(None, provider, model, base_url)
+    )
     db = store or Store()
     runner = BatchRunner(settings, PacedBackend(backend, RateLimiter(None, None)), db, run_id=0)
     rows = to_generate = cached = skipped = duplicates = input_tokens = output_tokens = 0

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from copyassist.backends import Backend, LocalBackend, build_request, get_backend
+from copyassist.backends import LocalBackend, build_request, estimating_backend, get_backend
 from copyassist.backends.local import TerminalProgress
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import (
@@ -22,7 +22,6 @@ from copyassist.cli.options import (
     require_product,
     with_copy_options,
 )
-from copyassist.errors import ConfigError
 from copyassist.pipeline import CopyResult, generate, prepare
 from copyassist.tokens import count_message_tokens, estimate_cost
 
@@ -100,13 +99,9 @@ def render_command(
 ) -> None:
     """Show the exact messages a template would send, their token count and cost; calls nothing."""
     checked_channel(options.channel)
-    try:  # the backend generate would use: it knows the mode its first request goes out in
-        backend: Backend | None = get_backend(
-            provider, model=model, base_url=base_url, api_key="unused: render calls nothing",
-            discover_model=False,
-        )  # fmt: skip
-    except ConfigError:
-        backend = None  # none usable: show what the embedded model, auto's last resort, is sent
+    # the backend generate would use: it knows the mode its first request goes out in; with
+    # nothing set up, what the embedded model, auto's last resort, is sent
+    backend = estimating_backend(provider, model=model, base_url=base_url, discover_model=False)
     mode = backend.structured_mode if backend else LocalBackend.STRUCTURED_MODE
     model_name = backend.model if backend and backend.name != "local" else None
     inputs = options.library_kwargs()
