@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from copyassist.columns import field_for
 from copyassist.errors import InputError
+from copyassist.safe_yaml import YamlError, parse_yaml
 
 
 class Product(BaseModel):
@@ -117,8 +117,8 @@ def load_product(path: str | Path | None = None, assignments: Iterable[str] = ()
         except OSError as exc:
             raise InputError(f"cannot read product file {file}: {exc.strerror}") from None
         try:
-            loaded = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            loaded = json.loads(text) if file.suffix == ".json" else parse_yaml(text)
+        except (json.JSONDecodeError, YamlError) as exc:
             raise InputError(f"{file}: not valid JSON/YAML: {str(exc).splitlines()[0]}") from None
         except RecursionError:
             raise InputError(f"{file}: not valid JSON/YAML: nested too deeply") from None

@@ -131,7 +131,8 @@ class Template:
         missing = [name for name in self.meta.inputs.required if _is_missing(name, context)]
         if missing:
             raise InputError(
-                f"template {self.name!r} needs {', '.join(missing)}; pass {missing[0]}=..."
+                f"template {self.name!r} needs {', '.join(missing)}; "
+                f"give {missing[0]}=... (an input, or a feed column)"
             ).with_hint(*missing)
         return context
 

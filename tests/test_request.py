@@ -207,10 +207,14 @@ def test_calls_refused_together_step_down_once_between_them(respx_mock: respx.Mo
     assert modes.count("json_schema") == 8 and set(modes) == {"json_schema", "json_object_schema"}
 
 
-def test_render_fails_as_generate_would_when_the_backend_set_up_is_wrong() -> None:
+def test_render_shows_the_set_up_backends_request_or_fails_as_generate_would() -> None:
     args = ["render", "product-title", "-p", str(ROOT / "examples" / "product.json"), "--lang", "fr"]
-    no_model = CliRunner().invoke(app, [*args, "--base-url", "http://127.0.0.1:9/v1"])
-    assert no_model.exit_code == 2 and "model" in no_model.output and "--model" in no_model.output
+    unnamed = CliRunner().invoke(app, [*args, "--base-url", "http://127.0.0.1:9/v1", "--json"])
+    assert unnamed.exit_code == 0, unnamed.output
+    shown = json.loads(unnamed.stdout)  # the server's request, not the embedded model's
+    assert (shown["structured_mode"], shown["model"]) == ("json_schema", "the server's model")
+    no_url = CliRunner().invoke(app, [*args, "--provider", "compatible"])
+    assert no_url.exit_code == 2 and "--base-url" in no_url.output
     unknown = CliRunner().invoke(app, [*args, "--provider", "bogus"])
     assert unknown.exit_code == 2 and "unknown provider 'bogus'" in unknown.output
 

@@ -20,7 +20,7 @@ from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.feeds import writing
-from copyassist.product import Product
+from copyassist.product import Product, load_product
 from tests.helpers import assert_exited
 from tests.test_batch import EchoBackend, read_csv, write_feed
 
@@ -406,3 +406,15 @@ def test_a_store_that_cannot_start_a_run_is_one_line_without_a_bug_hint(
     line = one_error_line(result.output)
     assert "the result store cannot be used" in line and "disk is full" in line and "bug" not in line
     assert echo.calls == []
+
+
+def test_a_yaml_product_file_is_read_as_strictly_as_personas(tmp_path: Path) -> None:
+    product = tmp_path / "product.yaml"
+    product.write_text("title: Montre\nprice: 129.9\n", encoding="utf-8")
+    assert load_product(product).price == "129.9"
+    product.write_text("title: Montre\ntitle: Bracelet\n", encoding="utf-8")
+    with pytest.raises(errors.InputError, match=r"not valid JSON/YAML: .*title"):
+        load_product(product)
+    product.write_text("title: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    with pytest.raises(errors.InputError, match="not valid JSON/YAML"):
+        load_product(product)

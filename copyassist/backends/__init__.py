@@ -119,6 +119,10 @@ def get_backend(
     )
 
 
+#: The model an estimate names for a compatible server that was not asked which it serves.
+UNNAMED_SERVER_MODEL = "the server's model"
+
+
 def estimating_backend(
     provider: str = "auto",
     *,
@@ -127,9 +131,12 @@ def estimating_backend(
     settings: Settings | None = None,
     discover_model: bool = True,
 ) -> Backend | None:
-    """The backend a run would use, for counting and pricing what it would send: nothing is sent
-    with it, so the openai provider needs no key. None when ``provider`` is "auto" and nothing at
-    all is set up (the embedded model is auto's last resort); any other set-up error is raised."""
+    """The backend a run would use, for counting and pricing what it would send.
+
+    Nothing is sent with it, so the openai provider needs no key, and with
+    ``discover_model=False`` a compatible server given no model is not asked for one (its model
+    is then ``UNNAMED_SERVER_MODEL``). None when ``provider`` is "auto" and nothing at all is set
+    up (the embedded model is auto's last resort); any other set-up error is raised."""
     settings = settings or load_settings()
     try:
         chosen = choose_provider(provider, settings, base_url)
@@ -138,6 +145,8 @@ def estimating_backend(
             return None
         raise
     key = (settings.api_key or "unused: nothing is sent") if chosen == "openai" else None
+    if chosen == "compatible" and not discover_model and not (model or settings.model):
+        model = UNNAMED_SERVER_MODEL  # the request is the same whatever the server serves
     return get_backend(
         chosen, model=model, base_url=base_url, api_key=key, settings=settings, discover_model=discover_model
     )

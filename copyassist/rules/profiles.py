@@ -21,15 +21,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from copyassist.assets import ENV_VARS, bundled_dir, file_in, locate, reachable, search_path, unknown_name
+from copyassist.assets import bundled_dir, file_in, locate, reachable, search_path, unknown_name
 from copyassist.errors import ConfigError
 from copyassist.rules.base import FIELD_KINDS, FieldRules, Profile
 from copyassist.safe_yaml import YamlError, did_you_mean, read_yaml_file
 
-__all__ = ["BUNDLED_DIR", "ENV_VAR", "list_profiles", "load_profile", "profile_search_path"]
+__all__ = ["BUNDLED_DIR", "list_profiles", "load_profile", "profile_search_path"]
 
 BUNDLED_DIR = bundled_dir("profiles")
-ENV_VAR = ENV_VARS["profiles"]
 SUFFIXES = (".yaml", ".yml")
 
 _RULE_TYPES: dict[str, Any] = typing.get_type_hints(FieldRules)
