@@ -137,9 +137,7 @@ class OutputTruncatedError(BackendError):
 class OutputError(CopyAssistError):
     exit_code = 4
 
-    def __init__(
-        self, message: str, *, attempts: int, last_output: str, usage: object = None
-    ) -> None:
+    def __init__(self, message: str, *, attempts: int, last_output: str, usage: object = None) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.last_output = last_output

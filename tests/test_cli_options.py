@@ -106,9 +106,7 @@ def test_a_value_reaches_the_library_the_same_way_from_render_and_generate(
     ]  # fmt: skip
     backend = ["--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"]
     from_generate = _values_reaching_the_template(monkeypatch, ["generate", *shared, *backend], tmp_path)
-    from_render = _values_reaching_the_template(
-        monkeypatch, ["render", *shared, *backend], tmp_path
-    )
+    from_render = _values_reaching_the_template(monkeypatch, ["render", *shared, *backend], tmp_path)
     assert from_generate == from_render
     assert from_render["words"] == 120 and from_render["max_chars"] == 900 and from_render["count"] == 3
     assert from_render["keywords"] == ["montre", "gps"]

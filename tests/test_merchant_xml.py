@@ -144,7 +144,9 @@ def test_atom_round_trip_and_merchant_structured(tmp_path: Path) -> None:
     assert [a["g:title"] for a in after] == ['LG 22LB4510 - 22" LED TV', COPY["title"]]
     text = out.read_text(encoding="utf-8")
     assert '<link rel="self" href="https://www.example.com"/>' in text
-    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"')
+    assert text.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"'
+    )
 
     structured = tmp_path / "structured.xml"
     batch(source, structured, merchant_structured=True)

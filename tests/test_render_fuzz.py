@@ -62,7 +62,8 @@ scalars = st.one_of(
     st.just(10**4000),
 )  # fmt: skip
 nested = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(tricky_text, inner, max_size=4),
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(tricky_text, inner, max_size=4),
     max_leaves=12,
 )
 products = st.fixed_dictionaries(
@@ -148,4 +149,3 @@ def test_any_template_body_renders_or_is_a_template_error_in_bounded_time(
         template_with(body).render({"product": Product.from_mapping(data).as_context(), "brand": "Lumio"})
 
     bounded(render)
-

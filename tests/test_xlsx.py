@@ -127,7 +127,7 @@ def test_csv_to_xlsx_writes_a_real_workbook(tmp_path: Path) -> None:
 def test_new_cells_are_text_even_when_they_start_with_equals(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     with XlsxWriter(out, ["sku", "copyassist_title"]) as writer:
-        writer.write({"sku": "A", "copyassist_title": "=HYPERLINK(\"http://evil.example\")"})
+        writer.write({"sku": "A", "copyassist_title": '=HYPERLINK("http://evil.example")'})
     sheet = load_workbook(out).active
     assert sheet is not None and sheet["B2"].data_type == "s"
     aborted = XlsxWriter(tmp_path / "never.xlsx", ["sku"])

@@ -232,8 +232,9 @@ def open_feed(
     if layout in DOCUMENT_LAYOUTS:
         document = open_document(file, layout, header_row=header_row)
         columns = list(document.columns)
-        chosen, dialect = format or ("merchant" if layout == "xml" else detect_format(columns)), CsvDialect(
-            "utf-8", ",", "\r\n"
+        chosen, dialect = (
+            format or ("merchant" if layout == "xml" else detect_format(columns)),
+            CsvDialect("utf-8", ",", "\r\n"),
         )
         if layout == "xml" and chosen != "merchant":
             raise InputError(f"{file}: an XML feed is a Merchant Center feed, not {chosen!r}").with_hint(

@@ -83,7 +83,7 @@ def no_copy_source(file: Path, columns: Sequence[str]) -> InputError:
     example = next((c for c in columns if c.strip()), columns[0])
     return InputError(
         f"{file.name}: no column holds a title or a description, so nothing can be written "
-        f"(columns: {', '.join(columns)}); map the one holding the product's name, e.g. \"{example}=title\""
+        f'(columns: {", ".join(columns)}); map the one holding the product\'s name, e.g. "{example}=title"'
     ).with_hint("mapping")
 
 
@@ -161,7 +161,6 @@ def place_column(plan: ColumnPlan, fmt: str, column: str) -> None:
         plan.ignored.append(column)
     else:
         plan.attributes[column] = SHOPIFY_METAFIELD.sub("", column) or column
-
 
 
 def _woo_roles(plan: ColumnPlan, columns: Sequence[str], rows: Iterator[Row]) -> None:

@@ -41,6 +41,8 @@ COMMENT = re.compile(r"#[ \t]*")  # a line starting so is a comment (import temp
 class FeedNotice(UserWarning):
     """Something found in a feed that a seller should know about (comment lines, a header row
     below template rows); the run goes on."""
+
+
 LENIENT = "copyassist-cp1252"  # codec error handler: bytes invalid in UTF-8 read as Windows-1252
 
 

@@ -77,9 +77,7 @@ def publish(handle: IO[Any], partial: Path, path: Path) -> None:
     os.replace(partial, path)
 
 
-def check_output_path(
-    path: str | Path, *, source: str | Path | None = None, in_place: bool = False
-) -> Path:
+def check_output_path(path: str | Path, *, source: str | Path | None = None, in_place: bool = False) -> Path:
     """``path`` when a file can be published there by a rename; else an ``InputError`` saying why.
 
     ``source`` is the file being read: writing over it needs ``in_place``."""
