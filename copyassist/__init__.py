@@ -53,7 +53,7 @@ from copyassist.errors import (
     ServerError,
     TemplateError,
 )
-from copyassist.feeds import FeedRow
+from copyassist.feeds import FeedRow, SourceLine
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import (
     Demographics,
@@ -124,6 +124,7 @@ __all__ = [
     "SectionResult",
     "ServerError",
     "Settings",
+    "SourceLine",
     "Store",
     "StoredResult",
     "StudyResult",

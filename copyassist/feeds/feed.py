@@ -28,7 +28,8 @@ from copyassist.feeds.platforms import (
     find_column,
     merchant_key,
 )
-from copyassist.feeds.rows import Row, csv_header, read_rows
+from copyassist.feeds.records import SourceLine
+from copyassist.feeds.rows import Row, read_header, read_rows
 from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.product import FIELD_ALIASES, Product
@@ -52,6 +53,13 @@ class FeedRow:
     skip: str | None = None  # why no copy is written (variant row, unreadable line...)
     error: bool = False  # True when ``skip`` is a problem to report, not a normal pass-through
     group: str | None = None  # rows of one product (Shopify Handle, WooCommerce parent)
+    source: SourceLine | None = None  # the record as read, for the writer to give it back as it came
+    notes: tuple[str, ...] = ()  # warnings from the reading: repaired bytes, rows merged by a quote
+
+    @property
+    def unreadable(self) -> bool:
+        """The reader could not make the row's cells out (the writer then copies its text)."""
+        return self.error and self.source is not None and (self.skip or "").startswith("unreadable")
 
 
 @dataclass
@@ -84,12 +92,14 @@ class Feed:
     attribute_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     lineterminator: str = "\r\n"
+    header_source: SourceLine | None = None  # a CSV's header line as read, to write it back as it came
     _plan: _Plan = field(default_factory=_Plan, repr=False)
 
     def rows(self) -> Iterator[FeedRow]:
         """Every row of the file, in order, read as it is consumed."""
         layout = self.format if self.format in ("jsonl", "json") else "csv"
-        source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
+        source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding,
+                           keep_blank=True)  # fmt: skip
         if self.format == "shopify":
             yield from self._shopify(source)
         else:
@@ -98,6 +108,8 @@ class Feed:
     def _convert(self, row: Row) -> FeedRow:
         if row.error is not None:
             return _unreadable(row)
+        if row.blank:
+            return _passed(row, skip="blank row")
         data, plan = row.data, self._plan
         for key in data if self.format in ("jsonl", "json") else ():
             if key not in plan.known:  # JSON records need not share their keys
@@ -107,12 +119,12 @@ class Feed:
             kinds = {k.strip().lower() for k in cell_text(_get(data, plan.special["type"])).split(",")}
             parent = cell_text(_get(data, plan.special["parent"]))
             if "variation" in kinds:
-                return FeedRow(row.number, data, language=self._language(data),
-                               skip=f"variation row of {parent or '?'}", group=parent or None)  # fmt: skip
+                return _passed(row, language=self._language(data), skip=f"variation row of {parent or '?'}",
+                               group=parent or None)  # fmt: skip
             if "variable" in kinds:  # its variations' Parent: the SKU, or id:<ID>
                 sku = cell_text(_get(data, plan.special["sku"]))
                 group = sku or f"id:{cell_text(_get(data, plan.special['id']))}"
-        return self._finish(row.number, data, self._product([data], data), group)
+        return self._finish(row, self._product([data], data), group)
 
     def _shopify(self, source: Iterator[Row]) -> Iterator[FeedRow]:
         """Rows of one Handle are read together: the first with a title gets the product."""
@@ -121,12 +133,14 @@ class Feed:
         group: list[Row] = []
         for row in source:
             handle = cell_text(_get(row.data, column))
-            if group and (row.error or not handle or len(group) >= MAX_GROUP
+            if group and (row.error or row.blank or not handle or len(group) >= MAX_GROUP
                           or handle != cell_text(_get(group[0].data, column))):  # fmt: skip
                 yield from self._shopify_group(group, cell_text(_get(group[0].data, column)) or None, done)
                 group = []
             if row.error is not None:
                 yield _unreadable(row)
+            elif row.blank:
+                yield _passed(row, skip="blank row")
             else:
                 group.append(row)
         if group:
@@ -143,10 +157,10 @@ class Feed:
         for row in group:
             if row is lead:
                 product = self._product([r.data for r in group], row.data)
-                yield self._finish(row.number, row.data, product, handle)
+                yield self._finish(row, product, handle)
             else:
-                yield FeedRow(row.number, row.data, language=self._language(row.data),
-                              skip=f"variant row of {handle}", group=handle)  # fmt: skip
+                yield _passed(row, language=self._language(row.data), skip=f"variant row of {handle}",
+                              group=handle)  # fmt: skip
         if handle is not None:
             done[handle] = None
             done.move_to_end(handle)
@@ -203,15 +217,14 @@ class Feed:
             product["attributes"] = attributes
         return product
 
-    def _finish(self, number: int, data: dict[str, Any], product: dict[str, Any],
-                group: str | None) -> FeedRow:  # fmt: skip
-        language = self._language(data)
+    def _finish(self, row: Row, product: dict[str, Any], group: str | None) -> FeedRow:
+        language = self._language(row.data)
         if product.get("title") or product.get("description"):
-            return FeedRow(number, data, product=product, language=language, group=group)
+            return _passed(row, product=product, language=language, group=group)
         looked = [c for name in ("title", "description") for c in self._plan.fields.get(name, ())]
         where = f"(looked in: {', '.join(looked)})" if looked else "(no such column: map a column to title)"
-        return FeedRow(number, data, language=language, skip=f"no title and no description {where}",
-                       error=True, group=group)  # fmt: skip
+        return _passed(row, language=language, skip=f"no title and no description {where}", error=True,
+                       group=group)  # fmt: skip
 
 
 def open_feed(
@@ -233,9 +246,11 @@ def open_feed(
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown feed format {format!r}; formats: {', '.join(FORMATS)}")
     layout = format if format in ("jsonl", "json") else layout_of(file) or "csv"
+    header_source = None
     if layout in ("csv", "tsv"):
         dialect = sniff_csv(file, delimiter=delimiter, encoding=encoding)
-        columns = csv_header(file, dialect)
+        header = read_header(file, dialect)
+        columns, header_source = header.columns, header.source
         chosen = format or detect_format(columns)
     else:
         if format not in (None, layout):
@@ -256,7 +271,7 @@ def open_feed(
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
-                lineterminator=dialect.lineterminator, _plan=plan)  # fmt: skip
+                lineterminator=dialect.lineterminator, header_source=header_source, _plan=plan)  # fmt: skip
 
 
 def _forced(mapping: Mapping[str, str], columns: Sequence[str], file: Path) -> dict[str, str]:
@@ -320,10 +335,15 @@ def _place(plan: _Plan, fmt: str, column: str) -> None:
         plan.attributes[column] = SHOPIFY_METAFIELD.sub("", column) or column
 
 
+def _passed(row: Row, **fields: Any) -> FeedRow:
+    """The ``FeedRow`` of ``row``, its record as read kept for the writer."""
+    return FeedRow(row.number, row.data, source=row.source, notes=row.notes, **fields)
+
+
 def _unreadable(row: Row) -> FeedRow:
     reason = row.error or "?"
     skip = reason if reason.startswith("unreadable") else f"unreadable row: {reason}"
-    return FeedRow(row.number, dict(row.data), skip=skip, error=True)
+    return FeedRow(row.number, dict(row.data), skip=skip, error=True, source=row.source, notes=row.notes)
 
 
 def _get(data: Mapping[str, Any], column: str | None) -> Any:
