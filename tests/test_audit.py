@@ -97,8 +97,8 @@ def test_cli_check_reports_unreadable_rows_and_bad_files(tmp_path: Path) -> None
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"title": "Lampe LED de bureau"}\n{not json\n', encoding="utf-8")
     result = runner.invoke(app, ["check", str(broken)])
-    assert_exited(result, 0)
-    assert "row 2: unreadable" in result.output
+    assert_exited(result, 1)  # an unreadable row fails the gate: it was not checked
+    assert "row 2: unreadable" in result.output and "1 unreadable" in result.output
     missing = runner.invoke(app, ["check", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2 and "no such file" in missing.output
 
