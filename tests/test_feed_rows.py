@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from copyassist.errors import InputError
-from copyassist.feeds import count_lines, layout_of, open_feed, read_rows, sniff_csv
+from copyassist.feeds import count_lines, layout_of, open_feed, read_rows, records, sniff_csv
 from copyassist.feeds import rows as feed_rows
 from copyassist.feeds.sniffing import detect_delimiter, detect_encoding
 
@@ -191,6 +191,9 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
         ("blank-first.csv", b"\ntitle\nLampe\n", "the first line is blank"),
         ("empty.jsonl", b"\n\n", "empty.jsonl is empty"),
         ("list.jsonl", b'["Lampe", 12]\n"Sac"\n', "list.jsonl is not JSON Lines: no line is a JSON object"),
+        ("empty.json", b" [ ] ", "empty.json holds no JSON object"),
+        ("list.json", b'["Lampe", 12]', "list.json holds no JSON object"),
+        ("deep.json", b"[" * 100_000, "nested too deep"),
     ],
 )
 def test_a_file_that_is_not_a_feed_is_refused_at_once(
@@ -198,8 +201,9 @@ def test_a_file_that_is_not_a_feed_is_refused_at_once(
 ) -> None:
     source = tmp_path / name
     source.write_bytes(data)
-    with pytest.raises(InputError, match=re.escape(message)):
-        list(read_rows(source))
+    if not name.endswith(".json"):  # read_rows gives a JSON array's items as they are, [] included
+        with pytest.raises(InputError, match=re.escape(message)):
+            list(read_rows(source))
     with pytest.raises(InputError, match=re.escape(message)):
         open_feed(source)  # before a run starts, not once it has
 
@@ -320,3 +324,25 @@ def test_a_trailing_delimiter_is_no_extra_column(tmp_path: Path) -> None:
     assert one.data == {"ID": "1", "Name *": "Bougie", "Price": "12"} and one.error is None
     assert two.error is None
     assert three.error == "4 cells for 3 columns" and three.source is not None
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_lines_are_cut_at_every_line_end_across_chunk_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(records, "_CHUNK", chunk)
+    lines = [b"a;b\r\n", b"1;2\r", b"\n", b"3;4\r", b"5;6\n", b"\r\n", b"7;8\r", b"9;10"]
+    source = tmp_path / "endings.csv"
+    source.write_bytes(b"".join(lines))
+    with source.open("rb") as handle:
+        found = list(records.physical_lines(handle))
+    assert b"".join(found) == b"".join(lines)
+    assert found == [b"a;b\r\n", b"1;2\r\n", b"3;4\r", b"5;6\n", b"\r\n", b"7;8\r", b"9;10"]
+
+
+def test_a_line_longer_than_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "_CHUNK", 16)
+    source = tmp_path / "one-line.csv"
+    source.write_bytes(b"title\n" + b"x" * 200)
+    with source.open("rb") as handle, pytest.raises(InputError, match="a line longer than"):
+        list(records.physical_lines(handle, limit=100))

@@ -258,7 +258,9 @@ def open_feed(
                 f"{file}: format {format!r} reads CSV/TSV files, not {layout.upper()}"
             ).with_hint("feed_format")
         first = next((r for r in read_rows(file, layout=layout) if r.error is None), None)
-        columns = [str(key) for key in first.data] if first else []
+        if first is None:
+            raise InputError(f"{file.name} holds no JSON object: a feed has one per product")
+        columns = [str(key) for key in first.data]
         chosen, dialect = layout, CsvDialect("utf-8", delimiter or ",", "\r\n")
     if chosen == "shopify" and find_column(columns, "handle", "url handle") is None:
         raise InputError(f"{file}: a Shopify export has a Handle column; columns: {', '.join(columns)}")

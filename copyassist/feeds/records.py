@@ -19,8 +19,9 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -31,7 +32,7 @@ FIELD_LIMIT = 16 * 1024 * 1024
 LINE_LIMIT = 64 * 1024 * 1024
 _CHUNK = 1 << 20
 _EOL = re.compile(rb"\r\n|\r|\n")
-_ENDING = re.compile(r"(?:\r\n|\r|\n)\Z")
+_PIECE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _QUOTED = re.compile(r'"((?:[^"]|"")*)(?:"(.*))?', re.DOTALL)
 UTF8 = frozenset({"utf-8", "utf-8-sig"})
 
@@ -39,7 +40,7 @@ UTF8 = frozenset({"utf-8", "utf-8-sig"})
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceLine:
     """One record exactly as read: its text (line ending included) and the cells ``csv`` found in it.
 
@@ -49,21 +50,24 @@ class SourceLine:
     cells: list[str] | None = None
     delimiter: str | None = None
     notes: tuple[str, ...] = field(default=())  # how the record was repaired while read
+    lines: int = 1  # physical lines the record spans
+    blank: bool = field(init=False)  # no cell filled
+
+    def __post_init__(self) -> None:
+        self.blank = self.cells is not None and not "".join(self.cells).strip()
 
     @property
     def ending(self) -> str:
         """The record's line ending: ``"\\r\\n"``, ``"\\n"``, ``"\\r"``, or "" at the end of a file."""
-        found = _ENDING.search(self.text)
-        return found.group() if found else ""
+        text = self.text
+        if text.endswith("\n"):
+            return "\r\n" if text.endswith("\r\n") else "\n"
+        return "\r" if text.endswith("\r") else ""
 
     @property
     def content(self) -> str:
         """The record's text without its line ending."""
         return self.text[: len(self.text) - len(self.ending)]
-
-    @property
-    def blank(self) -> bool:
-        return self.cells is not None and not any(c.strip() for c in self.cells)
 
     def spans(self) -> list[str] | None:
         """Each cell's own text, quotes included, in order; None when the text cannot be cut so
@@ -157,9 +161,21 @@ class LineDecoder:
 
 def physical_lines(handle: BinaryIO, limit: int = LINE_LIMIT) -> Iterator[bytes]:
     """The lines of ``handle``, each with its own ending (``\\r\\n``, ``\\n`` or ``\\r``)."""
+    while line := handle.readline(_CHUNK):
+        if len(line) == _CHUNK and not line.endswith(b"\n"):  # lone CRs, or a long line: cut by hand
+            yield from _cut(itertools.chain([line], iter(lambda: handle.read(_CHUNK), b"")), limit, handle)
+            return
+        returns = line.count(b"\r")
+        if not returns or (returns == 1 and line.endswith(b"\r\n")):
+            yield line
+        else:
+            yield from _PIECE.findall(line)
+
+
+def _cut(chunks: Iterable[bytes], limit: int, handle: BinaryIO) -> Iterator[bytes]:
     pending: list[bytes] = []
     size = 0
-    while chunk := handle.read(_CHUNK):
+    for chunk in chunks:
         start = 0
         if pending and pending[-1].endswith(b"\r"):  # a "\r\n" may be cut by the chunk's end
             if chunk.startswith(b"\n"):
@@ -213,7 +229,7 @@ def csv_records(handle: BinaryIO, encoding: str, delimiter: str) -> Iterator[tup
             return
         except csv.Error as exc:
             cells, error = None, str(exc)
-        source = SourceLine("".join(consumed), cells, delimiter, tuple(notes))
+        source = SourceLine("".join(consumed), cells, delimiter, tuple(notes), len(consumed))
         consumed.clear()
         notes.clear()
         yield source, error

@@ -132,7 +132,7 @@ def _csv_rows(file: Path, dialect: CsvDialect, keep_blank: bool) -> Iterator[Row
         for source, error in records:
             number += 1
             row = _csv_row(number, header, source, error)
-            if row.blank:
+            if source.blank:
                 if keep_blank:
                     yield row
                 continue
@@ -152,9 +152,9 @@ def _csv_row(number: int, header: list[str], source: SourceLine, error: str | No
                        notes=source.notes)  # fmt: skip
         cells = cells[: len(header)]  # a trailing delimiter (PrestaShop): blank cells past the header
     notes = source.notes
-    merged = _merged_rows(cells, header, source.delimiter or ",")
-    if merged:
-        notes = (*notes, merged)
+    if source.lines > 1:
+        merged = _merged_rows(cells, header, source.delimiter or ",")
+        notes = (*notes, merged) if merged else notes
     values = [*cells, *[""] * (len(header) - len(cells))]
     return Row(number, dict(zip(header, values, strict=True)), source=source, notes=notes)
 
