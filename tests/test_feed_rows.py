@@ -346,3 +346,26 @@ def test_a_line_longer_than_the_limit_is_refused(tmp_path: Path, monkeypatch: py
     source.write_bytes(b"title\n" + b"x" * 200)
     with source.open("rb") as handle, pytest.raises(InputError, match="a line longer than"):
         list(records.physical_lines(handle, limit=100))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'a;b;c', ';;', '"a;b";"c""d""";e', ' "a;b";c', 'x"y;"ab"c"d;"a""b"', '"un\nbloc";"deux\r\nlignes"',
+        '"";"""";""""""', '"ouvert;jusqu\'au bout', "é;€;\t", '"a"b"c";d',
+    ],
+)
+def test_cells_are_cut_as_csv_reads_them(line: str) -> None:
+    (cells,) = csv.reader([line], delimiter=";")
+    source = records.SourceLine(line + "\n", cells, ";")
+    spans = source.spans()
+    assert spans is not None and ";".join(spans) == line
+    assert [records.cell_value(s) for s in spans] == cells
+    assert next(csv.reader([";".join(records.quote_cell(c, ";") for c in cells)], delimiter=";")) == cells
+
+
+def test_a_long_quoted_cell_is_cut_quickly() -> None:
+    cell = '"' + 'du texte, des ""guillemets"";' * 40_000 + '"'  # 1.2 MB
+    (cells,) = csv.reader([f"A1;{cell};x"], delimiter=";")
+    spans = records.SourceLine(f"A1;{cell};x", cells, ";").spans()
+    assert spans == ["A1", cell, "x"]

@@ -33,7 +33,7 @@ LINE_LIMIT = 64 * 1024 * 1024
 _CHUNK = 1 << 20
 _EOL = re.compile(rb"\r\n|\r|\n")
 _PIECE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_QUOTED = re.compile(r'"((?:[^"]|"")*)(?:"(.*))?', re.DOTALL)
+_QUOTED = re.compile(r'"([^"]*(?:""[^"]*)*)(?:"(.*))?', re.DOTALL)
 UTF8 = frozenset({"utf-8", "utf-8-sig"})
 
 # The limit is per process, in csv; raising it changes nothing for files that stay under it.
@@ -89,7 +89,7 @@ def _cell_pattern(delimiter: str) -> re.Pattern[str]:
     d = re.escape(delimiter)
     # csv's reading: a quote opens a quoted cell only as its first character; after the closing
     # quote, what follows up to the delimiter is part of the cell; elsewhere a quote is a quote.
-    quoted = rf'"(?:[^"]|"")*(?:"(?:[^"{d}\r\n][^{d}\r\n]*)?|\Z)'
+    quoted = rf'"[^"]*(?:""[^"]*)*(?:"(?:[^"{d}\r\n][^{d}\r\n]*)?|\Z)'
     return re.compile(rf'{quoted}|(?:[^"{d}\r\n][^{d}\r\n]*)?', re.DOTALL)
 
 
