@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import tracemalloc
 from pathlib import Path
@@ -369,3 +370,13 @@ def test_a_long_quoted_cell_is_cut_quickly() -> None:
     (cells,) = csv.reader([f"A1;{cell};x"], delimiter=";")
     spans = records.SourceLine(f"A1;{cell};x", cells, ";").spans()
     assert spans == ["A1", cell, "x"]
+
+
+def test_a_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "feed.csv"
+    os.mkfifo(fifo)
+    for read in (read_rows, open_feed):
+        with pytest.raises(InputError, match="is not a regular file"):
+            read(fifo)
+        with pytest.raises(InputError, match="not a regular file"):
+            read(tmp_path)

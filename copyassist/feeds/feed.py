@@ -29,7 +29,7 @@ from copyassist.feeds.platforms import (
     merchant_key,
 )
 from copyassist.feeds.records import SourceLine
-from copyassist.feeds.rows import Row, read_header, read_rows
+from copyassist.feeds.rows import Row, feed_file, read_header, read_rows
 from copyassist.feeds.sniffing import CsvDialect, layout_of, sniff_csv
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
 from copyassist.product import FIELD_ALIASES, Product
@@ -240,9 +240,7 @@ def open_feed(
     ``format`` is detected when None. ``mapping`` is original column -> product field
     (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
     column as an attribute) and "ignore" are targets too."""
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"no such file: {file}")
+    file = feed_file(path)
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown feed format {format!r}; formats: {', '.join(FORMATS)}")
     layout = format if format in ("jsonl", "json") else layout_of(file) or "csv"

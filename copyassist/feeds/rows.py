@@ -64,7 +64,7 @@ def read_rows(
     ``layout`` ("csv", "tsv", "jsonl" or "json") overrides the one the file's name gives (CSV for
     a name that gives none); a CSV's delimiter and encoding are detected unless given. Blank CSV
     lines are counted but not yielded unless ``keep_blank``."""
-    file = _feed_file(path)
+    file = feed_file(path)
     layout = layout or layout_of(file) or "csv"
     if layout in ("jsonl", "json"):
         refuse_non_text(file, read_sample(file, whole_line=False), layout)
@@ -74,7 +74,9 @@ def read_rows(
     return _csv_rows(file, sniff_csv(file, delimiter=delimiter, encoding=encoding), keep_blank)
 
 
-def _feed_file(path: str | Path) -> Path:
+def feed_file(path: str | Path) -> Path:
+    """``path`` when it is a regular file; an ``InputError`` that says what it is otherwise (a FIFO or
+    a device is never read: it could have no end)."""
     file = Path(path)
     if not file.exists():
         raise InputError(f"no such file: {file}")
@@ -92,7 +94,7 @@ def _open(file: Path) -> BinaryIO:
 
 def read_header(path: str | Path, dialect: CsvDialect) -> Header:
     """The header of a CSV file; an ``InputError`` when the file is empty or holds no row."""
-    file = _feed_file(path)
+    file = feed_file(path)
     with _open(file) as handle:
         records = csv_records(handle, dialect.encoding, dialect.delimiter)
         header = _header(records, file)
