@@ -90,9 +90,9 @@ def test_csvish_text_reads_and_comes_back_with_every_row(text: str, encoding: st
         rows = list(feed.rows())
         out = path.with_name("out.csv")
         write_back(feed, rows, out)
-        again = list(open_feed(out).rows())
+        again = list(open_feed(out, delimiter=feed.delimiter).rows())  # as sniffed from the input
         assert len(again) == len(rows) == count
         for before, after in zip(rows, again, strict=True):
             assert after.number == before.number
-            if before.source is not None and before.source.text.count('"') % 2 == 0 and before.raw:
+            if before.raw:
                 assert {c: after.raw.get(c) for c in before.raw} == before.raw

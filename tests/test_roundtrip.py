@@ -215,3 +215,14 @@ def test_batch_exits_1_when_a_row_is_unreadable_or_skipped_with_an_error(
     result = runner.invoke(app, [*args[:1], str(mixed), *args[2:]])
     assert_exited(result, 0)
     assert "warning: row 2: bytes that are not UTF-8 were read as Windows-1252" in result.output
+
+
+def test_a_quote_never_closed_is_closed_so_the_new_cells_stay_in_their_columns(tmp_path: Path) -> None:
+    records = ["sku;title;description\n", "A1;Lampe;Douce\n", 'A2;Sac;"Grand\nsac\n']  # open to the end
+    text, summary = batch(tmp_path, records)
+    ((row, note),) = summary.totals.warnings
+    assert row == 2 and note.startswith("a quote opened in its last cell is never closed")
+    assert 'A2;Sac;"Grand\nsac\n";' in text  # its text as it came, the quote closed after it
+    header, _, last = csv_rows(text, ";")
+    assert last[:3] == ["A2", "Sac", "Grand\nsac\n"] and len(last) == len(header)
+    assert last[header.index("copyassist_model")] == "fake-model"  # the new cells in their columns

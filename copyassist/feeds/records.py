@@ -51,6 +51,7 @@ class SourceLine:
     delimiter: str | None = None
     notes: tuple[str, ...] = field(default=())  # how the record was repaired while read
     lines: int = 1  # physical lines the record spans
+    open_quote: bool = False  # the file ends inside this record's last cell: its quote never closed
     blank: bool = field(init=False)  # no cell filled
 
     def __post_init__(self) -> None:
@@ -60,6 +61,8 @@ class SourceLine:
     def ending(self) -> str:
         """The record's line ending: ``"\\r\\n"``, ``"\\n"``, ``"\\r"``, or "" at the end of a file."""
         text = self.text
+        if self.open_quote:  # the line end is the cell's
+            return ""
         if text.endswith("\n"):
             return "\r\n" if text.endswith("\r\n") else "\n"
         return "\r" if text.endswith("\r") else ""
@@ -69,6 +72,11 @@ class SourceLine:
         """The record's text without its line ending."""
         return self.text[: len(self.text) - len(self.ending)]
 
+    @property
+    def closed(self) -> str:
+        """``content``, its last quote closed when the file ended inside it, so that cells can follow."""
+        return self.content + '"' if self.open_quote else self.content
+
     def spans(self) -> list[str] | None:
         """Each cell's own text, quotes included, in order; None when the text cannot be cut so
         that every piece reads back as the cell ``csv`` found (then cells are written anew)."""
@@ -76,7 +84,7 @@ class SourceLine:
             return None
         if not self.cells:
             return []
-        pieces = split_cells(self.content, self.delimiter)
+        pieces = split_cells(self.closed, self.delimiter)
         if pieces is None or len(pieces) != len(self.cells):
             return None
         if any(cell_value(p) != c for p, c in zip(pieces, self.cells, strict=True)):
@@ -220,16 +228,34 @@ def csv_records(handle: BinaryIO, encoding: str, delimiter: str) -> Iterator[tup
             yield text
 
     reader = csv.reader(lines(), delimiter=delimiter)
+    previous: tuple[SourceLine, str | None] | None = None
     while True:
         cells: list[str] | None
         error = None
         try:
             cells = next(reader)
         except StopIteration:
+            if previous is not None:  # the last record: only it can end inside a quote
+                yield _closing(previous[0]), previous[1]
             return
         except csv.Error as exc:
             cells, error = None, str(exc)
         source = SourceLine("".join(consumed), cells, delimiter, tuple(notes), len(consumed))
         consumed.clear()
         notes.clear()
-        yield source, error
+        if previous is not None:
+            yield previous
+        previous = source, error
+
+
+def _closing(source: SourceLine) -> SourceLine:
+    """The file's last record, marked when a quote in its last cell is never closed."""
+    if source.cells is None or source.delimiter is None or '"' not in source.text:
+        return source
+    pieces = split_cells(source.text, source.delimiter)
+    last = _QUOTED.fullmatch(pieces[-1]) if pieces and pieces[-1].startswith('"') else None
+    if last is None or last.group(2) is not None:
+        return source
+    note = "a quote opened in its last cell is never closed: the rest of the file was read into it"
+    source.open_quote, source.notes = True, (*source.notes, note)
+    return source

@@ -166,7 +166,7 @@ class FileWriter(AtomicOutput):
         if source is None or count == 0 or source.delimiter is None:
             return self._csv_line(values, changed)
         if source.cells is None:  # unreadable: its text as it came, then the new cells
-            return self._joined([source.content], values[count:], source.ending)
+            return self._joined([source.closed], values[count:], source.ending)
         same = source.delimiter == self.delimiter
         if same and source.blank and not changed:
             return source.text
@@ -176,7 +176,7 @@ class FileWriter(AtomicOutput):
             self.neutralise_all and any(neutralise_cell(c) != c for c in cells)
         )  # fmt: skip
         if not cut:
-            return self._joined([source.content], values[count:], source.ending)
+            return self._joined([source.closed], values[count:], source.ending)
         spans = source.spans() if same else None
         pieces: list[str] = []
         for index, name in enumerate(names):
