@@ -87,7 +87,7 @@ class SourceLine:
         pieces = split_cells(self.closed, self.delimiter)
         if pieces is None or len(pieces) != len(self.cells):
             return None
-        if any(cell_value(p) != c for p, c in zip(pieces, self.cells, strict=True)):
+        if pieces != self.cells and any(cell_value(p) != c for p, c in zip(pieces, self.cells, strict=True)):
             return None
         return pieces
 
