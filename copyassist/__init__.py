@@ -55,7 +55,7 @@ from copyassist.errors import (
     StorageError,
     TemplateError,
 )
-from copyassist.feeds import FeedRow
+from copyassist.feeds import FeedRow, SourceLine
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import (
     Demographics,
@@ -129,6 +129,7 @@ __all__ = [
     "SectionResult",
     "ServerError",
     "Settings",
+    "SourceLine",
     "StorageError",
     "Store",
     "StoredResult",

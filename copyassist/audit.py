@@ -62,6 +62,15 @@ class CheckReport:
     def warning_count(self) -> int:
         return sum(v.severity == "warning" for r in self.rows for v in r.violations)
 
+    @property
+    def unreadable_count(self) -> int:
+        return sum(r.error is not None for r in self.rows)
+
+    @property
+    def failed(self) -> bool:
+        """An error was found or a row could not be read: what a CI gate fails on."""
+        return bool(self.error_count or self.unreadable_count)
+
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(rule, severity, violations, rows affected), most frequent first."""
         counts: Counter[tuple[str, str]] = Counter()
@@ -80,6 +89,7 @@ class CheckReport:
                 "fields": self.fields,
                 "errors": self.error_count,
                 "warnings": self.warning_count,
+                "unreadable": self.unreadable_count,
                 "rows": [
                     {"row": r.row, "id": r.id, "status": r.status, "error": r.error,
                      "violations": [v.as_dict() for v in r.violations]}
@@ -197,6 +207,7 @@ def check(
         if row.error:
             report.rows.append(RowReport(row.number, error=row.error))
             continue
+        reading = [Violation("row.reading", "warning", "row", note) for note in row.notes]
         if not report.fields:
             report.fields = resolve_fields(row.data.keys(), fields)
         if wanted is not None and facts_columns is None:
@@ -210,7 +221,8 @@ def check(
             product=product,
             known_words=(brand,) if brand else (),
         )
-        row_report = RowReport(row.number, id=_first(row.data, ("sku", "id", "handle", "ean", "gtin")))
+        row_report = RowReport(row.number, id=_first(row.data, ("sku", "id", "handle", "ean", "gtin")),
+                               violations=reading)  # fmt: skip
         for kind, column in report.fields.items():
             text = str(row.data.get(column) or "")
             if text:

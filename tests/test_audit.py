@@ -98,8 +98,8 @@ def test_cli_check_reports_unreadable_rows_and_bad_files(tmp_path: Path) -> None
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"title": "Lampe LED de bureau"}\n{not json\n', encoding="utf-8")
     result = runner.invoke(app, ["check", str(broken)])
-    assert_exited(result, 0)
-    assert "row 2: unreadable" in result.output
+    assert_exited(result, 1)  # an unreadable row fails the gate: it was not checked
+    assert "row 2: unreadable" in result.output and "1 unreadable" in result.output
     missing = runner.invoke(app, ["check", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2 and "no such file" in missing.output
 
@@ -118,3 +118,22 @@ def test_check_and_batch_read_a_one_column_csv_of_titles_alike(tmp_path: Path, q
     batch_rows = list(open_feed(path).rows())
     assert [(r.number, r.error) for r in batch_rows] == [(1, False), (2, False), (3, False)]
     assert [r.product["title"] for r in batch_rows if r.product] == titles
+
+
+def test_check_reports_repaired_rows_and_exits_1_on_unreadable_csv_rows(tmp_path: Path) -> None:
+    listings = tmp_path / "listings.csv"
+    listings.write_bytes(
+        "sku;title\nA1;Lumio lampe de bureau LED, éclairage doux\n\n".encode()
+        + "A2;Nordlys sac à dos 15 L vert forêt\n".encode("cp1252")
+    )
+    report = copyassist.check(listings)
+    assert [r.row for r in report.rows] == [1, 3]  # the blank line is counted, not checked
+    reading = [v for v in report.rows[1].violations if v.rule == "row.reading"]
+    assert [(v.severity, v.message) for v in reading] == [
+        ("warning", "bytes that are not UTF-8 were read as Windows-1252")]  # fmt: skip
+    assert not report.failed
+    listings.write_text("sku;title\nA1;Lumio lampe de bureau LED 3 modes\nA2;Sac;à dos\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(listings), "--format", "json"])
+    assert_exited(result, 1)
+    payload = json.loads(result.stdout)
+    assert payload["unreadable"] == 1 and payload["rows"][1]["error"] == "3 cells for 2 columns"

@@ -383,11 +383,16 @@ def test_shopify_variants_get_one_call_per_product(tmp_path: Path, store: Store)
 
 def test_formula_cells_are_neutralised_unless_turned_off(tmp_path: Path, store: Store) -> None:
     feed = tmp_path / "feed.csv"
-    feed.write_text('sku,title,brand\nA1,"=HYPERLINK(""http://x"",""clic"") lampe",Lumio\n', encoding="utf-8")
+    cell = '"=HYPERLINK(""http://x"",""clic"") lampe"'
+    feed.write_text(f"sku,title,brand\nA1,{cell},Lumio\n", encoding="utf-8")
     run_batch(feed, tmp_path / "safe.csv", template="product-title", backend=EchoBackend(), store=store)
     safe = read_csv(tmp_path / "safe.csv")[0]
-    assert safe["title"].startswith("'=")
-    assert not safe["copyassist_title"].startswith("=")
+    assert safe["title"].startswith("=HYPERLINK")  # the seller's own cell: never rewritten
+    assert f"A1,{cell},Lumio," in (tmp_path / "safe.csv").read_text("utf-8")
+    assert not safe["copyassist_title"].startswith("=")  # the model's copy: neutralised
+    run_batch(feed, tmp_path / "all.csv", template="product-title", backend=EchoBackend(), store=store,
+              neutralise_all=True)  # fmt: skip
+    assert read_csv(tmp_path / "all.csv")[0]["title"].startswith("'=HYPERLINK")
     run_batch(feed, tmp_path / "raw.csv", template="product-title", backend=EchoBackend(), store=store,
               neutralise=False)  # fmt: skip
     assert read_csv(tmp_path / "raw.csv")[0]["title"].startswith("=HYPERLINK")

@@ -264,6 +264,21 @@ def test_flagged_and_failed_copy_never_fills_target_cells(tmp_path: Path) -> Non
     assert three["Name"] == "Bol" and three["copyassist_status"] == "repaired"
 
 
+def test_a_fallback_or_an_empty_value_never_replaces_the_sellers_copy(tmp_path: Path) -> None:
+    feed = StandInFeed(tmp_path / "in.csv", "woocommerce", ["ID", "Name", "Description"])
+    out = tmp_path / "out.csv"
+    with writer_for(feed, out, ["title", "description"], overwrite=True) as writer:
+        writer.write(outcome(1, {"ID": "1", "Name": "Bol", "Description": "Grès"}, {"title": "Bol 12 cm"},
+                             "fallback"))  # fmt: skip
+        writer.write(outcome(2, {"ID": "2", "Name": "", "Description": ""}, {"title": "Tasse"}, "fallback"))
+        writer.write(outcome(3, {"ID": "3", "Name": "Vase", "Description": "Verre"},
+                             {"title": "Vase bleu", "description": " "}))  # fmt: skip
+    one, two, three = read_csv(out)
+    assert (one["Name"], one["copyassist_title"]) == ("Bol", "Bol 12 cm")  # kept, even with overwrite
+    assert two["Name"] == "Tasse"  # an empty cell is still filled by a fallback
+    assert (three["Name"], three["Description"]) == ("Vase bleu", "Verre")  # AI copy replaces; blank never
+
+
 def test_a_row_the_reader_skipped_is_never_filled(tmp_path: Path) -> None:
     feed = StandInFeed(tmp_path / "in.csv", "woocommerce", ["ID", "Type", "Name"])
     out = tmp_path / "out.csv"
@@ -318,24 +333,30 @@ def test_numbers_and_plain_text_are_left_alone(text: str) -> None:
     assert neutralise_cell(text) == text
 
 
-def test_neutralisation_applies_to_original_cells_and_new_copy(tmp_path: Path) -> None:
-    columns = ["id", "note", "price", "title"]
+@pytest.mark.parametrize(
+    ("options", "new", "originals"),
+    [({}, "'", ""), ({"neutralise": False}, "", ""), ({"neutralise_all": True}, "'", "'")],
+)
+def test_new_copy_is_neutralised_and_the_sellers_cells_only_when_asked(
+    tmp_path: Path, options: dict[str, bool], new: str, originals: str
+) -> None:
+    # the seller's own cells are never rewritten ("- " starts a bullet list), unless neutralise_all
+    columns = ["id", "=note", "price", "title"]
     feed = StandInFeed(tmp_path / "in.csv", "csv", columns, mapping={"title": "title"})
     raw = [
-        {"id": str(i), "note": f, "price": n, "title": ""}
+        {"id": str(i), "=note": f, "price": n, "title": ""}
         for i, (f, n) in enumerate(zip(FORMULAS, NUMBERS * 2, strict=False))
     ]
-    for neutralise, name in ((True, "on.csv"), (False, "off.csv")):
-        out = tmp_path / name
-        with writer_for(feed, out, ["title"], neutralise=neutralise) as writer:
-            for i, values in enumerate(raw):
-                writer.write(outcome(i + 1, values, {"title": "=1+1 bol"}))
-        rows = read_csv(out)
-        quote = "'" if neutralise else ""
-        assert [r["note"] for r in rows] == [quote + f for f in FORMULAS]
-        assert [r["price"] for r in rows] == [r["price"] for r in raw]  # numbers untouched either way
-        assert {r["title"] for r in rows} == {quote + "=1+1 bol"}
-        assert {r["copyassist_title"] for r in rows} == {quote + "=1+1 bol"}
+    out = tmp_path / "out.csv"
+    with writer_for(feed, out, ["title"], **options) as writer:
+        for i, values in enumerate(raw):
+            writer.write(outcome(i + 1, values, {"title": "=1+1 bol"}))
+    rows = read_csv(out)
+    assert list(rows[0])[1] == originals + "=note"  # the header is the seller's too
+    assert [r[originals + "=note"] for r in rows] == [originals + f for f in FORMULAS]
+    assert [r["price"] for r in rows] == [r["price"] for r in raw]  # numbers untouched either way
+    assert {r["title"] for r in rows} == {new + "=1+1 bol"}  # filled by the model: new copy
+    assert {r["copyassist_title"] for r in rows} == {new + "=1+1 bol"}
 
 
 def test_jsonl_and_json_stay_raw(tmp_path: Path) -> None:
@@ -411,7 +432,7 @@ def test_merchant_structured_title_and_description(tmp_path: Path) -> None:
 
     _, two, _ = run(tmp_path / "overwrite.txt", overwrite=True)
     assert two["structured_title"] == 'trained_algorithmic_media:"Kairos : théière en fonte"'
-    assert two["title"] == "" and two["description"] == ""  # else Google would use title/description
+    assert (two["title"], two["description"]) == ("Bol existant", "Déjà")  # never blanked
 
 
 # -- columns, order, files --------------------------------------------------------------------------

@@ -255,6 +255,7 @@ async def arun_batch(
     output_format: str | None = None,
     overwrite: bool = False,
     neutralise: bool = True,
+    neutralise_all: bool = False,
     merchant_structured: bool = False,
     in_place: bool = False,
     on_outcome: OnOutcome | None = None,
@@ -282,8 +283,8 @@ async def arun_batch(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
             fields=fields, delimiter=source.delimiter, encoding=source.encoding,
             lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
-            neutralise=neutralise, merchant_structured=merchant_structured, document=source.document,
-            preamble=source.preamble,
+            neutralise=neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
+            document=source.document, preamble=source.preamble, header_source=source.header_source,
         ) as writer:  # fmt: skip
             failed: errors.StorageError | None = None
             async for outcome in job.outcomes():

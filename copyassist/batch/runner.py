@@ -72,6 +72,10 @@ class BatchSettings:
     use_cache: bool = True
 
 
+#: Reading warnings kept in ``BatchTotals.warnings``; past it they are only counted.
+MAX_WARNINGS = 1000
+
+
 @dataclass
 class BatchTotals:
     counts: Counter[str] = field(default_factory=Counter)
@@ -80,12 +84,19 @@ class BatchTotals:
     cost: float = 0.0
     unknown_cost: bool = False
     stopped: str | None = None  # why the run stopped early, if it did
-    failures: list[tuple[int, str]] = field(default_factory=list)
+    failures: list[tuple[int, str]] = field(default_factory=list)  # failed, unreadable, skipped with an error
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (row, note): repaired bytes, merged rows
+    warning_count: int = 0
     languages: Counter[LanguageChoice] = field(default_factory=Counter)  # rows written, by language
 
     @property
     def rows(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def has_errors(self) -> bool:
+        """A row failed, could not be read, or was skipped with an error (no title...)."""
+        return bool(self.failures)
 
 
 class BatchRunner:
@@ -151,6 +162,10 @@ class BatchRunner:
         self.totals.counts[outcome.status] += 1
         if outcome.status == Status.FAILED or (outcome.row.error and outcome.row.skip):
             self.totals.failures.append((outcome.row.number, outcome.error or outcome.row.skip or "?"))
+        for note in outcome.row.notes:
+            self.totals.warning_count += 1
+            if len(self.totals.warnings) < MAX_WARNINGS:
+                self.totals.warnings.append((outcome.row.number, note))
         if self._on_outcome is not None:
             self._on_outcome(outcome, self.totals)
         return outcome

@@ -4,11 +4,18 @@ New copy always goes to ``copyassist_<field>`` columns beside the original ones,
 status, template, persona and model on every row. It also fills the row's *target* cell (Shopify
 ``Title``, the mapped description column...) when that cell is empty, or whatever it holds with
 ``overwrite=True``; only ok, repaired and fallback copy fills a target (``FILL_STATUSES``):
-flagged copy stays in its review column.
+flagged copy stays in its review column. A rule-built fallback never replaces existing copy, even
+with ``overwrite``, and an empty value never blanks a filled cell.
+
+Every other cell of the seller's comes back as it came: a CSV row is written from its record as
+read (``FeedRow.source``), a row the reader could not make out included, and only the target
+cells and the new columns change. In a JSON output, such a row keeps its text in
+``copyassist_original``.
 
 Merchant Center, ``merchant_structured=True``: AI copy goes to ``structured_title`` and
-``structured_description`` (``merchant_structured_value``), added after the original columns;
-rule-built "fallback" titles are not AI-written and go to ``title`` as usual.
+``structured_description`` (``merchant_structured_value``), added after the original columns,
+and the seller's ``title`` and ``description`` stay; rule-built "fallback" titles are not
+AI-written and go to ``title`` as usual.
 
 The file itself (encoding, delimiter and line ending kept, formula cells, the ``.partial`` file)
 is ``copyassist.feeds.writing.FileWriter``'s job.
@@ -24,6 +31,7 @@ from copyassist.batch.fields import OUTPUT_FIELDS
 from copyassist.batch.model import RowOutcome
 from copyassist.feeds.documents import Document, DocumentWriter, document_writer
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, KNOWN_TARGETS, STRUCTURED_TARGETS
+from copyassist.feeds.records import SourceLine
 from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS
 from copyassist.feeds.values import as_shopify_html, merchant_structured_value
 from copyassist.feeds.writing import AtomicOutput, FileWriter, output_layout
@@ -45,7 +53,9 @@ class FeedWriter(AtomicOutput):
     ``fields`` are the OUTPUT_FIELDS the run produces. ``output_format`` ("csv", "tsv", "jsonl",
     "json") defaults from ``path``'s extension: .csv/.txt the input's format back, .tsv
     tab-separated, .jsonl, .json. ``delimiter``, ``encoding`` and ``lineterminator`` are the
-    input's (``Feed``'s), so that a CSV comes back as it was written.
+    input's (``Feed``'s), and ``header_source`` its header line as read (``Feed.header_source``),
+    so that a CSV comes back as it was written. ``neutralise`` puts a quote before new cells a
+    spreadsheet would run as formulas; ``neutralise_all`` before the seller's own cells too.
     """
 
     def __init__(
@@ -62,9 +72,11 @@ class FeedWriter(AtomicOutput):
         output_format: str | None = None,
         overwrite: bool = False,
         neutralise: bool = True,
+        neutralise_all: bool = False,
         merchant_structured: bool = False,
         document: Document | None = None,
         preamble: str = "",
+        header_source: SourceLine | None = None,
     ) -> None:
         if source_format not in FORMATS:
             raise ValueError(f"unknown feed format {source_format!r}")
@@ -96,6 +108,8 @@ class FeedWriter(AtomicOutput):
             self._file = FileWriter(
                 self.path, self.header, layout=self.output_format, delimiter=delimiter, encoding=encoding,
                 lineterminator=lineterminator, neutralise=neutralise, preamble=preamble,
+                original_columns=len(self.columns), neutralise_all=neutralise_all,
+                header_source=header_source,
             )  # fmt: skip
 
     @property
@@ -125,7 +139,16 @@ class FeedWriter(AtomicOutput):
 
     def write(self, outcome: RowOutcome) -> None:
         """Write the output row for ``outcome`` now, after the rows written before it."""
-        self._file.write(self._record(outcome))
+        row = outcome.row
+        record = self._record(outcome)
+        if row.unreadable and row.source is not None and self.output_format in ("jsonl", "json"):
+            record[PREFIX + "original"] = row.source.content
+        if not isinstance(self._file, FileWriter):  # a workbook or an XML feed: cells by value
+            self._file.write(record)
+            return
+        source = row.source if row.source is not None and row.source.delimiter is not None else None
+        changed = [c for c in self.columns if record.get(c, "") != row.raw.get(c, "")]
+        self._file.write(record, source=source, changed=changed)
 
     def _record(self, outcome: RowOutcome) -> dict[str, Any]:
         row = outcome.row
@@ -160,12 +183,9 @@ class FeedWriter(AtomicOutput):
         if structured is not None and ai:
             if not self.overwrite and any(_filled(record.get(c)) for c in (plain, structured) if c):
                 return
-            record[structured] = merchant_structured_value(text)
-            if plain is not None:
-                # Google uses title/description over the structured attribute when both are set.
-                record[plain] = ""
+            record[structured] = merchant_structured_value(text)  # the seller's title/description stay
             return
-        if plain is None or (_filled(record.get(plain)) and not self.overwrite):
+        if plain is None or (_filled(record.get(plain)) and not (self.overwrite and ai)):
             return
         record[plain] = as_shopify_html(text) if plain == "Body (HTML)" else text
 

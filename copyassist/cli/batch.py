@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from copyassist.batch.api import dry_run, run_batch
+from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import Store
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import (
@@ -32,7 +33,8 @@ BATCH_HELP = (
     "Write copy for every row of a feed, in input order; resumable and cached.\n\n"
     "Each finished row is saved at once: run the same command again after a crash or Ctrl-C and "
     "finished rows cost nothing. Rows done in any earlier run come from the store (--no-cache to "
-    "redo them). Exit 1 when rows failed, 3 when the run stopped early."
+    "redo them). Exit 1 when a row failed, could not be read or was skipped with an error, 3 when "
+    "the run stopped early."
 )
 
 
@@ -96,7 +98,11 @@ def batch_command(
         bool, Opt("--overwrite", help="Replace existing copy in the feed's own columns.")
     ] = False,
     no_neutralise: Annotated[
-        bool, Opt("--no-neutralise", help="Keep cells that start with = + - @ as they are.")
+        bool, Opt("--no-neutralise", help="Keep new cells that start with = + - @ as they are.")
+    ] = False,
+    neutralise_all: Annotated[
+        bool,
+        Opt("--neutralise-all", help="Also quote the feed's own cells that start with = + - @."),
     ] = False,
     merchant_structured: Annotated[
         bool,
@@ -151,15 +157,15 @@ def batch_command(
         feed, output, template=template, language=language, persona=persona, channel=channel,
         feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
         max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
-        neutralise=not no_neutralise, merchant_structured=merchant_structured, in_place=in_place,
+        neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
+        in_place=in_place,
         provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
         on_outcome=progress.update, header_row=header_row,
     )  # fmt: skip
     progress.close(summary.totals)
     typer.secho(describe_languages(summary.languages), err=True, dim=True)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
-    for number, error in summary.totals.failures[:20]:
-        typer.secho(f"row {number}: {error}", err=True, fg=typer.colors.RED)
+    _report_rows(summary.totals)
     if summary.totals.stopped:
         typer.secho(
             f"stopped early: {summary.totals.stopped}; run the same command to resume",
@@ -167,5 +173,25 @@ def batch_command(
             fg=typer.colors.YELLOW,
         )
         raise typer.Exit(3)
-    if summary.totals.counts["failed"]:
+    if summary.totals.has_errors:
         raise typer.Exit(1)
+
+
+def _report_rows(totals: BatchTotals, shown: int = 20) -> None:
+    """The rows that went wrong, and the reading's warnings, a line each (the first ``shown``)."""
+    for number, error in totals.failures[:shown]:
+        typer.secho(f"row {number}: {error}", err=True, fg=typer.colors.RED)
+    if len(totals.failures) > shown:
+        hidden = len(totals.failures) - shown
+        typer.secho(f"... and {hidden} more rows with errors", err=True, fg=typer.colors.RED)
+    by_note: dict[str, list[int]] = {}
+    for number, note in totals.warnings:
+        by_note.setdefault(note, []).append(number)
+    for note, numbers in by_note.items():
+        more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+        rows = ", ".join(map(str, numbers[:shown])) + more
+        typer.secho(f"warning: row{'s' if len(numbers) > 1 else ''} {rows}: {note}", err=True,
+                    fg=typer.colors.YELLOW)  # fmt: skip
+    if totals.warning_count > len(totals.warnings):
+        typer.secho(f"warning: {totals.warning_count - len(totals.warnings)} more rows with warnings",
+                    err=True, fg=typer.colors.YELLOW)  # fmt: skip

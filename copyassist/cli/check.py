@@ -69,9 +69,10 @@ def _print_table(report: CheckReport) -> None:
     typer.echo()
     clean = sum(r.status == "ok" for r in report.rows)
     checked = ", ".join(f"{kind}={column}" for kind, column in report.fields.items())
+    unreadable = f", {report.unreadable_count} unreadable" if report.unreadable_count else ""
     typer.secho(
         f"{len(report.rows)} rows checked for {report.channel} ({checked}): "
-        f"{clean} clean, {report.error_count} errors, {report.warning_count} warnings",
+        f"{clean} clean, {report.error_count} errors, {report.warning_count} warnings{unreadable}",
         bold=True,
     )
     for rule, severity, count, rows in report.summary():
@@ -108,7 +109,8 @@ def check_command(
     output_format: FormatOpt = "table",
     output: OutputOpt = None,
 ) -> None:
-    """Check listings against a channel's rules. Exit 1 when any error is found (usable in CI)."""
+    """Check listings against a channel's rules. Exit 1 when any error is found or a row cannot be
+    read (usable in CI)."""
     checked_channel(channel)
     if output_format not in ("table", "csv", "json"):
         raise InputError(f"--format must be table, csv or json, not {output_format!r}")
@@ -127,8 +129,10 @@ def check_command(
             typer.echo(text, nl=False)
         else:
             output.write_text(text, encoding="utf-8")
+            unreadable = f", {report.unreadable_count} unreadable rows" if report.unreadable_count else ""
             typer.echo(
-                f"report written to {output}: {report.error_count} errors, {report.warning_count} warnings"
+                f"report written to {output}: {report.error_count} errors, "
+                f"{report.warning_count} warnings{unreadable}"
             )
-    if report.error_count:
+    if report.failed:
         raise typer.Exit(1)

@@ -2,6 +2,7 @@
 XML feeds and Excel workbooks, and the Shopify, WooCommerce and Merchant Center exports.
 
 - ``sniffing``: layout from the file name, encoding, delimiter and line ending from the bytes;
+- ``records``: CSV records with their text as read (``SourceLine``), lines decoded one by one;
 - ``rows``: ``read_rows``, plain records (``check`` and ``study`` read these);
 - ``feed``: ``open_feed``, records mapped to product fields (``batch`` reads these);
 - ``plan``: which column feeds which product field (names from ``copyassist.columns``);
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from copyassist.feeds.feed import Feed, FeedRow, open_feed
 from copyassist.feeds.platforms import CSV_FORMATS, FORMATS, detect_format
+from copyassist.feeds.records import SourceLine
 from copyassist.feeds.rows import Row, read_rows
 from copyassist.feeds.sniffing import CsvDialect, RecordCount, count_records, layout_of, sniff_csv
 from copyassist.feeds.values import split_price
@@ -29,6 +31,7 @@ __all__ = [
     "FileWriter",
     "RecordCount",
     "Row",
+    "SourceLine",
     "count_records",
     "detect_format",
     "layout_of",

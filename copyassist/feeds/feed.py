@@ -22,13 +22,13 @@ from copyassist.feeds.plan import (
     plan_columns,
 )
 from copyassist.feeds.platforms import FORMATS, LANGUAGE_NAMES, detect_format
-from copyassist.feeds.rows import Row, csv_header, document_records, read_rows
+from copyassist.feeds.records import SourceLine
+from copyassist.feeds.rows import Row, document_records, feed_file, read_header, read_rows
 from copyassist.feeds.sniffing import (
     DOCUMENT_LAYOUTS,
     CsvDialect,
     comment_preamble,
     layout_of,
-    regular_file,
     sniff_csv,
 )
 from copyassist.feeds.values import NUMBER, cell_text, split_list, split_price
@@ -50,6 +50,13 @@ class FeedRow:
     skip: str | None = None  # why no copy is written (variant row, unreadable line...)
     error: bool = False  # True when ``skip`` is a problem to report, not a normal pass-through
     group: str | None = None  # rows of one product (Shopify Handle, WooCommerce parent)
+    source: SourceLine | None = None  # the record as read, for the writer to give it back as it came
+    notes: tuple[str, ...] = ()  # warnings from the reading: repaired bytes, rows merged by a quote
+
+    @property
+    def unreadable(self) -> bool:
+        """The reader could not make the row's cells out (the writer then copies its text)."""
+        return self.error and self.source is not None and (self.skip or "").startswith("unreadable")
 
 
 @dataclass
@@ -68,6 +75,7 @@ class Feed:
     lineterminator: str = "\r\n"
     document: Document | None = None  # a Merchant XML feed or a workbook: where its rows are
     preamble: str = ""  # CSV: the "#" comment lines above the header, written back before it
+    header_source: SourceLine | None = None  # a CSV's header line as read, to write it back as it came
     _plan: ColumnPlan = field(default_factory=ColumnPlan, repr=False)
 
     def mapping_report(self) -> ColumnMapping:
@@ -81,7 +89,8 @@ class Feed:
         if self.document is not None:
             source = document_records(self.document)
         else:
-            source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding)
+            source = read_rows(self.path, layout=layout, delimiter=self.delimiter, encoding=self.encoding,
+                               keep_blank=True)  # fmt: skip
         if self.format == "shopify":
             yield from self._shopify(source)
         else:
@@ -90,6 +99,8 @@ class Feed:
     def _convert(self, row: Row) -> FeedRow:
         if row.error is not None:
             return _unreadable(row)
+        if row.blank:
+            return _passed(row, skip="blank row")
         data, plan = row.data, self._plan
         for key in data if self.format in ("jsonl", "json") else ():
             if key not in plan.known:  # JSON records need not share their keys
@@ -99,12 +110,12 @@ class Feed:
             kinds = {k.strip().lower() for k in cell_text(_get(data, plan.special["type"])).split(",")}
             parent = cell_text(_get(data, plan.special["parent"]))
             if "variation" in kinds or (plan.special["type"] is None and parent):  # no Type: Parent says
-                return FeedRow(row.number, data, language=self._language(data),
-                               skip=f"variation row of {parent or '?'}", group=parent or None)  # fmt: skip
+                return _passed(row, language=self._language(data), skip=f"variation row of {parent or '?'}",
+                               group=parent or None)  # fmt: skip
             if "variable" in kinds:  # its variations' Parent: the SKU, or id:<ID>
                 sku = cell_text(_get(data, plan.special["sku"]))
                 group = sku or f"id:{cell_text(_get(data, plan.special['id']))}"
-        return self._finish(row.number, data, self._product([data], data), group)
+        return self._finish(row, self._product([data], data), group)
 
     def _shopify(self, source: Iterator[Row]) -> Iterator[FeedRow]:
         """Rows of one Handle are read together: the first with a title gets the product."""
@@ -113,12 +124,14 @@ class Feed:
         group: list[Row] = []
         for row in source:
             handle = cell_text(_get(row.data, column))
-            if group and (row.error or not handle or len(group) >= MAX_GROUP
+            if group and (row.error or row.blank or not handle or len(group) >= MAX_GROUP
                           or handle != cell_text(_get(group[0].data, column))):  # fmt: skip
                 yield from self._shopify_group(group, cell_text(_get(group[0].data, column)) or None, done)
                 group = []
             if row.error is not None:
                 yield _unreadable(row)
+            elif row.blank:
+                yield _passed(row, skip="blank row")
             else:
                 group.append(row)
         if group:
@@ -135,10 +148,10 @@ class Feed:
         for row in group:
             if row is lead:
                 product = self._product([r.data for r in group], row.data)
-                yield self._finish(row.number, row.data, product, handle)
+                yield self._finish(row, product, handle)
             else:
-                yield FeedRow(row.number, row.data, language=self._language(row.data),
-                              skip=f"variant row of {handle}", group=handle)  # fmt: skip
+                yield _passed(row, language=self._language(row.data), skip=f"variant row of {handle}",
+                              group=handle)  # fmt: skip
         if handle is not None:
             done[handle] = None
             done.move_to_end(handle)
@@ -195,15 +208,14 @@ class Feed:
             product["attributes"] = attributes
         return product
 
-    def _finish(self, number: int, data: dict[str, Any], product: dict[str, Any],
-                group: str | None) -> FeedRow:  # fmt: skip
-        language = self._language(data)
+    def _finish(self, row: Row, product: dict[str, Any], group: str | None) -> FeedRow:
+        language = self._language(row.data)
         if product.get("title") or product.get("description"):
-            return FeedRow(number, data, product=product, language=language, group=group)
+            return _passed(row, product=product, language=language, group=group)
         looked = [c for name in ("title", "description") for c in self._plan.fields.get(name, ())]
         where = f"(looked in: {', '.join(looked)})" if looked else "(no such column: map a column to title)"
-        return FeedRow(number, data, language=language, skip=f"no title and no description {where}",
-                       error=True, group=group)  # fmt: skip
+        return _passed(row, language=language, skip=f"no title and no description {where}", error=True,
+                       group=group)  # fmt: skip
 
 
 def open_feed(
@@ -221,14 +233,13 @@ def open_feed(
     (``{"Nom du produit": "title"}``) over the automatic one; "language", "attributes" (keep the
     column as an attribute) and "ignore" are targets too. ``header_row`` (1-based) is a workbook's
     header row when not the one detected."""
-    file = regular_file(path)  # a FIFO or a device is refused, never read
-    if not file.is_file():
-        raise InputError(f"no such file: {file}")
+    file = feed_file(path)  # a FIFO or a device is refused, never read
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown feed format {format!r}; formats: {', '.join(FORMATS)}")
     layout = format if format in ("jsonl", "json") else layout_of(file) or "csv"
     layout = sniff_document(file) or layout if layout == "csv" else layout  # XML saved as .csv/.txt
     document = None
+    header_source = None
     if layout in DOCUMENT_LAYOUTS:
         document = open_document(file, layout, header_row=header_row)
         columns = list(document.columns)
@@ -242,7 +253,8 @@ def open_feed(
             )
     elif layout in ("csv", "tsv"):
         dialect = sniff_csv(file, delimiter=delimiter, encoding=encoding)
-        columns = csv_header(file, dialect)
+        header = read_header(file, dialect)
+        columns, header_source = header.columns, header.source
         chosen = format or detect_format(columns)
     else:
         if format not in (None, layout):
@@ -250,7 +262,9 @@ def open_feed(
                 f"{file}: format {format!r} reads CSV/TSV files, not {layout.upper()}"
             ).with_hint("feed_format")
         first = next((r for r in read_rows(file, layout=layout) if r.error is None), None)
-        columns = [str(key) for key in first.data] if first else []
+        if first is None:
+            raise InputError(f"{file.name} holds no JSON object: a feed has one per product")
+        columns = [str(key) for key in first.data]
         chosen, dialect = layout, CsvDialect("utf-8", delimiter or ",", "\r\n")
     if chosen == "shopify" and find_column(columns, "handle", "url handle") is None:
         raise InputError(f"{file}: a Shopify export has a Handle column; columns: {', '.join(columns)}")
@@ -263,14 +277,19 @@ def open_feed(
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,
                 attribute_columns=list(plan.attributes), ignored_columns=plan.ignored,
-                lineterminator=dialect.lineterminator, document=document,
+                lineterminator=dialect.lineterminator, document=document, header_source=header_source,
                 preamble=comment_preamble(file, dialect), _plan=plan)  # fmt: skip
+
+
+def _passed(row: Row, **fields: Any) -> FeedRow:
+    """The ``FeedRow`` of ``row``, its record as read kept for the writer."""
+    return FeedRow(row.number, row.data, source=row.source, notes=row.notes, **fields)
 
 
 def _unreadable(row: Row) -> FeedRow:
     reason = row.error or "?"
     skip = reason if reason.startswith("unreadable") else f"unreadable row: {reason}"
-    return FeedRow(row.number, dict(row.data), skip=skip, error=True)
+    return FeedRow(row.number, dict(row.data), skip=skip, error=True, source=row.source, notes=row.notes)
 
 
 def _get(data: Mapping[str, Any], column: str | None) -> Any:

@@ -17,6 +17,7 @@ from typing import TextIO
 from copyassist.errors import InputError
 
 SAMPLE_BYTES = 64 * 1024
+HEADER_LIMIT = 16 * 1024 * 1024  # a first line longer than this is not a header
 DELIMITERS = ",;\t|"
 #: File name ending -> layout; a file whose name has none of them is read as CSV.
 SUFFIXES = {
@@ -44,6 +45,18 @@ class FeedNotice(UserWarning):
 
 
 LENIENT = "copyassist-cp1252"  # codec error handler: bytes invalid in UTF-8 read as Windows-1252
+#: What a file that is not text starts with, and what to call it.
+MAGIC = {
+    b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
+    b"%PDF-": "PDF", b"PK\x03\x04": "ZIP", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "OLE", b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2", b"7z\xbc\xaf\x27\x1c": "7-Zip", b"SQLite format 3\x00": "SQLite",
+    b"\x7fELF": "ELF", b"RIFF": "RIFF",
+}  # fmt: skip
+MAGIC_KINDS = {"ZIP": "an Excel .xlsx workbook or a .zip archive", "OLE": "an old Excel .xls workbook",
+               "RIFF": "an image, sound or video"}  # fmt: skip
+#: Bytes no text file holds (tab, line ends, form feed and ESC aside).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1a\x1b")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _lenient(exc: UnicodeError) -> tuple[str, int]:
@@ -67,17 +80,22 @@ class CsvDialect:
 
     encoding: str  # "utf-8", "utf-8-sig" (write the BOM back) or "cp1252"
     delimiter: str
-    lineterminator: str  # "\r\n" or "\n", as the header line ends
+    lineterminator: str  # "\r\n", "\n" or "\r", as the header line ends
     comments: int = 0  # leading "#" comment lines, the header's own line included when it is one
     comment_prefix: str = ""  # "# " before the header's first cell when the header is a comment
 
 
 def sniff_csv(path: str | Path, *, delimiter: str | None = None, encoding: str | None = None) -> CsvDialect:
-    """The dialect of a CSV/TSV file, from its first bytes; a given delimiter or encoding is kept."""
+    """The dialect of a CSV/TSV file, from its first bytes (the whole first line, however long);
+    a given delimiter or encoding is kept. A file that is no text is refused (``InputError``)."""
     file = Path(path)
-    with file.open("rb") as raw:
-        sample = raw.read(SAMPLE_BYTES)
+    sample = read_sample(file)
+    refuse_non_text(file, sample, layout_of(file) or "csv")
     encoding = encoding or detect_encoding(sample)
+    if not _ascii_compatible(encoding):
+        raise InputError(
+            f"{file.name}: encoding {encoding!r} cannot be read line by line; save the file as CSV UTF-8"
+        )
     text = sample.decode(encoding, LENIENT)
     comments = leading_comments(text)
     if delimiter is None and layout_of(file) == "tsv":
@@ -157,16 +175,65 @@ def header_from_comments(handle: TextIO, dialect: CsvDialect) -> list[str] | Non
     return next(csv.reader([line], delimiter=dialect.delimiter), [])
 
 
+def read_sample(file: Path, *, whole_line: bool = True) -> bytes:
+    """The first ``SAMPLE_BYTES`` of ``file``, and with ``whole_line`` on to the end of its first line
+    when that is longer (a header of thousands of columns), up to ``HEADER_LIMIT`` bytes."""
+    try:
+        with file.open("rb") as raw:
+            sample = raw.read(SAMPLE_BYTES)
+            while whole_line and len(sample) < HEADER_LIMIT and b"\n" not in sample and b"\r" not in sample:
+                more = raw.read(SAMPLE_BYTES)
+                if not more:
+                    break
+                sample += more
+    except OSError as exc:
+        raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
+    return sample
+
+
+def refuse_non_text(file: Path, sample: bytes, layout: str) -> None:
+    """An ``InputError`` when ``sample`` is not the start of a text file (a PNG renamed .csv...)."""
+    kind = {"jsonl": "JSON Lines file", "json": "JSON file"}.get(layout, "CSV")
+    what = "export the feed as CSV, JSONL or JSON"
+    for magic, name in MAGIC.items():
+        if sample.startswith(magic):
+            likely = f" ({MAGIC_KINDS[name]})" if name in MAGIC_KINDS else ""
+            raise InputError(f"{file.name} is not a {kind}: it starts with {name} bytes{likely}; {what}")
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f'{file.name} is UTF-16 text (Excel\'s "Unicode text"): save it as CSV UTF-8')
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if sample and controls * 100 >= len(sample):
+        raise InputError(f"{file.name} is not a {kind}: it holds binary bytes (NUL, control codes); {what}")
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether delimiters, quotes and line ends are the ASCII bytes in ``encoding`` (not UTF-16...)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}") from None
+    marks = ',;\t|\r\n"'
+    return name == "utf-8-sig" or marks.encode(name, "replace") == marks.encode("ascii")
+
+
 def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as French Excel writes it."""
+    """UTF-8 with a BOM; else, of the lines with non-ASCII bytes, Windows-1252 (as French Excel
+    writes it) when more of them need it than read as UTF-8; else UTF-8. A file with a few pasted
+    lines of the other stays the encoding of most: the lines are read each in their own."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a character cut by the sample's end
-            return "cp1252"
-    return "utf-8"
+    utf8 = other = 0
+    lines = sample.splitlines()
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError as exc:
+            cut = number == len(lines) - 1 and exc.start >= len(line) - 4  # by the sample's end
+            other += not cut
+    return "cp1252" if other > utf8 else "utf-8"
 
 
 def detect_delimiter(text: str) -> str:
@@ -175,7 +242,7 @@ def detect_delimiter(text: str) -> str:
     A header with none is one column: the delimiter is one the text does not hold, so that
     values with commas are not split. On a tie, ``csv.Sniffer`` chooses among the tied ones
     from the first lines."""
-    header = text.split("\n", 1)[0]
+    header = _LINE_END.split(text, maxsplit=1)[0]
     counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
     for char in header:
@@ -196,8 +263,9 @@ def detect_delimiter(text: str) -> str:
 
 
 def detect_line_ending(text: str) -> str:
-    """ "\\r\\n" when the first line of ``text`` ends so, else "\\n"."""
-    return "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
+    """How the first line of ``text`` ends: "\\r\\n", "\\n" or "\\r" (old Mac); "\\n" when it does not."""
+    found = _LINE_END.search(text)
+    return found.group() if found else "\n"
 
 
 @dataclass(frozen=True)
@@ -243,7 +311,7 @@ def count_records(path: str | Path) -> RecordCount | None:
                 return RecordCount(sum(1 for line in handle if line.strip()))
         if layout in ("csv", "tsv"):
             return _count_csv(file, sniff_csv(file).delimiter if layout == "csv" else "\t")
-    except OSError:
+    except (OSError, InputError):  # unreadable or not a feed: the reader says why; no total
         return None
     return None  # a layout counted by no one here: no total shown
 

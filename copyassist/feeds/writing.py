@@ -8,11 +8,17 @@ Rows stream out in the order ``write`` is called.
   and the whole file becomes UTF-8 with a BOM, which Excel opens correctly too. Nothing is ever
   replaced by "?". ``FileWriter.encoding`` tells what the file was finally written in. JSON and
   JSONL are always UTF-8.
-* Formula cells. In CSV/TSV, a cell starting with ``= + - @``, tab or carriage return gets a
-  leading ``'`` (OWASP "CSV injection"), header and original cells included. Plain numbers
-  (``-12.50``, ``+3``, ``-12,50``) are left alone: no spreadsheet runs them, and a quote would turn
-  a price into text. Importers (Shopify...) keep the quote: pass ``neutralise=False`` for a file
-  that goes straight to an importer rather than through a spreadsheet.
+* The seller's cells. The first ``original_columns`` of the header are the input's own. A row
+  written with its ``source`` (the record as read) gives each of them back exactly as it came,
+  quotes, blank cells, trailing delimiter and line ending included; only the columns named in
+  ``changed`` and the new columns after them are written anew. A blank line comes back as it was.
+* Formula cells. In CSV/TSV, a new cell starting with ``= + - @``, tab or carriage return gets a
+  leading ``'`` (OWASP "CSV injection"): it holds untrusted model output. The seller's own cells
+  are never rewritten (a description starting with "- " is a bullet list, not a formula), unless
+  ``neutralise_all``. Plain numbers (``-12.50``, ``+3``, ``-12,50``) are left alone: no
+  spreadsheet runs them, and a quote would turn a price into text. Importers (Shopify...) keep
+  the quote: pass ``neutralise=False`` for a file that goes straight to an importer rather than
+  through a spreadsheet.
 * Atomicity. Rows go to ``<path>.partial``, renamed to ``<path>`` by ``close``; a run that dies
   or raises inside the ``with`` block leaves only the ``.partial`` file.
 * Targets. ``check_output_path`` refuses, before anything is written, a target the rename would
@@ -35,7 +41,7 @@ import re
 import shutil
 import stat
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, time
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +49,7 @@ from typing import IO, Any, Self
 
 from copyassist.errors import InputError, StorageError
 from copyassist.feeds.platforms import CSV_FORMATS
+from copyassist.feeds.records import SourceLine, quote_cell
 from copyassist.feeds.sniffing import DOCUMENT_LAYOUTS, LAYOUTS, layout_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -164,7 +171,9 @@ class FileWriter(AtomicOutput):
     """Writes records to ``path`` in ``layout`` through ``<path>.partial``, renamed on success.
 
     CSV/TSV rows hold the ``header`` columns, in order, after ``preamble`` (comment lines kept
-    as they came); JSON records are written whole."""
+    as they came); JSON records are written whole. The first ``original_columns`` header
+    columns are the input's (``header_source`` is its header line as read): see the module's
+    notes for how they are written back."""
 
     def __init__(
         self,
@@ -177,6 +186,9 @@ class FileWriter(AtomicOutput):
         lineterminator: str = "\r\n",
         neutralise: bool = True,
         preamble: str = "",
+        original_columns: int = 0,
+        neutralise_all: bool = False,
+        header_source: SourceLine | None = None,
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown output format {layout!r}")
@@ -187,6 +199,8 @@ class FileWriter(AtomicOutput):
         self.delimiter = "\t" if layout == "tsv" else delimiter
         self.lineterminator = lineterminator
         self.neutralise = neutralise
+        self.original_columns = original_columns
+        self.neutralise_all = neutralise_all
         self.rows = 0
         self.closed = False
         self.encoding, self._encoder = self._choose_encoding(encoding)
@@ -195,7 +209,7 @@ class FileWriter(AtomicOutput):
         except OSError as exc:
             raise _storage_error(self.partial, exc) from None
         if self.layout in ("csv", "tsv"):
-            self._emit(preamble + self._csv_line(self.header))  # preamble: an import template's comments
+            self._emit(preamble + self._csv_record(self.header, header_source, ()))  # preamble: comments
         elif self.layout == "json":
             self._emit("[")
 
@@ -206,12 +220,15 @@ class FileWriter(AtomicOutput):
         # UTF-8/16/32 hold every character; "replace" only concerns lone surrogates.
         return name, codecs.getincrementalencoder(name)("replace" if name.startswith("utf") else "strict")
 
-    def write(self, record: Mapping[str, Any]) -> None:
-        """Write ``record`` now, after the ones written before it."""
+    def write(
+        self, record: Mapping[str, Any], *, source: SourceLine | None = None, changed: Collection[str] = ()
+    ) -> None:
+        """Write ``record`` now, after the ones written before it. ``source`` is its input record as
+        read; ``changed`` the original columns whose cells ``record`` replaces (CSV/TSV only)."""
         if self.closed:
             raise ValueError("write to a closed FileWriter")
         if self.layout in ("csv", "tsv"):
-            self._emit(self._csv_line([_cell(record.get(c)) for c in self.header]))
+            self._emit(self._csv_record([_cell(record.get(c)) for c in self.header], source, changed))
         else:
             text = json.dumps(record, ensure_ascii=False, default=str)
             if self.layout == "jsonl":
@@ -220,10 +237,55 @@ class FileWriter(AtomicOutput):
                 self._emit(("\n" if self.rows == 0 else ",\n") + text)
         self.rows += 1
 
-    def _csv_line(self, cells: Sequence[str]) -> str:
+    def _new(self, text: str) -> str:
+        return neutralise_cell(text) if self.neutralise else text
+
+    def _original(self, text: str) -> str:
+        return neutralise_cell(text) if self.neutralise_all else text
+
+    def _csv_record(self, values: Sequence[str], source: SourceLine | None, changed: Collection[str]) -> str:
+        """One CSV line: ``values`` (a cell per header column), the original ones as ``source`` holds them."""
+        count = self.original_columns
+        if source is None or count == 0 or source.delimiter is None:
+            return self._csv_line(values, changed)
+        if source.cells is None:  # unreadable: its text as it came, then the new cells
+            return self._joined([source.closed], values[count:], source.ending)
+        same = source.delimiter == self.delimiter
+        if same and source.blank and not changed:
+            return source.text
+        names = self.header[:count]
+        cells = source.cells
+        cut = not same or len(cells) != count or any(n in changed for n in names) or (
+            self.neutralise_all and any(neutralise_cell(c) != c for c in cells)
+        )  # fmt: skip
+        if not cut:
+            return self._joined([source.closed], values[count:], source.ending)
+        spans = source.spans() if same else None
+        pieces: list[str] = []
+        for index, name in enumerate(names):
+            if name in changed:
+                pieces.append(quote_cell(self._new(values[index]), self.delimiter))
+            elif index >= len(cells):
+                pieces.append("")
+            elif spans is None or self._original(cells[index]) != cells[index]:
+                pieces.append(quote_cell(self._original(cells[index]), self.delimiter))
+            else:
+                pieces.append(spans[index])
+        beyond = spans[count:] if spans else [quote_cell(c, self.delimiter) for c in cells[count:]]
+        # cells past the header (a trailing delimiter) stay last, after the new columns
+        return self._joined(pieces, values[count:], self.delimiter.join(["", *beyond]) + source.ending)
+
+    def _joined(self, pieces: list[str], new: Sequence[str], end: str) -> str:
+        cells = [*pieces, *(quote_cell(self._new(v), self.delimiter) for v in new)]
+        return self.delimiter.join(cells) + end
+
+    def _csv_line(self, values: Sequence[str], changed: Collection[str] = ()) -> str:
+        count = self.original_columns
+        originals = zip(self.header[:count], values[:count], strict=False)
+        cells = [*(self._new(v) if n in changed else self._original(v) for n, v in originals),
+                 *map(self._new, values[count:])]  # fmt: skip
         buffer = io.StringIO()
-        values = [neutralise_cell(c) for c in cells] if self.neutralise else list(cells)
-        csv.writer(buffer, delimiter=self.delimiter, lineterminator=self.lineterminator).writerow(values)
+        csv.writer(buffer, delimiter=self.delimiter, lineterminator=self.lineterminator).writerow(cells)
         return buffer.getvalue()
 
     def _emit(self, text: str) -> None:
