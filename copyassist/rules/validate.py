@@ -46,9 +46,14 @@ def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[
     )
 
 
+#: What every published text gets, whatever its kind: a field no channel sets rules for (a
+#: headline, a call to action) is still shown to buyers, so no links or contact details.
+PUBLISHED = FieldRules(no_urls=True, no_contacts=True)
+
+
 def _rules(profile: Profile, kind: str | None, context: CheckContext) -> FieldRules:
     if kind is None:
-        return FieldRules()
+        return PUBLISHED
     rules = profile.rules_for(kind)
     if context.max_chars and kind in ("title", "seo_title"):
         limit = min(rules.max_chars or context.max_chars, context.max_chars)
