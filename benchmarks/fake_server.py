@@ -18,9 +18,9 @@ HTTP/1.1 with keep-alive; routes: ``POST /v1/chat/completions``, ``GET /v1/model
   real 429 with ``retry-after`` (whole seconds, rounded up), ``retry-after-ms`` and the
   ``x-ratelimit-*`` headers, which every chat answer carries too, OpenAI-style:
   ``x-ratelimit-limit-requests``, ``-remaining-``, and ``-reset-`` as a Go duration ("1s",
-  "6m0s", "20ms"), the same for ``-tokens``; ``limit_headers`` "429" sends them on the 429s only,
-  "none" sends a bare ``retry-after`` (whole seconds) and nothing else. A request counts ``prompt + completion`` tokens;
-  a 429 counts nothing.
+  "6m0s", "20ms"), the same for ``-tokens``; ``limit_headers`` "429" sends them on the 429s
+  only, "none" sends a bare ``retry-after`` (whole seconds) and nothing else. A request
+  counts ``prompt + completion`` tokens; a 429 counts nothing.
 * Faults, decided per (prompt, attempt) from ``seed`` so a run is reproducible whatever the
   order of arrival: ``error_rate`` 500s, ``drop_rate`` connections closed without an answer,
   ``malformed_rate`` answers whose JSON content is cut in half, ``timeout_rate`` answers held
@@ -609,7 +609,8 @@ def main(argv: list[str] | None = None) -> int:
     defaults = FakeOptions()
     for field in dataclasses.fields(FakeOptions):
         default = getattr(defaults, field.name)
-        kind = str if field.name in ("model", "limit_headers") else int if field.name in ("rpm", "tpm", "seed") else float
+        integers = ("rpm", "tpm", "seed")
+        kind = str if field.name in ("model", "limit_headers") else int if field.name in integers else float
         parser.add_argument(f"--{field.name.replace('_', '-')}", type=kind, default=default)
     args = vars(parser.parse_args(argv))
     port = args.pop("port")

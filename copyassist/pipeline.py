@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from copyassist import errors
-from copyassist.attempts import Fallback, Outcome, Steps, Validator, run_attempts
+from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
@@ -183,7 +183,7 @@ def prepare(
 def _validator(prepared: Prepared, profile: Profile, backend: Backend) -> Validator:
     # the prompt as sent: an answer that echoes the format instruction echoes the prompt
     sent = build_request(prepared.prompt, backend.structured_mode).messages
-    context = check_context(prepared.context, sent)
+    context = check_context(prepared.context, sent, followup_texts(prepared.template.language))
     return lambda output: validate_output(output, profile, context)
 
 

@@ -256,3 +256,29 @@ def test_check_leftovers_runs_every_rule() -> None:
         "leftover.prompt_echo",
     }
     assert leftovers.check_leftovers("title", "Montre connectée Kairos S2, GPS intégré", RULES, ECHO_FR) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "echo"),
+    [
+        ("fr", "Ta réponse ne convient pas : Lampe de bureau LED Lumio"),
+        ("en", "Your answer is not valid: Lumio LED desk lamp"),
+    ],
+)
+def test_a_reask_echoed_back_is_not_passed_as_repaired_copy(language: str, echo: str) -> None:
+    """The first answer breaks a rule; the second parrots the re-ask: it must not be ``repaired``."""
+    import copyassist
+    from tests.helpers import FakeBackend
+
+    product = {"title": "Lampe de bureau LED Lumio", "brand": "Lumio"}
+    backend = FakeBackend([{"title": "Lampe LED [produit]"}, {"title": echo}])
+    result = copyassist.generate("product-title", product, backend=backend, language=language, max_attempts=2)
+    assert result.status != "repaired"
+    assert result.output.model_dump()["title"] != echo
+
+
+def test_a_reask_line_is_found_whatever_its_length() -> None:
+    context = CheckContext(language="fr", followups=("Ta réponse ne convient pas :\n\nRenvoie l'objet.",))
+    found = run(leftovers.check_prompt_echo, "Ta réponse ne convient pas", context)
+    assert [v.rule for v in found] == ["leftover.prompt_echo"]
+    assert run(leftovers.check_prompt_echo, "Une réponse qui convient à tous les bureaux.", context) == []

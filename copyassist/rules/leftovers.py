@@ -20,7 +20,7 @@ Rules, all errors:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -40,6 +40,8 @@ ECHO_LINE_CHARS = 40
 #: Stretches of prompt this many product words are shorter than are marked by exact match;
 #: longer ones by any run of this many words they share with the product data.
 _PRODUCT_RUN = 4
+#: A line of a re-ask this many words long, found whole in the copy, is an echo.
+_FOLLOWUP_WORDS = 3
 
 PERSONA_WORDS = (
     "persona",
@@ -229,10 +231,27 @@ def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckCo
             echoed = text[index[matches[start].start()] : index[matches[end - 1].end() - 1] + 1]
             message = f'repeats the prompt word for word: "{_short(echoed)}"'
             found.append(_violation(PROMPT_ECHO, field, message, echoed))
+    found.extend(_followup_echoes(field, text, context.followups))
     product_folded = " ".join(fold(t) for t in texts)
     for hit in matcher(PERSONA_WORDS).find(text):
         if not matcher((hit.phrase,)).find(product_folded):
             found.append(_violation(PROMPT_ECHO, field, f'mentions the persona: "{hit.phrase}"', hit.phrase))
+    return found
+
+
+def _followup_echoes(field: str, text: str, followups: Sequence[str]) -> list[Violation]:
+    """The tool's own re-ask sentences in the copy: any line of them of ``_FOLLOWUP_WORDS`` words
+    or more, found whole (the copy that answers "Your answer is not valid" with that sentence)."""
+    if not followups:
+        return []
+    copy = " ".join(_words(text))
+    found: list[Violation] = []
+    for followup in followups:
+        for line in followup.splitlines():
+            words = _words(line)
+            if len(words) >= _FOLLOWUP_WORDS and f" {' '.join(words)} " in f" {copy} ":
+                message = f'repeats the tool\'s own request: "{_short(line.strip())}"'
+                found.append(_violation(PROMPT_ECHO, field, message, line.strip()))
     return found
 
 

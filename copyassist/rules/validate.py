@@ -24,8 +24,13 @@ def channel_checks(profile: Profile) -> tuple[Check, ...]:
     return (*checks.FIELD_CHECKS, *content)
 
 
-def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[str, str]]) -> CheckContext:
-    """What the checks compare a generated output with: the request that produced it.
+def check_context(
+    render_context: Mapping[str, Any],
+    messages: Sequence[Mapping[str, str]],
+    followups: Sequence[str] = (),
+) -> CheckContext:
+    """What the checks compare a generated output with: the request that produced it, and the
+    fixed text of the messages a re-ask adds to it (``followups``): every message sent.
 
     Source text given to the template (the copy to rewrite, the study sections to summarise)
     counts as data, like the product's fields: quoting it is neither an echo of the
@@ -40,7 +45,8 @@ def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[
         brand=brand,
         keywords=tuple(render_context.get("keywords") or ()),
         product=product or None,
-        prompt="\n".join(m["content"] for m in messages),
+        prompt="\n".join([*(m["content"] for m in messages), *followups]),
+        followups=tuple(followups),
         known_words=(brand,) if brand else (),
         max_chars=render_context.get("max_chars"),
     )
