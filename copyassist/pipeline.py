@@ -187,14 +187,23 @@ def _validator(prepared: Prepared, profile: Profile, backend: Backend) -> Valida
     return lambda output: validate_output(output, profile, context)
 
 
-def _fallback(prepared: Prepared, profile: Profile) -> Fallback | None:
-    """The model's rule-built output from the product's data (titles), within the channel limit."""
+def _fallback(prepared: Prepared, profile: Profile, validate: Validator) -> Fallback | None:
+    """The model's rule-built output from the product's data (titles), within the channel limit;
+    none when it breaks an error-level rule itself (a URL, a placeholder or an emoji carried over
+    from the product data): such a title must never fill a seller's column."""
     model = prepared.template.output_model
     if model.fallback_kind is None:
         return None
     product = prepared.context["product"]
     limit = profile.rules_for(model.fallback_kind).max_chars or prepared.context.get("max_chars")
-    return lambda: model.rule_built(product, limit)
+
+    def build() -> CopyOutput | None:
+        built = model.rule_built(product, limit)
+        if built is None or any(v.severity == "error" for v in validate(built)):
+            return None
+        return built
+
+    return build
 
 
 def _result(
@@ -254,13 +263,14 @@ def _start(
             f"use language={profile.language!r}"
         ).with_hint("language")
     prices = load_prices()
+    validate = _validator(prepared, profile, backend)
     steps = run_attempts(
         prepared.prompt,
         prepared.template.output_model,
         prepared.template.language,
         max_attempts=max_attempts,
-        validate=_validator(prepared, profile, backend),
-        fallback=_fallback(prepared, profile),
+        validate=validate,
+        fallback=_fallback(prepared, profile, validate),
     )
     return prepared, steps, prices
 
