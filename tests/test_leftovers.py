@@ -282,3 +282,14 @@ def test_a_reask_line_is_found_whatever_its_length() -> None:
     found = run(leftovers.check_prompt_echo, "Ta réponse ne convient pas", context)
     assert [v.rule for v in found] == ["leftover.prompt_echo"]
     assert run(leftovers.check_prompt_echo, "Une réponse qui convient à tous les bureaux.", context) == []
+
+
+def test_echo_check_on_a_product_of_many_columns_tells_data_from_instructions() -> None:
+    """A feed of hundreds of columns (the product-data lines are looked up once per prompt)."""
+    product = {f"Attribut {k}": f"valeur {k} en chêne massif huilé" for k in range(400)}
+    instruction = "Rédige une description claire et précise pour une fiche produit de boutique en ligne."
+    prompt = "\n".join([instruction, *(f"- {key} : {value}" for key, value in product.items())])
+    context = CheckContext(language="fr", prompt=prompt, product=product)
+    assert run(leftovers.check_prompt_echo, "Attribut 12 : valeur 12 en chêne massif huilé.", context) == []
+    found = run(leftovers.check_prompt_echo, f"Voici : {instruction}", context)
+    assert [v.rule for v in found] == ["leftover.prompt_echo"]

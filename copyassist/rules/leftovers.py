@@ -145,13 +145,21 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def _product_marks(prompt: list[str], product: list[list[str]]) -> list[bool]:
-    """For each word of the prompt, whether it belongs to a stretch of product data."""
-    marked = [False] * len(prompt)
+def _product_stretches(product: list[list[str]]) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    """The product data as runs of :data:`_PRODUCT_RUN` words, and its shorter texts whole.
+    Built once per prompt, not per line: a feed of thousands of columns has as many lines."""
     runs = {tuple(v[i : i + _PRODUCT_RUN]) for v in product for i in range(len(v) - _PRODUCT_RUN + 1)}
     short = {tuple(v) for v in product if 0 < len(v) < _PRODUCT_RUN}
+    return runs, short
+
+
+def _product_marks(
+    prompt: list[str], runs: set[tuple[str, ...]], short: set[tuple[str, ...]], sizes: set[int]
+) -> list[bool]:
+    """For each word of the prompt, whether it belongs to a stretch of product data."""
+    marked = [False] * len(prompt)
     for start in range(len(prompt)):
-        for size in {_PRODUCT_RUN, *(len(s) for s in short)}:
+        for size in sizes:
             window = tuple(prompt[start : start + size])
             if len(window) == size and (window in runs or window in short):
                 marked[start : start + size] = [True] * size
@@ -179,6 +187,8 @@ def _instructions(
     template's own lines, which hold no product word, are the same for every row."""
     product_words = [_words(t) for t in product]
     vocabulary = {word for words in product_words for word in words}
+    runs, short = _product_stretches(product_words)
+    sizes = {_PRODUCT_RUN, *(len(text) for text in short)}
     grams: set[tuple[str, ...]] = set()
     lines: list[tuple[str, ...]] = []
     for line in prompt.splitlines():
@@ -191,7 +201,7 @@ def _instructions(
             if long_line:
                 lines.append(words)
             continue
-        marks = _product_marks(list(words), product_words)
+        marks = _product_marks(list(words), runs, short, sizes)
         for i in range(len(words) - ECHO_WORDS + 1):
             if marks[i : i + ECHO_WORDS].count(False) * 2 >= ECHO_WORDS:
                 grams.add(words[i : i + ECHO_WORDS])
