@@ -26,14 +26,16 @@ def write_feed(path: Path, rows: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("limit_headers", ["429", "none"])
+@pytest.mark.parametrize(
+    ("limit_headers", "rpm", "window", "rows"),
+    [("429", 600, 0.1, 100), ("none", 3000, 0.2, 150)],
+)
 def test_a_limit_the_run_was_not_told_fails_no_row_and_is_rarely_hit(
-    tmp_path: Path, serve: Any, limit_headers: str
+    tmp_path: Path, serve: Any, limit_headers: str, rpm: int, window: float, rows: int
 ) -> None:
-    """3,000 RPM enforced over 0.2 s windows (10 calls in any 0.2 s); the server states its limits
-    on its 429s only ("429"), or sends nothing but ``retry-after`` ("none")."""
-    rows = 150
-    base_url, server = serve(rpm=3000, window=0.2, latency=0.01, limit_headers=limit_headers)
+    """A per-minute limit enforced over short windows (600 RPM: one call in any 0.1 s); the
+    server states its limits on its 429s only ("429"), or sends nothing but ``retry-after``."""
+    base_url, server = serve(rpm=rpm, window=window, latency=0.01, limit_headers=limit_headers)
     with Store(tmp_path / "store.sqlite3") as store:
         summary = copyassist.run_batch(
             write_feed(tmp_path / "feed.csv", rows), tmp_path / "out.csv", template="product-title",
