@@ -2,7 +2,7 @@
 
     python benchmarks/fake_server.py [--port 0] [--latency 0.2] [--jitter 0.05] [--rpm 600]
         [--tpm 200000] [--window 60] [--error-rate 0.01] [--drop-rate 0] [--malformed-rate 0]
-        [--timeout-rate 0] [--slow-seconds 60] [--seed 0]
+        [--timeout-rate 0] [--slow-seconds 60] [--seed 0] [--limit-headers all|429|none]
 
 prints its base URL (``http://127.0.0.1:PORT/v1``) as the first line of stdout and serves until
 interrupted. In-process: ``base_url, server = start_fake_server(latency=0.2, rpm=600)`` runs it in
@@ -18,8 +18,9 @@ HTTP/1.1 with keep-alive; routes: ``POST /v1/chat/completions``, ``GET /v1/model
   real 429 with ``retry-after`` (whole seconds, rounded up), ``retry-after-ms`` and the
   ``x-ratelimit-*`` headers, which every chat answer carries too, OpenAI-style:
   ``x-ratelimit-limit-requests``, ``-remaining-``, and ``-reset-`` as a Go duration ("1s",
-  "6m0s", "20ms"), the same for ``-tokens``. A request counts ``prompt + completion`` tokens;
-  a 429 counts nothing.
+  "6m0s", "20ms"), the same for ``-tokens``; ``limit_headers`` "429" sends them on the 429s
+  only, "none" sends a bare ``retry-after`` (whole seconds) and nothing else. A request
+  counts ``prompt + completion`` tokens; a 429 counts nothing.
 * Faults, decided per (prompt, attempt) from ``seed`` so a run is reproducible whatever the
   order of arrival: ``error_rate`` 500s, ``drop_rate`` connections closed without an answer,
   ``malformed_rate`` answers whose JSON content is cut in half, ``timeout_rate`` answers held
@@ -86,6 +87,9 @@ class FakeOptions:
     slow_seconds: float = 60.0
     seed: int = 0
     model: str = "fake-model"
+    #: which answers carry the ``x-ratelimit-*`` headers: "all", "429" (only the refusals, as
+    #: some proxies do) or "none" (a bare ``retry-after`` on a 429)
+    limit_headers: str = "all"
 
 
 def prompt_hash(messages: Any) -> str:
@@ -471,9 +475,11 @@ class FakeServer:
                 "requests",
                 "rate_limit_exceeded",
             )
-            headers = {"retry-after": str(math.ceil(wait)), "retry-after-ms": str(math.ceil(wait * 1000))}
-            return status, {**headers, **self.window.headers(now)}, payload
-        limit_headers = self.window.headers(now)
+            headers = {"retry-after": str(math.ceil(wait))}
+            if self.options.limit_headers != "none":
+                headers |= {"retry-after-ms": str(math.ceil(wait * 1000)), **self.window.headers(now)}
+            return status, headers, payload
+        limit_headers = self.window.headers(now) if self.options.limit_headers == "all" else {}
         with self.counters.lock:
             self.counters.in_flight += 1
             self.counters.max_in_flight = max(self.counters.max_in_flight, self.counters.in_flight)
@@ -603,7 +609,8 @@ def main(argv: list[str] | None = None) -> int:
     defaults = FakeOptions()
     for field in dataclasses.fields(FakeOptions):
         default = getattr(defaults, field.name)
-        kind = str if field.name == "model" else int if field.name in ("rpm", "tpm", "seed") else float
+        integers = ("rpm", "tpm", "seed")
+        kind = str if field.name in ("model", "limit_headers") else int if field.name in integers else float
         parser.add_argument(f"--{field.name.replace('_', '-')}", type=kind, default=default)
     args = vars(parser.parse_args(argv))
     port = args.pop("port")

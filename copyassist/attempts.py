@@ -77,6 +77,11 @@ class Outcome:
 Steps = Generator[Prompt, Completion, Outcome]
 
 
+def followup_texts(language: str) -> tuple[str, ...]:
+    """The fixed text of every message a re-ask adds, for the echo check."""
+    return (localized(_REPAIR, language).format(problems=""), localized(_CUT_OFF, language))
+
+
 def parse_output(text: str, model: type[CopyOutput]) -> CopyOutput:
     """The output model from a completion's text (code fences and chatter around it ignored)."""
     cleaned = _FENCE.sub("", text.strip())

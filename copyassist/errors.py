@@ -34,6 +34,7 @@ they still work as deprecated aliases: ``copyassist.TimeoutError`` (or
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Self
 
 
@@ -102,10 +103,17 @@ class RateLimitError(BackendError):
     retryable = True
 
     def __init__(
-        self, message: str, *, status_code: int | None = 429, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status_code: int | None = 429,
+        retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message, status_code=status_code)
         self.retry_after = retry_after
+        #: the 429's own ``x-ratelimit-*`` / ``retry-after`` headers: what a rate limiter learns from
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 class ProviderTimeoutError(BackendError, TimeoutError):

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from copyassist import errors
-from copyassist.attempts import Fallback, Outcome, Steps, Validator, run_attempts
+from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
@@ -192,18 +192,27 @@ def prepare(
 def _validator(prepared: Prepared, profile: Profile, backend: Backend) -> Validator:
     # the prompt as sent: an answer that echoes the format instruction echoes the prompt
     sent = build_request(prepared.prompt, backend.structured_mode).messages
-    context = check_context(prepared.context, sent)
+    context = check_context(prepared.context, sent, followup_texts(prepared.template.language))
     return lambda output: validate_output(output, profile, context)
 
 
-def _fallback(prepared: Prepared, profile: Profile) -> Fallback | None:
-    """The model's rule-built output from the product's data (titles), within the channel limit."""
+def _fallback(prepared: Prepared, profile: Profile, validate: Validator) -> Fallback | None:
+    """The model's rule-built output from the product's data (titles), within the channel limit;
+    none when it breaks an error-level rule itself (a URL, a placeholder or an emoji carried over
+    from the product data): such a title must never fill a seller's column."""
     model = prepared.template.output_model
     if model.fallback_kind is None:
         return None
     product = prepared.context["product"]
     limit = profile.rules_for(model.fallback_kind).max_chars or prepared.context.get("max_chars")
-    return lambda: model.rule_built(product, limit, profile.name)
+
+    def build() -> CopyOutput | None:
+        built = model.rule_built(product, limit, profile.name)
+        if built is None or any(v.severity == "error" for v in validate(built)):
+            return None
+        return built
+
+    return build
 
 
 def _result(
@@ -263,13 +272,14 @@ def _start(
             f"use language={profile.language!r}"
         ).with_hint("language")
     prices = load_prices()
+    validate = _validator(prepared, profile, backend)
     steps = run_attempts(
         prepared.prompt,
         prepared.template.output_model,
         prepared.template.language,
         max_attempts=max_attempts,
-        validate=_validator(prepared, profile, backend),
-        fallback=_fallback(prepared, profile),
+        validate=validate,
+        fallback=_fallback(prepared, profile, validate),
     )
     return prepared, steps, prices
 

@@ -465,3 +465,50 @@ def test_field_checks_lists_every_check_once() -> None:
     assert len(FIELD_CHECKS) == len(defined)
     for check in FIELD_CHECKS:
         assert list(inspect.signature(check).parameters) == ["field", "text", "rules", "context"]
+
+
+def _seo_violations(profile_name: str, seo_title: str, meta: str) -> set[str]:
+    from copyassist.outputs.copywriting import SeoOutput
+    from copyassist.rules.profiles import load_profile
+    from copyassist.rules.validate import validate_output
+
+    output = SeoOutput(seo_title=seo_title, meta_description=meta, keywords=["lampe", "bureau", "led"])
+    found = validate_output(output, load_profile(profile_name), CheckContext(language="en"))
+    return {f"{v.field}:{v.rule}" for v in found if v.severity == "error"}
+
+
+@pytest.mark.parametrize("profile_name", ["shopify", "meta-tags", "generic"])
+def test_an_injected_offer_in_the_seo_fields_is_caught(profile_name: str) -> None:
+    rules = _seo_violations(
+        profile_name,
+        "Desk lamp BUY NOW at http://evil.example",
+        "Call +33 6 12 34 56 78 or mail a@evil.example",
+    )
+    assert {"seo_title:url", "seo_title:title.promotional"} <= rules, rules
+    assert "meta_description:contact" in rules, rules
+
+
+def test_every_published_field_of_every_profile_refuses_links_and_contacts() -> None:
+    from copyassist.rules.base import FIELD_KINDS
+    from copyassist.rules.profiles import list_profiles, load_profile
+
+    for name, _ in list_profiles():
+        profile = load_profile(name)
+        for kind in FIELD_KINDS:
+            rules = profile.rules_for(kind)
+            assert rules.no_urls and rules.no_contacts, f"{name}.{kind}"
+
+
+def test_a_headline_with_no_channel_rules_still_refuses_links() -> None:
+    from copyassist.outputs.copywriting import ProductDescription
+    from copyassist.rules.profiles import load_profile
+    from copyassist.rules.validate import validate_output
+
+    output = ProductDescription(
+        headline="See www.evil.example now",
+        description="<p>A lamp.</p>",
+        call_to_action="Write to a@evil.example",
+    )
+    found = validate_output(output, load_profile("generic"), CheckContext(language="en"))
+    rules = {(v.field, v.rule) for v in found}
+    assert ("headline", "url") in rules and ("call_to_action", "contact") in rules, rules

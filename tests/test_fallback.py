@@ -46,3 +46,16 @@ def test_a_variant_s_own_colour_and_size_go_in_where_the_channel_wants_them() ->
 
 def test_no_product_name_no_fallback_title() -> None:
     assert fallback_title({"brand": "Atelier Nord", "category": "Vêtements > Sweats"}) is None
+
+
+def test_a_fallback_that_breaks_an_error_rule_is_not_used() -> None:
+    """The product's own name carries a URL: the rule-built title would carry it too, so it never
+    stands in for the model's copy (and so never fills a seller's column, even with overwrite)."""
+    import copyassist
+    from tests.helpers import FakeBackend
+
+    product = {"title": "Lampe LED www.evil.example", "brand": "Lumio"}
+    backend = FakeBackend([{"title": "Lampe LED [produit]"}] * 2)
+    result = copyassist.generate("product-title", product, backend=backend, language="fr", max_attempts=2)
+    assert result.status != "fallback"
+    assert result.status not in ("ok", "repaired")  # flagged: it stays in its review column

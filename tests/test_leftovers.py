@@ -256,3 +256,40 @@ def test_check_leftovers_runs_every_rule() -> None:
         "leftover.prompt_echo",
     }
     assert leftovers.check_leftovers("title", "Montre connectée Kairos S2, GPS intégré", RULES, ECHO_FR) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "echo"),
+    [
+        ("fr", "Ta réponse ne convient pas : Lampe de bureau LED Lumio"),
+        ("en", "Your answer is not valid: Lumio LED desk lamp"),
+    ],
+)
+def test_a_reask_echoed_back_is_not_passed_as_repaired_copy(language: str, echo: str) -> None:
+    """The first answer breaks a rule; the second parrots the re-ask: it must not be ``repaired``."""
+    import copyassist
+    from tests.helpers import FakeBackend
+
+    product = {"title": "Lampe de bureau LED Lumio", "brand": "Lumio"}
+    backend = FakeBackend([{"title": "Lampe LED [produit]"}, {"title": echo}])
+    result = copyassist.generate("product-title", product, backend=backend, language=language, max_attempts=2)
+    assert result.status != "repaired"
+    assert result.output.model_dump()["title"] != echo
+
+
+def test_a_reask_line_is_found_whatever_its_length() -> None:
+    context = CheckContext(language="fr", followups=("Ta réponse ne convient pas :\n\nRenvoie l'objet.",))
+    found = run(leftovers.check_prompt_echo, "Ta réponse ne convient pas", context)
+    assert [v.rule for v in found] == ["leftover.prompt_echo"]
+    assert run(leftovers.check_prompt_echo, "Une réponse qui convient à tous les bureaux.", context) == []
+
+
+def test_echo_check_on_a_product_of_many_columns_tells_data_from_instructions() -> None:
+    """A feed of hundreds of columns (the product-data lines are looked up once per prompt)."""
+    product = {f"Attribut {k}": f"valeur {k} en chêne massif huilé" for k in range(400)}
+    instruction = "Rédige une description claire et précise pour une fiche produit de boutique en ligne."
+    prompt = "\n".join([instruction, *(f"- {key} : {value}" for key, value in product.items())])
+    context = CheckContext(language="fr", prompt=prompt, product=product)
+    assert run(leftovers.check_prompt_echo, "Attribut 12 : valeur 12 en chêne massif huilé.", context) == []
+    found = run(leftovers.check_prompt_echo, f"Voici : {instruction}", context)
+    assert [v.rule for v in found] == ["leftover.prompt_echo"]

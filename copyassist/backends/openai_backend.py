@@ -177,7 +177,7 @@ class OpenAIBackend:
 
     def _completion(self, raw: Any) -> Completion:
         response = raw.parse()
-        headers = {k: v for k, v in raw.headers.items() if k.lower().startswith(_LIMIT_HEADERS)}
+        headers = _limit_headers(raw.headers)
         if not response.choices:
             raise errors.ServerError(f"{self.name}: the server answered with no choices")
         choice = response.choices[0]
@@ -209,6 +209,10 @@ class OpenAIBackend:
             finish_reason=choice.finish_reason,
             rate_limits=headers,
         )
+
+
+def _limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower().startswith(_LIMIT_HEADERS)}
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -260,7 +264,11 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
                 f"the account's quota is used up ({detail}); check the provider's billing page",
                 status_code=status,
             )
-        return errors.RateLimitError(f"rate limited by the provider ({detail})", retry_after=retry_after)
+        return errors.RateLimitError(
+            f"rate limited by the provider ({detail})",
+            retry_after=retry_after,
+            headers=_limit_headers(exc.response.headers),
+        )
     if "response_format" in detail:
         # llama.cpp's server answers an unsupported response_format with a 500; it is a
         # refusal of the request's shape, not a failure worth retrying.

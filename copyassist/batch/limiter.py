@@ -22,10 +22,15 @@
 * ``penalize`` (after a 429) holds every waiter until ``retry-after`` has passed and multiplies
   the rates by ``decrease`` (at most once per ``cooldown`` after the pause: the 429s of calls
   already in flight do not count twice), never below ``min_factor``. After ``quiet`` seconds
-  without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). With neither
-  rpm nor tpm given, the first 429 sets a request rate from the rate measured over the last
-  minute, so the whole run slows down all the same; once recovered, that measured rate is
-  dropped, so an early 429 does not cap the rest of the run.
+  without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). A 429's own
+  headers go through ``observe_headers`` too: a server that states its limits only when it
+  refuses a call still gets paced at them from its first refusal.
+* With neither rpm nor tpm given nor stated, a 429 sets the request rate to the rate of calls
+  the server *answered* over the last minute (``settle(..., answered=True)``): what it let
+  through is its limit, while the rate of calls sent, 429s included, can be many times that.
+  That measured rate is kept for the run and re-measured at each 429; after ``quiet`` seconds
+  without one it creeps up by ``probe_recovery`` a second (at most ``probe_ceiling`` times), so
+  a limit measured low at a bursty start is found again, at the cost of a rare 429.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ _EPSILON = 1e-9
 _DEFAULT_RESET = 1.0  # how long a remaining-* header holds when no reset-* came with it
 _KINDS = ("requests", "tokens")
 _PROBE_WAIT = 60.0  # at most, while the first call of a run with no known limit is out
+_MIN_MEASURE = 0.1  # seconds: the shortest span a rate is measured over
+_MIN_ANSWERS = 2  # answers needed in the last minute to measure the rate the server lets through
 
 
 def parse_reset(value: str) -> float:
@@ -149,6 +156,8 @@ class RateLimiter:
         start_full: bool = False,
         headroom: float = 0.95,
         probe: bool = True,
+        probe_recovery: float = 0.002,
+        probe_ceiling: float = 2.0,
     ) -> None:
         self._clock, self._sleep, self.burst_seconds = clock, sleep, burst_seconds
         self._bursts = {"requests": burst_seconds, "tokens": token_burst_seconds}
@@ -156,6 +165,7 @@ class RateLimiter:
         self.quiet, self.recovery = quiet, recovery
         self.default_pause, self.max_pause = default_pause, max_pause
         self.headroom = headroom
+        self.probe_recovery, self.probe_ceiling = probe_recovery, probe_ceiling
         now = clock()
         self._buckets: dict[str, _Bucket | None] = {
             "requests": _Bucket(rpm * headroom, burst_seconds, now, start=None if start_full else 1.0)
@@ -168,10 +178,11 @@ class RateLimiter:
         self._learn = not any(self._buckets.values())
         # Given no limit, one call goes first: its answer's headers may state the limits, and a
         # whole concurrency's worth of calls sent blind would come back as a storm of 429s.
+        self._probe = probe
         self._probing = self._learn and probe
         self._begun = False
-        self._measured = False  # the request bucket was set from the rate measured at a 429
-        self._recent: collections.deque[float] = collections.deque()  # grant times, when learning
+        self._measured: float | None = None  # requests/minute measured at the last 429, if paced so
+        self._answers: collections.deque[float] = collections.deque()  # answer times, when learning
         self._first_grant: float | None = None
         self._gates: dict[str, _Gate] = {}
         self._in_flight = dict.fromkeys(_KINDS, 0)  # acquired, not settled yet
@@ -204,9 +215,12 @@ class RateLimiter:
         self._waits += 1
         self._wait_seconds += self._clock() - started
 
-    def settle(self, estimated: int, actual: int) -> None:
-        """Correct the token bucket once a call's real usage is known (0 for a failed call)."""
+    def settle(self, estimated: int, actual: int, *, answered: bool = True) -> None:
+        """Correct the token bucket once a call's real usage is known (0 for a failed call);
+        ``answered=False`` for a call the server refused or never answered."""
         self._tokens += actual - estimated
+        if answered and self._learn:
+            self._answers.append(self._clock())
         if self._probing:
             self._probing = False
             self._wake()
@@ -250,7 +264,8 @@ class RateLimiter:
     def _adopt(self, kind: str, per_minute: float, now: float) -> None:
         """With no limit of this kind given, pace at the one the server states (``x-ratelimit-
         limit-*``); a limit given by the user stands, the gates and 429s correct it."""
-        if self._buckets[kind] is None:
+        if self._buckets[kind] is None or (kind == "requests" and self._measured is not None):
+            self._measured = None
             start = 1.0 if kind == "requests" else 0.0
             self._buckets[kind] = _Bucket(per_minute * self.headroom, self._bursts[kind], now, start=start)
             self._learn = False
@@ -264,13 +279,18 @@ class RateLimiter:
         valid = retry_after is not None and retry_after >= 0  # NaN is not
         pause = min(retry_after, self.max_pause) if retry_after is not None and valid else self.default_pause
         self._paused_until = max(self._paused_until, now + pause)
-        if self._learn and self._buckets["requests"] is None and self._first_grant is not None:
+        if self._learn and self._first_grant is not None:
             self._prune(now)
-            elapsed = min(60.0, max(1.0, now - self._first_grant))
-            measured = len(self._recent) * 60.0 / elapsed
-            if measured > 0:
-                self._buckets["requests"] = _Bucket(measured, self.burst_seconds, now)
-                self._measured = True
+            elapsed = min(60.0, max(_MIN_MEASURE, now - self._first_grant))
+            answered = len(self._answers) * 60.0 / elapsed
+            if len(self._answers) < _MIN_ANSWERS:
+                # too few answers to tell a rate from: one call at a time until there are
+                self._probing = self._probe
+            else:
+                self._measured = answered * self.headroom
+                self._buckets["requests"] = _Bucket(self._measured, self.burst_seconds, now, start=0.0)
+                self._recover_from = max(self._recover_from, self._paused_until + self.quiet)
+                return  # the measure is the server's own rate: no further cut
         self._factor_base = self._factor(now)
         if now >= self._next_decrease:
             self._factor_base = max(self.min_factor, self._factor_base * self.decrease)
@@ -309,13 +329,17 @@ class RateLimiter:
 
     def _refill(self, now: float) -> None:
         factor = self._factor(now)
+        if self._measured is not None and (bucket := self._buckets["requests"]) is not None:
+            climb = 1.0 + self.probe_recovery * max(0.0, now - self._recover_from)
+            bucket.refill(now, factor)  # at the rate it had until now
+            bucket.per_second = self._measured * min(self.probe_ceiling, climb) / 60.0
         for bucket in self._buckets.values():
             if bucket is not None:
                 bucket.refill(now, factor)
 
     def _prune(self, now: float) -> None:
-        while self._recent and self._recent[0] <= now - 60.0:
-            self._recent.popleft()
+        while self._answers and self._answers[0] <= now - 60.0:
+            self._answers.popleft()
 
     def _take(self, need: int, now: float) -> float:
         """0.0 when the request was taken, else the seconds to wait before trying again."""
@@ -326,10 +350,6 @@ class RateLimiter:
                     bucket.updated = max(bucket.updated, now)
         self._refill(now)
         factor = self._factor(now)
-        if self._measured and factor >= 1.0:
-            # fully recovered: a rate measured at a 429 (often early, over a few calls) is no
-            # ceiling; go unpaced again until the next 429 measures anew
-            self._buckets["requests"], self._measured = None, False
         delay = self._paused_until - now
         if self._probing and self._in_flight["requests"] > 0:
             delay = max(delay, _PROBE_WAIT)  # settle wakes the head as soon as the answer is in
@@ -357,7 +377,6 @@ class RateLimiter:
         self._tokens += need
         if self._learn:
             self._first_grant = now if self._first_grant is None else self._first_grant
-            self._recent.append(now)
             self._prune(now)
         return 0.0
 

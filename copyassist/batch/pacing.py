@@ -2,7 +2,10 @@
 
 Every model call of the run, repairs included, goes through ``acomplete`` here: each attempt
 waits for the limiter, sends, and tells the limiter what the call really cost and what the
-server's rate-limit headers say. Retries are this wrapper's: it drives the one retry loop
+server's rate-limit headers say, those of a 429 included. A 429 is not an attempt: the call
+waits its turn in the limiter and goes again, for up to ``RATE_LIMIT_PATIENCE`` seconds of 429s
+in a row, so a limit the run was not told about slows the run down instead of failing rows.
+Retries are this wrapper's: it drives the one retry loop
 (``acall_with_retries``) with its own policy around each paced attempt, and asks the wrapped
 backend for single attempts (``retry=NO_RETRY``), so retries are never stacked and the backend
 the caller handed in keeps its own policy.
@@ -20,6 +23,10 @@ from copyassist.backends.retry import NO_RETRY, RetryPolicy, acall_with_retries
 from copyassist.batch.limiter import RateLimiter
 from copyassist.errors import BackendError, RateLimitError
 from copyassist.tokens import count_message_tokens
+
+#: How long one call waits out 429s before its row fails: a run stalled for longer is not
+#: going to be let through.
+RATE_LIMIT_PATIENCE = 900.0
 
 
 @dataclasses.dataclass
@@ -43,7 +50,13 @@ class PacedBackend:
         self.name = inner.name
         self.model = inner.model
         self.limiter = limiter
-        self.policy = policy or RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)
+        self.policy = policy or RetryPolicy(
+            max_attempts=6,
+            base_delay=1.0,
+            max_delay=60.0,
+            rate_limit_patience=RATE_LIMIT_PATIENCE,
+            limiter_waits=True,
+        )
         self.stats = CallStats()
         self._sleep = sleep
 
@@ -70,9 +83,10 @@ class PacedBackend:
             try:
                 completion = await self.inner.acomplete(prompt, retry=NO_RETRY)
             except BackendError as error:
-                self.limiter.settle(estimate, 0)
+                self.limiter.settle(estimate, 0, answered=False)
                 if isinstance(error, RateLimitError):
                     self.stats.rate_limited += 1
+                    self.limiter.observe_headers(error.headers)
                     self.limiter.penalize(error.retry_after)
                 raise
             self.limiter.settle(estimate, completion.usage.total_tokens)

@@ -93,6 +93,9 @@ class CheckContext:
     keywords: Sequence[str] = ()
     product: Mapping[str, Any] | None = None  # the product's own data (facts guard)
     prompt: str = ""  # the messages sent, to catch copy that echoes them
+    #: the fixed text of every message the tool may add (re-asks): any line of it in the copy is
+    #: an echo, however short, since no copy has a reason to say "Your answer is not valid"
+    followups: Sequence[str] = ()
     known_words: Sequence[str] = ()  # acronyms and brand names allowed in capitals
     max_chars: int | None = None  # the caller's own limit for titles, on top of the channel's
 

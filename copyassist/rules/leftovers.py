@@ -20,7 +20,7 @@ Rules, all errors:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -40,6 +40,8 @@ ECHO_LINE_CHARS = 40
 #: Stretches of prompt this many product words are shorter than are marked by exact match;
 #: longer ones by any run of this many words they share with the product data.
 _PRODUCT_RUN = 4
+#: A line of a re-ask this many words long, found whole in the copy, is an echo.
+_FOLLOWUP_WORDS = 3
 
 PERSONA_WORDS = (
     "persona",
@@ -143,13 +145,21 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def _product_marks(prompt: list[str], product: list[list[str]]) -> list[bool]:
-    """For each word of the prompt, whether it belongs to a stretch of product data."""
-    marked = [False] * len(prompt)
+def _product_stretches(product: list[list[str]]) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    """The product data as runs of :data:`_PRODUCT_RUN` words, and its shorter texts whole.
+    Built once per prompt, not per line: a feed of thousands of columns has as many lines."""
     runs = {tuple(v[i : i + _PRODUCT_RUN]) for v in product for i in range(len(v) - _PRODUCT_RUN + 1)}
     short = {tuple(v) for v in product if 0 < len(v) < _PRODUCT_RUN}
+    return runs, short
+
+
+def _product_marks(
+    prompt: list[str], runs: set[tuple[str, ...]], short: set[tuple[str, ...]], sizes: set[int]
+) -> list[bool]:
+    """For each word of the prompt, whether it belongs to a stretch of product data."""
+    marked = [False] * len(prompt)
     for start in range(len(prompt)):
-        for size in {_PRODUCT_RUN, *(len(s) for s in short)}:
+        for size in sizes:
             window = tuple(prompt[start : start + size])
             if len(window) == size and (window in runs or window in short):
                 marked[start : start + size] = [True] * size
@@ -177,6 +187,8 @@ def _instructions(
     template's own lines, which hold no product word, are the same for every row."""
     product_words = [_words(t) for t in product]
     vocabulary = {word for words in product_words for word in words}
+    runs, short = _product_stretches(product_words)
+    sizes = {_PRODUCT_RUN, *(len(text) for text in short)}
     grams: set[tuple[str, ...]] = set()
     lines: list[tuple[str, ...]] = []
     for line in prompt.splitlines():
@@ -189,7 +201,7 @@ def _instructions(
             if long_line:
                 lines.append(words)
             continue
-        marks = _product_marks(list(words), product_words)
+        marks = _product_marks(list(words), runs, short, sizes)
         for i in range(len(words) - ECHO_WORDS + 1):
             if marks[i : i + ECHO_WORDS].count(False) * 2 >= ECHO_WORDS:
                 grams.add(words[i : i + ECHO_WORDS])
@@ -229,10 +241,27 @@ def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckCo
             echoed = text[index[matches[start].start()] : index[matches[end - 1].end() - 1] + 1]
             message = f'repeats the prompt word for word: "{_short(echoed)}"'
             found.append(_violation(PROMPT_ECHO, field, message, echoed))
+    found.extend(_followup_echoes(field, text, context.followups))
     product_folded = " ".join(fold(t) for t in texts)
     for hit in matcher(PERSONA_WORDS).find(text):
         if not matcher((hit.phrase,)).find(product_folded):
             found.append(_violation(PROMPT_ECHO, field, f'mentions the persona: "{hit.phrase}"', hit.phrase))
+    return found
+
+
+def _followup_echoes(field: str, text: str, followups: Sequence[str]) -> list[Violation]:
+    """The tool's own re-ask sentences in the copy: any line of them of ``_FOLLOWUP_WORDS`` words
+    or more, found whole (the copy that answers "Your answer is not valid" with that sentence)."""
+    if not followups:
+        return []
+    copy = " ".join(_words(text))
+    found: list[Violation] = []
+    for followup in followups:
+        for line in followup.splitlines():
+            words = _words(line)
+            if len(words) >= _FOLLOWUP_WORDS and f" {' '.join(words)} " in f" {copy} ":
+                message = f'repeats the tool\'s own request: "{_short(line.strip())}"'
+                found.append(_violation(PROMPT_ECHO, field, message, line.strip()))
     return found
 
 

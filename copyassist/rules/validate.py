@@ -24,8 +24,13 @@ def channel_checks(profile: Profile) -> tuple[Check, ...]:
     return (*checks.FIELD_CHECKS, *content)
 
 
-def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[str, str]]) -> CheckContext:
-    """What the checks compare a generated output with: the request that produced it.
+def check_context(
+    render_context: Mapping[str, Any],
+    messages: Sequence[Mapping[str, str]],
+    followups: Sequence[str] = (),
+) -> CheckContext:
+    """What the checks compare a generated output with: the request that produced it, and the
+    fixed text of the messages a re-ask adds to it (``followups``): every message sent.
 
     Source text given to the template (the copy to rewrite, the study sections to summarise)
     counts as data, like the product's fields: quoting it is neither an echo of the
@@ -40,15 +45,21 @@ def check_context(render_context: Mapping[str, Any], messages: Sequence[Mapping[
         brand=brand,
         keywords=tuple(render_context.get("keywords") or ()),
         product=product or None,
-        prompt="\n".join(m["content"] for m in messages),
+        prompt="\n".join([*(m["content"] for m in messages), *followups]),
+        followups=tuple(followups),
         known_words=(brand,) if brand else (),
         max_chars=render_context.get("max_chars"),
     )
 
 
+#: What every published text gets, whatever its kind: a field no channel sets rules for (a
+#: headline, a call to action) is still shown to buyers, so no links or contact details.
+PUBLISHED = FieldRules(no_urls=True, no_contacts=True)
+
+
 def _rules(profile: Profile, kind: str | None, context: CheckContext) -> FieldRules:
     if kind is None:
-        return FieldRules()
+        return PUBLISHED
     rules = profile.rules_for(kind)
     if context.max_chars and kind in ("title", "seo_title"):
         limit = min(rules.max_chars or context.max_chars, context.max_chars)
