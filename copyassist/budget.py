@@ -80,6 +80,12 @@ class CappedBackend:
     """``inner`` whose every call goes through ``cap``; the rest is ``inner``'s."""
 
     def __init__(self, inner: Backend, cap: CostCap) -> None:
+        if inner.name != "local" and estimate_cost(inner.model, 1, 1) is None:
+            raise errors.ConfigError(
+                f"a spending cap needs the model's price, and none is known for {inner.model!r}: add it "
+                "to a prices file (COPYASSIST_PRICES or prices.json in the copyassist folder) or run "
+                "without the cap"
+            ).with_hint("max_cost")
         self.inner = inner
         self.name = inner.name
         self.model = inner.model

@@ -35,17 +35,19 @@ _VOCABULARY: dict[str, tuple[str, ...]] = {
         "title", "titre", "name", "nom", "product name", "product title", "nom produit", "nom du produit",
         "titre du produit", "titre produit", "nom de l article", "nom article", "designation",
         "désignation", "désignation produit", "libellé", "libellé produit", "libellé article", "intitulé",
-        "item name", "listing title", "produit",
+        "item name", "item_name", "listing title", "produit",
     ),
     "description": (
         "description", "body", "body (html)", "body html", "description longue", "long description",
         "description produit", "description du produit", "descriptif", "descriptif produit",
-        "description courte", "short description", "résumé", "summary", "texte",
+        "description courte", "short description", "résumé", "summary", "texte", "product description",
+        "product_description",
     ),
     "price": (
         "price", "prix", "prix ttc", "price tax included", "prix boutique", "prix de vente",
         "prix de vente ttc", "prix public", "prix public ttc", "prix unitaire", "regular price",
         "tarif régulier", "tarif", "retail price", "price tax excluded", "prix ht", "prix de vente ht",
+        "standard price", "standard_price",
     ),
     "currency": ("currency", "devise", "currency code", "monnaie"),
     "brand": (

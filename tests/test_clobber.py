@@ -61,6 +61,10 @@ def test_in_place_writes_the_feed_and_keeps_the_original_as_bak(tmp_path: Path, 
     assert (tmp_path / "feed.csv.bak").read_bytes() == original
     rows = read_csv(feed)
     assert len(rows) == 3 and all(r["copyassist_status"] == "ok" for r in rows)
+    first_output = feed.read_bytes()
+    assert_exited(batch(tmp_path, feed, "--in-place"), 0)  # again: the first original stays
+    assert (tmp_path / "feed.csv.bak").read_bytes() == original
+    assert (tmp_path / "feed.csv.bak2").read_bytes() == first_output
 
 
 def test_the_library_refuses_the_input_as_output_unless_in_place(tmp_path: Path) -> None:
@@ -131,3 +135,17 @@ def test_a_target_that_becomes_a_link_during_the_run_is_not_replaced(tmp_path: P
     with pytest.raises(InputError, match="symbolic link"):
         writer.close()
     assert target.is_symlink() and (tmp_path / "real").read_text("utf-8") == "x"
+
+
+def test_in_place_with_another_output_and_a_header_row_on_a_csv_are_refused(
+    tmp_path: Path, echo: EchoBackend
+) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 2)
+    original = feed.read_bytes()
+    both = batch(tmp_path, feed, "--in-place", "-o", str(tmp_path / "other.csv"))
+    assert_exited(both, 2)
+    assert "--in-place writes the feed itself" in both.output
+    header = batch(tmp_path, feed, "--header-row", "2")
+    assert_exited(header, 2)
+    assert "workbooks (.xlsx) only" in header.output and "--header-row" in header.output
+    assert feed.read_bytes() == original and not (tmp_path / "other.csv").exists()

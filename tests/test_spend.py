@@ -348,3 +348,24 @@ def test_cli_batch_dry_run_counts_the_attempts_asked_for(tmp_path: Path) -> None
         return int(text.split("output tokens at most: ")[1].split()[0])
 
     assert output_tokens(three.output) == 3 * output_tokens(one.output) == 3 * 3 * 900
+
+
+def test_a_cap_on_a_model_with_no_known_price_is_refused_before_any_call(
+    tmp_path: Path, store: Store, respx_mock: respx.MockRouter
+) -> None:
+    server = Server()
+    respx_mock.post(CHAT).mock(side_effect=server)
+    unpriced = OpenAIBackend(model="no-such-price", api_key="sk-test-key-123")
+    with pytest.raises(errors.ConfigError, match="no-such-price"):
+        run_batch(write_feed(tmp_path / "feed.csv", 2), tmp_path / "out.csv", template="bullets",
+                  backend=unpriced, store=store, max_cost=0.0)  # fmt: skip
+    assert server.calls == 0
+
+
+def test_a_study_dry_run_for_openai_needs_no_key() -> None:
+    args = ["study", "--category", "montres connectées", "--sections", ",".join(STUDY_SECTIONS),
+            "--lang", "fr", "--provider", "openai", "--model", MODEL, "--dry-run"]  # fmt: skip
+    with respx.mock:  # nothing is mocked: any call would fail
+        dry = CliRunner().invoke(app, args)
+    assert dry.exit_code == 0, dry.output
+    assert "5 sections to write" in dry.output and "at most $" in dry.output

@@ -171,3 +171,36 @@ def test_the_cli_takes_a_header_row_and_says_which_it_used(
     note = "copyassist: note: modele.xlsx: sheet 'Modèle', header on row 2; row 1 above it is kept unchanged"
     assert note in result.output
     assert result.output.count("copyassist: note:") == 1
+
+
+def test_an_amazon_flat_file_reads_its_attribute_names_row_as_the_header(tmp_path: Path) -> None:
+    """Amazon's flat files: a template line, a row of labels, then the attribute names the upload
+    reads; the labels row is no product and the names row is the header."""
+    path = tmp_path / "amazon.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["TemplateType=fptcustom", "Version=2024.1"])
+    sheet.append(["Product Name", "Product Description", "Price"])
+    sheet.append(["item_name", "product_description", "standard_price"])
+    sheet.append(["Lampe Lune", "Lampe en verre soufflé", 59])
+    book.save(path)
+    with pytest.warns(FeedNotice, match="header on row 3"):
+        feed = open_feed(path)
+    assert (feed.mapping["title"], feed.mapping["description"]) == ("item_name", "product_description")
+    assert feed.mapping["price"] == "standard_price"
+    assert [r.product["title"] for r in feed.rows() if r.product] == ["Lampe Lune"]
+
+
+def test_a_workbook_with_no_title_or_description_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "stock.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["sku", "qty"])
+    sheet.append(["A1", 3])
+    book.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(InputError, match="no column holds a title or a description"):
+            open_feed(path, header_row=1)

@@ -10,7 +10,7 @@ import typer
 from copyassist.batch.api import dry_run, run_batch
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import Store
-from copyassist.cli.errors import friendly_errors
+from copyassist.cli.errors import fail, friendly_errors
 from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
@@ -122,6 +122,8 @@ def batch_command(
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     checked_channel(channel)
+    if in_place and output is not None and output.resolve() != feed.resolve():
+        raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
     store = Store(db) if db else None
     columns = _mapping(mapping)
     regular_file(feed)  # a FIFO or a device is refused before anything reads it

@@ -18,7 +18,7 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.attempts import worst_case_tokens
-from copyassist.backends import Backend, Usage, build_request, get_backend
+from copyassist.backends import Backend, Usage, build_request, estimating_backend, get_backend
 from copyassist.budget import CappedBackend, CostCap, prompt_tokens_at_most
 from copyassist.drafts.document import SECTIONS, SectionResult, StudyResult
 from copyassist.feeds import read_rows
@@ -189,7 +189,8 @@ def estimate_study(
     setup = _Setup(category, product, brand, offer, location, competitors, competitor_catalogue,
                    personas, sections, language)  # fmt: skip
     language = setup.language
-    chosen = backend or get_backend(provider, model=model)
+    # priced as the study would send it, with no key needed: nothing is sent
+    chosen = backend or estimating_backend(provider, model=model) or get_backend(provider, model=model)
     total, exact, count, written = Usage(), True, 0, 0
     for planned in setup.planned:
         if planned.missing:

@@ -240,6 +240,11 @@ def open_feed(
     layout = sniff_document(file) or layout if layout == "csv" else layout  # XML saved as .csv/.txt
     document = None
     header_source = None
+    if header_row is not None and layout != "xlsx":
+        raise InputError(
+            f"{file.name}: a header row is chosen for workbooks (.xlsx) only; a {layout.upper()} "
+            "feed's header is its first line"
+        ).with_hint("header_row")
     if layout in DOCUMENT_LAYOUTS:
         document = open_document(file, layout, header_row=header_row)
         columns = list(document.columns)
@@ -272,7 +277,9 @@ def open_feed(
     if chosen == "woocommerce":  # its first rows tell which column is the Type when unnamed
         sample = read_rows(file, layout="csv", delimiter=dialect.delimiter, encoding=dialect.encoding)
     plan = plan_columns(chosen, columns, mapping or {}, file, sample)
-    if layout in ("csv", "tsv") and not (plan.fields.get("title") or plan.fields.get("description")):
+    # a CSV, a workbook or an XML feed has one set of columns; JSON records need not share keys
+    fixed_columns = layout in ("csv", "tsv") or layout in DOCUMENT_LAYOUTS
+    if fixed_columns and not (plan.fields.get("title") or plan.fields.get("description")):
         raise no_copy_source(file, columns)
     return Feed(file, chosen, columns, dialect.delimiter, dialect.encoding,
                 mapping={name: cols[0] for name, cols in plan.fields.items()}, language_column=plan.language,

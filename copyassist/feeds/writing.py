@@ -125,9 +125,14 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def keep_backup(path: str | Path) -> Path:
-    """Copy ``path`` to ``<path>.bak`` (replacing an older one, never half written)."""
+    """Copy ``path`` to ``<path>.bak``, never half written. An older backup is never replaced
+    (it may be the seller's only original): the next ones are ``.bak2``, ``.bak3``..."""
     original = Path(path)
     backup = original.with_name(original.name + ".bak")
+    number = 1
+    while backup.exists():
+        number += 1
+        backup = original.with_name(f"{original.name}.bak{number}")
     partial = backup.with_name(backup.name + ".partial")
     try:
         shutil.copy2(original, partial)
