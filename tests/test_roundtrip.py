@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from copyassist.batch.api import BatchSummary, run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app
+from copyassist.feeds import read_rows
 from tests.helpers import FakeBackend, assert_exited
 
 TITLE = "Bougie parfumée à la cire de soja"
@@ -229,3 +230,24 @@ def test_a_quote_never_closed_is_closed_so_the_new_cells_stay_in_their_columns(t
     header, _, last = csv_rows(text, ";")
     assert last[:3] == ["A2", "Sac", "Grand\nsac\n"] and len(last) == len(header)
     assert last[header.index("copyassist_model")] == "fake-model"  # the new cells in their columns
+
+
+@pytest.mark.parametrize(
+    ("name", "records", "out_name"),
+    [
+        ("feed.csv", ["sku;title\n", "A1;Lampe de bureau\n", "A2;Sac;à dos\n"], "out.xlsx"),
+        ("feed.jsonl", ['{"sku": "A1", "title": "Lampe de bureau"}\n', "[1, 2]\n"], "out.csv"),
+    ],
+    ids=["csv-to-xlsx", "jsonl-to-csv"],
+)
+def test_an_unreadable_row_keeps_its_text_in_another_format(
+    name: str, records: list[str], out_name: str, tmp_path: Path
+) -> None:
+    source, out = tmp_path / name, tmp_path / out_name
+    source.write_text("".join(records), encoding="utf-8")
+    with Store(tmp_path / "store.sqlite3") as store:
+        run_batch(source, out, template="product-title", backend=FakeBackend([{"title": TITLE}]),
+                  store=store, language="fr")  # fmt: skip
+    written = [row.data for row in read_rows(out)]
+    assert len(written) == 2
+    assert written[1]["copyassist_original"] == records[-1].rstrip("\n")  # never blanked

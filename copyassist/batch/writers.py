@@ -95,10 +95,17 @@ class FeedWriter(AtomicOutput):
         self.structured = {
             f: STRUCTURED_TARGETS[f] for f in self.fields if merchant_structured and f in STRUCTURED_TARGETS
         }
+        # A row that could not be read is copied back as its text where the output is the input's
+        # own CSV; any other output keeps that text in a column of its own, never blanks it.
+        self.keeps_text = (
+            self.output_format in ("csv", "tsv") and source_format in CSV_FORMATS and document is None
+        )
+        original = [] if self.keeps_text or document is not None else [PREFIX + "original"]
         ours = [
             *self.structured.values(),
             *(PREFIX + f for f in self.fields),
             *(PREFIX + m for m in META_COLUMNS),
+            *original,
         ]
         self.header = [*self.columns, *(c for c in ours if c not in self.columns)]
         self._file: FileWriter | DocumentWriter
@@ -141,7 +148,7 @@ class FeedWriter(AtomicOutput):
         """Write the output row for ``outcome`` now, after the rows written before it."""
         row = outcome.row
         record = self._record(outcome)
-        if row.unreadable and row.source is not None and self.output_format in ("jsonl", "json"):
+        if row.unreadable and row.source is not None and not self.keeps_text:
             record[PREFIX + "original"] = row.source.content
         if not isinstance(self._file, FileWriter):  # a workbook or an XML feed: cells by value
             self._file.write(record)
