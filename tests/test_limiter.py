@@ -422,16 +422,52 @@ def test_the_server_stated_limit_paces_a_run_given_none(vt: VirtualTime) -> None
     run(main())
 
 
-def test_with_no_limit_known_one_call_goes_first(vt: VirtualTime) -> None:
+def test_with_no_limit_known_calls_in_flight_ramp_up_from_one(vt: VirtualTime) -> None:
+    """One call first, then two at a time, then four...: never a concurrency's worth at once
+    before anything is known of the limit."""
+
+    async def main() -> None:
+        lim = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep)
+        waiting = [asyncio.ensure_future(lim.acquire(10)) for _ in range(15)]
+        for allowance in (1, 2, 4, 8):
+            await vt.advance(0.2)
+            granted = [task for task in waiting if task.done()]
+            assert len(granted) == allowance  # held while the allowance is out
+            waiting = [task for task in waiting if not task.done()]
+            for _ in granted:
+                lim.settle(10, 10)  # answered, no limits stated: the allowance doubles
+        await vt.advance(0.0)
+        assert not waiting
+
+    run(main())
+
+
+def test_a_call_that_fails_frees_its_place_without_growing_the_ramp(vt: VirtualTime) -> None:
     async def main() -> None:
         lim = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep)
         await lim.acquire(10)
-        others = [asyncio.ensure_future(lim.acquire(10)) for _ in range(5)]
+        others = [asyncio.ensure_future(lim.acquire(10)) for _ in range(3)]
         await vt.advance(0.2)
-        assert not any(task.done() for task in others)  # held while the probe is out
-        lim.settle(10, 10)  # its answer: no limits stated, so the rest go at once
-        await vt.advance(0.0)
-        assert all(task.done() for task in others) and vt.now == pytest.approx(0.2)
+        lim.settle(10, 0, answered=False)  # a 500, say: the next call may go, alone
+        await vt.advance(0.2)
+        assert sum(task.done() for task in others) == 1
+        lim.settle(10, 10)
+        await vt.advance(0.2)
+        assert all(task.done() for task in others)  # answered: two at a time now
+
+    run(main())
+
+
+def test_a_stated_limit_ends_the_ramp(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep)
+        await lim.acquire(10)
+        lim.settle(10, 10)
+        lim.observe_headers({"x-ratelimit-limit-requests": "60000",
+                             "x-ratelimit-remaining-requests": "59999"})  # fmt: skip
+        start = vt.now
+        await vt.run(*(lim.acquire(10) for _ in range(20)))  # none settled: paced by rate alone
+        assert vt.now - start == pytest.approx(19 / 950)
 
     run(main())
 

@@ -51,6 +51,21 @@ def test_a_limit_the_run_was_not_told_fails_no_row_and_is_rarely_hit(
     assert summary.rate_limited == stats["rate_limited"]
 
 
+def test_with_no_limit_known_the_first_calls_ramp_up_instead_of_bursting(tmp_path: Path, serve: Any) -> None:
+    """Told no limit and stated none, the run sends 1 call, then 2 at a time, then 4: a server
+    whose limit is unknown never sees a concurrency's worth of calls before the run knows more."""
+    base_url, server = serve(latency=0.05, limit_headers="none")
+    with Store(tmp_path / "store.sqlite3") as store:
+        copyassist.run_batch(
+            write_feed(tmp_path / "feed.csv", 7), tmp_path / "out.csv", template="product-title",
+            language="fr", provider="compatible", base_url=base_url, model="fake-model", store=store,
+            concurrency=8,
+        )  # fmt: skip
+    stats = server.stats(prompts=False)
+    assert stats["ok"] == stats["requests"] == 7
+    assert stats["max_in_flight"] <= 4  # 1 + 2 + 4 calls; a burst after the first would be 6
+
+
 def test_429s_are_waited_out_beyond_max_attempts_within_the_patience() -> None:
     calls = {"n": 0}
 

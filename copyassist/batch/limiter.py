@@ -25,6 +25,7 @@
   without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). A 429's own
   headers go through ``observe_headers`` too: a server that states its limits only when it
   refuses a call still gets paced at them from its first refusal.
+* With no limit known, calls in flight ramp up 1, 2, 4... (``ramp.SlowStart``) until one is.
 * With neither rpm nor tpm given nor stated, a 429 sets the request rate to the rate of calls
   the server *answered* over the last minute (``settle(..., answered=True)``): what it let
   through is its limit, while the rate of calls sent, 429s included, can be many times that.
@@ -44,6 +45,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from copyassist.batch.ramp import SlowStart
+
 __all__ = ["LimiterStats", "RateLimiter", "parse_reset"]
 
 _PART = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)"
@@ -52,7 +55,7 @@ _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0
 _EPSILON = 1e-9
 _DEFAULT_RESET = 1.0  # how long a remaining-* header holds when no reset-* came with it
 _KINDS = ("requests", "tokens")
-_PROBE_WAIT = 60.0  # at most, while the first call of a run with no known limit is out
+_RAMP_WAIT = 60.0  # at most, while a run with no known limit has its allowance of calls out
 _MIN_MEASURE = 0.1  # seconds: the shortest span a rate is measured over
 _MIN_ANSWERS = 2  # answers needed in the last minute to measure the rate the server lets through
 
@@ -176,10 +179,8 @@ class RateLimiter:
             else None,
         }
         self._learn = not any(self._buckets.values())
-        # Given no limit, one call goes first: its answer's headers may state the limits, and a
-        # whole concurrency's worth of calls sent blind would come back as a storm of 429s.
         self._probe = probe
-        self._probing = self._learn and probe
+        self._ramp = SlowStart(enabled=self._learn and probe)  # given no limit: 1, 2, 4... in flight
         self._begun = False
         self._measured: float | None = None  # requests/minute measured at the last 429, if paced so
         self._answers: collections.deque[float] = collections.deque()  # answer times, when learning
@@ -221,9 +222,10 @@ class RateLimiter:
         self._tokens += actual - estimated
         if answered and self._learn:
             self._answers.append(self._clock())
-        if self._probing:
-            self._probing = False
-            self._wake()
+        if answered:
+            self._ramp.answered()
+        if self._ramp.active:
+            self._wake()  # a place in flight is free
         self._in_flight["requests"] = max(0, self._in_flight["requests"] - 1)
         self._in_flight["tokens"] = max(0, self._in_flight["tokens"] - estimated)
         bucket = self._buckets["tokens"]
@@ -269,13 +271,14 @@ class RateLimiter:
             start = 1.0 if kind == "requests" else 0.0
             self._buckets[kind] = _Bucket(per_minute * self.headroom, self._bursts[kind], now, start=start)
             self._learn = False
+            self._ramp.finish()
 
     def penalize(self, retry_after: float | None = None) -> None:
         """After a 429: pause every waiter for ``retry_after`` seconds and cut the rates."""
         now = self._clock()
         self._refill(now)
         self._rate_limited += 1
-        self._probing = False
+        self._ramp.finish()
         valid = retry_after is not None and retry_after >= 0  # NaN is not
         pause = min(retry_after, self.max_pause) if retry_after is not None and valid else self.default_pause
         self._paused_until = max(self._paused_until, now + pause)
@@ -285,7 +288,8 @@ class RateLimiter:
             answered = len(self._answers) * 60.0 / elapsed
             if len(self._answers) < _MIN_ANSWERS:
                 # too few answers to tell a rate from: one call at a time until there are
-                self._probing = self._probe
+                if self._probe:
+                    self._ramp.restart()
             else:
                 self._measured = answered * self.headroom
                 self._buckets["requests"] = _Bucket(self._measured, self.burst_seconds, now, start=0.0)
@@ -351,8 +355,8 @@ class RateLimiter:
         self._refill(now)
         factor = self._factor(now)
         delay = self._paused_until - now
-        if self._probing and self._in_flight["requests"] > 0:
-            delay = max(delay, _PROBE_WAIT)  # settle wakes the head as soon as the answer is in
+        if not self._ramp.admits(self._in_flight["requests"]):
+            delay = max(delay, _RAMP_WAIT)  # settle wakes the head as soon as a place is free
         amounts = {"requests": 1, "tokens": need}
         for kind in _KINDS:
             bucket = self._buckets[kind]
