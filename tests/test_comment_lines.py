@@ -78,3 +78,11 @@ def test_the_cli_says_what_it_found_once(tmp_path: Path) -> None:
     note = "copyassist: note: modele.csv: "
     note += "lines 1-3 are comments (#); the header is line 3 (inside the comment)"
     assert result.output.count(note) == 1, result.output
+
+
+def test_a_quoted_header_inside_a_comment_loses_its_quotes(tmp_path: Path) -> None:
+    feed = tmp_path / "modele.csv"
+    feed.write_text('# "Nom";"Prix";"Description"\nBol;9,90;Bol en grès\n', encoding="utf-8")
+    with pytest.warns(FeedNotice):
+        opened = open_feed(feed)
+    assert opened.columns == ["Nom", "Prix", "Description"]

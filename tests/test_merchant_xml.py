@@ -228,3 +228,22 @@ def test_xml_output_needs_an_xml_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="XML is written back only for a Merchant XML input"):
         batch(source, tmp_path / "out.xml")
     assert not list(tmp_path.glob("out.xml*"))
+
+
+def test_an_item_holding_g_title_gets_no_second_title(tmp_path: Path) -> None:
+    """``title`` and ``g:title`` are one attribute: an item that has one keeps it alone."""
+    source = tmp_path / "feed.xml"
+    source.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel><title>Boutique</title>\n'
+        "<item><g:id>A1</g:id><title>Théière en fonte</title><g:price>49.90 EUR</g:price></item>\n"
+        "<item><g:id>A2</g:id><g:title>Bol en grès</g:title><g:price>19.00 EUR</g:price></item>\n"
+        "</channel></rss>\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.xml"
+    batch(source, out, language="fr")
+    text = out.read_text(encoding="utf-8")
+    second = text[text.index("<g:id>A2</g:id>") :]
+    second = second[: second.index("</item>")]
+    assert "<g:title>Bol en grès</g:title>" in second and "<title>" not in second

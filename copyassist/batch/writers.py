@@ -184,8 +184,15 @@ class FeedWriter(AtomicOutput):
             record[PREFIX + key] = value
         return record
 
+    def _seller_column(self, record: Mapping[str, Any], column: str | None) -> str | None:
+        """Merchant Center: ``title`` and ``g:title`` are one attribute; the one this item holds."""
+        if column is None or self.source_format != "merchant":
+            return column
+        twin = column[2:] if column.startswith("g:") else "g:" + column
+        return next((c for c in (column, twin) if _filled(record.get(c))), column)
+
     def _fill(self, record: dict[str, Any], name: str, text: str, *, ai: bool) -> None:
-        plain = self.targets.get(name)
+        plain = self._seller_column(record, self.targets.get(name))
         structured = self.structured.get(name)
         if structured is not None and ai:
             if not self.overwrite and any(_filled(record.get(c)) for c in (plain, structured) if c):

@@ -10,6 +10,7 @@ cell that seems to hold rows merged by a quote left open, says so in ``notes``.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterator
@@ -149,7 +150,8 @@ def _header(records: Iterator[tuple[SourceLine, str | None]], file: Path, dialec
     if prefix and source.cells and source.text.lstrip("\ufeff").startswith(prefix):
         # "# Nom;Prix": the header sits in a comment; "# " goes back with the preamble
         text = source.text.lstrip("\ufeff")[len(prefix) :]
-        cells = [source.cells[0].lstrip("\ufeff")[len(prefix) :], *source.cells[1:]]
+        line = source.content.lstrip("\ufeff")[len(prefix) :]  # parsed again: "# "Nom";"Prix"" has quotes
+        cells = next(csv.reader([line], delimiter=source.delimiter or dialect.delimiter), [])
         source = replace(source, text=text, cells=cells)
     return Header([name.strip() for name in source.cells or []], source)
 
