@@ -1,0 +1,36 @@
+"""The output model of the grading templates (``score-<criterion>``): one grade and its reason.
+
+Written for the model, like the other output models: the docstring and the field descriptions
+end up in the JSON schema it is shown.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from copyassist.outputs.base import CopyOutput, kinds
+
+#: The lowest and highest grade a rubric gives.
+MIN_GRADE, MAX_GRADE = 1, 5
+
+
+class ListingGrade(CopyOutput):
+    """A grade from 1 to 5 for one criterion of a product listing, and the reason for it."""
+
+    # a grade is not copy a shopper reads: no channel rule applies to it
+    field_kinds = kinds(score="data", reason="data")
+    columns = ("score", "reason")
+
+    score: int = Field(
+        ge=MIN_GRADE,
+        le=MAX_GRADE,
+        description="The grade, a whole number from 1 (poor) to 5 (excellent), as the rubric defines it",
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=300,
+        description="One short sentence that says why, naming what the listing does well or lacks",
+    )
+
+    def as_text(self, language: str = "en") -> str:
+        return f"{self.score}/{MAX_GRADE}: {' '.join(self.reason.split())}"
