@@ -19,7 +19,7 @@ class ListingGrade(CopyOutput):
 
     # a grade is not copy a shopper reads: no channel rule applies to it
     field_kinds = kinds(score="data", reason="data")
-    columns = ("score", "reason")
+    columns = ("text",)  # run through batch as a template, a grade is one "4/5: reason" cell
 
     score: int = Field(
         ge=MIN_GRADE,

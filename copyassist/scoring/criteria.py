@@ -58,6 +58,30 @@ def parse_criteria(spec: str | Iterable[str], prompts_dirs: Iterable[str | Path]
     return tuple(dict.fromkeys(chosen))
 
 
+def require_persona(
+    criteria: Iterable[str], persona: object, prompts_dirs: Iterable[str | Path] = ()
+) -> None:
+    """An InputError, before any work, when a criterion grades against a persona and none is given."""
+    if persona:
+        return
+    dirs = list(prompts_dirs)
+    for criterion in criteria:
+        name = template_name(criterion)
+        if any("persona" in t.meta.inputs.required for t in list_templates(dirs) if t.name == name):
+            raise InputError(
+                f"the criterion {criterion!r} grades against a persona: give persona=NAME"
+            ).with_hint("persona")
+
+
+def scored(criteria: str | Iterable[str], persona: object) -> tuple[str, ...]:
+    """A batch's ``score`` setting checked: known criteria, a persona for those that need one."""
+    if not criteria:
+        return ()
+    chosen = parse_criteria(criteria)
+    require_persona(chosen, persona)
+    return chosen
+
+
 def label(name: str, language: str) -> str:
     """How the grader is told which part of the listing a text is."""
     return localized(_LABELS[name], language) if name in _LABELS else name

@@ -98,14 +98,16 @@ class ScoreReport:
         graded = [r for r in self.rows if r.mean is not None]
         return sorted(graded, key=lambda r: (r.mean, r.row))[:count]
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, spend: bool = True) -> list[str]:
+        """The means per criterion, the worst rows, and (``spend``) the tokens and cost."""
         means = ", ".join(f"{c} {'-' if m is None else f'{m:.2f}'}" for c, m in self.means().items())
         cost = "unknown" if self.unknown_cost else f"${self.cost:.4f}"
-        lines = [
-            f"{len(self.rows)} rows graded on {', '.join(self.criteria)}: mean {means}",
-            f"tokens: {self.usage.input_tokens} in, {self.usage.output_tokens} out; cost {cost}; "
-            f"{self.cached_count} grades reused from the store",
-        ]
+        lines = [f"{len(self.rows)} rows graded on {', '.join(self.criteria)}: mean {means}"]
+        if spend:
+            lines.append(
+                f"grading tokens: {self.usage.input_tokens} in, {self.usage.output_tokens} out; cost {cost}; "
+                f"{self.cached_count} grades reused from the store"
+            )
         worst = self.worst()
         if worst:
             listed = ", ".join(

@@ -16,14 +16,14 @@ from typing import Any
 from copyassist import errors
 from copyassist.backends import Backend, Usage
 from copyassist.batch.store import Store
-from copyassist.errors import InputError, TemplateError, one_line
+from copyassist.errors import TemplateError, one_line
 from copyassist.outputs.score import ListingGrade
 from copyassist.persona import Persona, load_persona
 from copyassist.pipeline import agenerate
 from copyassist.product import Product
 from copyassist.product_language import choose_language
 from copyassist.rules.profiles import load_profile
-from copyassist.scoring.criteria import detection_data, listing_text, template_name
+from copyassist.scoring.criteria import detection_data, listing_text, require_persona, template_name
 from copyassist.scoring.model import Score
 from copyassist.scoring.store import ScoreStore
 from copyassist.templates import Template, load_template, template_languages
@@ -78,21 +78,18 @@ class Grader:
         self._limit = limit or asyncio.Semaphore(8)
         self._pending: dict[tuple[str, str, str], asyncio.Future[Score]] = {}
         self._templates: dict[tuple[str, str], Template] = {}
-        for criterion in self.criteria:  # a criterion that needs a persona fails before any call
+        require_persona(self.criteria, self._persona, self.prompts_dirs)
+        for criterion in self.criteria:  # a template that cannot grade fails before any call
             languages = template_languages(template_name(criterion), self.prompts_dirs)
-            template = self._template(criterion, self._forced or languages[0])
+            template = self.template_for(criterion, self._forced or languages[0])
             if template.output_model is not ListingGrade:
                 raise TemplateError(f"{template.path}: a grading template's output is ListingGrade")
-            if "persona" in template.meta.inputs.required and self._persona is None:
-                raise InputError(
-                    f"the criterion {criterion!r} grades against a persona: give persona=NAME"
-                ).with_hint("persona")
 
     @property
     def persona_name(self) -> str | None:
         return None if self._persona is None else self._persona.slug or self._persona.name
 
-    def _template(self, criterion: str, language: str) -> Template:
+    def template_for(self, criterion: str, language: str) -> Template:
         key = (criterion, language)
         if key not in self._templates:
             self._templates[key] = load_template(template_name(criterion), language, self.prompts_dirs)
@@ -132,7 +129,7 @@ class Grader:
         self, criterion: str, listing: Mapping[str, str], product: Mapping[str, Any], result_key: str,
         language: str | None, declared: str | None,
     ) -> Score:  # fmt: skip
-        template = self._template(criterion, language or self.language_for(criterion, listing, declared))
+        template = self.template_for(criterion, language or self.language_for(criterion, listing, declared))
         grader = self.grader_key(template)
         if self.use_cache and self.store is not None:
             stored = self.store.get(result_key, criterion, grader)
