@@ -295,3 +295,12 @@ def test_a_spending_cap_reached_while_grading_stops_the_run(store: Store) -> Non
     outcome = _outcome()
     asyncio.run(hook.grade(outcome, "k", "en"))
     assert totals.stopped and "max_cost" in totals.stopped and outcome.status == Status.OK
+
+
+def test_ascore_is_the_async_face_of_score(store: Store) -> None:
+    backend = FakeBackend([grade(3)])
+    rows = [{"title": "Desk lamp LED white with dimmer"}]
+    report = asyncio.run(copyassist.ascore(rows, criteria=["clear"], backend=backend, store=store))
+    assert [s.score for s in report.rows[0].scores] == [3] and len(backend.calls) == 1
+    with pytest.raises(errors.InputError, match="no rows to grade"):
+        asyncio.run(copyassist.ascore([], criteria="clear", backend=backend, store=store))

@@ -145,3 +145,26 @@ def test_help_says_grades_never_replace_the_rules() -> None:
         text = " ".join(runner.invoke(app, [command, "--help"], terminal_width=200).output.split())
         assert "--score" in text or command == "score"
         assert "exit code" in text and ("never" in text)
+
+
+def test_a_batch_dry_run_says_grading_is_not_counted(feed: Path, serve: Serve) -> None:
+    base_url, server = serve()
+    result = runner.invoke(app, ["batch", str(feed), "-t", "product-title", "--score", "clear,seo",
+                                 "--dry-run", *server_args(base_url)])  # fmt: skip
+    assert_exited(result, 0)
+    assert "not counted: grading (clear, seo), up to 4 calls per row written" in result.output
+    assert server.stats()["requests"] == 0
+
+
+def test_a_rubric_of_ones_own_is_a_criterion(feed: Path, tmp_path: Path, serve: Serve) -> None:
+    base_url, server = serve()
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    for language in ("fr", "en"):
+        bundled = (Path(__file__).parent.parent / "prompts" / f"score-clear.{language}.j2").read_text("utf-8")
+        mine = bundled.replace("name: score-clear", "name: score-warmth").replace('"clarté"', '"chaleur"')
+        (folder / f"score-warmth.{language}.j2").write_text(mine.replace('"clarity"', '"warmth"'), "utf-8")
+    result = runner.invoke(app, ["score", str(feed), "-c", "warmth", "--prompts-dir", str(folder), "--json",
+                                 *server_args(base_url)])  # fmt: skip
+    assert_exited(result, 0)
+    assert json.loads(result.stdout)["means"] == {"warmth": 1.0} and server.stats()["requests"] == 2

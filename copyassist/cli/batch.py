@@ -27,6 +27,7 @@ from copyassist.errors import InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
+from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
 
 Opt = typer.Option
 
@@ -153,6 +154,9 @@ def batch_command(
         )
         typer.echo(f"cost for {estimate.model}: {cost}")
         typer.echo(describe_languages(estimate.languages))
+        if criteria:
+            calls = len(criteria) * DEFAULT_GRADE_ATTEMPTS
+            typer.echo(f"not counted: grading ({', '.join(criteria)}), up to {calls} calls per row written")
         return
     if output is None and in_place:
         output = feed
