@@ -8,7 +8,7 @@ replace the rule checks: statuses and exit codes stay the rules'.
 - ``criteria``: the known criteria, a criteria list checked, the listing as the grader reads it;
 - ``grader``: one listing graded on every criterion, in its own language, answers reused;
 - ``store``: the ``scores`` tables, on the batch store's connection; ``scores_for``;
-- ``feed``: ``score``/``ascore``, a feed's listings graded (``copyassist score``, ``check --score``);
+- ``feed``: ``score``/``ascore``, a feed's listings graded as they are (the ``score`` command);
 - ``rows``: the batch runner's hook that grades each generated row.
 
 No module is imported here: the batch runner imports ``rows`` and the package must not pull

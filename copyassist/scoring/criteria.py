@@ -2,7 +2,7 @@
 
 A criterion is a template named ``score-<criterion>`` in any prompts folder (user folders
 first, as for every template), so adding ``score-warmth.fr.j2`` and ``score-warmth.en.j2`` to
-one makes ``--criteria warmth`` work.
+one makes ``criteria="warmth"`` work.
 """
 
 from __future__ import annotations
