@@ -304,3 +304,12 @@ def test_ascore_is_the_async_face_of_score(store: Store) -> None:
     assert [s.score for s in report.rows[0].scores] == [3] and len(backend.calls) == 1
     with pytest.raises(errors.InputError, match="no rows to grade"):
         asyncio.run(copyassist.ascore([], criteria="clear", backend=backend, store=store))
+
+
+def test_a_one_word_reason_is_sent_back_for_a_sentence(store: Store) -> None:
+    backend = FakeBackend([grade(3, "text"), grade(3, "Short, precise title.")])
+    report = copyassist.score(
+        [{"title": "Desk lamp LED white"}], criteria="clear", backend=backend, store=store
+    )
+    assert [(s.score, s.reason) for s in report.rows[0].scores] == [(3, "Short, precise title.")]
+    assert len(backend.calls) == 2 and "not a single word" in backend.calls[1][-1]["content"]

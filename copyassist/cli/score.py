@@ -13,6 +13,7 @@ from copyassist.cli.check import FieldOpt, KeywordOpt, LangOpt, parse_fields
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.grades import NOT_RULES, chosen_criteria, print_rows, print_summary
 from copyassist.cli.options import (
+    AttemptsOpt,
     BaseUrlOpt,
     ChannelOpt,
     ModelOpt,
@@ -77,9 +78,7 @@ def score_command(
     max_cost: Annotated[
         float | None, Opt(min=0, help="Stop grading (keeping every grade made) once this many USD are spent.")
     ] = None,
-    attempts: Annotated[
-        int, Opt(min=1, max=5, metavar="N", help="Calls per grade at most (answer + repairs).")
-    ] = DEFAULT_GRADE_ATTEMPTS,
+    attempts: AttemptsOpt = DEFAULT_GRADE_ATTEMPTS,
     no_cache: Annotated[bool, Opt("--no-cache", help="Grade again listings already graded.")] = False,
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     provider: ProviderOpt = "auto",

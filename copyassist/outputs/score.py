@@ -6,12 +6,13 @@ end up in the JSON schema it is shown.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from copyassist.outputs.base import CopyOutput, kinds
 
 #: The lowest and highest grade a rubric gives.
 MIN_GRADE, MAX_GRADE = 1, 5
+MIN_REASON_WORDS = 2
 
 
 class ListingGrade(CopyOutput):
@@ -31,6 +32,14 @@ class ListingGrade(CopyOutput):
         max_length=300,
         description="One short sentence that says why, naming what the listing does well or lacks",
     )
+
+    @field_validator("reason")
+    @classmethod
+    def _a_sentence(cls, reason: str) -> str:
+        # small models answer a field's name ("text") or the criterion's ("clarity") as the reason
+        if len(reason.split()) < MIN_REASON_WORDS:
+            raise ValueError("the reason must be a short sentence that says why, not a single word")
+        return reason
 
     def as_text(self, language: str = "en") -> str:
         return f"{self.score}/{MAX_GRADE}: {' '.join(self.reason.split())}"
