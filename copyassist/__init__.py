@@ -72,6 +72,9 @@ from copyassist.product_language import LanguageChoice
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
 from copyassist.rules.validate import validate_output
+from copyassist.scoring.feed import RowScores, ScoreReport, ascore, score
+from copyassist.scoring.model import Score
+from copyassist.scoring.store import scores_for
 from copyassist.templates import Template, TemplateInputs, TemplateMeta, list_templates, load_template
 from copyassist.tokens import ModelPrice, TokenCount, count_message_tokens, count_tokens, estimate_cost
 
@@ -125,7 +128,10 @@ __all__ = [
     "RowFailure",
     "RowOutcome",
     "RowReport",
+    "RowScores",
     "RunInfo",
+    "Score",
+    "ScoreReport",
     "SectionResult",
     "ServerError",
     "Settings",
@@ -144,6 +150,7 @@ __all__ = [
     "Violation",
     "agenerate",
     "arun_batch",
+    "ascore",
     "build_request",
     "check",
     "count_message_tokens",
@@ -164,6 +171,8 @@ __all__ = [
     "prepare",
     "run_batch",
     "save_persona",
+    "score",
+    "scores_for",
     "study",
     "validate_output",
     "validate_persona_file",

@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from copyassist.pipeline import prepare
 from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
 from copyassist.rules.profiles import load_profile
+from copyassist.scoring.criteria import scored
 from copyassist.templates import Template, load_template, template_languages
 from copyassist.tokens import count_message_tokens, estimate_cost
 
@@ -89,6 +90,7 @@ def settings_for(
     max_cost: float | None = None,
     use_cache: bool = True,
     params: Mapping[str, Any] | None = None,
+    score: Iterable[str] = (),
     **inputs: Any,
 ) -> BatchSettings:
     """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...).
@@ -112,6 +114,7 @@ def settings_for(
         max_attempts=max_attempts,
         max_cost=max_cost,
         use_cache=use_cache,
+        score=scored(score, persona),
     )
 
 

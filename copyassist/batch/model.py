@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from copyassist.feeds import FeedRow
+from copyassist.scoring.model import Score
 from copyassist.status import Status
 
 
@@ -24,3 +25,4 @@ class RowOutcome:
     violations: list[str] = field(default_factory=list)  # "rule: message" lines
     error: str | None = None
     cached: bool = False
+    scores: list[Score] = field(default_factory=list)  # model grades, with --score (never the status)

@@ -35,6 +35,7 @@ from copyassist.pipeline import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
 from copyassist.product_language import LanguageChoice, choose_language
 from copyassist.rules.language import known_languages
+from copyassist.scoring.rows import RowGrader
 from copyassist.status import Status
 from copyassist.templates import Template
 from copyassist.tokens import estimate_cost
@@ -70,6 +71,7 @@ class BatchSettings:
     max_attempts: int = 3
     max_cost: float | None = None
     use_cache: bool = True
+    score: tuple[str, ...] = ()  # criteria each generated row is graded on (copyassist.scoring)
 
 
 #: Reading warnings kept in ``BatchTotals.warnings``; past it they are only counted.
@@ -122,6 +124,11 @@ class BatchRunner:
         self._caller = backend if settings.max_cost is None else CappedBackend(backend, self.cap)
         #: key -> the outcome of the row generating it (None: it ended without one)
         self._in_flight: dict[str, asyncio.Future[RowOutcome | None]] = {}
+        self._grader: RowGrader | None = None  # grades each generated row, with settings.score
+        if settings.score:
+            self._grader = RowGrader(settings.score, self._caller, store, run_id, self.totals,
+                                     persona=settings.persona, channel=settings.channel,
+                                     use_cache=settings.use_cache, limit=self._calls)  # fmt: skip
 
     def language_for(self, row: FeedRow) -> LanguageChoice:
         """The row's language: the forced one, else its language column, else detected, else the default."""
@@ -174,7 +181,10 @@ class BatchRunner:
         """``_row``, where an error no row should raise fails this row alone (or, when it is the
         store that cannot be written, stops the run), never the whole batch."""
         try:
-            return await self._row(row)
+            outcome = await self._row(row)
+            if self._grader is not None:
+                await self._grader.grade(outcome, self.key_for(row), self.template_for(row).language)
+            return outcome
         except errors.CopyAssistError as exc:  # raised before the call (some are OSErrors too)
             error = one_line(exc)
         except STORE_ERRORS as exc:

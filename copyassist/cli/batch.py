@@ -11,6 +11,7 @@ from copyassist.batch.api import dry_run, run_batch
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import Store
 from copyassist.cli.errors import fail, friendly_errors
+from copyassist.cli.grades import ScoreOpt, chosen_criteria, run_scores_summary
 from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
@@ -26,6 +27,7 @@ from copyassist.errors import InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
+from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
 
 Opt = typer.Option
 
@@ -34,7 +36,8 @@ BATCH_HELP = (
     "Each finished row is saved at once: run the same command again after a crash or Ctrl-C and "
     "finished rows cost nothing. Rows done in any earlier run come from the store (--no-cache to "
     "redo them). Exit 1 when a row failed, could not be read or was skipped with an error, 3 when "
-    "the run stopped early."
+    "the run stopped early. With --score, a model also grades each written row (kept in the store, "
+    "never its status: the exit codes stay the rules')."
 )
 
 
@@ -119,8 +122,10 @@ def batch_command(
     base_url: BaseUrlOpt = None,
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
+    score: ScoreOpt = None,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
+    criteria = chosen_criteria(score, persona) if score else ()
     checked_channel(channel)
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
@@ -149,6 +154,9 @@ def batch_command(
         )
         typer.echo(f"cost for {estimate.model}: {cost}")
         typer.echo(describe_languages(estimate.languages))
+        if criteria:
+            calls = len(criteria) * DEFAULT_GRADE_ATTEMPTS
+            typer.echo(f"not counted: grading ({', '.join(criteria)}), up to {calls} calls per row written")
         return
     if output is None and in_place:
         output = feed
@@ -162,9 +170,11 @@ def batch_command(
         neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
         in_place=in_place,
         provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
-        on_outcome=progress.update, header_row=header_row,
+        on_outcome=progress.update, header_row=header_row, score=criteria,
     )  # fmt: skip
     progress.close(summary.totals)
+    if criteria:
+        run_scores_summary(db, summary.run_id, criteria)
     typer.secho(describe_languages(summary.languages), err=True, dim=True)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
     _report_rows(summary.totals)

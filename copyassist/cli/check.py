@@ -9,7 +9,14 @@ import typer
 
 from copyassist.audit import CheckReport, check
 from copyassist.cli.errors import friendly_errors
-from copyassist.cli.options import checked_channel
+from copyassist.cli.grades import (
+    ScoreOpt,
+    check_json_with_scores,
+    chosen_criteria,
+    score_checked,
+    show_grades,
+)
+from copyassist.cli.options import BaseUrlOpt, ModelOpt, PersonaOpt, ProviderOpt, checked_channel
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
 
@@ -43,7 +50,7 @@ KeywordOpt = Annotated[
 ]
 
 
-def _parse_fields(specs: list[str] | None) -> dict[str, str] | None:
+def parse_fields(specs: list[str] | None) -> dict[str, str] | None:
     if not specs:
         return None
     fields: dict[str, str] = {}
@@ -108,23 +115,40 @@ def check_command(
     no_facts: NoFactsOpt = False,
     output_format: FormatOpt = "table",
     output: OutputOpt = None,
+    score: ScoreOpt = None,
+    persona: PersonaOpt = None,
+    provider: ProviderOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
     """Check listings against a channel's rules. Exit 1 when any error is found or a row cannot be
-    read (usable in CI)."""
+    read (usable in CI). --score also has a model grade each listing (table or json format; the exit
+    code stays the rules', and --persona, --provider, --model and --base-url are for grading)."""
     checked_channel(channel)
     if output_format not in ("table", "csv", "json"):
         raise InputError(f"--format must be table, csv or json, not {output_format!r}")
+    criteria = chosen_criteria(score, persona) if score else ()
+    if criteria and output_format == "csv":
+        raise InputError(
+            "--score writes no csv: use --format table or json, or 'copyassist score FILE -o x.csv'"
+        )
     if facts_from and no_facts:
         raise InputError("--facts-from and --no-facts contradict each other: keep one")
     report = check(
-        regular_file(file), channel=channel, fields=_parse_fields(fields), language=language,
+        regular_file(file), channel=channel, fields=parse_fields(fields), language=language,
         keywords=keywords or (), facts_from=facts_from, facts=not no_facts,
     )  # fmt: skip
     typer.echo(f"copyassist: checked columns: {report.mapping_report()}", err=True)
+    grades = score_checked(file, report, criteria, persona=persona, language=language,
+                           keywords=keywords or (), provider=provider, model=model,
+                           base_url=base_url)  # fmt: skip
     if output_format == "table" and output is None:
         _print_table(report)
+        if grades is not None:
+            show_grades(grades)
     else:
         text = report.to_json() if output_format == "json" else report.to_csv()
+        text = text if grades is None else check_json_with_scores(report, grades)
         if output is None:
             typer.echo(text, nl=False)
         else:
