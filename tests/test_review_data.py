@@ -267,3 +267,15 @@ def test_paging_queries_use_indexes(session: ReviewSession, filters: dict[str, s
             assert index in plan or (index.startswith("sqlite_autoindex") and "PRIMARY KEY" in plan), plan
         assert "USE TEMP B-TREE" not in plan, plan
         assert "SCAN r" not in plan and not re.search(r"SCAN s(?! USING)", plan), plan
+
+
+def test_flags_read_back_from_the_run_are_rechecked_once_shown(session: ReviewSession) -> None:
+    def checked() -> int:
+        sql = "SELECT checked FROM review_rows WHERE run_id = ? AND row_number = 3"
+        return int(session.conn.execute(sql, (session.run.id,)).fetchone()[0])
+
+    assert checked() == 0, "the snapshot does not re-check a large run's flagged rows up front"
+    assert session.facets().rules == {"length.advised_max_chars": 1}, "the run's own lines give the rule"
+    page = session.page(status="flagged")
+    assert checked() == 1 and page.rows[0].flags[0].message.endswith("80 advised")
+    assert session.facets().fields == {"title": 1}
