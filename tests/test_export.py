@@ -255,3 +255,22 @@ def test_cli_feed_gone_and_store_missing(tmp_path: Path, store: Store, reviewed:
     missing = cli("-o", str(tmp_path / "x.csv"), "--store", str(tmp_path / "nope.sqlite3"))
     assert_exited(missing, 2)
     assert "no batch store" in missing.output and not (tmp_path / "nope.sqlite3").exists()
+
+
+def test_a_run_on_a_relative_path_exports_from_anywhere(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shop").mkdir()
+    csv_feed(tmp_path / "shop" / "feed.csv")
+    monkeypatch.chdir(tmp_path / "shop")
+    run_id = batch(Path("feed.csv"), store, Path("batch.csv"))
+    args = store.get_run(run_id).args or {}
+    assert args["feed_path"] == str(tmp_path / "shop" / "feed.csv")
+    assert args["output"] == str(tmp_path / "shop" / "batch.csv")
+    monkeypatch.chdir(tmp_path)
+    ReviewSession(store, run_id).approve([1], "ana")
+    summary = copyassist.export(store, run_id, tmp_path / "out.csv")
+    assert (
+        summary.approved == 1
+        and read(tmp_path / "out.csv")[0]["title"] == "Lampe Lune en verre soufflé Lumio"
+    )
