@@ -274,3 +274,28 @@ def test_a_run_on_a_relative_path_exports_from_anywhere(
         summary.approved == 1
         and read(tmp_path / "out.csv")[0]["title"] == "Lampe Lune en verre soufflé Lumio"
     )
+
+
+@pytest.mark.parametrize("name", ["feed.csv", "feed.xlsx"])
+def test_a_run_nobody_reviewed_exports_as_the_batch_wrote_it(tmp_path: Path, store: Store, name: str) -> None:
+    feed = csv_feed(tmp_path / name) if name.endswith(".csv") else workbook(tmp_path / name)
+    run_id = batch(feed, store, tmp_path / f"batch{feed.suffix}")
+    summary = copyassist.export(store, run_id, tmp_path / f"out{feed.suffix}")
+    assert summary.unreviewed == summary.rows and summary.approved == summary.edited == 0
+    if feed.suffix == ".csv":
+        assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "batch.csv").read_bytes()
+    else:
+
+        def values(path: Path) -> list[list[Any]]:
+            return [[c.value for c in row] for row in load_workbook(path)["Produits"].iter_rows()]
+
+        assert values(tmp_path / "out.xlsx") == values(tmp_path / "batch.xlsx")
+
+
+def test_a_run_still_running_is_not_exported(tmp_path: Path, store: Store, reviewed: int) -> None:
+    store.connection.execute(
+        "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?", (reviewed,)
+    )
+    store.connection.commit()
+    with pytest.raises(InputError, match="still running"):
+        copyassist.export(store, reviewed, tmp_path / "out.csv")

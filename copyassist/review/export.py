@@ -165,6 +165,8 @@ def export(
     try:
         session = ReviewSession(store, run_id)
         run = session.run
+        if run.status == "running" and run.alive:
+            raise InputError(f"run {run.id} is still running; export it once it has finished")
         feed = _feed_for(run)
         if output is None and not in_place:
             raise InputError("give the file to write (-o), or --in-place to write into the feed")
