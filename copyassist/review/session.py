@@ -106,7 +106,7 @@ class NotedBackend:
 def last_batch_run(store: Store) -> RunInfo:
     for run in store.list_runs(limit=None):
         if run.feed:
-            return store.get_run(run.id)
+            return store.get_run(run.id, failures_limit=0)
     raise InputError(f"no batch run in {store.path}: run 'copyassist batch' first")
 
 
@@ -122,7 +122,9 @@ class ReviewSession:
     def __init__(self, store: Store, run_id: int | None = None) -> None:
         self.store = store
         self.conn = store.connection
-        self.run: RunInfo = last_batch_run(store) if run_id is None else store.get_run(run_id)
+        self.run: RunInfo = (
+            last_batch_run(store) if run_id is None else store.get_run(run_id, failures_limit=0)
+        )
         try:
             self.checker: Checker | None = Checker(self.run)
         except CopyAssistError:  # the template or the channel is gone: review the copy as stored
@@ -253,22 +255,23 @@ class ReviewSession:
             f" WHERE r.run_id = ? AND r.checked = 0 AND r.row_number IN ({marks})",
             (self.run.id, *wanted),
         ).fetchall()
-        checked = []
+        checked: list[tuple[int, list[Flag] | None, bool]] = []
         for row in rows:
             try:
                 output = json.loads(row["output"]) if row["output"] else None
                 flags = self.checker.check(json.loads(row["product"]), row["language"], output,
                                            json.loads(row["generated"]))  # fmt: skip
             except (CopyAssistError, ValueError):
-                continue  # the lines read back stay
+                flags = None  # the lines read back stay; not tried again
             checked.append((row["row_number"], flags, row["replaced"] is None))
         with self.conn:
             for number, flags, unedited in checked:
                 self.conn.execute(
-                    "UPDATE review_rows SET flags = ?, checked = 1 WHERE run_id = ? AND row_number = ?",
-                    (decisions.flags_json(flags), self.run.id, number),
+                    "UPDATE review_rows SET flags = coalesce(?, flags), checked = 1"
+                    " WHERE run_id = ? AND row_number = ?",
+                    (None if flags is None else decisions.flags_json(flags), self.run.id, number),
                 )
-                if unedited:
+                if unedited and flags is not None:
                     decisions.set_flags(self.conn, self.run.id, number, flags)
 
     def _fetch(self, row_number: int) -> Any:
@@ -327,14 +330,8 @@ class ReviewSession:
         missing = [n for n in wanted if n not in current]
         if missing:
             raise InputError(f"run {self.run.id} has no row {missing[0]} to review")
-        changes = [
-            Change(
-                n, action, before={"decision": current[n]}, after={"decision": decision}, decision=decision
-            )
-            for n in wanted
-            if current[n] != decision
-        ]
-        return decisions.apply(self.conn, self.run.id, changes, who)
+        changed = {n: current[n] for n in wanted if current[n] != decision}
+        return decisions.decide(self.conn, self.run.id, changed, decision, action, who)
 
     def approve(self, row_numbers: Iterable[int], who: str) -> int:
         return self._decide(row_numbers, "approved", "approve", who)
