@@ -180,6 +180,10 @@ def test_approve_all_ok_leaves_flagged_and_error_rows(session: ReviewSession) ->
     session.edit(1, {"title": "Lampe https://promo.example"}, "ana")  # an error flag now
     assert session.approve_all_ok("ana") == ROWS - 2
     assert session.row(1).decision == "pending" and session.row(3).decision == "pending"
+    event = session.history(2)[-1]
+    assert (event["action"], event["before"], event["after"], event["who"]) == (
+        "approve", {"decision": "pending"}, {"decision": "approved"}, "ana")  # fmt: skip
+    assert session.row(2).decided_by == "ana" and session.approve_all_ok("ana") == 0
 
 
 def test_sort_and_paging(session: ReviewSession) -> None:
