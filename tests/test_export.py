@@ -299,3 +299,27 @@ def test_a_run_still_running_is_not_exported(tmp_path: Path, store: Store, revie
     store.connection.commit()
     with pytest.raises(InputError, match="still running"):
         copyassist.export(store, reviewed, tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize("structured", [False, True])
+def test_a_merchant_xml_feed_gets_approved_copy_in_its_own_attribute(
+    tmp_path: Path, store: Store, structured: bool
+) -> None:
+    from tests.test_platform_exports import merchant_xml
+
+    answers = [{"title": "Théière en fonte émaillée 1,2 l"}, {"title": "Bol en grès 12 cm"}]
+    run_id = run_batch(merchant_xml(tmp_path), tmp_path / "batch.xml", template="product-title", store=store,
+                       language="fr", backend=FakeBackend(answers), concurrency=1,
+                       merchant_structured=structured).run_id  # fmt: skip
+    session = ReviewSession(store, run_id)
+    assert session.row(1).current == {"title": "Théière en fonte 1,2 l"}
+    session.approve([1], "ana")
+    session.reject([2], "ana")
+    copyassist.export(store, run_id, tmp_path / "out.xml")
+    text = (tmp_path / "out.xml").read_text(encoding="utf-8")
+    if structured:  # the seller's title stays; AI copy goes to structured_title, labelled as such
+        assert "<g:title>Théière en fonte 1,2 l</g:title>" in text
+        assert "<g:content>Théière en fonte émaillée 1,2 l</g:content></g:structured_title>" in text
+    else:
+        assert "<g:title>Théière en fonte émaillée 1,2 l</g:title>" in text
+    assert "<g:title/>" in text and "<copyassist:title>Bol en grès 12 cm</copyassist:title>" in text
