@@ -27,6 +27,7 @@ from copyassist.review import decisions
 from copyassist.review.checking import Checker, Flag
 from copyassist.review.decisions import Change, flags_from
 from copyassist.review.snapshot import Snapshot
+from copyassist.rules.text import fold
 
 Decision = Literal["pending", "approved", "rejected"]
 SORTS = {"row": "s.row_number", "status": "s.status", "flags": "s.flag_count", "title": "s.title"}
@@ -128,7 +129,7 @@ class ReviewSession:
             self.checker = None
         self.fields: list[str] = self._fields()
         self.channel: str | None = self.run.channel
-        self.feed_available: bool = Snapshot(self.conn, self.run, self.checker, self.fields).ensure()
+        self.feed_available: bool = Snapshot(self.conn, self.run, self.fields).ensure()
 
     def _fields(self) -> list[str]:
         if self.checker is not None:
@@ -178,7 +179,7 @@ class ReviewSession:
                 )
                 values.extend([self.run.id, wanted])
         if search and search.strip():
-            escaped = decisions.haystack("", {"q": search.strip()}).strip()
+            escaped = fold(search.strip())
             escaped = escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("s.haystack LIKE ? ESCAPE '\\'")
             values.append(f"%{escaped}%")
@@ -188,22 +189,36 @@ class ReviewSession:
              decision: str | None = None, search: str | None = None, sort: str = "row",
              descending: bool = False, offset: int = 0, limit: int = 50) -> Page:  # fmt: skip
         """One page of rows matching every filter given, sorted, from the store's indexes."""
+        offset, limit = max(0, int(offset)), max(1, min(int(limit), 1000))
+        count, select, values = self._queries(status, rule, field, decision, search, sort, descending)
+        total = self.conn.execute(count, values).fetchone()[0]
+        # the page's row numbers from the state's indexes alone (OFFSET skips index entries, not
+        # rows joined with their copy), then those rows
+        numbers = [n for (n,) in self.conn.execute(select, [*values, limit, offset])]
+        self.precise(numbers)
+        marks = ",".join("?" * len(numbers))
+        found = {
+            row["row_number"]: row
+            for row in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM review_state s JOIN review_rows r ON r.run_id = s.run_id"
+                f" AND r.row_number = s.row_number WHERE s.run_id = ? AND s.row_number IN ({marks})",
+                [self.run.id, *numbers],
+            )
+        }
+        return Page([self._review_row(found[n]) for n in numbers], total, offset, limit)
+
+    def _queries(self, status: str | None, rule: str | None, field: str | None, decision: str | None,
+                 search: str | None, sort: str, descending: bool) -> tuple[str, str, list[Any]]:  # fmt: skip
+        """(count query, query of the page's row numbers ending in LIMIT ? OFFSET ?, their values)."""
         if sort not in SORTS:
             raise InputError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}")
         if decision and decision not in decisions.DECISIONS:
             raise InputError(f"unknown decision {decision!r}; choose from {', '.join(decisions.DECISIONS)}")
-        offset, limit = max(0, int(offset)), max(1, min(int(limit), 1000))
         where, values = self._where(status, rule, field, decision, search)
-        total = self.conn.execute(f"SELECT count(*) FROM review_state s WHERE {where}", values).fetchone()[0]
         direction = "DESC" if descending else "ASC"
         order = SORTS[sort] + f" {direction}" + ("" if sort == "row" else f", s.row_number {direction}")
-        rows = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM review_state s JOIN review_rows r"
-            f" ON r.run_id = s.run_id AND r.row_number = s.row_number WHERE {where}"
-            f" ORDER BY {order} LIMIT ? OFFSET ?",
-            [*values, limit, offset],
-        ).fetchall()
-        return Page([self._review_row(r) for r in rows], total, offset, limit)
+        select = f"SELECT s.row_number FROM review_state s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        return f"SELECT count(*) FROM review_state s WHERE {where}", select, values
 
     def facets(self) -> Facets:
         run = (self.run.id,)
@@ -225,7 +240,39 @@ class ReviewSession:
             ),
         )
 
+    def precise(self, row_numbers: Iterable[int]) -> None:
+        """Re-check the run's copy of these rows where their flags were only read back from the
+        run's lines, so that each flag has its field, severity and offending text; stored once."""
+        wanted = list(row_numbers)
+        if self.checker is None or not wanted:
+            return
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(
+            "SELECT r.row_number, r.product, r.language, r.output, r.generated, s.replaced FROM review_rows r"
+            " JOIN review_state s ON s.run_id = r.run_id AND s.row_number = r.row_number"
+            f" WHERE r.run_id = ? AND r.checked = 0 AND r.row_number IN ({marks})",
+            (self.run.id, *wanted),
+        ).fetchall()
+        checked = []
+        for row in rows:
+            try:
+                output = json.loads(row["output"]) if row["output"] else None
+                flags = self.checker.check(json.loads(row["product"]), row["language"], output,
+                                           json.loads(row["generated"]))  # fmt: skip
+            except (CopyAssistError, ValueError):
+                continue  # the lines read back stay
+            checked.append((row["row_number"], flags, row["replaced"] is None))
+        with self.conn:
+            for number, flags, unedited in checked:
+                self.conn.execute(
+                    "UPDATE review_rows SET flags = ?, checked = 1 WHERE run_id = ? AND row_number = ?",
+                    (decisions.flags_json(flags), self.run.id, number),
+                )
+                if unedited:
+                    decisions.set_flags(self.conn, self.run.id, number, flags)
+
     def _fetch(self, row_number: int) -> Any:
+        self.precise([row_number])
         row = self.conn.execute(
             f"SELECT {_COLUMNS}, r.product, r.language, r.output, r.flags AS base_flags FROM review_state s"
             " JOIN review_rows r ON r.run_id = s.run_id AND r.row_number = s.row_number"
@@ -270,12 +317,23 @@ class ReviewSession:
 
     def _decide(self, row_numbers: Iterable[int], decision: Decision, action: str, who: str) -> int:
         wanted = list(dict.fromkeys(int(n) for n in row_numbers))
-        changes = []
-        for number in wanted:
-            row = self._fetch(number)
-            if row["decision"] != decision:
-                before, after = {"decision": row["decision"]}, {"decision": decision}
-                changes.append(Change(number, action, before=before, after=after, decision=decision))
+        current: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            current.update(self.conn.execute(
+                f"SELECT row_number, decision FROM review_state WHERE run_id = ? AND row_number IN ({marks})",
+                (self.run.id, *chunk)).fetchall())  # fmt: skip
+        missing = [n for n in wanted if n not in current]
+        if missing:
+            raise InputError(f"run {self.run.id} has no row {missing[0]} to review")
+        changes = [
+            Change(
+                n, action, before={"decision": current[n]}, after={"decision": decision}, decision=decision
+            )
+            for n in wanted
+            if current[n] != decision
+        ]
         return decisions.apply(self.conn, self.run.id, changes, who)
 
     def approve(self, row_numbers: Iterable[int], who: str) -> int:

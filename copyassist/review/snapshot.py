@@ -10,6 +10,7 @@ copy then shows as unknown: an empty ``current``).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -23,7 +24,7 @@ from copyassist.batch.writers import target_columns
 from copyassist.columns import find_column
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import Feed, FeedRow, open_feed
-from copyassist.review.checking import Checker, Flag
+from copyassist.review.checking import Flag
 from copyassist.review.decisions import InitialRow, dumps, ensure_schema, flags_json, init_state, now
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS review_rows (
     run_id INTEGER NOT NULL, row_number INTEGER NOT NULL, title TEXT NOT NULL, image TEXT NOT NULL,
     product_id TEXT NOT NULL, product TEXT NOT NULL, language TEXT, current TEXT,
     generated TEXT NOT NULL, output TEXT, status TEXT NOT NULL, error TEXT, flags TEXT NOT NULL,
+    checked INTEGER NOT NULL,
     PRIMARY KEY (run_id, row_number)
 ) WITHOUT ROWID;
 """
@@ -89,22 +91,35 @@ class Generated:
     fields: dict[str, str]
     output: str | None
     violations: list[str]
+    model: str | None = None
+    template: str | None = None
+    template_version: int | None = None
+    persona: str | None = None
 
 
 def generated_rows(conn: sqlite3.Connection, run_id: int) -> dict[int, Generated]:
+    """What the run stored for each of its rows (``run_rows`` and their results)."""
     rows = conn.execute(
-        "SELECT rr.row_number, rr.status, rr.error, r.fields, r.output, r.violations FROM run_rows rr"
-        " LEFT JOIN results r ON r.key = rr.key WHERE rr.run_id = ? ORDER BY rr.row_number",
+        "SELECT rr.row_number, rr.status, rr.error, r.fields, r.output, r.violations, r.model, r.template,"
+        " r.template_version, r.persona FROM run_rows rr LEFT JOIN results r ON r.key = rr.key"
+        " WHERE rr.run_id = ? ORDER BY rr.row_number",
         (run_id,),
     )
     return {
-        number: Generated(status, error, json.loads(fields or "{}"), output, json.loads(violations or "[]"))
-        for number, status, error, fields, output, violations in rows
+        row[0]: Generated(
+            row[1], row[2], json.loads(row[3] or "{}"), row[4], json.loads(row[5] or "[]"), *row[6:]
+        )
+        for row in rows
     }
 
 
-def _first_value(raw: Mapping[str, Any], columns: list[str], names: tuple[str, ...]) -> str:
-    column = find_column(columns, *names)
+@functools.lru_cache(maxsize=64)
+def _column(columns: tuple[str, ...], names: tuple[str, ...]) -> str | None:
+    return find_column(columns, *names)  # once per feed (per set of keys for JSON), not per row
+
+
+def _first_value(raw: Mapping[str, Any], columns: tuple[str, ...], names: tuple[str, ...]) -> str:
+    column = _column(columns, names)
     value = raw.get(column) if column else None
     text = str(value).strip() if value not in (None, "") else ""
     return text.split(",")[0].strip() if names is IMAGE_COLUMNS else text
@@ -112,7 +127,7 @@ def _first_value(raw: Mapping[str, Any], columns: list[str], names: tuple[str, .
 
 def _product_facts(row: FeedRow, feed: Feed) -> tuple[str, str, str]:
     product = row.product or {}
-    columns = list(row.raw) if feed.format in ("jsonl", "json") else feed.columns
+    columns = tuple(row.raw) if feed.format in ("jsonl", "json") else tuple(feed.columns)
     title = str(product.get("title") or "") or _first_value(row.raw, columns, ("title", "name", "nom"))
     ident = str(product.get("sku") or "") or _first_value(row.raw, columns, ID_COLUMNS)
     return title, _first_value(row.raw, columns, IMAGE_COLUMNS), ident
@@ -126,11 +141,11 @@ def _feed_rows(feed: Feed | None, wanted: Mapping[int, Generated]) -> Iterator[F
             yield row
 
 
-def _parsed_flags(violations: list[str], status: str) -> list[Flag]:
-    """Flags read back from the run's "rule: message" lines, when the copy cannot be re-checked."""
-    severity = "error" if status == "flagged" else "warning"
+def _parsed_flags(violations: list[str], field: str) -> list[Flag]:
+    """Flags read back from the run's "rule: message" lines (no severity, field nor offending
+    text in them: warnings, on the model's only field if it has one)."""
     return [
-        Flag(rule, severity, "", message.strip())
+        Flag(rule.strip(), "warning", field, message.strip())
         for rule, _, message in (v.partition(":") for v in violations)
     ]
 
@@ -138,12 +153,9 @@ def _parsed_flags(violations: list[str], status: str) -> list[Flag]:
 class Snapshot:
     """Builds, and rebuilds when the feed changed, the snapshot of one run."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, run: RunInfo, checker: Checker | None, fields: list[str]
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, run: RunInfo, fields: list[str]) -> None:
         self.conn = conn
         self.run = run
-        self.checker = checker
         self.fields = fields
         ensure_schema(conn)
         with conn:
@@ -168,15 +180,14 @@ class Snapshot:
         self.build(feed, stamp if feed is not None else None)
         return feed is not None
 
-    def _flags(self, product: Mapping[str, Any], language: str | None, made: Generated) -> list[Flag]:
+    def _flags(self, made: Generated) -> tuple[list[Flag], bool]:
+        """The row's flags as the run's lines say them, and whether they are exact: re-checking
+        every flagged row here would take minutes on a large run, so ``ReviewSession`` re-checks
+        them when they are first shown (``precise``)."""
         if not made.violations:
-            return []
-        if self.checker is not None and made.output is not None:
-            try:
-                return self.checker.check(product, language, json.loads(made.output), made.fields)
-            except (CopyAssistError, ValueError) as exc:
-                logger.debug("run %d: copy not re-checked (%s)", self.run.id, exc)
-        return _parsed_flags(made.violations, made.status)
+            return [], True
+        field = self.fields[0] if len(self.fields) == 1 else ""
+        return _parsed_flags(made.violations, field), False
 
     def build(self, feed: Feed | None, stamp: str | None) -> None:
         run_id = self.run.id
@@ -189,10 +200,10 @@ class Snapshot:
         def add(number: int, facts: tuple[str, str, str], product: Mapping[str, Any], language: str | None,
                 current: Mapping[str, str] | None) -> None:  # fmt: skip
             row = made[number]
-            flags = self._flags(product, language, row)
+            flags, exact = self._flags(row)
             records.append((run_id, number, *facts, dumps(dict(product)), language,
                             None if current is None else dumps(dict(current)), dumps(row.fields), row.output,
-                            row.status, row.error, flags_json(flags)))  # fmt: skip
+                            row.status, row.error, flags_json(flags), int(exact)))  # fmt: skip
             initial.append(InitialRow(number, row.status, flags, facts[0], row.fields))
             seen.add(number)
 
@@ -207,8 +218,8 @@ class Snapshot:
             self.conn.execute("DELETE FROM review_rows WHERE run_id = ?", (run_id,))
             self.conn.executemany(
                 "INSERT INTO review_rows (run_id, row_number, title, image, product_id, product, language,"
-                " current, generated, output, status, error, flags)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current, generated, output, status, error, flags, checked)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 records,
             )
             init_state(self.conn, run_id, initial)
