@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import socket
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app as cli_app
-from copyassist.errors import InputError
+from copyassist.errors import InputError, ServerError
 from copyassist.review.app import HERE, review_app
 from copyassist.review.checking import Flag
 from copyassist.review.marking import field_view, word_diff
@@ -518,3 +519,26 @@ def test_the_word_diff_and_the_marks_nest_without_overlapping() -> None:
     )
     assert str(view.current) == "Lampe de bureau" and view.changed
     assert field_view("title", None, "x", []).current is None  # the feed is gone: unknown, not empty
+
+
+def test_a_broken_store_is_said_on_the_page_not_as_a_traceback(store_path: Path) -> None:
+    client = client_for(store_path)
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("DROP TABLE review_rows")
+    page = client.get("/")
+    assert page.status_code == 500 and "cannot be used" in page.text and 'id="error-message"' in page.text
+    refused = post(client, "/rows/1/approve")
+    assert refused.status_code == 500 and "cannot be used" in refused.json()["error"]
+
+
+def test_a_model_that_fails_on_regenerate_is_said_and_the_row_kept(store_path: Path) -> None:
+    class Failing(FakeBackend):
+        def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+            raise ServerError("the model server answered 500")
+
+    client = client_for(store_path, backend=Failing([]))
+    before = client.get("/rows/1").text
+    refused = post(client, "/rows/1/regenerate", {"note": "shorter"})
+    assert refused.status_code == 502 and "answered 500" in refused.json()["error"]
+    assert rows_of(client.get("/rows/1").text) == [1] and "orientable" in before
+    assert "orientable" in client.get("/rows/1").text

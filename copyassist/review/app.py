@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from copyassist.backends.base import Backend
 from copyassist.batch.store import Store
+from copyassist.errors import CopyAssistError
 from copyassist.review import routes
 from copyassist.review.security import Guard, new_token
 from copyassist.review.session import ReviewSession
@@ -68,6 +69,7 @@ def review_app(
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[Middleware(Guard, token=secret, csrf=csrf)],
+        exception_handlers={CopyAssistError: routes.copyassist_error},
         lifespan=lifespan,
     )
     app.state.token = secret

@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from copyassist.backends.base import Backend
-from copyassist.errors import CopyAssistError, InputError
+from copyassist.errors import BackendError, CopyAssistError, InputError
 from copyassist.review.marking import field_view
 from copyassist.review.security import CSRF_FIELD
 from copyassist.review.session import ReviewSession
@@ -164,7 +164,7 @@ async def _row_action(request: Request, action: RowAction) -> Response:
     except RowNotFound as exc:
         return _error(request, 404, str(exc))
     except CopyAssistError as exc:
-        return _error(request, 400 if isinstance(exc, InputError) else 502, str(exc))
+        return _error(request, _status_of(exc), str(exc))
     if _wants_json(request):
         return JSONResponse(
             {
@@ -175,6 +175,16 @@ async def _row_action(request: Request, action: RowAction) -> Response:
             }
         )
     return RedirectResponse(_safe_next(request, form), status_code=303)
+
+
+def _status_of(exc: CopyAssistError) -> int:
+    """Bad input 400, a model that failed 502, anything else (the store) 500."""
+    return 400 if isinstance(exc, InputError) else 502 if isinstance(exc, BackendError) else 500
+
+
+async def copyassist_error(request: Request, exc: Exception) -> Response:
+    """Any copyassist error an action did not answer itself: one line, on the page."""
+    return _error(request, _status_of(exc) if isinstance(exc, CopyAssistError) else 500, str(exc))
 
 
 # ----------------------------------------------------------------------------- pages

@@ -8,6 +8,7 @@ every read and write runs there, one at a time, and the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from copyassist.batch.store import Store
+from copyassist.errors import StorageError
 from copyassist.review.session import Facets, ReviewSession
 
 T = TypeVar("T")
@@ -45,6 +47,8 @@ class SessionWorker:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._executor, lambda: job(self._open()))
+        except sqlite3.Error as exc:  # a full disk, a locked or damaged file: said, not a traceback
+            raise StorageError(f"the result store {self.path} cannot be used: {exc}") from exc
         finally:
             if writes:
                 self._facets = None
