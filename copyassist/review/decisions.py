@@ -218,6 +218,46 @@ def apply(conn: sqlite3.Connection, run_id: int, changes: Iterable[Change], who:
     return count
 
 
+def decide(conn: sqlite3.Connection, run_id: int, before: Mapping[int, str], decision: str, action: str,
+           who: str) -> int:  # fmt: skip
+    """A decision alone on many rows (``before``: row -> its decision until now), in bulk:
+    approving 100,000 rows is one transaction of two batched statements."""
+    at = now()
+    after = dumps({"decision": decision})
+    with conn:
+        conn.executemany(
+            "INSERT INTO review_events (run_id, row_number, action, before, after, who, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, n, action, dumps({"decision": old}), after, who, at) for n, old in before.items()],
+        )
+        conn.executemany(
+            "UPDATE review_state SET decision = ?, decided_by = ?, decided_at = ?"
+            " WHERE run_id = ? AND row_number = ?",
+            [(decision, who, at, run_id, n) for n in before],
+        )
+    return len(before)
+
+
+def decide_where(conn: sqlite3.Connection, run_id: int, where: str, values: Sequence[Any], decision: str,
+                 action: str, who: str) -> int:  # fmt: skip
+    """``decide`` on every row of ``review_state`` matching ``where`` (SQL over its columns),
+    inside SQLite: no row goes through Python."""
+    at = now()
+    with conn:
+        conn.execute(
+            "INSERT INTO review_events (run_id, row_number, action, before, after, who, at)"
+            " SELECT run_id, row_number, ?, json_object('decision', decision), ?, ?, ? FROM review_state"
+            f" WHERE {where} AND decision != ? ORDER BY row_number",
+            (action, dumps({"decision": decision}), who, at, *values, decision),
+        )
+        cursor = conn.execute(
+            f"UPDATE review_state SET decision = ?, decided_by = ?, decided_at = ?"
+            f" WHERE {where} AND decision != ?",
+            (decision, who, at, *values, decision),
+        )
+    return cursor.rowcount
+
+
 def history(conn: sqlite3.Connection, run_id: int, row_number: int) -> list[dict[str, Any]]:
     """Every event of one row, oldest first; ``before`` and ``after`` decoded."""
     rows = conn.execute(

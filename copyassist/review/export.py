@@ -5,7 +5,7 @@ The feed is read again as the run read it and every row goes through the batch's
 from what the store holds for the row, with the review on top:
 
 - approved rows: the proposed copy (the edit or regeneration, else the generated copy) in the
-  platform's own target columns, replacing what they held (as ``batch --overwrite`` does);
+  platform's own target columns, replacing what they held (as batch does when told to overwrite);
 - rejected rows: the target cells as the feed had them;
 - rows not reviewed: as the batch run wrote them (an edit kept in the side columns and, where
   the run's rules fill a target, there too), or, with ``approved_only``, target cells untouched.
@@ -119,9 +119,9 @@ def _feed_for(run: RunInfo) -> Feed:
     args = run.args or {}
     recorded = run_stamp(run)
     feed = reopen_feed(run)  # gone: says so
-    if recorded is not None and not args.get("in_place") and feed_stamp(run.feed) != recorded:
+    if recorded is not None and not args.get("in_place") and feed_stamp(feed.path) != recorded:
         raise InputError(
-            f"run {run.id}: the feed {run.feed} changed since the run; its rows may no longer match the "
+            f"run {run.id}: the feed {feed.path} changed since the run; its rows may no longer match the "
             "stored copy: run the batch again on it, then review and export that run"
         )
     return feed
@@ -146,7 +146,9 @@ def _open_store(store_or_path: Store | str | Path | None) -> tuple[Store, bool]:
     if isinstance(store_or_path, Store):
         return store_or_path, False
     if store_or_path is not None and not Path(store_or_path).expanduser().is_file():
-        raise InputError(f"no batch store at {store_or_path}; give the --store a batch run wrote to")
+        raise InputError(f"no batch store at {store_or_path}; give the store a batch run wrote to").with_hint(
+            "store"
+        )
     return Store(store_or_path), True
 
 
@@ -165,15 +167,21 @@ def export(
     try:
         session = ReviewSession(store, run_id)
         run = session.run
+        if run.status == "running" and run.alive:
+            raise InputError(f"run {run.id} is still running; export it once it has finished")
         feed = _feed_for(run)
         if output is None and not in_place:
-            raise InputError("give the file to write (-o), or --in-place to write into the feed")
+            raise InputError("give the file to write, or write into the feed in place").with_hint(
+                "output", "in_place"
+            )
         target = check_output_path(
             feed.path if output is None else output, source=feed.path, in_place=in_place
         )
         same = target.exists() and os.path.samefile(target, feed.path)
         if target.exists() and not same and not force:
-            raise InputError(f"{target} exists; give another -o, or replace it with --force")
+            raise InputError(f"{target} exists; choose another output, or replace it").with_hint(
+                "output", "force"
+            )
         if same:
             keep_backup(feed.path)
         reviews = _reviews(session)

@@ -9,23 +9,19 @@ output model (``checking``), so each row's flags are those of the copy export wo
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from copyassist.backends import Backend, Completion, Prompt
-from copyassist.backends.base import StructuredMode
-from copyassist.backends.retry import RetryPolicy
+from copyassist.backends import Backend
 from copyassist.batch.fields import output_fields
 from copyassist.batch.store import RunInfo, Store
 from copyassist.errors import CopyAssistError, InputError
-from copyassist.i18n import localized
-from copyassist.pipeline import generate
 from copyassist.review import decisions
 from copyassist.review.checking import Checker, Flag
 from copyassist.review.decisions import Change, flags_from
+from copyassist.review.regenerate import regenerate_copy
 from copyassist.review.snapshot import Snapshot
 from copyassist.rules.text import fold
 
@@ -33,13 +29,6 @@ Decision = Literal["pending", "approved", "rejected"]
 SORTS = {"row": "s.row_number", "status": "s.status", "flags": "s.flag_count", "title": "s.title"}
 #: What approve-all-ok approves: copy valid on the first answer (from the store or not).
 OK_STATUSES = ("ok",)
-
-_NOTE = {
-    "en": "A reviewer read an earlier version of this copy and asks for this change: {note}\n"
-    "Follow it, and keep to every other instruction above.",
-    "fr": "Un relecteur a lu une version précédente de ce texte et demande ce changement : {note}\n"
-    "Appliquez-le en respectant toutes les autres consignes ci-dessus.",
-}
 
 
 @dataclass(frozen=True)
@@ -74,39 +63,10 @@ class Facets:
     decisions: dict[str, int]
 
 
-class NotedBackend:
-    """A backend whose every request carries the reviewer's note as a last user message."""
-
-    def __init__(self, backend: Backend, note: str, language: str) -> None:
-        self.backend = backend
-        self.name = backend.name
-        self.model = backend.model
-        self.message = {"role": "user", "content": localized(_NOTE, language).format(note=note.strip())}
-
-    @property
-    def structured_mode(self) -> StructuredMode:
-        return self.backend.structured_mode
-
-    def _noted(self, prompt: Prompt) -> Prompt:
-        return dataclasses.replace(prompt, messages=[*prompt.messages, self.message])
-
-    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
-        return self.backend.complete(self._noted(prompt), retry=retry)
-
-    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
-        return await self.backend.acomplete(self._noted(prompt), retry=retry)
-
-    def close(self) -> None:
-        self.backend.close()
-
-    async def aclose(self) -> None:
-        await self.backend.aclose()
-
-
 def last_batch_run(store: Store) -> RunInfo:
     for run in store.list_runs(limit=None):
         if run.feed:
-            return store.get_run(run.id)
+            return store.get_run(run.id, failures_limit=0)
     raise InputError(f"no batch run in {store.path}: run 'copyassist batch' first")
 
 
@@ -122,7 +82,9 @@ class ReviewSession:
     def __init__(self, store: Store, run_id: int | None = None) -> None:
         self.store = store
         self.conn = store.connection
-        self.run: RunInfo = last_batch_run(store) if run_id is None else store.get_run(run_id)
+        self.run: RunInfo = (
+            last_batch_run(store) if run_id is None else store.get_run(run_id, failures_limit=0)
+        )
         try:
             self.checker: Checker | None = Checker(self.run)
         except CopyAssistError:  # the template or the channel is gone: review the copy as stored
@@ -253,22 +215,23 @@ class ReviewSession:
             f" WHERE r.run_id = ? AND r.checked = 0 AND r.row_number IN ({marks})",
             (self.run.id, *wanted),
         ).fetchall()
-        checked = []
+        checked: list[tuple[int, list[Flag] | None, bool]] = []
         for row in rows:
             try:
                 output = json.loads(row["output"]) if row["output"] else None
                 flags = self.checker.check(json.loads(row["product"]), row["language"], output,
                                            json.loads(row["generated"]))  # fmt: skip
             except (CopyAssistError, ValueError):
-                continue  # the lines read back stay
+                flags = None  # the lines read back stay; not tried again
             checked.append((row["row_number"], flags, row["replaced"] is None))
         with self.conn:
             for number, flags, unedited in checked:
                 self.conn.execute(
-                    "UPDATE review_rows SET flags = ?, checked = 1 WHERE run_id = ? AND row_number = ?",
-                    (decisions.flags_json(flags), self.run.id, number),
+                    "UPDATE review_rows SET flags = coalesce(?, flags), checked = 1"
+                    " WHERE run_id = ? AND row_number = ?",
+                    (None if flags is None else decisions.flags_json(flags), self.run.id, number),
                 )
-                if unedited:
+                if unedited and flags is not None:
                     decisions.set_flags(self.conn, self.run.id, number, flags)
 
     def _fetch(self, row_number: int) -> Any:
@@ -327,14 +290,8 @@ class ReviewSession:
         missing = [n for n in wanted if n not in current]
         if missing:
             raise InputError(f"run {self.run.id} has no row {missing[0]} to review")
-        changes = [
-            Change(
-                n, action, before={"decision": current[n]}, after={"decision": decision}, decision=decision
-            )
-            for n in wanted
-            if current[n] != decision
-        ]
-        return decisions.apply(self.conn, self.run.id, changes, who)
+        changed = {n: current[n] for n in wanted if current[n] != decision}
+        return decisions.decide(self.conn, self.run.id, changed, decision, action, who)
 
     def approve(self, row_numbers: Iterable[int], who: str) -> int:
         return self._decide(row_numbers, "approved", "approve", who)
@@ -345,10 +302,9 @@ class ReviewSession:
     def approve_all_ok(self, who: str) -> int:
         """Approve every pending row whose status is ok and whose copy has no error flag."""
         marks = ",".join("?" * len(OK_STATUSES))
-        numbers = [n for (n,) in self.conn.execute(
-            f"SELECT row_number FROM review_state WHERE run_id = ? AND decision = 'pending'"
-            f" AND status IN ({marks}) AND error_count = 0", (self.run.id, *OK_STATUSES))]  # fmt: skip
-        return self.approve(numbers, who)
+        where = f"run_id = ? AND decision = 'pending' AND status IN ({marks}) AND error_count = 0"
+        return decisions.decide_where(self.conn, self.run.id, where, (self.run.id, *OK_STATUSES),
+                                      "approved", "approve", who)  # fmt: skip
 
     def _replace(self, stored: Any, proposed: Mapping[str, str], flags: list[Flag], action: str,
                  **extra: Any) -> Change:  # fmt: skip
@@ -395,12 +351,7 @@ class ReviewSession:
         if self.checker is None or not product:
             raise InputError(f"run {self.run.id}, row {row_number}: the product data is gone (feed "
                              "moved or changed); put the feed back to regenerate")  # fmt: skip
-        settings = self.checker.settings
-        template = self.checker.template_for(product, stored["language"])
-        caller: Backend = NotedBackend(backend, note, template.language) if note.strip() else backend
-        result = generate(template, product, backend=caller, max_attempts=settings.max_attempts,
-                          persona=settings.persona, channel=settings.channel, params=settings.params,
-                          **settings.options)  # fmt: skip
+        result = regenerate_copy(self.checker, product, stored["language"], note, backend)
         fields = output_fields(result.output, result.language)
         change = self._replace(
             stored, fields, [Flag.of(v) for v in result.violations], "regenerate", decision="pending",

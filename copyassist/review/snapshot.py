@@ -65,6 +65,11 @@ def feed_stamp(path: str | Path | None) -> str | None:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
+def feed_path(run: RunInfo) -> str | None:
+    """Where the run's feed is: the absolute path batch recorded, else the path as it was given."""
+    return (run.args or {}).get("feed_path") or run.feed
+
+
 def run_stamp(run: RunInfo) -> str | None:
     """The feed's stamp when the run started (batch records it in ``runs.args``)."""
     stamp = (run.args or {}).get("feed_stamp")
@@ -73,12 +78,13 @@ def run_stamp(run: RunInfo) -> str | None:
 
 def reopen_feed(run: RunInfo) -> Feed:
     """The run's feed, opened as the batch opened it; InputError when it is gone."""
-    if not run.feed or not Path(run.feed).is_file():
-        raise InputError(f"run {run.id}: its feed {run.feed or '?'} is gone; put it back to export this run")
+    path = feed_path(run)
+    if not path or not Path(path).is_file():
+        raise InputError(f"run {run.id}: its feed {path or '?'} is gone; put it back to export this run")
     args = run.args or {}
     mapping = args.get("mapping_given") or None
     return open_feed(
-        run.feed, format=args.get("feed_format_given"), mapping=mapping, header_row=args.get("header_row")
+        path, format=args.get("feed_format_given"), mapping=mapping, header_row=args.get("header_row")
     )
 
 
@@ -163,7 +169,7 @@ class Snapshot:
 
     def ensure(self) -> bool:
         """Build the snapshot if needed; whether the feed could be read (its current copy known)."""
-        stamp = feed_stamp(self.run.feed)
+        stamp = feed_stamp(feed_path(self.run))
         known = self.conn.execute(
             "SELECT stamp FROM review_snapshots WHERE run_id = ?", (self.run.id,)
         ).fetchone()
