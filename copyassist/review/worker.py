@@ -51,7 +51,11 @@ class SessionWorker:
             raise StorageError(f"the result store {self.path} cannot be used: {exc}") from exc
         finally:
             if writes:
-                self._facets = None
+                self.forget_counts()
+
+    def forget_counts(self) -> None:
+        """Count the run again on the next page (after a write)."""
+        self._facets = None
 
     def facets(self, session: ReviewSession) -> Facets:
         """``session.facets()``, reused until this app writes or ``FACETS_TTL_S`` passes: counting
