@@ -12,6 +12,7 @@ from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import checked_channel
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
+from copyassist.review.report import check_report_html
 
 FileArg = Annotated[
     Path, typer.Argument(help="Listings: CSV (any delimiter, UTF-8 or Windows-1252), JSONL or JSON.")
@@ -93,8 +94,14 @@ NoFactsOpt = Annotated[
     bool,
     typer.Option("--no-facts", metavar="", help="Skip the facts guard (facts.unsupported) for this run."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, csv, json or html (a one-page report).")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+
+
+def _rendered(report: CheckReport, output_format: str, file: Path) -> str:
+    if output_format == "html":
+        return check_report_html(report, source=str(file))
+    return report.to_json() if output_format == "json" else report.to_csv()
 
 
 @friendly_errors
@@ -112,8 +119,8 @@ def check_command(
     """Check listings against a channel's rules. Exit 1 when any error is found or a row cannot be
     read (usable in CI)."""
     checked_channel(channel)
-    if output_format not in ("table", "csv", "json"):
-        raise InputError(f"--format must be table, csv or json, not {output_format!r}")
+    if output_format not in ("table", "csv", "json", "html"):
+        raise InputError(f"--format must be table, csv, json or html, not {output_format!r}")
     if facts_from and no_facts:
         raise InputError("--facts-from and --no-facts contradict each other: keep one")
     report = check(
@@ -124,7 +131,7 @@ def check_command(
     if output_format == "table" and output is None:
         _print_table(report)
     else:
-        text = report.to_json() if output_format == "json" else report.to_csv()
+        text = _rendered(report, output_format, file)
         if output is None:
             typer.echo(text, nl=False)
         else:
