@@ -83,8 +83,7 @@ def test_worst_rows_come_first_errors_then_warnings() -> None:
         ReportRow(1, "clean", "ok"),
         ReportRow(2, "one warning", "flagged", (violation("w", "warning"),)),
         ReportRow(3, "two errors", "flagged", (violation("e"), violation("e"))),
-        ReportRow(4, "one error, two warnings", "flagged",
-                  (violation("e"), violation("w", "warning"), violation("w", "warning"))),  # fmt: skip
+        ReportRow(4, "error+warnings", "flagged", (violation("e"), *[violation("w", "warning")] * 2)),
         ReportRow(5, "one error", "failed", error="the call failed"),
         ReportRow(6, "two warnings", "flagged", (violation("w", "warning"), violation("w", "warning"))),
     ]
@@ -126,7 +125,8 @@ def test_an_svg_label_cannot_break_out() -> None:
 
 def test_rows_link_into_the_review_app_when_served_by_it() -> None:
     rows = [ReportRow(7, "x", "flagged", (violation("e"),))]
-    data = ReportData("t", [], {"flagged": 1}, [], rows=rows, total_rows=1, review_command="copyassist review 3")
+    command = "copyassist review 3"
+    data = ReportData("t", [], {"flagged": 1}, [], rows=rows, total_rows=1, review_command=command)
     served = Page(render_report(data, row_url=lambda n: f"/rows/{n}?token=abc"))
     assert served.links == ["/rows/7?token=abc"]
     on_disk = render_report(data)
