@@ -22,10 +22,11 @@ from copyassist.cli.options import (
     checked_channel,
 )
 from copyassist.cli.progress import BatchProgress
-from copyassist.errors import InputError
+from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
+from copyassist.review.report import review_command, write_run_report
 
 Opt = typer.Option
 
@@ -119,6 +120,9 @@ def batch_command(
     base_url: BaseUrlOpt = None,
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
+    no_report: Annotated[
+        bool, Opt("--no-report", help="Do not write the HTML report (<output>.report.html).")
+    ] = False,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     checked_channel(channel)
@@ -168,6 +172,8 @@ def batch_command(
     typer.secho(describe_languages(summary.languages), err=True, dim=True)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
     _report_rows(summary.totals)
+    if not no_report:
+        _write_report(store, summary.run_id)
     if summary.totals.stopped:
         typer.secho(
             f"stopped early: {summary.totals.stopped}; run the same command to resume",
@@ -177,6 +183,16 @@ def batch_command(
         raise typer.Exit(3)
     if summary.totals.has_errors:
         raise typer.Exit(1)
+
+
+def _write_report(store: Store | None, run_id: int) -> None:
+    """The run's HTML report; a report that cannot be written is a warning, the run stands."""
+    try:
+        path = write_run_report(store, run_id)
+    except (CopyAssistError, OSError) as exc:
+        typer.secho(f"warning: no report written: {exc}", err=True, fg=typer.colors.YELLOW)
+        return
+    typer.echo(f"report {path} (review the rows: {review_command(run_id, store.path if store else None)})")
 
 
 def _report_rows(totals: BatchTotals, shown: int = 20) -> None:

@@ -15,15 +15,24 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 from markupsafe import Markup, escape
 
+from copyassist.assets import user_home
 from copyassist.audit import CheckReport
+from copyassist.batch.store import Store, default_path
+from copyassist.status import Status
+
+if TYPE_CHECKING:
+    from copyassist.review.session import ReviewSession
 
 RowUrl = Callable[[int], str]
 WORST_ROWS = 100  # rows listed in full; the charts count every row
+# A run's rows with the most violations, ranked again errors first; a row with fewer violations
+# but more errors than the 1,000th can only be missed in a run where 1,000 rows have more.
+_CANDIDATES = 1000
 
 # A colour per status (batch statuses, then check's); unknown statuses get the neutral one.
 STATUS_COLOURS: Mapping[str, str] = {
@@ -77,7 +86,7 @@ class ReportRow:
 class RuleCount:
     rule: str
     severity: str  # "error", "warning", or "" when the source does not say
-    count: int  # violations
+    count: int | None  # violations (None: not counted, a run's facets count rows)
     rows: int  # rows with at least one
 
 
@@ -165,8 +174,8 @@ def render_report(data: ReportData, *, row_url: RowUrl | None = None) -> str:
         (Bar(s, n, STATUS_COLOURS.get(s, NEUTRAL)) for s, n in data.statuses.items()), title="Rows by status"
     )
     rule_chart = bar_chart(
-        (Bar(r.rule, r.count, SEVERITY_COLOURS.get(r.severity, NEUTRAL)) for r in data.rules),
-        title="Violations by rule",
+        (Bar(r.rule, r.rows, SEVERITY_COLOURS.get(r.severity, NEUTRAL)) for r in data.rules),
+        title="Rows by rule",
     )
     return _environment.get_template("report.html.j2").render(
         data=data,
@@ -203,3 +212,85 @@ def check_report_data(report: CheckReport, *, source: str | None = None) -> Repo
 def check_report_html(report: CheckReport, *, source: str | None = None) -> str:
     """``copyassist check --format html``: the report of a check as one HTML page."""
     return render_report(check_report_data(report, source=source))
+
+
+def review_command(run_id: int, store_path: Path | None = None) -> str:
+    """The command that opens run ``run_id`` of this store (None: the default one) in the review app."""
+    default = store_path is None or store_path.expanduser().resolve() == default_path().expanduser().resolve()
+    return f"copyassist review {run_id}" + ("" if default else f" --db {store_path}")
+
+
+def run_report_data(session: ReviewSession, *, worst: int = WORST_ROWS) -> ReportData:
+    """A batch run under review (its copy as it stands: edits re-checked), as report data."""
+    run = session.run
+    facets = session.facets()
+    errors = {failure.row_number: failure.error for failure in run.failures}
+    fetched = session.page(sort="flags", descending=True, limit=_CANDIDATES).rows
+    if errors:
+        fetched += session.page(status=Status.FAILED, limit=_CANDIDATES).rows
+    rows = {
+        r.row_number: ReportRow(
+            r.row_number, r.product.get("id") or r.product.get("title") or "", r.status, tuple(r.flags),
+            errors.get(r.row_number) or ("no copy was written" if r.status == Status.FAILED else None),
+        )
+        for r in fetched
+    }  # fmt: skip
+    shown = worst_first(rows.values(), worst)
+    severity = {issue.rule: issue.severity for row in rows.values() for issue in row.issues}
+    rules = sorted(facets.rules.items(), key=lambda item: (-item[1], item[0]))
+    order = {status: n for n, status in enumerate(Status)}
+    statuses = dict(sorted(facets.statuses.items(), key=lambda item: (order.get(item[0], 99), item[0])))
+    facts = [
+        ("run", str(run.id)),
+        ("feed", run.feed or ""),
+        ("output", run.output or ""),
+        ("template", run.template or ""),
+        ("channel", run.channel or "generic"),
+        ("model", run.model or ""),
+        ("started", run.started_at),
+    ]
+    decided = {d: n for d, n in facets.decisions.items() if n and d != "pending"}
+    if decided:
+        facts.append(("reviewed", ", ".join(f"{n} {d}" for d, n in sorted(decided.items()))))
+    return ReportData(
+        heading=f"copyassist batch run {run.id}",
+        facts=[(label, value) for label, value in facts if value],
+        statuses=statuses,
+        rules=[RuleCount(rule, severity.get(rule, ""), None, n) for rule, n in rules],
+        rows=shown,
+        total_rows=sum(facets.statuses.values()),
+        review_command=review_command(run.id, session.store.path),
+    )
+
+
+def run_report_html(session: ReviewSession, *, row_url: RowUrl | None = None) -> str:
+    """The report of the run ``session`` reviews; ``row_url`` links each row into the review app."""
+    return render_report(run_report_data(session), row_url=row_url)
+
+
+def report_path(run_id: int, output: str | Path | None) -> Path:
+    """Where a run's report goes: ``<output>.report.html``, else the copyassist folder."""
+    if output:
+        target = Path(output)
+        return target.with_name(f"{target.name}.report.html")
+    return user_home() / "reports" / f"run-{run_id}.report.html"
+
+
+def write_run_report(store: Store | str | Path | None, run_id: int, path: Path | None = None) -> Path:
+    """Write the HTML report of batch run ``run_id`` (``report_path`` unless ``path``); its path."""
+    from copyassist.review.session import ReviewSession
+
+    opened = store if isinstance(store, Store) else Store(store)
+    try:
+        session = ReviewSession(opened, run_id)
+        try:
+            html = run_report_html(session)
+            target = path or report_path(run_id, session.run.output)
+        finally:
+            session.close()
+    finally:
+        if opened is not store:
+            opened.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    return target
