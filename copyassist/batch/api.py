@@ -129,6 +129,7 @@ class BatchJob:
         tpm: float | None = None,
         output: Path | None = None,
         on_outcome: OnOutcome | None = None,
+        args: Mapping[str, Any] | None = None,
     ) -> None:
         self.feed = feed
         self.settings = settings
@@ -141,6 +142,7 @@ class BatchJob:
             feed=str(feed.path), output=str(output) if output else None, template=template.name,
             persona=settings.persona, channel=settings.channel, model=self.backend.model,
             language=settings.forced_language or "auto", command=sys.argv,
+            args=run_args(feed, settings, template, args),
         )  # fmt: skip
         self.runner = BatchRunner(settings, self.backend, store, self.run_id, on_outcome)
 
@@ -166,6 +168,21 @@ class BatchJob:
         return BatchSummary(self.run_id, output, self.totals, stats.calls, stats.rate_limited)
 
 
+def run_args(
+    feed: Feed, settings: BatchSettings, template: Template, extra: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """What reopening the feed, writing a row again and writing the output back the way this
+    run did needs (``runs.args``): the review and ``copyassist export`` read it."""
+    stat = feed.path.stat()
+    return {
+        "template": template.name, "template_path": str(template.path),
+        "language": settings.forced_language, "persona": settings.persona, "channel": settings.channel,
+        "options": settings.options, "params": settings.params, "max_attempts": settings.max_attempts,
+        "use_cache": settings.use_cache, "feed_format": feed.format, "mapping": feed.mapping,
+        "feed_stamp": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}, **(extra or {}),
+    }  # fmt: skip
+
+
 def _backend(backend: Backend | None, provider: str, model: str | None, base_url: str | None) -> Backend:
     return backend or get_backend(provider, model=model, base_url=base_url)
 
@@ -188,15 +205,19 @@ async def _opened_job(
     mapping: Mapping[str, str] | None,
     on_outcome: OnOutcome | None,
     output: Path | None = None,
+    written: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[BatchJob]:
     """A job on ``feed``; closes afterwards what it opened (the store, the backend's clients)."""
-    source = open_feed(feed, format=feed_format, mapping=mapping, header_row=options.pop("header_row", None))
+    header_row = options.pop("header_row", None)
+    source = open_feed(feed, format=feed_format, mapping=mapping, header_row=header_row)
+    args = {"feed_format_given": feed_format, "mapping_given": dict(mapping or {}), "header_row": header_row,
+            **(written or {})}  # fmt: skip
     db = store or Store()
     job: BatchJob | None = None
     try:
         job = BatchJob(source, settings_for(template, language, **options),
                        _backend(backend, provider, model, base_url), db, rpm=rpm, tpm=tpm,
-                       output=output, on_outcome=on_outcome)  # fmt: skip
+                       output=output, on_outcome=on_outcome, args=args)  # fmt: skip
         yield job
     finally:
         if job is not None and backend is None:
@@ -270,12 +291,15 @@ async def arun_batch(
     disk) stops the run: the rows in flight finish and are stored, then ``StorageError``.
     """
     target = check_output_path(output, source=feed, in_place=in_place)
+    written = {"output": str(target), "output_format": output_format, "overwrite": overwrite,
+               "neutralise": neutralise, "neutralise_all": neutralise_all,
+               "merchant_structured": merchant_structured, "in_place": in_place}  # fmt: skip
     if in_place and target.exists() and os.path.samefile(target, feed):
         keep_backup(feed)
     async with _opened_job(
         feed, template, language, options, backend=backend, provider=provider, model=model,
         base_url=base_url, rpm=rpm, tpm=tpm, store=store, feed_format=feed_format, mapping=mapping,
-        on_outcome=on_outcome, output=target,
+        on_outcome=on_outcome, output=target, written=written,
     ) as job:  # fmt: skip
         source, settings = job.feed, job.settings
         fields = settings.templates[settings.language].output_model.columns

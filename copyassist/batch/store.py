@@ -394,6 +394,10 @@ class Store:
         info.failures.extend(RowFailure(*f) for f in failed)
         return info
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
     def close(self) -> None:
         self._conn.close()
 

@@ -47,6 +47,21 @@ def _filled(value: Any) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
+def target_columns(
+    source_format: str, columns: Sequence[str], mapping: Mapping[str, str], fields: Sequence[str]
+) -> dict[str, str]:
+    """Output field -> the original column it fills, for the columns this feed really has."""
+    known = KNOWN_TARGETS.get(source_format, {})
+    targets: dict[str, str] = {}
+    for name in fields:
+        column = known.get(name)
+        if column not in columns and name in MAPPED_TARGETS:
+            column = mapping.get(name)
+        if column is not None and column in columns:
+            targets[name] = column
+    return targets
+
+
 class FeedWriter(AtomicOutput):
     """Writes ``RowOutcome``s to ``path`` (through ``<path>.partial``, renamed on success).
 
@@ -133,16 +148,7 @@ class FeedWriter(AtomicOutput):
         return self._file.rows
 
     def _targets(self, mapping: Mapping[str, str]) -> dict[str, str]:
-        """Output field -> the original column it fills, for the columns this feed really has."""
-        known = KNOWN_TARGETS.get(self.source_format, {})
-        targets: dict[str, str] = {}
-        for name in self.fields:
-            column = known.get(name)
-            if column not in self.columns and name in MAPPED_TARGETS:
-                column = mapping.get(name)
-            if column is not None and column in self.columns:
-                targets[name] = column
-        return targets
+        return target_columns(self.source_format, self.columns, mapping, self.fields)
 
     def write(self, outcome: RowOutcome) -> None:
         """Write the output row for ``outcome`` now, after the rows written before it."""

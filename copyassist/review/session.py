@@ -1,0 +1,356 @@
+"""Reviewing one batch run: its rows page by page from SQLite, and the reviewer's decisions.
+
+A ``ReviewSession`` is one store connection, for one thread (open one per thread: once the
+snapshot exists, opening costs a few queries). Its first opening on a run copies the feed's
+rows into the store (``snapshot``); every decision is one committed transaction
+(``decisions``). Edits and regenerations are checked against the run's channel rules and
+output model (``checking``), so each row's flags are those of the copy export would publish.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from copyassist.backends import Backend, Completion, Prompt
+from copyassist.backends.base import StructuredMode
+from copyassist.backends.retry import RetryPolicy
+from copyassist.batch.fields import output_fields
+from copyassist.batch.store import RunInfo, Store
+from copyassist.errors import CopyAssistError, InputError
+from copyassist.i18n import localized
+from copyassist.pipeline import generate
+from copyassist.review import decisions
+from copyassist.review.checking import Checker, Flag
+from copyassist.review.decisions import Change, flags_from
+from copyassist.review.snapshot import Snapshot
+
+Decision = Literal["pending", "approved", "rejected"]
+SORTS = {"row": "s.row_number", "status": "s.status", "flags": "s.flag_count", "title": "s.title"}
+#: What approve-all-ok approves: copy valid on the first answer (from the store or not).
+OK_STATUSES = ("ok",)
+
+_NOTE = {
+    "en": "A reviewer read an earlier version of this copy and asks for this change: {note}\n"
+    "Follow it, and keep to every other instruction above.",
+    "fr": "Un relecteur a lu une version précédente de ce texte et demande ce changement : {note}\n"
+    "Appliquez-le en respectant toutes les autres consignes ci-dessus.",
+}
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    row_number: int
+    product: dict[str, str]  # "title", "image" (URL or ""), "id"
+    current: dict[str, str]  # the feed's copy per output field; {} when the feed is gone (unknown)
+    generated: dict[str, str]
+    proposed: dict[str, str]  # what export would publish: the edit or regeneration if any, else generated
+    status: str
+    flags: list[Flag]
+    decision: Decision
+    edited: bool
+    candidates: list[dict[str, str]]
+    decided_by: str | None
+    decided_at: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ReviewRow]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    statuses: dict[str, int]
+    rules: dict[str, int]  # rows with at least one flag of the rule
+    fields: dict[str, int]  # rows with at least one flag on the field
+    decisions: dict[str, int]
+
+
+class NotedBackend:
+    """A backend whose every request carries the reviewer's note as a last user message."""
+
+    def __init__(self, backend: Backend, note: str, language: str) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.model = backend.model
+        self.message = {"role": "user", "content": localized(_NOTE, language).format(note=note.strip())}
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return self.backend.structured_mode
+
+    def _noted(self, prompt: Prompt) -> Prompt:
+        return dataclasses.replace(prompt, messages=[*prompt.messages, self.message])
+
+    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        return self.backend.complete(self._noted(prompt), retry=retry)
+
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        return await self.backend.acomplete(self._noted(prompt), retry=retry)
+
+    def close(self) -> None:
+        self.backend.close()
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+
+def last_batch_run(store: Store) -> RunInfo:
+    for run in store.list_runs(limit=None):
+        if run.feed:
+            return store.get_run(run.id)
+    raise InputError(f"no batch run in {store.path}: run 'copyassist batch' first")
+
+
+_COLUMNS = (
+    "s.row_number, s.status, s.decision, s.replaced, s.flags, s.decided_by, s.decided_at,"
+    " r.title, r.image, r.product_id, r.current, r.generated"
+)
+
+
+class ReviewSession:
+    """One run under review; see the module docstring."""
+
+    def __init__(self, store: Store, run_id: int | None = None) -> None:
+        self.store = store
+        self.conn = store.connection
+        self.run: RunInfo = last_batch_run(store) if run_id is None else store.get_run(run_id)
+        try:
+            self.checker: Checker | None = Checker(self.run)
+        except CopyAssistError:  # the template or the channel is gone: review the copy as stored
+            self.checker = None
+        self.fields: list[str] = self._fields()
+        self.channel: str | None = self.run.channel
+        self.feed_available: bool = Snapshot(self.conn, self.run, self.checker, self.fields).ensure()
+
+    def _fields(self) -> list[str]:
+        if self.checker is not None:
+            settings = self.checker.settings
+            return list(settings.templates[settings.language].output_model.columns)
+        row = self.conn.execute(
+            "SELECT r.fields FROM run_rows rr JOIN results r ON r.key = rr.key WHERE rr.run_id = ? LIMIT 1",
+            (self.run.id,),
+        ).fetchone()
+        return list(json.loads(row[0])) if row else []
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _review_row(self, row: Any) -> ReviewRow:
+        generated = json.loads(row["generated"])
+        replaced = json.loads(row["replaced"] or "{}")
+        proposed = {**generated, **replaced}
+        return ReviewRow(
+            row_number=row["row_number"],
+            product={"title": row["title"], "image": row["image"], "id": row["product_id"]},
+            current=json.loads(row["current"] or "{}"),
+            generated=generated,
+            proposed=proposed,
+            status=row["status"],
+            flags=flags_from(row["flags"]),
+            decision=row["decision"],
+            edited=proposed != generated,
+            candidates=[],
+            decided_by=row["decided_by"],
+            decided_at=row["decided_at"],
+        )
+
+    def _where(self, status: str | None, rule: str | None, field: str | None, decision: str | None,
+               search: str | None) -> tuple[str, list[Any]]:  # fmt: skip
+        clauses: list[str] = ["s.run_id = ?"]
+        values: list[Any] = [self.run.id]
+        if status:
+            clauses.append("s.status = ?")
+            values.append(status)
+        if decision:
+            clauses.append("s.decision = ?")
+            values.append(decision)
+        for column, wanted in (("rule", rule), ("field", field)):
+            if wanted:
+                clauses.append(
+                    f"s.row_number IN (SELECT row_number FROM review_flags WHERE run_id = ? AND {column} = ?)"
+                )
+                values.extend([self.run.id, wanted])
+        if search and search.strip():
+            escaped = decisions.haystack("", {"q": search.strip()}).strip()
+            escaped = escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("s.haystack LIKE ? ESCAPE '\\'")
+            values.append(f"%{escaped}%")
+        return " AND ".join(clauses), values
+
+    def page(self, *, status: str | None = None, rule: str | None = None, field: str | None = None,
+             decision: str | None = None, search: str | None = None, sort: str = "row",
+             descending: bool = False, offset: int = 0, limit: int = 50) -> Page:  # fmt: skip
+        """One page of rows matching every filter given, sorted, from the store's indexes."""
+        if sort not in SORTS:
+            raise InputError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}")
+        if decision and decision not in decisions.DECISIONS:
+            raise InputError(f"unknown decision {decision!r}; choose from {', '.join(decisions.DECISIONS)}")
+        offset, limit = max(0, int(offset)), max(1, min(int(limit), 1000))
+        where, values = self._where(status, rule, field, decision, search)
+        total = self.conn.execute(f"SELECT count(*) FROM review_state s WHERE {where}", values).fetchone()[0]
+        direction = "DESC" if descending else "ASC"
+        order = SORTS[sort] + f" {direction}" + ("" if sort == "row" else f", s.row_number {direction}")
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM review_state s JOIN review_rows r"
+            f" ON r.run_id = s.run_id AND r.row_number = s.row_number WHERE {where}"
+            f" ORDER BY {order} LIMIT ? OFFSET ?",
+            [*values, limit, offset],
+        ).fetchall()
+        return Page([self._review_row(r) for r in rows], total, offset, limit)
+
+    def facets(self) -> Facets:
+        run = (self.run.id,)
+
+        def counted(sql: str) -> dict[str, int]:
+            return {str(k): int(n) for k, n in self.conn.execute(sql, run)}
+
+        return Facets(
+            statuses=counted("SELECT status, count(*) FROM review_state WHERE run_id = ? GROUP BY status"),
+            rules=counted(
+                "SELECT rule, count(DISTINCT row_number) FROM review_flags WHERE run_id = ? GROUP BY rule"
+            ),
+            fields=counted(
+                "SELECT field, count(DISTINCT row_number) FROM review_flags WHERE run_id = ? AND field != ''"
+                " GROUP BY field"
+            ),
+            decisions=counted(
+                "SELECT decision, count(*) FROM review_state WHERE run_id = ? GROUP BY decision"
+            ),
+        )
+
+    def _fetch(self, row_number: int) -> Any:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS}, r.product, r.language, r.output, r.flags AS base_flags FROM review_state s"
+            " JOIN review_rows r ON r.run_id = s.run_id AND r.row_number = s.row_number"
+            " WHERE s.run_id = ? AND s.row_number = ?",
+            (self.run.id, row_number),
+        ).fetchone()
+        if row is None:
+            raise InputError(f"run {self.run.id} has no row {row_number} to review")
+        return row
+
+    def row(self, row_number: int) -> ReviewRow:
+        return self._review_row(self._fetch(row_number))
+
+    def history(self, row_number: int) -> list[dict[str, Any]]:
+        self._fetch(row_number)
+        return decisions.history(self.conn, self.run.id, row_number)
+
+    # -- checking --------------------------------------------------------------------------
+
+    def _checked(self, stored: Any, fields: Mapping[str, str]) -> list[Flag]:
+        if self.checker is None:
+            raise InputError(f"run {self.run.id}: its template or channel is gone; copy cannot be checked")
+        product = json.loads(stored["product"])
+        output = json.loads(stored["output"]) if stored["output"] else None
+        return self.checker.check(product, stored["language"], output, fields)
+
+    def _proposed(self, stored: Any, fields: Mapping[str, str]) -> dict[str, str]:
+        unknown = [name for name in fields if name not in self.fields]
+        if unknown:
+            raise InputError(
+                f"run {self.run.id} writes no field {', '.join(unknown)}; fields: {', '.join(self.fields)}"
+            )
+        current = self._review_row(stored).proposed
+        return {**current, **{k: str(v) for k, v in fields.items()}}
+
+    def check(self, row_number: int, fields: Mapping[str, str]) -> list[Flag]:
+        """The flags the row would have with ``fields`` edited; nothing is stored."""
+        stored = self._fetch(row_number)
+        return self._checked(stored, self._proposed(stored, fields))
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _decide(self, row_numbers: Iterable[int], decision: Decision, action: str, who: str) -> int:
+        wanted = list(dict.fromkeys(int(n) for n in row_numbers))
+        changes = []
+        for number in wanted:
+            row = self._fetch(number)
+            if row["decision"] != decision:
+                before, after = {"decision": row["decision"]}, {"decision": decision}
+                changes.append(Change(number, action, before=before, after=after, decision=decision))
+        return decisions.apply(self.conn, self.run.id, changes, who)
+
+    def approve(self, row_numbers: Iterable[int], who: str) -> int:
+        return self._decide(row_numbers, "approved", "approve", who)
+
+    def reject(self, row_numbers: Iterable[int], who: str) -> int:
+        return self._decide(row_numbers, "rejected", "reject", who)
+
+    def approve_all_ok(self, who: str) -> int:
+        """Approve every pending row whose status is ok and whose copy has no error flag."""
+        marks = ",".join("?" * len(OK_STATUSES))
+        numbers = [n for (n,) in self.conn.execute(
+            f"SELECT row_number FROM review_state WHERE run_id = ? AND decision = 'pending'"
+            f" AND status IN ({marks}) AND error_count = 0", (self.run.id, *OK_STATUSES))]  # fmt: skip
+        return self.approve(numbers, who)
+
+    def _replace(self, stored: Any, proposed: Mapping[str, str], flags: list[Flag], action: str,
+                 **extra: Any) -> Change:  # fmt: skip
+        generated = json.loads(stored["generated"])
+        replaced = {k: v for k, v in proposed.items() if generated.get(k) != v or action == "regenerate"}
+        edited = [k for k, v in proposed.items() if generated.get(k, "") != v]
+        return Change(
+            stored["row_number"], action, before=self._review_row(stored).proposed, after=dict(proposed),
+            replaced=replaced or None, clear_replaced=not replaced, edited=edited, flags=flags,
+            search=decisions.haystack(stored["title"], dict(proposed)), **extra,
+        )  # fmt: skip
+
+    def edit(self, row_number: int, fields: Mapping[str, str], who: str) -> ReviewRow:
+        """Store the reviewer's copy for ``fields`` (the other fields kept), re-checked; the
+        previous copy stays in the history."""
+        stored = self._fetch(row_number)
+        proposed = self._proposed(stored, fields)
+        change = self._replace(stored, proposed, self._checked(stored, proposed), "edit")
+        decisions.apply(self.conn, self.run.id, [change], who)
+        return self.row(row_number)
+
+    def revert(self, row_number: int, who: str) -> ReviewRow:
+        """Back to the copy the run generated, its flags and status; the decision is pending."""
+        stored = self._fetch(row_number)
+        generated = json.loads(stored["generated"])
+        base = self.conn.execute(
+            "SELECT status FROM review_rows WHERE run_id = ? AND row_number = ?", (self.run.id, row_number)
+        ).fetchone()[0]
+        change = Change(
+            row_number, "revert",
+            before={**self._review_row(stored).proposed, "decision": stored["decision"]},
+            after={**generated, "decision": "pending"}, decision="pending", clear_replaced=True, edited=[],
+            status=base, flags=flags_from(stored["base_flags"]),
+            search=decisions.haystack(stored["title"], generated),
+        )  # fmt: skip
+        decisions.apply(self.conn, self.run.id, [change], who)
+        return self.row(row_number)
+
+    def regenerate(self, row_number: int, note: str, backend: Backend, who: str) -> ReviewRow:
+        """One new generation for the row with the run's settings, ``note`` sent to the model as
+        the reviewer's instruction; the new copy replaces the proposed one, pending review."""
+        stored = self._fetch(row_number)
+        product = json.loads(stored["product"])
+        if self.checker is None or not product:
+            raise InputError(f"run {self.run.id}, row {row_number}: the product data is gone (feed "
+                             "moved or changed); put the feed back to regenerate")  # fmt: skip
+        settings = self.checker.settings
+        template = self.checker.template_for(product, stored["language"])
+        caller: Backend = NotedBackend(backend, note, template.language) if note.strip() else backend
+        result = generate(template, product, backend=caller, max_attempts=settings.max_attempts,
+                          persona=settings.persona, channel=settings.channel, params=settings.params,
+                          **settings.options)  # fmt: skip
+        fields = output_fields(result.output, result.language)
+        change = self._replace(
+            stored, fields, [Flag.of(v) for v in result.violations], "regenerate", decision="pending",
+            status=result.status, note=note, input_tokens=result.usage.input_tokens,
+            output_tokens=result.usage.output_tokens, cost=result.cost,
+        )  # fmt: skip
+        decisions.apply(self.conn, self.run.id, [change], who)
+        return self.row(row_number)
+
+    def close(self) -> None:
+        """Nothing is pending (every write is committed); the store stays open for its owner."""
