@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from copyassist.audit import check
+from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.review.report import (
     Bar,
@@ -20,10 +21,13 @@ from copyassist.review.report import (
     check_report_data,
     check_report_html,
     render_report,
+    report_path,
     worst_first,
+    write_run_report,
 )
 from copyassist.rules.base import Violation
-from tests.helpers import ROOT, assert_exited
+from tests.helpers import ROOT, FakeBackend, assert_exited
+from tests.review_example import CHANNEL, FEED, TITLES, example_run
 
 LISTINGS = ROOT / "examples" / "listings.csv"
 CDISCOUNT = ["--channel", "cdiscount", "-f", "title=titre", "-f", "description=description"]
@@ -156,3 +160,74 @@ def test_check_format_html_writes_the_page(tmp_path: Path) -> None:
     assert Page(html).bars["by-status"] == {"ok": 1, "errors": 5}
     printed = CliRunner().invoke(app, ["check", str(LISTINGS), *CDISCOUNT, "--format", "html"])
     assert "<!DOCTYPE html>" in printed.stdout
+
+
+def batch_args(tmp_path: Path, *extra: str) -> list[str]:
+    output, db = str(tmp_path / "out.csv"), str(tmp_path / "s.db")
+    return ["batch", str(FEED), "-t", "product-title", "--channel", CHANNEL, "-o", output, "--db", db,
+            "--concurrency", "1", "--attempts", "1", "-q", *extra]  # fmt: skip
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+    backend = FakeBackend([{"title": title} for title in TITLES])  # one call per row, in row order
+    monkeypatch.setattr("copyassist.batch.api.get_backend", lambda *a, **k: backend)
+    return backend
+
+
+def test_batch_writes_the_report_next_to_its_output(tmp_path: Path, fake: FakeBackend) -> None:
+    result = CliRunner().invoke(app, batch_args(tmp_path))
+    assert_exited(result, 0)
+    report = tmp_path / "out.csv.report.html"
+    assert f"report {report}" in result.stdout
+    assert f"copyassist review 1 --db {tmp_path / 's.db'}" in result.stdout
+    page = Page(report.read_text(encoding="utf-8"))
+    with Store(tmp_path / "s.db") as store:
+        counts = {status: n for status, n in store.get_run(1).counts.items() if n}
+    assert page.bars["by-status"] == counts
+    assert counts == {"ok": 4, "flagged": 1, "fallback": 1}
+    assert page.bars["by-rule"] == {"claims.superlative": 1}
+    assert page.row_order == [4]  # the one row still breaking a rule
+    assert page.scripts == 0
+
+
+def test_no_report_writes_none(tmp_path: Path, fake: FakeBackend) -> None:
+    result = CliRunner().invoke(app, batch_args(tmp_path, "--no-report"))
+    assert_exited(result, 0)
+    assert (tmp_path / "out.csv").exists()
+    assert not list(tmp_path.glob("*.html"))
+    assert "report " not in result.stdout
+
+
+def test_a_report_that_cannot_be_written_leaves_the_run_alone(
+    tmp_path: Path, fake: FakeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("copyassist.cli.batch.write_run_report", refuse)
+    result = CliRunner().invoke(app, batch_args(tmp_path))
+    assert_exited(result, 0)
+    assert "no report written: disk full" in result.output
+    assert (tmp_path / "out.csv").exists()
+
+
+def test_the_run_report_follows_the_review(tmp_path: Path) -> None:
+    """Counts and rows are the review's: an edit that breaks a rule shows in the next report."""
+    run = example_run(tmp_path / "run")
+    from copyassist.review.session import ReviewSession
+
+    with Store(run.store) as store:
+        session = ReviewSession(store, run.run_id)
+        session.edit(1, {"title": "MONTRE <script>alert(1)</script> -50%"}, who="test")
+        session.close()
+    html = write_run_report(run.store, run.run_id).read_text(encoding="utf-8")
+    page = Page(html)
+    assert page.row_order == [1, 4]  # the edit's errors first, then the warning
+    assert {"title.all_caps", "title.promotional", "claims.superlative"} <= set(page.bars["by-rule"])
+    assert page.scripts == 0 and "&lt;script&gt;" in html
+
+
+def test_a_run_without_output_reports_into_the_copyassist_folder(isolated_home: Path) -> None:
+    assert report_path(7, None) == isolated_home / "reports" / "run-7.report.html"
+    assert report_path(7, "/x/feed.out.csv") == Path("/x/feed.out.csv.report.html")

@@ -26,7 +26,7 @@ from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
-from copyassist.review.report import review_command, write_run_report
+from copyassist.review.report import is_default_store, write_run_report
 
 Opt = typer.Option
 
@@ -187,12 +187,15 @@ def batch_command(
 
 def _write_report(store: Store | None, run_id: int) -> None:
     """The run's HTML report; a report that cannot be written is a warning, the run stands."""
+    review = f"copyassist review {run_id}"
+    if store is not None and not is_default_store(store.path):
+        review += f" --db {store.path}"
     try:
-        path = write_run_report(store, run_id)
+        path = write_run_report(store, run_id, review_command=review)
     except (CopyAssistError, OSError) as exc:
         typer.secho(f"warning: no report written: {exc}", err=True, fg=typer.colors.YELLOW)
         return
-    typer.echo(f"report {path} (review the rows: {review_command(run_id, store.path if store else None)})")
+    typer.echo(f"report {path} (review the rows: {review})")
 
 
 def _report_rows(totals: BatchTotals, shown: int = 20) -> None:

@@ -210,18 +210,20 @@ def check_report_data(report: CheckReport, *, source: str | None = None) -> Repo
 
 
 def check_report_html(report: CheckReport, *, source: str | None = None) -> str:
-    """``copyassist check --format html``: the report of a check as one HTML page."""
+    """The report of a check as one HTML page (what ``copyassist check`` writes in html format)."""
     return render_report(check_report_data(report, source=source))
 
 
-def review_command(run_id: int, store_path: Path | None = None) -> str:
-    """The command that opens run ``run_id`` of this store (None: the default one) in the review app."""
-    default = store_path is None or store_path.expanduser().resolve() == default_path().expanduser().resolve()
-    return f"copyassist review {run_id}" + ("" if default else f" --db {store_path}")
+def is_default_store(path: Path) -> bool:
+    return path.expanduser().resolve() == default_path().expanduser().resolve()
 
 
-def run_report_data(session: ReviewSession, *, worst: int = WORST_ROWS) -> ReportData:
-    """A batch run under review (its copy as it stands: edits re-checked), as report data."""
+def run_report_data(
+    session: ReviewSession, *, worst: int = WORST_ROWS, review_command: str | None = None
+) -> ReportData:
+    """A batch run under review (its copy as it stands: edits re-checked), as report data.
+    ``review_command``: how to open the run in the review app (default: said only for the
+    default store, the one ``copyassist review RUN`` opens)."""
     run = session.run
     facets = session.facets()
     errors = {failure.row_number: failure.error for failure in run.failures}
@@ -238,7 +240,7 @@ def run_report_data(session: ReviewSession, *, worst: int = WORST_ROWS) -> Repor
     shown = worst_first(rows.values(), worst)
     severity = {issue.rule: issue.severity for row in rows.values() for issue in row.issues}
     rules = sorted(facets.rules.items(), key=lambda item: (-item[1], item[0]))
-    order = {status: n for n, status in enumerate(Status)}
+    order: dict[str, int] = {str(status): n for n, status in enumerate(Status)}
     statuses = dict(sorted(facets.statuses.items(), key=lambda item: (order.get(item[0], 99), item[0])))
     facts = [
         ("run", str(run.id)),
@@ -259,13 +261,16 @@ def run_report_data(session: ReviewSession, *, worst: int = WORST_ROWS) -> Repor
         rules=[RuleCount(rule, severity.get(rule, ""), None, n) for rule, n in rules],
         rows=shown,
         total_rows=sum(facets.statuses.values()),
-        review_command=review_command(run.id, session.store.path),
+        review_command=review_command
+        or (f"copyassist review {run.id}" if is_default_store(session.store.path) else None),
     )
 
 
-def run_report_html(session: ReviewSession, *, row_url: RowUrl | None = None) -> str:
+def run_report_html(
+    session: ReviewSession, *, row_url: RowUrl | None = None, review_command: str | None = None
+) -> str:
     """The report of the run ``session`` reviews; ``row_url`` links each row into the review app."""
-    return render_report(run_report_data(session), row_url=row_url)
+    return render_report(run_report_data(session, review_command=review_command), row_url=row_url)
 
 
 def report_path(run_id: int, output: str | Path | None) -> Path:
@@ -276,7 +281,13 @@ def report_path(run_id: int, output: str | Path | None) -> Path:
     return user_home() / "reports" / f"run-{run_id}.report.html"
 
 
-def write_run_report(store: Store | str | Path | None, run_id: int, path: Path | None = None) -> Path:
+def write_run_report(
+    store: Store | str | Path | None,
+    run_id: int,
+    path: Path | None = None,
+    *,
+    review_command: str | None = None,
+) -> Path:
     """Write the HTML report of batch run ``run_id`` (``report_path`` unless ``path``); its path."""
     from copyassist.review.session import ReviewSession
 
@@ -284,7 +295,7 @@ def write_run_report(store: Store | str | Path | None, run_id: int, path: Path |
     try:
         session = ReviewSession(opened, run_id)
         try:
-            html = run_report_html(session)
+            html = run_report_html(session, review_command=review_command)
             target = path or report_path(run_id, session.run.output)
         finally:
             session.close()
