@@ -69,6 +69,7 @@ from copyassist.persona import (
 from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.product import Product, load_product
 from copyassist.product_language import LanguageChoice
+from copyassist.review.export import ExportSummary, export
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
 from copyassist.rules.validate import validate_output
@@ -97,6 +98,7 @@ __all__ = [
     "CopyOutput",
     "CopyResult",
     "Demographics",
+    "ExportSummary",
     "FeedRow",
     "FieldRules",
     "Figure",
@@ -151,6 +153,7 @@ __all__ = [
     "draft_persona",
     "dry_run",
     "estimate_cost",
+    "export",
     "generate",
     "get_backend",
     "iter_batch",

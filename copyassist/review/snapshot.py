@@ -89,17 +89,25 @@ class Generated:
     fields: dict[str, str]
     output: str | None
     violations: list[str]
+    model: str | None = None
+    template: str | None = None
+    template_version: int | None = None
+    persona: str | None = None
 
 
 def generated_rows(conn: sqlite3.Connection, run_id: int) -> dict[int, Generated]:
+    """What the run stored for each of its rows (``run_rows`` and their results)."""
     rows = conn.execute(
-        "SELECT rr.row_number, rr.status, rr.error, r.fields, r.output, r.violations FROM run_rows rr"
-        " LEFT JOIN results r ON r.key = rr.key WHERE rr.run_id = ? ORDER BY rr.row_number",
+        "SELECT rr.row_number, rr.status, rr.error, r.fields, r.output, r.violations, r.model, r.template,"
+        " r.template_version, r.persona FROM run_rows rr LEFT JOIN results r ON r.key = rr.key"
+        " WHERE rr.run_id = ? ORDER BY rr.row_number",
         (run_id,),
     )
     return {
-        number: Generated(status, error, json.loads(fields or "{}"), output, json.loads(violations or "[]"))
-        for number, status, error, fields, output, violations in rows
+        row[0]: Generated(
+            row[1], row[2], json.loads(row[3] or "{}"), row[4], json.loads(row[5] or "[]"), *row[6:]
+        )
+        for row in rows
     }
 
 
