@@ -4,6 +4,7 @@ rows come out ok, flagged (a superlative: a warning) and fallback (capitals and 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,13 @@ class ExampleRun:
 
 
 def example_run(folder: Path) -> ExampleRun:
-    """Run the example feed into a store in ``folder``; one call per row, in row order."""
+    """Run the example feed into a store in ``folder``; one call per row, in row order. It runs
+    in a thread of its own: Playwright's sync API keeps an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_run, folder).result()
+
+
+def _run(folder: Path) -> ExampleRun:
     folder.mkdir(parents=True, exist_ok=True)
     backend = FakeBackend([{"title": title} for title in TITLES])
     output = folder / "feed.titles.csv"

@@ -4,17 +4,21 @@ except under CI (the ``CI`` variable set), where that is a failure: CI must run 
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from copyassist.audit import check
+from copyassist.cli import app
 from copyassist.review.report import check_report_html
 from tests import browser_support
-from tests.review_example import ExampleRun, example_run
+from tests.helpers import assert_exited
+from tests.review_example import TITLES, ExampleRun, example_run
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +64,69 @@ def test_the_report_shows_its_charts_and_runs_no_copy(page: Any, tmp_path: Path)
     bars = page.locator("#by-rule svg g.bar")
     assert bars.count() == len(report.summary())
     assert page.locator("#by-status svg rect").first.bounding_box()["width"] > 0
+
+
+TOKEN = "browser-test-token"
+BROKEN_TITLE = "Nordlys 15L Hiking Daypack LIVRAISON GRATUITE"  # promotional wording, in capitals
+
+
+@pytest.fixture
+def review_url(run: ExampleRun) -> Iterator[str]:
+    """The review app of the example run, served by uvicorn on 127.0.0.1."""
+    review_app = pytest.importorskip("copyassist.review.app").review_app  # until h/review-app is merged
+
+    asgi = review_app(run.store, run.run_id, token=TOKEN)
+    with browser_support.serving(asgi) as base:
+        yield base
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_review_filter_edit_approve_export(
+    page: Any, review_url: str, run: ExampleRun, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{review_url}/?token={TOKEN}")
+    rows = page.locator("tbody#rows > tr[data-row]")
+    expect(rows).to_have_count(len(TITLES))
+
+    page.select_option("#filter-status", "flagged")
+    page.click("#filter-apply")
+    expect(rows).to_have_count(1)
+    row = page.locator("tr[data-row='4']")
+    expect(row).to_have_attribute("data-status", "flagged")
+    expect(row.locator("ul[data-role=flags] li[data-rule='claims.superlative']")).to_have_count(1)
+
+    row.locator("summary[data-action=edit]").click()
+    row.locator("textarea[name='f.title']").fill(BROKEN_TITLE)
+    live = row.locator("[data-role=check] li[data-rule='title.promotional']")
+    expect(live.first).to_be_visible()  # re-checked as it is typed, before saving
+    row.locator("button[data-action=save]").click()
+    row = page.locator("tr[data-row='4']")
+    expect(row).to_have_attribute("data-edited", "1")
+    saved = row.locator("section[data-field=title] ul[data-role=flags] li[data-rule='title.promotional']")
+    expect(saved.first).to_be_visible()
+    expect(row.locator("[data-role=proposed]").first).to_contain_text(BROKEN_TITLE)
+
+    row.locator("button[data-action=approve]").click()
+    expect(page.locator("tr[data-row='4']")).to_have_attribute("data-decision", "approved")
+
+    exported = tmp_path / "exported.csv"
+    result = CliRunner().invoke(
+        app, ["export", str(run.run_id), "--db", str(run.store), "-o", str(exported), "--approved-only"]
+    )
+    assert_exited(result, 0)
+    before, after = read_csv(run.output), read_csv(exported)
+    assert len(after) == len(before) == len(TITLES)
+    for number, (was, now) in enumerate(zip(before, after, strict=True), start=1):
+        if number != 4:
+            assert now == was, f"row {number} changed"
+            continue
+        assert now["title"] == now["copyassist_title"] == BROKEN_TITLE
+        assert {k: v for k, v in now.items() if k not in ("title", "copyassist_title")} == {
+            k: v for k, v in was.items() if k not in ("title", "copyassist_title")
+        }
