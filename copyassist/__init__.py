@@ -69,6 +69,7 @@ from copyassist.persona import (
 from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
 from copyassist.product import Product, load_product
 from copyassist.product_language import LanguageChoice
+from copyassist.review.app import review_app
 from copyassist.review.export import ExportSummary, export
 from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
 from copyassist.rules.profiles import list_profiles, load_profile
@@ -165,6 +166,7 @@ __all__ = [
     "load_profile",
     "load_template",
     "prepare",
+    "review_app",
     "run_batch",
     "save_persona",
     "study",
