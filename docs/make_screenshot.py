@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from copyassist.review.app import review_app  # noqa: E402
 from tests import browser_support  # noqa: E402
 from tests.review_example import example_run  # noqa: E402
 
@@ -34,12 +35,12 @@ def main() -> int:
     if reason:
         print(f"make_screenshot: {reason}", file=sys.stderr)
         return 2
-    from copyassist.review.app import review_app
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ["COPYASSIST_HOME"] = str(Path(folder) / "home")  # nothing of the user's is read
-        run = example_run(Path(folder) / "run")
+        os.chdir(ROOT)  # the page shows the feed as the README names it: examples/feed.csv
+        run = example_run(Path(folder) / "run", feed=Path("examples") / "feed.csv")
         app = review_app(run.store, run.run_id, token=TOKEN)
         with browser_support.serving(app) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(**browser_support.launch_options())

@@ -31,20 +31,20 @@ class ExampleRun:
     output: Path  # what batch wrote
 
 
-def example_run(folder: Path) -> ExampleRun:
+def example_run(folder: Path, feed: Path = FEED) -> ExampleRun:
     """Run the example feed into a store in ``folder``; one call per row, in row order. It runs
     in a thread of its own: Playwright's sync API keeps an event loop running in this one."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_run, folder).result()
+        return pool.submit(_run, folder, feed).result()
 
 
-def _run(folder: Path) -> ExampleRun:
+def _run(folder: Path, feed: Path) -> ExampleRun:
     folder.mkdir(parents=True, exist_ok=True)
     backend = FakeBackend([{"title": title} for title in TITLES])
     output = folder / "feed.titles.csv"
     with Store(folder / "store.sqlite3") as store:
         summary = run_batch(
-            FEED, output, template="product-title", channel=CHANNEL, backend=backend, store=store,
+            feed, output, template="product-title", channel=CHANNEL, backend=backend, store=store,
             concurrency=1, max_attempts=1, use_cache=False,
         )  # fmt: skip
     return ExampleRun(folder / "store.sqlite3", summary.run_id, output)

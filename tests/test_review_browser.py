@@ -73,7 +73,7 @@ BROKEN_TITLE = "Nordlys 15L Hiking Daypack LIVRAISON GRATUITE"  # promotional wo
 @pytest.fixture
 def review_url(run: ExampleRun) -> Iterator[str]:
     """The review app of the example run, served by uvicorn on 127.0.0.1."""
-    review_app = pytest.importorskip("copyassist.review.app").review_app  # until h/review-app is merged
+    from copyassist.review.app import review_app
 
     asgi = review_app(run.store, run.run_id, token=TOKEN)
     with browser_support.serving(asgi) as base:
