@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 
@@ -25,6 +25,15 @@ def missing() -> str | None:
     except ImportError:
         return "playwright is not installed (pip install -e '.[dev]')"
     return None
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip a browser test that cannot run here; under CI (``CI`` set) fail it: CI must run them."""
+    import pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}: CI must run the browser tests")
+    pytest.skip(reason)
 
 
 def launch_options() -> dict[str, Any]:

@@ -5,7 +5,6 @@ except under CI (the ``CI`` variable set), where that is a failure: CI must run 
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,15 +26,24 @@ pytestmark = pytest.mark.browser
 def browser() -> Iterator[Any]:
     reason = browser_support.missing()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}: CI must run the browser tests")
-        pytest.skip(reason)
+        browser_support.skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(**browser_support.launch_options())
         yield launched
         launched.close()
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_a_missing_browser_skips_here_and_fails_under_ci(ci: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser_support, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setenv("CI", ci)
+    reason = browser_support.missing()
+    assert reason and "chromium" in reason
+    expected = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(expected):
+        browser_support.skip_or_fail(reason)
 
 
 @pytest.fixture
