@@ -11,8 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from copyassist.audit import check
+from copyassist.backends.base import Completion, Prompt
+from copyassist.backends.retry import RetryPolicy
+from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app
+from copyassist.errors import ContentFilterError
 from copyassist.review.report import (
     Bar,
     ReportData,
@@ -231,3 +235,23 @@ def test_the_run_report_follows_the_review(tmp_path: Path) -> None:
 def test_a_run_without_output_reports_into_the_copyassist_folder(isolated_home: Path) -> None:
     assert report_path(7, None) == isolated_home / "reports" / "run-7.report.html"
     assert report_path(7, "/x/feed.out.csv") == Path("/x/feed.out.csv.report.html")
+
+
+class FailsThirdCall(FakeBackend):
+    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        completion = self.complete(prompt)
+        if len(self.calls) == 3:
+            raise ContentFilterError("the content filter stopped it")
+        return completion
+
+
+def test_a_failed_row_is_listed_first_with_its_error(tmp_path: Path) -> None:
+    backend = FailsThirdCall([{"title": title} for title in TITLES])
+    with Store(tmp_path / "s.db") as store:
+        summary = run_batch(FEED, tmp_path / "out.csv", template="product-title", channel=CHANNEL,
+                            backend=backend, store=store, concurrency=1, max_attempts=1)  # fmt: skip
+        html = write_run_report(store, summary.run_id).read_text(encoding="utf-8")
+    page = Page(html)
+    assert page.bars["by-status"]["failed"] == 1
+    assert page.row_order == [3, 4]
+    assert "the content filter stopped it" in html

@@ -237,6 +237,8 @@ def run_report_data(
         )
         for r in fetched
     }  # fmt: skip
+    for number, error in errors.items():  # a row no copy came back for may have no review row
+        rows.setdefault(number, ReportRow(number, "", Status.FAILED, (), error or "failed"))
     shown = worst_first(rows.values(), worst)
     severity = {issue.rule: issue.severity for row in rows.values() for issue in row.issues}
     rules = sorted(facets.rules.items(), key=lambda item: (-item[1], item[0]))
