@@ -118,12 +118,13 @@ def _reviews(session: ReviewSession) -> dict[int, _Review]:
 def _feed_for(run: RunInfo) -> Feed:
     args = run.args or {}
     recorded = run_stamp(run)
+    feed = reopen_feed(run)  # gone: says so
     if recorded is not None and not args.get("in_place") and feed_stamp(run.feed) != recorded:
         raise InputError(
             f"run {run.id}: the feed {run.feed} changed since the run; its rows may no longer match the "
             "stored copy: run the batch again on it, then review and export that run"
         )
-    return reopen_feed(run)
+    return feed
 
 
 def _writer_options(feed: Feed, run: RunInfo, fields: list[str], target: Path) -> dict[str, Any]:

@@ -188,22 +188,35 @@ class ReviewSession:
              decision: str | None = None, search: str | None = None, sort: str = "row",
              descending: bool = False, offset: int = 0, limit: int = 50) -> Page:  # fmt: skip
         """One page of rows matching every filter given, sorted, from the store's indexes."""
+        offset, limit = max(0, int(offset)), max(1, min(int(limit), 1000))
+        count, select, values = self._queries(status, rule, field, decision, search, sort, descending)
+        total = self.conn.execute(count, values).fetchone()[0]
+        # the page's row numbers from the state's indexes alone (OFFSET skips index entries, not
+        # rows joined with their copy), then those rows
+        numbers = [n for (n,) in self.conn.execute(select, [*values, limit, offset])]
+        marks = ",".join("?" * len(numbers))
+        found = {
+            row["row_number"]: row
+            for row in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM review_state s JOIN review_rows r ON r.run_id = s.run_id"
+                f" AND r.row_number = s.row_number WHERE s.run_id = ? AND s.row_number IN ({marks})",
+                [self.run.id, *numbers],
+            )
+        }
+        return Page([self._review_row(found[n]) for n in numbers], total, offset, limit)
+
+    def _queries(self, status: str | None, rule: str | None, field: str | None, decision: str | None,
+                 search: str | None, sort: str, descending: bool) -> tuple[str, str, list[Any]]:  # fmt: skip
+        """(count query, query of the page's row numbers ending in LIMIT ? OFFSET ?, their values)."""
         if sort not in SORTS:
             raise InputError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}")
         if decision and decision not in decisions.DECISIONS:
             raise InputError(f"unknown decision {decision!r}; choose from {', '.join(decisions.DECISIONS)}")
-        offset, limit = max(0, int(offset)), max(1, min(int(limit), 1000))
         where, values = self._where(status, rule, field, decision, search)
-        total = self.conn.execute(f"SELECT count(*) FROM review_state s WHERE {where}", values).fetchone()[0]
         direction = "DESC" if descending else "ASC"
         order = SORTS[sort] + f" {direction}" + ("" if sort == "row" else f", s.row_number {direction}")
-        rows = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM review_state s JOIN review_rows r"
-            f" ON r.run_id = s.run_id AND r.row_number = s.row_number WHERE {where}"
-            f" ORDER BY {order} LIMIT ? OFFSET ?",
-            [*values, limit, offset],
-        ).fetchall()
-        return Page([self._review_row(r) for r in rows], total, offset, limit)
+        select = f"SELECT s.row_number FROM review_state s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        return f"SELECT count(*) FROM review_state s WHERE {where}", select, values
 
     def facets(self) -> Facets:
         run = (self.run.id,)
