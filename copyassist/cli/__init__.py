@@ -10,6 +10,7 @@ from copyassist.cli.check import check_command
 from copyassist.cli.commands import CommandGroup, root_options
 from copyassist.cli.export import export_command
 from copyassist.cli.generate import generate_command, render_command
+from copyassist.cli.review import REVIEW_HELP, review_command
 from copyassist.cli.runs import runs_app
 from copyassist.cli.study import persona_new_command, study_command
 
@@ -28,6 +29,7 @@ app.command("check")(check_command)
 app.command("study")(study_command)
 app.command("batch", help=BATCH_HELP)(batch_command)
 app.command("export")(export_command)
+app.command("review", help=REVIEW_HELP)(review_command)
 app.add_typer(runs_app, name="runs")
 personas_app.command("new")(persona_new_command)
 app.add_typer(templates_app, name="templates")
