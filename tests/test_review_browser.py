@@ -138,3 +138,35 @@ def test_review_filter_edit_approve_export(
         assert {k: v for k, v in now.items() if k not in ("title", "copyassist_title")} == {
             k: v for k, v in was.items() if k not in ("title", "copyassist_title")
         }
+
+
+def test_report_links_open_the_rows_in_the_review_app(page: Any, run: ExampleRun) -> None:
+    """The link scheme: served beside the review app, ``row_url`` points at its row pages."""
+    from playwright.sync_api import expect
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Mount, Route
+
+    from copyassist.batch.store import Store
+    from copyassist.review.app import review_app
+    from copyassist.review.report import run_report_html
+    from copyassist.review.session import ReviewSession
+
+    def report(request: Request) -> HTMLResponse:
+        with Store(run.store) as store:
+            session = ReviewSession(store, run.run_id)
+            html = run_report_html(session, row_url=lambda number: f"/rows/{number}")
+            session.close()
+        return HTMLResponse(html)
+
+    outer = Starlette(
+        routes=[Route("/report", report), Mount("", review_app(run.store, run.run_id, token=TOKEN))]
+    )
+    with browser_support.serving(outer) as base:
+        page.goto(f"{base}/?token={TOKEN}")  # the address copyassist review prints: sets the cookie
+        page.goto(f"{base}/report")
+        expect(page.locator("#worst tr.row")).to_have_count(1)
+        page.locator("#worst tr[data-row='4'] a").click()
+        expect(page).to_have_url(f"{base}/rows/4")
+        expect(page.locator("tr[data-row='4'] [data-role=proposed]").first).to_contain_text(TITLES[3])
