@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -192,7 +193,7 @@ def _write_report(store: Store | None, run_id: int) -> None:
         review += f" --db {store.path}"
     try:
         path = write_run_report(store, run_id, review_command=review)
-    except (CopyAssistError, OSError) as exc:
+    except (CopyAssistError, OSError, sqlite3.Error) as exc:
         typer.secho(f"warning: no report written: {exc}", err=True, fg=typer.colors.YELLOW)
         return
     typer.echo(f"report {path} (review the rows: {review})")
