@@ -51,6 +51,14 @@ def test_the_wheel_ships_every_prompt_and_persona(wheel: Path) -> None:
     assert "copyassist = copyassist.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+def test_the_wheel_ships_the_review_pages_and_their_assets(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = [p for f in ("templates", "static") for p in (ROOT / "copyassist" / "review" / f).iterdir()]
+    assert {p.suffix for p in shipped} >= {".html", ".js", ".css"}
+    for source in shipped:
+        assert source.relative_to(ROOT).as_posix() in names, f"{source.name} missing from the wheel"
+
+
 def test_every_error_derives_from_the_root_and_is_drawn_in_the_docstring() -> None:
     from copyassist import errors
 

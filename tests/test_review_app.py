@@ -24,8 +24,13 @@ from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app as cli_app
 from copyassist.errors import InputError
-from copyassist.review.app import review_app
+from copyassist.review.app import HERE, review_app
+from copyassist.review.checking import Flag
+from copyassist.review.marking import field_view, word_diff
+from copyassist.review.routes import templates
 from copyassist.review.security import COOKIE, CSP
+from copyassist.review.session import ReviewRow
+from copyassist.review.views import row_view
 from tests.helpers import FakeBackend, assert_exited
 
 TOKEN = "test-token-123"
@@ -182,8 +187,9 @@ def test_filters_narrow_the_rows_and_come_from_the_facets(client: TestClient) ->
     assert rows_of(client.get("/?rule=html.script").text) == [2]
     assert rows_of(client.get("/?field=description").text) == [2]
     assert rows_of(client.get("/?q=nordlys").text) == [3]
-    post(client, "/rows/4/approve")
+    post(client, "/rows/4/approve")  # the counts are reused between loads, and redone after a write
     assert rows_of(client.get("/?decision=approved").text) == [4]
+    assert '<option value="approved">approved (1)</option>' in client.get("/").text
     empty = client.get("/?status=failed").text
     assert rows_of(empty) == [] and 'id="no-rows"' in empty
     assert 'option value="flagged" selected' in client.get("/?status=flagged").text
@@ -335,6 +341,12 @@ def test_the_token_in_the_url_becomes_a_strict_httponly_cookie(store_path: Path)
     cookie = entering.headers["set-cookie"]
     assert f"{COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert client.get("/").status_code == 200  # the cookie alone is enough now
+    # one cookie per port: a second review on another port does not replace this one's
+    on_port = TestClient(review_app(store_path, token=TOKEN), base_url=f"{LOCAL}:8123")
+    assert (
+        f"{COOKIE}_8123={TOKEN}"
+        in on_port.get(f"/?token={TOKEN}", follow_redirects=False).headers["set-cookie"]
+    )
     assert review_app(store_path).state.token != review_app(store_path).state.token  # random when not given
 
 
@@ -462,3 +474,47 @@ def test_review_serves_on_127_0_0_1_and_opens_the_browser(
 
         time.sleep(0.02)
     assert opened == [url.group(0)]
+
+
+# ----------------------------------------------------------------------------- the pieces
+
+
+def test_candidates_are_offered_to_choose_from() -> None:
+    row = ReviewRow(
+        row_number=7, product={"title": "Lampe", "image": "", "id": ""}, current={"title": "Lampe"},
+        generated={"title": "Lampe LED"}, proposed={"title": "Lampe LED"}, status="ok", flags=[],
+        decision="pending", edited=False, candidates=[{"title": "Lampe <b>LED</b> orientable"}],
+        decided_by=None, decided_at=None,
+    )  # fmt: skip
+    html = (
+        templates(HERE)
+        .get_template("_row.html")
+        .render(
+            base="", csrf="c", csrf_field="csrf", regenerate_off=None, here="/", view=row_view(row, ["title"])
+        )
+    )
+    candidate = re.search(r'<div class="candidate" data-candidate="0">(.*?)</div>\s*</details>', html, re.S)
+    assert candidate
+    assert 'name="f.title" value="Lampe &lt;b&gt;LED&lt;/b&gt; orientable"' in candidate.group(1)
+    assert 'action="/rows/7/edit"' in candidate.group(1) and 'data-action="choose"' in candidate.group(1)
+
+
+def test_the_word_diff_and_the_marks_nest_without_overlapping() -> None:
+    removed, added = word_diff("Lampe de bureau", "Lampe LED de bureau GRATUITE")
+    assert removed == [] and [("Lampe LED de bureau GRATUITE"[a:b]) for a, b in added] == [
+        " LED",
+        " GRATUITE",
+    ]
+    flags = [Flag("title.all_caps", "error", "title", "capitals", "gratuite"),
+             Flag("claims.promo", "warning", "title", "a <promo> word", "bureau GRATUITE")]  # fmt: skip
+    view = field_view("title", "Lampe de bureau", "Lampe LED de bureau GRATUITE", flags)
+    promo = 'data-rule="claims.promo" title="claims.promo: a &lt;promo&gt; word"'
+    assert str(view.proposed) == (
+        "Lampe<ins> LED</ins> de "
+        f'<mark data-flag="1" {promo}>bureau</mark>'
+        f'<ins><mark data-flag="1" {promo}> </mark></ins>'
+        '<ins><mark data-flag="0 1" data-rule="title.all_caps claims.promo" '
+        'title="title.all_caps: capitals\nclaims.promo: a &lt;promo&gt; word">GRATUITE</mark></ins>'
+    )
+    assert str(view.current) == "Lampe de bureau" and view.changed
+    assert field_view("title", None, "x", []).current is None  # the feed is gone: unknown, not empty

@@ -91,7 +91,13 @@ def review_command(
     if not path.is_file():
         raise fail(f"no result store at {path}: run 'copyassist batch' first, or give --store FILE", 2)
     token = new_token()
-    app = review_app(path, run_id, token=token)  # no such run: refused before anything listens
+    slow = threading.Timer(1.0, typer.secho, ["copyassist review: reading the run (its first opening copies "
+                           "the feed's rows)...", ], {"err": True, "dim": True})  # fmt: skip
+    slow.start()
+    try:
+        app = review_app(path, run_id, token=token)  # no such run: refused before anything listens
+    finally:
+        slow.cancel()
     context: AppContext = app.state.context
     sock = listening_socket(port)
     context.backend, off = _backend(provider, model, base_url)

@@ -124,7 +124,7 @@ def _safe_next(request: Request, form: Form) -> str:
     return f"{base}/"
 
 
-async def _on_row(request: Request, job: Callable[[ReviewSession, int], T]) -> T:
+async def _on_row(request: Request, job: Callable[[ReviewSession, int], T], *, writes: bool = False) -> T:
     """``job(session, row_number)`` on the worker, once the row is known to be in the run."""
     number = int(request.path_params["number"])
 
@@ -135,7 +135,7 @@ async def _on_row(request: Request, job: Callable[[ReviewSession, int], T]) -> T
             raise RowNotFound(str(exc)) from None
         return job(session, number)
 
-    return await _context(request).worker.call(checked)
+    return await _context(request).worker.call(checked, writes=writes)
 
 
 def _row_html(request: Request, view: RowView, here: str) -> str:
@@ -163,7 +163,7 @@ async def _row_action(request: Request, action: RowAction) -> Response:
         return message, row_view(session.row(number), session.fields, session.feed_available)
 
     try:
-        message, view = await _on_row(request, job)
+        message, view = await _on_row(request, job, writes=True)
     except RowNotFound as exc:
         return _error(request, 404, str(exc))
     except CopyAssistError as exc:
@@ -185,12 +185,13 @@ async def _row_action(request: Request, action: RowAction) -> Response:
 
 async def index(request: Request) -> Response:
     query = ListQuery.from_params(request.query_params)
+    worker = _context(request).worker
 
     def load(session: ReviewSession) -> dict[str, Any]:
         page = query.page(session)
         return {
             "page": page,
-            "facets": session.facets(),
+            "facets": worker.facets(session),
             "rows": [row_view(row, session.fields, session.feed_available) for row in page.rows],
             "run": session.run,
             "fields": session.fields,
@@ -198,7 +199,7 @@ async def index(request: Request) -> Response:
         }
 
     try:
-        data = await _context(request).worker.call(load)
+        data = await worker.call(load)
     except InputError as exc:
         return _error(request, 400, str(exc))
     base = _base(request)
@@ -348,7 +349,7 @@ async def bulk(request: Request) -> Response:
         decide = session.approve if action == "approve" else session.reject
         return decide(numbers, who)
 
-    count = await _context(request).worker.call(run)
+    count = await _context(request).worker.call(run, writes=True)
     done = "approved" if action == "approve" else "rejected"
     return await _bulk_answer(request, form, count, f"{count} row{'s' if count != 1 else ''} {done}")
 
@@ -356,7 +357,7 @@ async def bulk(request: Request) -> Response:
 async def approve_all_ok(request: Request) -> Response:
     form = await _form(request)
     who = _context(request).who
-    count = await _context(request).worker.call(lambda session: session.approve_all_ok(who))
+    count = await _context(request).worker.call(lambda session: session.approve_all_ok(who), writes=True)
     return await _bulk_answer(request, form, count, f"{count} ok row{'s' if count != 1 else ''} approved")
 
 

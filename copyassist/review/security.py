@@ -4,7 +4,8 @@
   page that rebinds its own domain to 127.0.0.1 (DNS rebinding) gets 403.
 - Token: a request carries the secret the command printed, as ``?token=`` (a GET then sets an
   HttpOnly, SameSite=Strict cookie and redirects to the same URL without it, so the token does
-  not linger in the address bar or history), as that cookie, or as ``Authorization: Bearer``.
+  not linger in the address bar or history; named after the port, as cookies ignore ports), as
+  that cookie, or as ``Authorization: Bearer``.
   None: 401; a wrong one: 403.
 - CSRF: a POST also carries the page's CSRF token (``X-CSRF-Token`` header or ``csrf`` form
   field), and a cross-site ``Origin`` or ``Sec-Fetch-Site`` is refused: 403.
@@ -62,6 +63,13 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
+def cookie_name(host: str) -> str:
+    """The cookie of the app on this port: cookies ignore ports, and two reviews may run at once."""
+    name = host_name(host)
+    port = host.strip()[len(name) :].lstrip(":")
+    return f"{COOKIE}_{port}" if port.isdigit() else COOKIE
+
+
 def _same(given: str | None, expected: str) -> bool:
     return given is not None and secrets.compare_digest(given.encode(), expected.encode())
 
@@ -93,7 +101,7 @@ class Guard:
             return
         method = scope.get("method", "GET")
         if method == "GET" and "token" in query:
-            await self._enter(scope, query, send)
+            await self._enter(scope, headers, query, send)
             return
         if method not in ("GET", "HEAD"):
             body = await _read_body(receive)
@@ -117,17 +125,20 @@ class Guard:
             cookie.load(headers.get("cookie", ""))
         except Exception:  # a malformed cookie header is no token
             return None
-        morsel = cookie.get(COOKIE)
+        morsel = cookie.get(cookie_name(headers.get("host", "")))
         return morsel.value if morsel else None
 
-    async def _enter(self, scope: Scope, query: dict[str, list[str]], send: Send) -> None:
+    async def _enter(
+        self, scope: Scope, headers: dict[str, str], query: dict[str, list[str]], send: Send
+    ) -> None:
         """The printed URL: keep the token in a cookie, then show the same page without it."""
         root = scope.get("root_path", "") or ""
         rest = {k: v for k, v in query.items() if k != "token"}
         target = scope.get("path") or "/"
         if rest:
             target += "?" + urlencode(rest, doseq=True)
-        cookie = f"{COOKIE}={self.token}; Path={root or '/'}; HttpOnly; SameSite=Strict"
+        name = cookie_name(headers.get("host", ""))
+        cookie = f"{name}={self.token}; Path={root or '/'}; HttpOnly; SameSite=Strict"
         await send(
             {
                 "type": "http.response.start",

@@ -8,15 +8,19 @@ every read and write runs there, one at a time, and the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from copyassist.batch.store import Store
-from copyassist.review.session import ReviewSession
+from copyassist.review.session import Facets, ReviewSession
 
 T = TypeVar("T")
+#: How long counts over the whole run (the filters' facets) are reused when this app wrote
+#: nothing: another process writing to the run shows within this time.
+FACETS_TTL_S = 10.0
 
 
 class SessionWorker:
@@ -28,6 +32,7 @@ class SessionWorker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copyassist-review")
         self._session: ReviewSession | None = None
         self._store: Store | None = None
+        self._facets: tuple[float, Facets] | None = None
 
     def _open(self) -> ReviewSession:
         if self._session is None:
@@ -35,9 +40,22 @@ class SessionWorker:
             self._session = ReviewSession(self._store, self.run_id)
         return self._session
 
-    async def call(self, job: Callable[[ReviewSession], T]) -> T:
+    async def call(self, job: Callable[[ReviewSession], T], *, writes: bool = False) -> T:
+        """``job(session)`` on the worker thread; ``writes``: it may change decisions or copy."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: job(self._open()))
+        try:
+            return await loop.run_in_executor(self._executor, lambda: job(self._open()))
+        finally:
+            if writes:
+                self._facets = None
+
+    def facets(self, session: ReviewSession) -> Facets:
+        """``session.facets()``, reused until this app writes or ``FACETS_TTL_S`` passes: counting
+        a 100,000-row run costs more than the rest of a page (call it on the worker thread)."""
+        now = time.monotonic()
+        if self._facets is None or now - self._facets[0] > FACETS_TTL_S:
+            self._facets = (now, session.facets())
+        return self._facets[1]
 
     def _close(self) -> None:
         if self._session is not None:

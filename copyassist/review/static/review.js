@@ -18,8 +18,15 @@
     flashTimer = setTimeout(() => { flash.textContent = ""; flash.className = ""; }, bad ? 10000 : 4000);
   }
 
-  async function post(url, form, submitter) {
-    const body = new URLSearchParams(submitter ? new FormData(form, submitter) : new FormData(form));
+  // The form's fields (and the button that sent it) as a body; read before any button is disabled.
+  function bodyOf(form, submitter) {
+    return new URLSearchParams(submitter ? new FormData(form, submitter) : new FormData(form));
+  }
+
+  // form.action would be the button named "action" of the bulk form: read the attribute.
+  const target = (form) => form.getAttribute("action");
+
+  async function post(url, body) {
     const response = await fetch(url, {
       method: "POST",
       body: body,
@@ -78,14 +85,21 @@
 
   document.addEventListener("submit", async (event) => {
     const form = event.target;
+    if (form.id === "filter-form") {
+      // a short address: filters left at "all" are not sent
+      form.querySelectorAll("select, input[type=search]").forEach((field) => { field.disabled = !field.value; });
+      setTimeout(() => form.querySelectorAll("[disabled]").forEach((field) => { field.disabled = false; }), 0);
+      return;
+    }
     const whole = form.id === "bulk-form" || form.id === "approve-all-ok-form";
     if (!form.matches("[data-row-form]") && !whole) return;
     event.preventDefault();
+    const body = bodyOf(form, event.submitter);
     const buttons = Array.from(form.querySelectorAll("button"));
     buttons.forEach((b) => { b.disabled = true; });
     form.classList.add("busy");
     try {
-      const data = await post(form.action, form, event.submitter);
+      const data = await post(target(form), body);
       if (whole) {
         reloadWith(data.message);
         return;
@@ -107,7 +121,7 @@
   async function liveCheck(form) {
     const target = form.querySelector("[data-role=check]");
     try {
-      const data = await post(form.dataset.check, form);
+      const data = await post(form.dataset.check, bodyOf(form));
       if (target) target.innerHTML = data.html;
     } catch (err) {
       if (target) target.textContent = err.message;
