@@ -147,18 +147,6 @@ def worst_first(rows: Iterable[ReportRow], limit: int | None = WORST_ROWS) -> li
     return ranked if limit is None else ranked[:limit]
 
 
-def rule_counts(rows: Iterable[ReportRow]) -> list[RuleCount]:
-    """Violations and rows per (rule, severity), most frequent first."""
-    counts: Counter[tuple[str, str]] = Counter()
-    seen: dict[tuple[str, str], set[int]] = {}
-    for row in rows:
-        for issue in row.issues:
-            key = (issue.rule, issue.severity)
-            counts[key] += 1
-            seen.setdefault(key, set()).add(row.row)
-    return [RuleCount(rule, sev, n, len(seen[(rule, sev)])) for (rule, sev), n in counts.most_common()]
-
-
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,  # every value is escaped unless it is Markup made here (the charts)
