@@ -255,3 +255,71 @@ def test_cli_feed_gone_and_store_missing(tmp_path: Path, store: Store, reviewed:
     missing = cli("-o", str(tmp_path / "x.csv"), "--store", str(tmp_path / "nope.sqlite3"))
     assert_exited(missing, 2)
     assert "no batch store" in missing.output and not (tmp_path / "nope.sqlite3").exists()
+
+
+def test_a_run_on_a_relative_path_exports_from_anywhere(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shop").mkdir()
+    csv_feed(tmp_path / "shop" / "feed.csv")
+    monkeypatch.chdir(tmp_path / "shop")
+    run_id = batch(Path("feed.csv"), store, Path("batch.csv"))
+    args = store.get_run(run_id).args or {}
+    assert args["feed_path"] == str(tmp_path / "shop" / "feed.csv")
+    assert args["output"] == str(tmp_path / "shop" / "batch.csv")
+    monkeypatch.chdir(tmp_path)
+    ReviewSession(store, run_id).approve([1], "ana")
+    summary = copyassist.export(store, run_id, tmp_path / "out.csv")
+    assert (
+        summary.approved == 1
+        and read(tmp_path / "out.csv")[0]["title"] == "Lampe Lune en verre soufflé Lumio"
+    )
+
+
+@pytest.mark.parametrize("name", ["feed.csv", "feed.xlsx"])
+def test_a_run_nobody_reviewed_exports_as_the_batch_wrote_it(tmp_path: Path, store: Store, name: str) -> None:
+    feed = csv_feed(tmp_path / name) if name.endswith(".csv") else workbook(tmp_path / name)
+    run_id = batch(feed, store, tmp_path / f"batch{feed.suffix}")
+    summary = copyassist.export(store, run_id, tmp_path / f"out{feed.suffix}")
+    assert summary.unreviewed == summary.rows and summary.approved == summary.edited == 0
+    if feed.suffix == ".csv":
+        assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "batch.csv").read_bytes()
+    else:
+
+        def values(path: Path) -> list[list[Any]]:
+            return [[c.value for c in row] for row in load_workbook(path)["Produits"].iter_rows()]
+
+        assert values(tmp_path / "out.xlsx") == values(tmp_path / "batch.xlsx")
+
+
+def test_a_run_still_running_is_not_exported(tmp_path: Path, store: Store, reviewed: int) -> None:
+    store.connection.execute(
+        "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?", (reviewed,)
+    )
+    store.connection.commit()
+    with pytest.raises(InputError, match="still running"):
+        copyassist.export(store, reviewed, tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize("structured", [False, True])
+def test_a_merchant_xml_feed_gets_approved_copy_in_its_own_attribute(
+    tmp_path: Path, store: Store, structured: bool
+) -> None:
+    from tests.test_platform_exports import merchant_xml
+
+    answers = [{"title": "Théière en fonte émaillée 1,2 l"}, {"title": "Bol en grès 12 cm"}]
+    run_id = run_batch(merchant_xml(tmp_path), tmp_path / "batch.xml", template="product-title", store=store,
+                       language="fr", backend=FakeBackend(answers), concurrency=1,
+                       merchant_structured=structured).run_id  # fmt: skip
+    session = ReviewSession(store, run_id)
+    assert session.row(1).current == {"title": "Théière en fonte 1,2 l"}
+    session.approve([1], "ana")
+    session.reject([2], "ana")
+    copyassist.export(store, run_id, tmp_path / "out.xml")
+    text = (tmp_path / "out.xml").read_text(encoding="utf-8")
+    if structured:  # the seller's title stays; AI copy goes to structured_title, labelled as such
+        assert "<g:title>Théière en fonte 1,2 l</g:title>" in text
+        assert "<g:content>Théière en fonte émaillée 1,2 l</g:content></g:structured_title>" in text
+    else:
+        assert "<g:title>Théière en fonte émaillée 1,2 l</g:title>" in text
+    assert "<g:title/>" in text and "<copyassist:title>Bol en grès 12 cm</copyassist:title>" in text

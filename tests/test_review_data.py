@@ -180,6 +180,10 @@ def test_approve_all_ok_leaves_flagged_and_error_rows(session: ReviewSession) ->
     session.edit(1, {"title": "Lampe https://promo.example"}, "ana")  # an error flag now
     assert session.approve_all_ok("ana") == ROWS - 2
     assert session.row(1).decision == "pending" and session.row(3).decision == "pending"
+    event = session.history(2)[-1]
+    assert (event["action"], event["before"], event["after"], event["who"]) == (
+        "approve", {"decision": "pending"}, {"decision": "approved"}, "ana")  # fmt: skip
+    assert session.row(2).decided_by == "ana" and session.approve_all_ok("ana") == 0
 
 
 def test_sort_and_paging(session: ReviewSession) -> None:
@@ -267,3 +271,28 @@ def test_paging_queries_use_indexes(session: ReviewSession, filters: dict[str, s
             assert index in plan or (index.startswith("sqlite_autoindex") and "PRIMARY KEY" in plan), plan
         assert "USE TEMP B-TREE" not in plan, plan
         assert "SCAN r" not in plan and not re.search(r"SCAN s(?! USING)", plan), plan
+
+
+def test_flags_read_back_from_the_run_are_rechecked_once_shown(session: ReviewSession) -> None:
+    def checked() -> int:
+        sql = "SELECT checked FROM review_rows WHERE run_id = ? AND row_number = 3"
+        return int(session.conn.execute(sql, (session.run.id,)).fetchone()[0])
+
+    assert checked() == 0, "the snapshot does not re-check a large run's flagged rows up front"
+    assert session.facets().rules == {"length.advised_max_chars": 1}, "the run's own lines give the rule"
+    page = session.page(status="flagged")
+    assert checked() == 1 and page.rows[0].flags[0].message.endswith("80 advised")
+    assert session.facets().fields == {"title": 1}
+
+
+def test_the_note_is_sent_in_english_for_an_english_row() -> None:
+    from copyassist.backends import OutputSpec, Prompt
+    from copyassist.review.regenerate import NotedBackend
+
+    inner = FakeBackend([{"title": "Desk lamp"}])
+    noted = NotedBackend(inner, "  mention the warranty ", "en")
+    prompt = Prompt([{"role": "user", "content": "Write a title"}], OutputSpec("ProductTitle", {}), {}, "en")
+    noted.complete(prompt)
+    last = inner.calls[0][-1]["content"]
+    assert "A reviewer" in last and "mention the warranty\n" in last and "relecteur" not in last
+    assert inner.calls[0][0]["content"].startswith("Write a title"), "the template's messages come first"

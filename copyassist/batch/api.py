@@ -179,6 +179,7 @@ def run_args(
         "language": settings.forced_language, "persona": settings.persona, "channel": settings.channel,
         "options": settings.options, "params": settings.params, "max_attempts": settings.max_attempts,
         "use_cache": settings.use_cache, "feed_format": feed.format, "mapping": feed.mapping,
+        "feed_path": str(feed.path.resolve()),
         "feed_stamp": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}, **(extra or {}),
     }  # fmt: skip
 
@@ -291,7 +292,7 @@ async def arun_batch(
     disk) stops the run: the rows in flight finish and are stored, then ``StorageError``.
     """
     target = check_output_path(output, source=feed, in_place=in_place)
-    written = {"output": str(target), "output_format": output_format, "overwrite": overwrite,
+    written = {"output": str(target.resolve()), "output_format": output_format, "overwrite": overwrite,
                "neutralise": neutralise, "neutralise_all": neutralise_all,
                "merchant_structured": merchant_structured, "in_place": in_place}  # fmt: skip
     if in_place and target.exists() and os.path.samefile(target, feed):

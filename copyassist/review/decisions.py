@@ -82,8 +82,14 @@ def flags_from(text: str | None) -> list[Flag]:
 
 
 def haystack(title: str, copy: Mapping[str, str]) -> str:
-    """What the search box looks in: the title and the copy, folded (no case, no accents)."""
-    return fold(" ".join([title, *copy.values()]))
+    """What the search box looks in: the title and the copy, folded (no case, no accents); the
+    folded title comes first, as ``review_state.title`` holds it."""
+    return fold(title) + " " + fold(" ".join(copy.values()))
+
+
+def _title_and_haystack(title: str, copy: Mapping[str, str]) -> tuple[str, str]:
+    folded = fold(title)
+    return folded, folded + " " + fold(" ".join(copy.values()))
 
 
 @dataclass(frozen=True)
@@ -108,27 +114,45 @@ def _write_flags(conn: sqlite3.Connection, run_id: int, row_number: int, flags: 
 def init_state(conn: sqlite3.Connection, run_id: int, rows: Iterable[InitialRow]) -> None:
     """Add the rows not in the state yet; refresh the title and search text of those that are
     (a feed changed since the last snapshot), never their decisions. Call inside a transaction."""
-    known = {n for (n,) in conn.execute("SELECT row_number FROM review_state WHERE run_id = ?", (run_id,))}
+    known = dict(
+        conn.execute("SELECT row_number, replaced FROM review_state WHERE run_id = ?", (run_id,)).fetchall()
+    )
+    fresh: list[InitialRow] = []
     for row in rows:
-        if row.row_number in known:
-            replaced = conn.execute(
-                "SELECT replaced FROM review_state WHERE run_id = ? AND row_number = ?",
-                (run_id, row.row_number),
-            ).fetchone()[0]
-            copy = {**row.copy, **json.loads(replaced or "{}")}
-            conn.execute(
-                "UPDATE review_state SET title = ?, haystack = ? WHERE run_id = ? AND row_number = ?",
-                (fold(row.title), haystack(row.title, copy), run_id, row.row_number),
-            )
+        if row.row_number not in known:
+            fresh.append(row)
             continue
-        errors = sum(f.severity == "error" for f in row.flags)
+        copy = {**row.copy, **json.loads(known[row.row_number] or "{}")}
         conn.execute(
-            "INSERT INTO review_state (run_id, row_number, status, flags, flag_count, error_count, title,"
-            " haystack) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, row.row_number, row.status, flags_json(row.flags), len(row.flags), errors,
-             fold(row.title), haystack(row.title, row.copy)),
-        )  # fmt: skip
-        _write_flags(conn, run_id, row.row_number, row.flags)
+            "UPDATE review_state SET title = ?, haystack = ? WHERE run_id = ? AND row_number = ?",
+            (fold(row.title), haystack(row.title, copy), run_id, row.row_number),
+        )
+    conn.executemany(
+        "INSERT INTO review_state (run_id, row_number, status, flags, flag_count, error_count, title,"
+        " haystack) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, row.row_number, row.status, flags_json(row.flags), len(row.flags),
+          sum(f.severity == "error" for f in row.flags), *_title_and_haystack(row.title, row.copy))
+         for row in fresh],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO review_flags (run_id, row_number, rule, field, severity) VALUES (?, ?, ?, ?, ?)",
+        [
+            (run_id, row.row_number, f.rule, f.field, f.severity)
+            for row in fresh
+            for f in dict.fromkeys(row.flags)
+        ],
+    )
+
+
+def set_flags(conn: sqlite3.Connection, run_id: int, row_number: int, flags: Sequence[Flag]) -> None:
+    """A row's flags, where they were only read back from the run's lines (not a decision: no
+    event). Call inside a transaction."""
+    conn.execute(
+        "UPDATE review_state SET flags = ?, flag_count = ?, error_count = ?"
+        " WHERE run_id = ? AND row_number = ?",
+        (flags_json(flags), len(flags), sum(f.severity == "error" for f in flags), run_id, row_number),
+    )
+    _write_flags(conn, run_id, row_number, flags)
 
 
 @dataclass(frozen=True)
@@ -192,6 +216,46 @@ def apply(conn: sqlite3.Connection, run_id: int, changes: Iterable[Change], who:
             )
             count += cursor.rowcount
     return count
+
+
+def decide(conn: sqlite3.Connection, run_id: int, before: Mapping[int, str], decision: str, action: str,
+           who: str) -> int:  # fmt: skip
+    """A decision alone on many rows (``before``: row -> its decision until now), in bulk:
+    approving 100,000 rows is one transaction of two batched statements."""
+    at = now()
+    after = dumps({"decision": decision})
+    with conn:
+        conn.executemany(
+            "INSERT INTO review_events (run_id, row_number, action, before, after, who, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, n, action, dumps({"decision": old}), after, who, at) for n, old in before.items()],
+        )
+        conn.executemany(
+            "UPDATE review_state SET decision = ?, decided_by = ?, decided_at = ?"
+            " WHERE run_id = ? AND row_number = ?",
+            [(decision, who, at, run_id, n) for n in before],
+        )
+    return len(before)
+
+
+def decide_where(conn: sqlite3.Connection, run_id: int, where: str, values: Sequence[Any], decision: str,
+                 action: str, who: str) -> int:  # fmt: skip
+    """``decide`` on every row of ``review_state`` matching ``where`` (SQL over its columns),
+    inside SQLite: no row goes through Python."""
+    at = now()
+    with conn:
+        conn.execute(
+            "INSERT INTO review_events (run_id, row_number, action, before, after, who, at)"
+            " SELECT run_id, row_number, ?, json_object('decision', decision), ?, ?, ? FROM review_state"
+            f" WHERE {where} AND decision != ? ORDER BY row_number",
+            (action, dumps({"decision": decision}), who, at, *values, decision),
+        )
+        cursor = conn.execute(
+            f"UPDATE review_state SET decision = ?, decided_by = ?, decided_at = ?"
+            f" WHERE {where} AND decision != ?",
+            (decision, who, at, *values, decision),
+        )
+    return cursor.rowcount
 
 
 def history(conn: sqlite3.Connection, run_id: int, row_number: int) -> list[dict[str, Any]]:

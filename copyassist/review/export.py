@@ -119,9 +119,9 @@ def _feed_for(run: RunInfo) -> Feed:
     args = run.args or {}
     recorded = run_stamp(run)
     feed = reopen_feed(run)  # gone: says so
-    if recorded is not None and not args.get("in_place") and feed_stamp(run.feed) != recorded:
+    if recorded is not None and not args.get("in_place") and feed_stamp(feed.path) != recorded:
         raise InputError(
-            f"run {run.id}: the feed {run.feed} changed since the run; its rows may no longer match the "
+            f"run {run.id}: the feed {feed.path} changed since the run; its rows may no longer match the "
             "stored copy: run the batch again on it, then review and export that run"
         )
     return feed
@@ -165,6 +165,8 @@ def export(
     try:
         session = ReviewSession(store, run_id)
         run = session.run
+        if run.status == "running" and run.alive:
+            raise InputError(f"run {run.id} is still running; export it once it has finished")
         feed = _feed_for(run)
         if output is None and not in_place:
             raise InputError("give the file to write (-o), or --in-place to write into the feed")

@@ -9,36 +9,26 @@ output model (``checking``), so each row's flags are those of the copy export wo
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from copyassist.backends import Backend, Completion, Prompt
-from copyassist.backends.base import StructuredMode
-from copyassist.backends.retry import RetryPolicy
+from copyassist.backends import Backend
 from copyassist.batch.fields import output_fields
 from copyassist.batch.store import RunInfo, Store
 from copyassist.errors import CopyAssistError, InputError
-from copyassist.i18n import localized
-from copyassist.pipeline import generate
 from copyassist.review import decisions
 from copyassist.review.checking import Checker, Flag
 from copyassist.review.decisions import Change, flags_from
+from copyassist.review.regenerate import regenerate_copy
 from copyassist.review.snapshot import Snapshot
+from copyassist.rules.text import fold
 
 Decision = Literal["pending", "approved", "rejected"]
 SORTS = {"row": "s.row_number", "status": "s.status", "flags": "s.flag_count", "title": "s.title"}
 #: What approve-all-ok approves: copy valid on the first answer (from the store or not).
 OK_STATUSES = ("ok",)
-
-_NOTE = {
-    "en": "A reviewer read an earlier version of this copy and asks for this change: {note}\n"
-    "Follow it, and keep to every other instruction above.",
-    "fr": "Un relecteur a lu une version précédente de ce texte et demande ce changement : {note}\n"
-    "Appliquez-le en respectant toutes les autres consignes ci-dessus.",
-}
 
 
 @dataclass(frozen=True)
@@ -73,39 +63,10 @@ class Facets:
     decisions: dict[str, int]
 
 
-class NotedBackend:
-    """A backend whose every request carries the reviewer's note as a last user message."""
-
-    def __init__(self, backend: Backend, note: str, language: str) -> None:
-        self.backend = backend
-        self.name = backend.name
-        self.model = backend.model
-        self.message = {"role": "user", "content": localized(_NOTE, language).format(note=note.strip())}
-
-    @property
-    def structured_mode(self) -> StructuredMode:
-        return self.backend.structured_mode
-
-    def _noted(self, prompt: Prompt) -> Prompt:
-        return dataclasses.replace(prompt, messages=[*prompt.messages, self.message])
-
-    def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
-        return self.backend.complete(self._noted(prompt), retry=retry)
-
-    async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
-        return await self.backend.acomplete(self._noted(prompt), retry=retry)
-
-    def close(self) -> None:
-        self.backend.close()
-
-    async def aclose(self) -> None:
-        await self.backend.aclose()
-
-
 def last_batch_run(store: Store) -> RunInfo:
     for run in store.list_runs(limit=None):
         if run.feed:
-            return store.get_run(run.id)
+            return store.get_run(run.id, failures_limit=0)
     raise InputError(f"no batch run in {store.path}: run 'copyassist batch' first")
 
 
@@ -121,14 +82,16 @@ class ReviewSession:
     def __init__(self, store: Store, run_id: int | None = None) -> None:
         self.store = store
         self.conn = store.connection
-        self.run: RunInfo = last_batch_run(store) if run_id is None else store.get_run(run_id)
+        self.run: RunInfo = (
+            last_batch_run(store) if run_id is None else store.get_run(run_id, failures_limit=0)
+        )
         try:
             self.checker: Checker | None = Checker(self.run)
         except CopyAssistError:  # the template or the channel is gone: review the copy as stored
             self.checker = None
         self.fields: list[str] = self._fields()
         self.channel: str | None = self.run.channel
-        self.feed_available: bool = Snapshot(self.conn, self.run, self.checker, self.fields).ensure()
+        self.feed_available: bool = Snapshot(self.conn, self.run, self.fields).ensure()
 
     def _fields(self) -> list[str]:
         if self.checker is not None:
@@ -178,7 +141,7 @@ class ReviewSession:
                 )
                 values.extend([self.run.id, wanted])
         if search and search.strip():
-            escaped = decisions.haystack("", {"q": search.strip()}).strip()
+            escaped = fold(search.strip())
             escaped = escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("s.haystack LIKE ? ESCAPE '\\'")
             values.append(f"%{escaped}%")
@@ -194,6 +157,7 @@ class ReviewSession:
         # the page's row numbers from the state's indexes alone (OFFSET skips index entries, not
         # rows joined with their copy), then those rows
         numbers = [n for (n,) in self.conn.execute(select, [*values, limit, offset])]
+        self.precise(numbers)
         marks = ",".join("?" * len(numbers))
         found = {
             row["row_number"]: row
@@ -238,7 +202,40 @@ class ReviewSession:
             ),
         )
 
+    def precise(self, row_numbers: Iterable[int]) -> None:
+        """Re-check the run's copy of these rows where their flags were only read back from the
+        run's lines, so that each flag has its field, severity and offending text; stored once."""
+        wanted = list(row_numbers)
+        if self.checker is None or not wanted:
+            return
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(
+            "SELECT r.row_number, r.product, r.language, r.output, r.generated, s.replaced FROM review_rows r"
+            " JOIN review_state s ON s.run_id = r.run_id AND s.row_number = r.row_number"
+            f" WHERE r.run_id = ? AND r.checked = 0 AND r.row_number IN ({marks})",
+            (self.run.id, *wanted),
+        ).fetchall()
+        checked: list[tuple[int, list[Flag] | None, bool]] = []
+        for row in rows:
+            try:
+                output = json.loads(row["output"]) if row["output"] else None
+                flags = self.checker.check(json.loads(row["product"]), row["language"], output,
+                                           json.loads(row["generated"]))  # fmt: skip
+            except (CopyAssistError, ValueError):
+                flags = None  # the lines read back stay; not tried again
+            checked.append((row["row_number"], flags, row["replaced"] is None))
+        with self.conn:
+            for number, flags, unedited in checked:
+                self.conn.execute(
+                    "UPDATE review_rows SET flags = coalesce(?, flags), checked = 1"
+                    " WHERE run_id = ? AND row_number = ?",
+                    (None if flags is None else decisions.flags_json(flags), self.run.id, number),
+                )
+                if unedited and flags is not None:
+                    decisions.set_flags(self.conn, self.run.id, number, flags)
+
     def _fetch(self, row_number: int) -> Any:
+        self.precise([row_number])
         row = self.conn.execute(
             f"SELECT {_COLUMNS}, r.product, r.language, r.output, r.flags AS base_flags FROM review_state s"
             " JOIN review_rows r ON r.run_id = s.run_id AND r.row_number = s.row_number"
@@ -283,13 +280,18 @@ class ReviewSession:
 
     def _decide(self, row_numbers: Iterable[int], decision: Decision, action: str, who: str) -> int:
         wanted = list(dict.fromkeys(int(n) for n in row_numbers))
-        changes = []
-        for number in wanted:
-            row = self._fetch(number)
-            if row["decision"] != decision:
-                before, after = {"decision": row["decision"]}, {"decision": decision}
-                changes.append(Change(number, action, before=before, after=after, decision=decision))
-        return decisions.apply(self.conn, self.run.id, changes, who)
+        current: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            current.update(self.conn.execute(
+                f"SELECT row_number, decision FROM review_state WHERE run_id = ? AND row_number IN ({marks})",
+                (self.run.id, *chunk)).fetchall())  # fmt: skip
+        missing = [n for n in wanted if n not in current]
+        if missing:
+            raise InputError(f"run {self.run.id} has no row {missing[0]} to review")
+        changed = {n: current[n] for n in wanted if current[n] != decision}
+        return decisions.decide(self.conn, self.run.id, changed, decision, action, who)
 
     def approve(self, row_numbers: Iterable[int], who: str) -> int:
         return self._decide(row_numbers, "approved", "approve", who)
@@ -300,10 +302,9 @@ class ReviewSession:
     def approve_all_ok(self, who: str) -> int:
         """Approve every pending row whose status is ok and whose copy has no error flag."""
         marks = ",".join("?" * len(OK_STATUSES))
-        numbers = [n for (n,) in self.conn.execute(
-            f"SELECT row_number FROM review_state WHERE run_id = ? AND decision = 'pending'"
-            f" AND status IN ({marks}) AND error_count = 0", (self.run.id, *OK_STATUSES))]  # fmt: skip
-        return self.approve(numbers, who)
+        where = f"run_id = ? AND decision = 'pending' AND status IN ({marks}) AND error_count = 0"
+        return decisions.decide_where(self.conn, self.run.id, where, (self.run.id, *OK_STATUSES),
+                                      "approved", "approve", who)  # fmt: skip
 
     def _replace(self, stored: Any, proposed: Mapping[str, str], flags: list[Flag], action: str,
                  **extra: Any) -> Change:  # fmt: skip
@@ -350,12 +351,7 @@ class ReviewSession:
         if self.checker is None or not product:
             raise InputError(f"run {self.run.id}, row {row_number}: the product data is gone (feed "
                              "moved or changed); put the feed back to regenerate")  # fmt: skip
-        settings = self.checker.settings
-        template = self.checker.template_for(product, stored["language"])
-        caller: Backend = NotedBackend(backend, note, template.language) if note.strip() else backend
-        result = generate(template, product, backend=caller, max_attempts=settings.max_attempts,
-                          persona=settings.persona, channel=settings.channel, params=settings.params,
-                          **settings.options)  # fmt: skip
+        result = regenerate_copy(self.checker, product, stored["language"], note, backend)
         fields = output_fields(result.output, result.language)
         change = self._replace(
             stored, fields, [Flag.of(v) for v in result.violations], "regenerate", decision="pending",

@@ -10,6 +10,7 @@ copy then shows as unknown: an empty ``current``).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -23,7 +24,7 @@ from copyassist.batch.writers import target_columns
 from copyassist.columns import find_column
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import Feed, FeedRow, open_feed
-from copyassist.review.checking import Checker, Flag
+from copyassist.review.checking import Flag
 from copyassist.review.decisions import InitialRow, dumps, ensure_schema, flags_json, init_state, now
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS review_rows (
     run_id INTEGER NOT NULL, row_number INTEGER NOT NULL, title TEXT NOT NULL, image TEXT NOT NULL,
     product_id TEXT NOT NULL, product TEXT NOT NULL, language TEXT, current TEXT,
     generated TEXT NOT NULL, output TEXT, status TEXT NOT NULL, error TEXT, flags TEXT NOT NULL,
+    checked INTEGER NOT NULL,
     PRIMARY KEY (run_id, row_number)
 ) WITHOUT ROWID;
 """
@@ -63,6 +65,11 @@ def feed_stamp(path: str | Path | None) -> str | None:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
+def feed_path(run: RunInfo) -> str | None:
+    """Where the run's feed is: the absolute path batch recorded, else the path as it was given."""
+    return (run.args or {}).get("feed_path") or run.feed
+
+
 def run_stamp(run: RunInfo) -> str | None:
     """The feed's stamp when the run started (batch records it in ``runs.args``)."""
     stamp = (run.args or {}).get("feed_stamp")
@@ -71,12 +78,13 @@ def run_stamp(run: RunInfo) -> str | None:
 
 def reopen_feed(run: RunInfo) -> Feed:
     """The run's feed, opened as the batch opened it; InputError when it is gone."""
-    if not run.feed or not Path(run.feed).is_file():
-        raise InputError(f"run {run.id}: its feed {run.feed or '?'} is gone; put it back to export this run")
+    path = feed_path(run)
+    if not path or not Path(path).is_file():
+        raise InputError(f"run {run.id}: its feed {path or '?'} is gone; put it back to export this run")
     args = run.args or {}
     mapping = args.get("mapping_given") or None
     return open_feed(
-        run.feed, format=args.get("feed_format_given"), mapping=mapping, header_row=args.get("header_row")
+        path, format=args.get("feed_format_given"), mapping=mapping, header_row=args.get("header_row")
     )
 
 
@@ -111,8 +119,13 @@ def generated_rows(conn: sqlite3.Connection, run_id: int) -> dict[int, Generated
     }
 
 
-def _first_value(raw: Mapping[str, Any], columns: list[str], names: tuple[str, ...]) -> str:
-    column = find_column(columns, *names)
+@functools.lru_cache(maxsize=64)
+def _column(columns: tuple[str, ...], names: tuple[str, ...]) -> str | None:
+    return find_column(columns, *names)  # once per feed (per set of keys for JSON), not per row
+
+
+def _first_value(raw: Mapping[str, Any], columns: tuple[str, ...], names: tuple[str, ...]) -> str:
+    column = _column(columns, names)
     value = raw.get(column) if column else None
     text = str(value).strip() if value not in (None, "") else ""
     return text.split(",")[0].strip() if names is IMAGE_COLUMNS else text
@@ -120,7 +133,7 @@ def _first_value(raw: Mapping[str, Any], columns: list[str], names: tuple[str, .
 
 def _product_facts(row: FeedRow, feed: Feed) -> tuple[str, str, str]:
     product = row.product or {}
-    columns = list(row.raw) if feed.format in ("jsonl", "json") else feed.columns
+    columns = tuple(row.raw) if feed.format in ("jsonl", "json") else tuple(feed.columns)
     title = str(product.get("title") or "") or _first_value(row.raw, columns, ("title", "name", "nom"))
     ident = str(product.get("sku") or "") or _first_value(row.raw, columns, ID_COLUMNS)
     return title, _first_value(row.raw, columns, IMAGE_COLUMNS), ident
@@ -134,11 +147,11 @@ def _feed_rows(feed: Feed | None, wanted: Mapping[int, Generated]) -> Iterator[F
             yield row
 
 
-def _parsed_flags(violations: list[str], status: str) -> list[Flag]:
-    """Flags read back from the run's "rule: message" lines, when the copy cannot be re-checked."""
-    severity = "error" if status == "flagged" else "warning"
+def _parsed_flags(violations: list[str], field: str) -> list[Flag]:
+    """Flags read back from the run's "rule: message" lines (no severity, field nor offending
+    text in them: warnings, on the model's only field if it has one)."""
     return [
-        Flag(rule, severity, "", message.strip())
+        Flag(rule.strip(), "warning", field, message.strip())
         for rule, _, message in (v.partition(":") for v in violations)
     ]
 
@@ -146,12 +159,9 @@ def _parsed_flags(violations: list[str], status: str) -> list[Flag]:
 class Snapshot:
     """Builds, and rebuilds when the feed changed, the snapshot of one run."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, run: RunInfo, checker: Checker | None, fields: list[str]
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, run: RunInfo, fields: list[str]) -> None:
         self.conn = conn
         self.run = run
-        self.checker = checker
         self.fields = fields
         ensure_schema(conn)
         with conn:
@@ -159,7 +169,7 @@ class Snapshot:
 
     def ensure(self) -> bool:
         """Build the snapshot if needed; whether the feed could be read (its current copy known)."""
-        stamp = feed_stamp(self.run.feed)
+        stamp = feed_stamp(feed_path(self.run))
         known = self.conn.execute(
             "SELECT stamp FROM review_snapshots WHERE run_id = ?", (self.run.id,)
         ).fetchone()
@@ -176,15 +186,14 @@ class Snapshot:
         self.build(feed, stamp if feed is not None else None)
         return feed is not None
 
-    def _flags(self, product: Mapping[str, Any], language: str | None, made: Generated) -> list[Flag]:
+    def _flags(self, made: Generated) -> tuple[list[Flag], bool]:
+        """The row's flags as the run's lines say them, and whether they are exact: re-checking
+        every flagged row here would take minutes on a large run, so ``ReviewSession`` re-checks
+        them when they are first shown (``precise``)."""
         if not made.violations:
-            return []
-        if self.checker is not None and made.output is not None:
-            try:
-                return self.checker.check(product, language, json.loads(made.output), made.fields)
-            except (CopyAssistError, ValueError) as exc:
-                logger.debug("run %d: copy not re-checked (%s)", self.run.id, exc)
-        return _parsed_flags(made.violations, made.status)
+            return [], True
+        field = self.fields[0] if len(self.fields) == 1 else ""
+        return _parsed_flags(made.violations, field), False
 
     def build(self, feed: Feed | None, stamp: str | None) -> None:
         run_id = self.run.id
@@ -197,10 +206,10 @@ class Snapshot:
         def add(number: int, facts: tuple[str, str, str], product: Mapping[str, Any], language: str | None,
                 current: Mapping[str, str] | None) -> None:  # fmt: skip
             row = made[number]
-            flags = self._flags(product, language, row)
+            flags, exact = self._flags(row)
             records.append((run_id, number, *facts, dumps(dict(product)), language,
                             None if current is None else dumps(dict(current)), dumps(row.fields), row.output,
-                            row.status, row.error, flags_json(flags)))  # fmt: skip
+                            row.status, row.error, flags_json(flags), int(exact)))  # fmt: skip
             initial.append(InitialRow(number, row.status, flags, facts[0], row.fields))
             seen.add(number)
 
@@ -215,8 +224,8 @@ class Snapshot:
             self.conn.execute("DELETE FROM review_rows WHERE run_id = ?", (run_id,))
             self.conn.executemany(
                 "INSERT INTO review_rows (run_id, row_number, title, image, product_id, product, language,"
-                " current, generated, output, status, error, flags)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current, generated, output, status, error, flags, checked)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 records,
             )
             init_state(self.conn, run_id, initial)
