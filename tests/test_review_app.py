@@ -295,7 +295,7 @@ def test_regenerate_without_a_model_is_off_and_says_why(client: TestClient) -> N
     page = client.get("/").text
     assert 'data-role="regenerate-off"' in page and re.search(r'data-action="regenerate" disabled', page)
     refused = post(client, "/rows/1/regenerate", {"note": "shorter"})
-    assert refused.status_code == 409 and "--provider" in refused.json()["error"]
+    assert refused.status_code == 409 and "needs a model" in refused.json()["error"]
 
 
 def test_bulk_approve_and_reject(client: TestClient) -> None:

@@ -15,7 +15,7 @@ import uvicorn
 
 from copyassist.backends import Backend, get_backend
 from copyassist.batch.store import default_path
-from copyassist.cli.errors import fail, friendly_errors
+from copyassist.cli.errors import error_line, fail, friendly_errors
 from copyassist.cli.options import BaseUrlOpt, ModelOpt, ProviderOpt
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.review.app import review_app
@@ -55,7 +55,8 @@ def _backend(provider: str, model: str | None, base_url: str | None) -> tuple[Ba
     try:
         return get_backend(provider, model=model, base_url=base_url), None
     except CopyAssistError as exc:
-        return None, f"regenerate is off: {exc} (then start copyassist review again)"
+        said = error_line(exc, review_command)  # with the flag that sets it right
+        return None, f"regenerate is off: {said}"
 
 
 def _open_when_started(server: uvicorn.Server, url: str, timeout: float = 10.0) -> None:

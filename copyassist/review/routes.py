@@ -30,10 +30,7 @@ from copyassist.review.worker import SessionWorker
 T = TypeVar("T")
 Form = dict[str, list[str]]
 
-NO_BACKEND = (
-    "regenerating needs a model: start copyassist review with the same --provider, --model or "
-    "--base-url as the batch run"
-)
+NO_BACKEND = "regenerating needs a model, and this review was opened without one (review_app's backend)"
 
 
 @dataclass
