@@ -214,7 +214,8 @@ def run_report_data(
     default store, the one ``copyassist review RUN`` opens)."""
     run = session.run
     facets = session.facets()
-    errors = {failure.row_number: failure.error for failure in run.failures}
+    failures = session.store.get_run(run.id, failures_limit=_CANDIDATES).failures
+    errors = {failure.row_number: failure.error for failure in failures}
     fetched = session.page(sort="flags", descending=True, limit=_CANDIDATES).rows
     if errors:
         fetched += session.page(status=Status.FAILED, limit=_CANDIDATES).rows
