@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -23,11 +24,12 @@ from copyassist.cli.options import (
     checked_channel,
 )
 from copyassist.cli.progress import BatchProgress
-from copyassist.errors import InputError
+from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
 from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
+from copyassist.review.report import is_default_store, write_run_report
 
 Opt = typer.Option
 
@@ -123,6 +125,9 @@ def batch_command(
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
     score: ScoreOpt = None,
+    no_report: Annotated[
+        bool, Opt("--no-report", help="Do not write the HTML report (<output>.report.html).")
+    ] = False,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     criteria = chosen_criteria(score, persona) if score else ()
@@ -178,6 +183,8 @@ def batch_command(
     typer.secho(describe_languages(summary.languages), err=True, dim=True)
     typer.echo(f"written {summary.output}" + (f" (run {summary.run_id})" if summary.run_id else ""))
     _report_rows(summary.totals)
+    if not no_report:
+        _write_report(store, summary.run_id)
     if summary.totals.stopped:
         typer.secho(
             f"stopped early: {summary.totals.stopped}; run the same command to resume",
@@ -187,6 +194,19 @@ def batch_command(
         raise typer.Exit(3)
     if summary.totals.has_errors:
         raise typer.Exit(1)
+
+
+def _write_report(store: Store | None, run_id: int) -> None:
+    """The run's HTML report; a report that cannot be written is a warning, the run stands."""
+    review = f"copyassist review {run_id}"
+    if store is not None and not is_default_store(store.path):
+        review += f" --db {store.path}"
+    try:
+        path = write_run_report(store, run_id, review_command=review)
+    except (CopyAssistError, OSError, sqlite3.Error) as exc:
+        typer.secho(f"warning: no report written: {exc}", err=True, fg=typer.colors.YELLOW)
+        return
+    typer.echo(f"report {path} (review the rows: {review})")
 
 
 def _report_rows(totals: BatchTotals, shown: int = 20) -> None:

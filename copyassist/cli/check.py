@@ -19,6 +19,7 @@ from copyassist.cli.grades import (
 from copyassist.cli.options import BaseUrlOpt, ModelOpt, PersonaOpt, ProviderOpt, checked_channel
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
+from copyassist.review.report import check_report_html
 
 FileArg = Annotated[
     Path, typer.Argument(help="Listings: CSV (any delimiter, UTF-8 or Windows-1252), JSONL or JSON.")
@@ -100,8 +101,14 @@ NoFactsOpt = Annotated[
     bool,
     typer.Option("--no-facts", metavar="", help="Skip the facts guard (facts.unsupported) for this run."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, csv, json or html (a one-page report).")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+
+
+def _rendered(report: CheckReport, output_format: str, file: Path) -> str:
+    if output_format == "html":
+        return check_report_html(report, source=str(file))
+    return report.to_json() if output_format == "json" else report.to_csv()
 
 
 @friendly_errors
@@ -125,12 +132,13 @@ def check_command(
     read (usable in CI). --score also has a model grade each listing (table or json format; the exit
     code stays the rules', and --persona, --provider, --model and --base-url are for grading)."""
     checked_channel(channel)
-    if output_format not in ("table", "csv", "json"):
-        raise InputError(f"--format must be table, csv or json, not {output_format!r}")
+    if output_format not in ("table", "csv", "json", "html"):
+        raise InputError(f"--format must be table, csv, json or html, not {output_format!r}")
     criteria = chosen_criteria(score, persona) if score else ()
-    if criteria and output_format == "csv":
+    if criteria and output_format in ("csv", "html"):
         raise InputError(
-            "--score writes no csv: use --format table or json, or 'copyassist score FILE -o x.csv'"
+            f"--score writes no {output_format}: use --format table or json,"
+            " or 'copyassist score FILE -o x.csv'"
         )
     if facts_from and no_facts:
         raise InputError("--facts-from and --no-facts contradict each other: keep one")
@@ -147,7 +155,7 @@ def check_command(
         if grades is not None:
             show_grades(grades)
     else:
-        text = report.to_json() if output_format == "json" else report.to_csv()
+        text = _rendered(report, output_format, file)
         text = text if grades is None else check_json_with_scores(report, grades)
         if output is None:
             typer.echo(text, nl=False)
