@@ -28,8 +28,8 @@ from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
-from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
 from copyassist.review.report import is_default_store, write_run_report
+from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
 
 Opt = typer.Option
 
