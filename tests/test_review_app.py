@@ -542,3 +542,20 @@ def test_a_model_that_fails_on_regenerate_is_said_and_the_row_kept(store_path: P
     assert refused.status_code == 502 and "answered 500" in refused.json()["error"]
     assert rows_of(client.get("/rows/1").text) == [1] and "orientable" in before
     assert "orientable" in client.get("/rows/1").text
+
+
+def test_the_report_is_served_with_each_row_linked_to_its_page(client: TestClient) -> None:
+    assert 'href="/report"' in client.get("/").text
+    answer = client.get("/report")
+    assert answer.status_code == 200
+    policy = answer.headers["content-security-policy"]
+    assert "script-src" not in policy and "default-src 'none'" in policy  # no script can run at all
+    assert answer.headers.get_list("content-security-policy") == [policy]  # not the app's as well
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert "<svg" in answer.text
+    assert re.search(r'href="/rows/\d+"', answer.text)
+
+
+def test_the_report_needs_the_token_too(store_path: Path) -> None:
+    anonymous = TestClient(review_app(store_path, token=TOKEN), base_url=LOCAL)
+    assert anonymous.get("/report").status_code == 401

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from copyassist.review.session import ReviewSession
 
 RowUrl = Callable[[int], str]
+#: Inline styles, no script, nothing fetched: the page is safe to open from disk or the review app.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 WORST_ROWS = 100  # rows listed in full; the charts count every row
 # A run's rows with the most violations, ranked again errors first; a row with fewer violations
 # but more errors than the 1,000th can only be missed in a run where 1,000 rows have more.
@@ -170,6 +172,7 @@ def render_report(data: ReportData, *, row_url: RowUrl | None = None) -> str:
         status_chart=status_chart,
         rule_chart=rule_chart,
         row_url=row_url,
+        csp=REPORT_CSP,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from copyassist.backends.base import Backend
 from copyassist.errors import BackendError, CopyAssistError, InputError
 from copyassist.review.marking import field_view
+from copyassist.review.report import REPORT_CSP, run_report_html
 from copyassist.review.security import CSRF_FIELD
 from copyassist.review.session import ReviewSession
 from copyassist.review.views import ListQuery, RowView, pager, row_view
@@ -237,6 +238,16 @@ async def row_page(request: Request) -> Response:
     return _render(request, "row.html", **data)
 
 
+async def report(request: Request) -> Response:
+    """The run's one-page report, each row linked to its page here."""
+    base = _base(request)
+    html = await _context(request).worker.call(
+        lambda session: run_report_html(session, row_url=lambda number: f"{base}/rows/{number}")
+    )
+    # The report styles itself inline and runs no script: its own policy, no looser than that.
+    return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP})
+
+
 # ----------------------------------------------------------------------------- row actions
 
 
@@ -371,6 +382,7 @@ async def approve_all_ok(request: Request) -> Response:
 ROUTES = [
     Route("/", index, methods=["GET"], name="index"),
     Route("/rows/{number:int}", row_page, methods=["GET"], name="row"),
+    Route("/report", report, methods=["GET"], name="report"),
     Route("/rows/{number:int}/approve", approve, methods=["POST"]),
     Route("/rows/{number:int}/reject", reject, methods=["POST"]),
     Route("/rows/{number:int}/revert", revert, methods=["POST"]),

@@ -172,7 +172,10 @@ class Guard:
     def _with_headers(self, send: Send) -> Send:
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                own = {name.lower() for name, _ in headers}  # a page may narrow its own CSP
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in own]
+                message["headers"] = headers
             await send(message)
 
         return sending
