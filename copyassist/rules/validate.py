@@ -18,6 +18,7 @@ from copyassist.rules import (
     language,
     leftovers,
     promises,
+    reask,
     relevance,
     repetition,
     truncation,
@@ -100,6 +101,7 @@ def quality_checks(kind: str | None) -> tuple[Check, ...]:
         truncation.truncation_check(kind),
         *filler.filler_checks(kind),
         promises.check_promises,
+        reask.check_tool_request,
     )
 
 
