@@ -116,6 +116,19 @@ def only_name_check(kind: str | None) -> Check:
     return check_only_name
 
 
+def _per_line(check: Check) -> Check:
+    """``check`` on each line of a bullets cell (``copyassist check`` reads bullets one a line)."""
+
+    def check_lines(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            return check(field, text, rules, context)
+        return [v for line in lines for v in check(field, line.strip(" -•*\t"), rules, context)]
+
+    return check_lines
+
+
 def filler_checks(kind: str | None) -> tuple[Check, ...]:
-    """The filler checks for one kind of field."""
-    return (check_filler, check_label_prefix, only_name_check(kind))
+    """The filler checks for one kind of field; bullets line by line."""
+    checks: tuple[Check, ...] = (check_filler, check_label_prefix, only_name_check(kind))
+    return tuple(map(_per_line, checks)) if kind == "bullets" else checks

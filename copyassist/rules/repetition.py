@@ -236,3 +236,22 @@ def repetition_checks(kind: str | None) -> tuple[Check, ...]:
     """The repetition checks for one kind of field (the brand rule on titles only)."""
     found = (repetition_check(kind), stuffing_check(kind))
     return (*found, check_brand_repeated) if kind == "title" else found
+
+
+def repeated_items(places: list[tuple[str, str]]) -> list[Violation]:
+    """``repetition.phrase`` for each item of a list (bullets, FAQ answers) that says what an
+    earlier item of the same list says, case, accents and punctuation aside. ``places`` are
+    (place, text) pairs: ``bullets[1]``, ``items[2].answer``; items[2].answer is compared with
+    the other answers only."""
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}
+    found = []
+    for place, text in places:
+        key = (re.sub(r"\[\d+\]", "[]", place), tuple(w.folded for w in tokens(visible_text(text))))
+        if not key[1]:
+            continue
+        if key in seen:
+            message = f"says the same as {seen[key]}"
+            found.append(Violation(PHRASE, "error", place, message, text))
+        else:
+            seen[key] = place
+    return found
