@@ -432,3 +432,49 @@ def test_label_names_in_capitals_are_not_shouting(label: str) -> None:
 def test_claims_the_eval_set_found_missing(text: str, context: CheckContext, rule: str) -> None:
     output = ProductDescription(headline="Accroche", description=text, call_to_action="Go")
     assert rule in {v.rule for v in found(output, context)}
+
+
+# --------------------------------------------------------------------- competitor brands
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("Aussi précise qu'une Garmin pour une fraction du budget.", FR),
+        ("A lighter alternative to the Suunto Vertical and the Coros Apex.", EN),
+        ("Elle rivalise avec les AirPods Pro.", FR),
+        ("Just like La Roche-Posay Anthelios, it protects your face.", EN),
+    ],
+)
+def test_another_makers_brand_in_the_copy(text: str, context: CheckContext) -> None:
+    output = ProductDescription(headline="Accroche", description=text, call_to_action="Go")
+    assert "content.competitor_brand" in {v.rule for v in found(output, context)}
+
+
+def test_a_brand_of_the_product_data_or_the_products_own_is_not_a_competitor() -> None:
+    case = {"title": "Coque pour iPhone 15", "brand": "Kairos", "attributes": {"compatible": "iPhone 15"}}
+    context = CheckContext(language="fr", brand="Kairos", product=case)
+    assert "content.competitor_brand" not in rules(ProductTitle(title="Kairos coque pour iPhone 15"), context)
+    own = CheckContext(language="en", brand="Garmin", product={"title": "Garmin Forerunner 265"})
+    assert "content.competitor_brand" not in rules(ProductTitle(title="Garmin Forerunner 265 GPS watch"), own)
+
+
+def test_a_keyword_naming_a_competitor() -> None:
+    output = SeoOutput(
+        seo_title="Kairos S2",
+        meta_description="Une montre GPS.",
+        keywords=["montre GPS", "alternative Garmin", "montre"],
+    )
+    assert [v.field for v in found(output, FR) if v.rule == "content.competitor_brand"] == ["keywords[1]"]
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "Kelp & Co solid shampoo bar for normal to oily hair, about 60 washes per",
+        "Boomly portable speaker with 20 W of sound and an IP67 rating that lets it",
+    ],
+)
+def test_a_meta_description_cut_on_a_dangling_word(meta: str) -> None:
+    output = SeoOutput(seo_title="A title", meta_description=meta, keywords=["a b", "c d", "e f"])
+    assert "text.truncated" in {v.rule for v in found(output, EN)}

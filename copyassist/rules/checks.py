@@ -153,7 +153,7 @@ def check_promotional(field: str, text: str, rules: FieldRules, context: CheckCo
 _NUMBER = r"\d+(?:[ \u00a0\u202f.]\d{3})*(?:[.,]\d{1,2})?"
 _PRICE = re.compile(
     rf"[€$£]\s?{_NUMBER}|{_NUMBER}\s?(?:[€$£]|(?:euros?|eur|usd|dollars?|gbp)(?!\w))"
-    r"|(?<!\w)(?:prix|price|tarif)(?!\w)|[€$£¥]"
+    r"|(?<!\w)(?:prix|price|tarif)(?!\w)(?!\s+tags?\b)|[€$£¥]"  # "without the price tag": a figure of speech
 )
 
 
