@@ -5,12 +5,27 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from copyassist.outputs import CopyOutput
-from copyassist.rules import checks, claims, facts, language, leftovers, relevance
+from copyassist.rules import (
+    checks,
+    claims,
+    competitors,
+    filler,
+    keywords,
+    language,
+    leftovers,
+    promises,
+    reask,
+    relevance,
+    repetition,
+    truncation,
+    units,
+)
 from copyassist.rules.base import FIELD_KINDS, Check, CheckContext, FieldRules, Profile, Violation
 
 
@@ -57,7 +72,25 @@ def check_context(
 PUBLISHED = FieldRules(no_urls=True, no_contacts=True)
 
 
+def copy_rules(profile: Profile) -> FieldRules:
+    """The rules of a headline or call to action (kind ``copy``): published next to the
+    description, so its content rules (prices, links, contacts, emoji, offer data, capitals),
+    as plain text; not its lengths, nor its ban on promotional wording, since calling to act is
+    a call to action's job."""
+    description = profile.rules_for("description")
+    return dataclasses.replace(
+        PUBLISHED,
+        no_prices=description.no_prices,
+        no_emoji=description.no_emoji,
+        no_offer_data=description.no_offer_data,
+        no_all_caps=description.no_all_caps,
+        no_html=True,
+    )
+
+
 def _rules(profile: Profile, kind: str | None, context: CheckContext) -> FieldRules:
+    if kind == "copy":
+        return copy_rules(profile)
     if kind is None:
         return PUBLISHED
     rules = profile.rules_for(kind)
@@ -79,16 +112,42 @@ def _texts(name: str, value: Any) -> Iterator[tuple[str, str]]:
             yield from _texts(f"{name}.{sub_name}", getattr(value, sub_name))
 
 
+@lru_cache(maxsize=16)
+def quality_checks(kind: str | None) -> tuple[Check, ...]:
+    """The checks whose rule depends on the kind of field (``copy`` for a headline or a call to
+    action, None for a field of no known kind): repetition, truncation, filler, promises."""
+    return (
+        *repetition.repetition_checks(kind),
+        truncation.truncation_check(kind),
+        *filler.filler_checks(kind),
+        promises.check_promises,
+        reask.check_tool_request,
+        competitors.check_competitors,
+    )
+
+
 def check_text(
-    field: str, text: str, rules: FieldRules, context: CheckContext, profile: Profile, *, copy: bool = True
+    field: str,
+    text: str,
+    rules: FieldRules,
+    context: CheckContext,
+    profile: Profile,
+    *,
+    copy: bool = True,
+    kind: str | None = None,
 ) -> list[Violation]:
-    """Every check on one piece of text. ``copy=False`` keeps to leftovers and language."""
+    """Every check on one piece of text. ``copy=False`` keeps to leftovers and language.
+
+    ``kind``: the kind of field the text is (``title``, ``copy``...); by default ``field`` when
+    it names a kind (as ``copyassist check`` calls it)."""
     found: list[Violation] = []
+    kind = kind or (field if field in FIELD_KINDS else None)
     selected = channel_checks(profile) if copy else (leftovers.check_leftovers, language.check_language)
+    selected = (*selected, *quality_checks(kind)) if copy else selected
     for check in selected:
         found.extend(check(field, text, rules, context))
     if copy and context.product:
-        found.extend(facts.check_facts(field, text, rules, context))
+        found.extend(units.check_facts(field, text, rules, context))
         if field == "title":
             found.extend(relevance.check_on_product(field, text, rules, context))
     return found
@@ -119,10 +178,17 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
     for name in model.model_fields:
         kind = model.kind_of(name)
         if kind == "data":
+            if name == "keywords" and isinstance(getattr(output, name), list):
+                found.extend(keywords.check_keyword_list(name, getattr(output, name), context))
             continue
         value = getattr(output, name)
-        rules = _rules(profile, kind if kind in FIELD_KINDS else None, context)
+        rules = _rules(profile, kind if kind in (*FIELD_KINDS, "copy") else None, context)
         found.extend(_count_violations(name, value, rules))
+        if isinstance(value, list) and kind != "notes":
+            places = list(_texts(name, value))
+            found.extend(repetition.repeated_items(places))
+            joined = "\n".join(text for _, text in places)  # one keyword in every bullet
+            found.extend(repetition.stuffing_check("description")(name, joined, rules, context))
         for place, text in _texts(name, value):
-            found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes"))
+            found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes", kind=kind))
     return sorted(found, key=lambda v: v.severity != "error")
