@@ -85,7 +85,7 @@ def test_a_gguf_without_a_chat_template_is_said_once(
         _title(backend)
         _title(backend)
     warnings = [r.getMessage() for r in caplog.records if "no chat template" in r.getMessage()]
-    assert len(warnings) == 1 and "'llama-2'" in warnings[0] and "--chat-format" in warnings[0]
+    assert len(warnings) == 1 and "'llama-2'" in warnings[0] and "COPYASSIST_CHAT_FORMAT=NAME" in warnings[0]
 
 
 def test_a_gemma_file_without_a_template_gets_gemma_and_its_system_message_folded(
@@ -97,7 +97,9 @@ def test_a_gemma_file_without_a_template_gets_gemma_and_its_system_message_folde
     assert llama.chat_format == "gemma"
     messages = llama.sent[0]["messages"]
     assert [m["role"] for m in messages] == ["user"]
-    assert "places de marché" in messages[0]["content"], "the system message is in the user turn"
+    assert messages[0]["content"].startswith("Tu rédiges des titres"), (
+        "the system message heads the user turn"
+    )
 
 
 def test_the_users_chat_format_wins_and_is_not_warned_about(

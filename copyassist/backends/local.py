@@ -113,7 +113,7 @@ def _settle_chat_format(llama: Any, requested: str | None, path: str) -> None:
     llama.chat_format = chosen
     logger.warning(
         "the model %s has no chat template (GGUF %s): using the %r chat format%s; if its answers look "
-        "wrong, name its format with --chat-format NAME or %s=NAME",
+        "wrong, name its format: chat_format=NAME, or %s=NAME",
         Path(path).name, _GGUF_TEMPLATE, chosen,
         f" (the usual one of {architecture} models)" if chosen != _FALLBACK_FORMAT else "",
         CHAT_FORMAT_ENV,

@@ -15,11 +15,14 @@ from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
     ChannelOpt,
+    ChatFormatOpt,
+    CompactOpt,
     FeedLangOpt,
     ModelOpt,
     PersonaOpt,
     ProviderOpt,
     checked_channel,
+    use_chat_format,
 )
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError
@@ -119,9 +122,12 @@ def batch_command(
     base_url: BaseUrlOpt = None,
     db: Annotated[Path | None, Opt(help="Result store (default: your copyassist folder).")] = None,
     quiet: Annotated[bool, Opt("--quiet", "-q", help="No progress output.")] = False,
+    compact: CompactOpt = None,
+    chat_format: ChatFormatOpt = None,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     checked_channel(channel)
+    use_chat_format(chat_format)
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
     store = Store(db) if db else None
@@ -135,7 +141,7 @@ def batch_command(
         estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
                            persona=persona, channel=channel, use_cache=not no_cache,
-                           header_row=header_row, max_attempts=attempts)  # fmt: skip
+                           header_row=header_row, max_attempts=attempts, compact=compact)  # fmt: skip
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
@@ -162,7 +168,7 @@ def batch_command(
         neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
         in_place=in_place,
         provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
-        on_outcome=progress.update, header_row=header_row,
+        on_outcome=progress.update, header_row=header_row, compact=compact,
     )  # fmt: skip
     progress.close(summary.totals)
     typer.secho(describe_languages(summary.languages), err=True, dim=True)
