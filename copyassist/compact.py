@@ -6,7 +6,7 @@ folder the full template was found in: the essential instruction, the product fa
 example, and ``max_tokens`` sized to the field. A template with no compact version is sent whole.
 
 The local backend gets compact prompts unless told otherwise (``compact=False``); any backend
-gets them with ``compact=True`` (``--compact``).
+gets them with ``compact=True``.
 """
 
 from __future__ import annotations
