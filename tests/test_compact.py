@@ -65,24 +65,24 @@ def test_title_max_tokens_is_sized_to_the_field() -> None:
 def test_the_embedded_model_gets_compact_prompts_by_default() -> None:
     local = LocalLike([ANSWERS["product-title"]])
     result = copyassist.generate("product-title", PRODUCT, language="fr", backend=local)
-    assert "Exemple pour un autre produit" in _sent(local)
+    assert "Exemple de début de titre" in _sent(local)
     assert local.params[0]["max_tokens"] == 80 and result.status == "ok"
-    assert "Exemple pour un autre produit" in "\n".join(m["content"] for m in result.messages)
+    assert "Exemple de début de titre" in "\n".join(m["content"] for m in result.messages)
 
 
 def test_other_backends_get_full_prompts_unless_asked() -> None:
     remote = FakeBackend([ANSWERS["product-title"]])
     copyassist.generate("product-title", PRODUCT, language="fr", backend=remote)
-    assert "Exemple pour un autre produit" not in _sent(remote) and remote.params[0]["max_tokens"] == 300
+    assert "Exemple de début de titre" not in _sent(remote) and remote.params[0]["max_tokens"] == 300
     asked = FakeBackend([ANSWERS["product-title"]])
     copyassist.generate("product-title", PRODUCT, language="fr", backend=asked, compact=True)
-    assert "Exemple pour un autre produit" in _sent(asked)
+    assert "Exemple de début de titre" in _sent(asked)
 
 
 def test_the_embedded_model_can_be_sent_full_prompts() -> None:
     local = LocalLike([ANSWERS["product-title"]])
     copyassist.generate("product-title", PRODUCT, language="fr", backend=local, compact=False)
-    assert "Exemple pour un autre produit" not in _sent(local)
+    assert "Exemple de début de titre" not in _sent(local)
 
 
 def test_a_users_template_without_a_compact_version_is_sent_whole(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_a_batch_sends_compact_prompts_when_asked(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         copyassist.run_batch(feed, tmp_path / "out.csv", template="bullets", backend=backend, store=store,
                              compact=True)  # fmt: skip
-    assert "Exemple de puce pour un autre produit" in _sent(backend)
+    assert "Exemple de début de puce" in _sent(backend)
 
 
 def test_render_shows_the_compact_prompt_with_the_flag() -> None:
@@ -114,5 +114,5 @@ def test_render_shows_the_compact_prompt_with_the_flag() -> None:
     full = runner.invoke(app, base)
     compact = runner.invoke(app, [*base, "--compact"])
     assert full.exit_code == 0 and compact.exit_code == 0, compact.output
-    assert "Example bullet for another product" in compact.output
-    assert "Example bullet for another product" not in full.output
+    assert "Example of how a bullet" in compact.output
+    assert "Example of how a bullet" not in full.output
