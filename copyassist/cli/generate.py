@@ -111,7 +111,10 @@ def render_command(
     model_name = backend.model if backend and backend.name != "local" else None
     inputs = options.library_kwargs()
     require_product(template, inputs)
-    inputs["compact"] = wants_compact(inputs["compact"], backend)
+    # with nothing set up, the embedded model: compact unless told otherwise
+    inputs["compact"] = (
+        wants_compact(inputs["compact"], backend) if backend else inputs["compact"] is not False
+    )
     prepared = prepare(template, **inputs)
     request = build_request(prepared.prompt, mode)
     tokens = count_message_tokens(request.messages, model_name)
