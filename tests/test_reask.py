@@ -100,3 +100,18 @@ def test_every_reask_wording_is_known_to_the_echo_check(language: str) -> None:
     for text in _repair_texts(backend):
         head = text.split("\n", 1)[0]
         assert any(head in fixed for fixed in known), head
+
+
+class CutOffFirst(FakeBackend):
+    def complete(self, prompt: Any, *, retry: Any = None) -> Any:
+        if not self.calls:
+            self.calls.append([])
+            self.params.append(dict(prompt.params))
+            raise copyassist.errors.OutputTruncatedError("cut", partial_output='{"title": "Kai', usage=None)
+        return super().complete(prompt)
+
+
+def test_a_cut_off_answer_is_asked_again_hotter() -> None:
+    backend = CutOffFirst([{"title": GOOD}, {"title": GOOD}])
+    result = copyassist.generate("product-title", PRODUCT, language="fr", backend=backend)
+    assert result.status == "repaired" and backend.params[1]["temperature"] > backend.params[0]["temperature"]
