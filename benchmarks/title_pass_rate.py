@@ -3,7 +3,7 @@
     python benchmarks/title_pass_rate.py [--feed benchmarks/products.csv]
                                          [--fields title,description,bullets,seo] [--channel google-shopping]
                                          [--provider local] [--attempts 3]
-                                         [--runs 1] [--limit N] [--arms full,compact]
+                                         [--runs 1] [--start N] [--limit N] [--arms full,compact]
 
 An item "passes" when its copy came out ok or repaired: no rule broken at error level, and no
 rule-built fallback. For each field kind and each arm (full: today's prompts; compact: the short
@@ -86,7 +86,8 @@ def main() -> int:
     parser.add_argument("--model", default=None)
     parser.add_argument("--attempts", type=int, default=3)
     parser.add_argument("--runs", type=int, default=1, help="repeat the feed (different seeds)")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N rows (0: all)")
+    parser.add_argument("--start", type=int, default=0, help="skip the first N rows")
+    parser.add_argument("--limit", type=int, default=0, help="only N rows (0: all)")
     parser.add_argument("--arms", default="full,compact")
     parser.add_argument("--quiet", action="store_true", help="no line per item")
     args = parser.parse_args()
@@ -98,6 +99,7 @@ def main() -> int:
 
     backend = copyassist.get_backend(args.provider, model=args.model)
     rows = [row for row in read_rows(args.feed) if not row.error]
+    rows = rows[args.start :]
     rows = rows[: args.limit] if args.limit else rows
     tallies = {(kind, arm): Tally() for kind in kinds for arm in arms}
     turn = 0
