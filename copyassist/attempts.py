@@ -5,6 +5,10 @@ an ``OutputTruncatedError`` thrown in), so the sync and async drivers share ever
 answer is parsed into the template's output model and checked against the channel's rules;
 answers with errors are sent back with the problems listed, a bounded number of times, and the
 best attempt is kept.
+
+Each re-ask is worded differently from the one before and sampled a little hotter (another seed,
+when one is set): small models asked the same way answer the same way. An answer that repeats an
+earlier one ends the attempts: one more call would buy the same answer again.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,17 +28,38 @@ from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
 from copyassist.status import Status
 
-_REPAIR = {
-    "fr": "Ta réponse ne convient pas :\n{problems}\nRenvoie l'objet JSON complet et corrigé, rien d'autre.",
-    "en": "Your answer is not valid:\n{problems}\nSend the complete, corrected JSON object and nothing else.",
-}
+#: one wording per re-ask, in turn (the first, then the others for later re-asks)
+_REPAIRS = (
+    {
+        "fr": "Ta réponse ne convient pas :\n{problems}\n"
+        "Renvoie l'objet JSON complet et corrigé, rien d'autre.",
+        "en": "Your answer is not valid:\n{problems}\n"
+        "Send the complete, corrected JSON object and nothing else.",
+    },
+    {
+        "fr": "Cette réponse a encore ces défauts :\n{problems}\nÉcris une nouvelle réponse, différente, "
+        "qui les évite : l'objet JSON complet.",
+        "en": "That answer still has these faults:\n{problems}\nWrite a new, different answer that avoids "
+        "them: the complete JSON object.",
+    },
+    {
+        "fr": "Recommence de zéro à partir des données produit, sans reprendre tes réponses précédentes. "
+        "À éviter :\n{problems}\nDonne l'objet JSON complet.",
+        "en": "Start afresh from the product data, without reusing your earlier answers. Avoid:\n{problems}\n"
+        "Give the complete JSON object.",
+    },
+)
+_REPAIR = _REPAIRS[0]
+#: how much hotter each re-ask samples than the one before, up to _HOTTEST
+_WARMER = 0.15
+_HOTTEST = 1.0
 _CUT_OFF = {
     "fr": "Ta réponse a été coupée à la longueur maximale. Recommence en plus court, "
     "chaque champ bref, et renvoie l'objet JSON complet.",
     "en": "Your answer was cut off at the length limit. Start again, shorter, every field brief, "
     "and send the complete JSON object.",
 }
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+_FENCED = re.compile(r"```(?:json)?[ \t]*\n?(.*?)```", re.IGNORECASE | re.DOTALL)
 #: The most a re-ask's list of problems takes, in UTF-8 bytes. A byte-level tokenizer makes at
 #: most one token of a byte, so this bounds what a re-ask adds, and a run's worst case is known.
 PROBLEMS_MAX_BYTES = 600
@@ -79,20 +105,56 @@ Steps = Generator[Prompt, Completion, Outcome]
 
 def followup_texts(language: str) -> tuple[str, ...]:
     """The fixed text of every message a re-ask adds, for the echo check."""
-    return (localized(_REPAIR, language).format(problems=""), localized(_CUT_OFF, language))
+    repairs = tuple(localized(wording, language).format(problems="") for wording in _REPAIRS)
+    return (*repairs, localized(_CUT_OFF, language))
 
 
 def parse_output(text: str, model: type[CopyOutput]) -> CopyOutput:
-    """The output model from a completion's text (code fences and chatter around it ignored)."""
-    cleaned = _FENCE.sub("", text.strip())
+    """The output model from a completion's text: the one place answers are parsed.
+
+    Read leniently where that cannot change the meaning: a code fence or chatter around the
+    object, raw newlines or tabs inside strings (llama.cpp's JSON grammar lets them through), a
+    comma before a closing bracket."""
+    return model.model_validate(_lenient_json(text))
+
+
+def _lenient_json(text: str) -> Any:
+    fenced = _FENCED.search(text)
+    cleaned = fenced.group(1) if fenced and "{" in fenced.group(1) else text
     start, end = cleaned.find("{"), cleaned.rfind("}")
     if start < 0 or end < start:
         raise ValueError("the answer holds no JSON object")
+    candidate = cleaned[start : end + 1]
     try:
-        data = json.loads(cleaned[start : end + 1])
+        return json.loads(candidate)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the JSON is malformed ({exc.msg} at character {exc.pos})") from None
-    return model.model_validate(data)
+        strict_error = exc
+    try:
+        return json.loads(_without_trailing_commas(candidate), strict=False)  # control characters allowed
+    except json.JSONDecodeError:
+        raise ValueError(
+            f"the JSON is malformed ({strict_error.msg} at character {strict_error.pos})"
+        ) from None
+
+
+def _without_trailing_commas(text: str) -> str:
+    """``text`` less each comma, outside strings, that only whitespace separates from a } or ]."""
+    kept: list[str] = []
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "," and text[index + 1 :].lstrip()[:1] in ("}", "]"):
+            continue
+        kept.append(char)
+    return "".join(kept)
 
 
 def _schema_problems(error: Exception) -> str:
@@ -123,8 +185,7 @@ def _bounded(problems: str) -> str:
 def reask_bound(language: str, max_tokens: int) -> int:
     """The most tokens a re-ask adds to the template's prompt: the answer handed back (at most
     ``max_tokens``, or it would have been cut off) and the problems (at most PROBLEMS_MAX_BYTES)."""
-    fixed = max(len(localized(_REPAIR, language).format(problems="").encode("utf-8")),
-                len(localized(_CUT_OFF, language).encode("utf-8")))  # fmt: skip
+    fixed = max(len(text.encode("utf-8")) for text in followup_texts(language))
     return max_tokens + _PER_MESSAGE + fixed + PROBLEMS_MAX_BYTES + _PER_MESSAGE
 
 
@@ -164,13 +225,14 @@ def run_attempts(
             usage = usage + cut.usage if isinstance(cut.usage, Usage) else usage
             attempts.append(Attempt(number, cut.partial_output, problem="cut off at max_tokens"))
             shorter = {"role": "user", "content": localized(_CUT_OFF, language)}
-            to_send = prompt.with_followups(shorter)
+            to_send = _nudged(prompt, number).with_followups(shorter)
             continue
         except errors.CopyAssistError as failed:
             failed.usage = usage + failed.usage if isinstance(failed.usage, Usage) else usage
             raise
         usage = usage + completion.usage
         model_name = completion.model
+        repeated = any(_same_answer(completion.text, earlier.raw) for earlier in attempts)
         attempt = Attempt(number, completion.text)
         attempts.append(attempt)
         try:
@@ -183,12 +245,31 @@ def run_attempts(
             if attempt.error_count == 0:
                 break
             problems = describe_violations([v for v in attempt.violations if v.severity == "error"])
-        repair = localized(_REPAIR, language).format(problems=_bounded(problems))
-        to_send = prompt.with_followups(
+        if repeated:
+            break  # asked again, it said the same: another call would too
+        wording = _REPAIRS[min(number, len(_REPAIRS)) - 1]
+        repair = localized(wording, language).format(problems=_bounded(problems))
+        to_send = _nudged(prompt, number).with_followups(
             {"role": "assistant", "content": completion.text},
             {"role": "user", "content": repair},
         )
     return _verdict(attempts, usage, model_name, model, validate, fallback)
+
+
+def _same_answer(text: str, earlier: str) -> bool:
+    return " ".join(text.split()) == " ".join(earlier.split())
+
+
+def _nudged(prompt: Prompt, reasks: int) -> Prompt:
+    """``prompt`` sampled a little hotter for re-ask number ``reasks``, on another seed if it has one."""
+    params: dict[str, Any] = dict(prompt.params)
+    temperature = params.get("temperature")
+    if isinstance(temperature, int | float) and temperature < _HOTTEST:
+        params["temperature"] = round(min(_HOTTEST, temperature + _WARMER * reasks), 2)
+    seed = params.get("seed")
+    if isinstance(seed, int):
+        params["seed"] = seed + reasks
+    return replace(prompt, params=params)
 
 
 def _verdict(

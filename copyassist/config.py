@@ -9,6 +9,7 @@ The file is optional. Its keys (all optional)::
 
     [local]
     model_path = "/models/my-model.gguf"
+    chat_format = "chatml"    # when the GGUF file has no chat template (COPYASSIST_CHAT_FORMAT)
 
 Nothing is read at import time; the key is never logged or written anywhere.
 """
@@ -30,6 +31,7 @@ class Settings:
     base_url: str | None = None
     model: str | None = None
     local_model_path: str | None = None
+    local_chat_format: str | None = None
 
     def __repr__(self) -> str:  # keep the key out of logs and tracebacks
         key = "set" if self.api_key else None
@@ -55,4 +57,5 @@ def load_settings() -> Settings:
         base_url=os.environ.get("OPENAI_BASE_URL") or openai_section.get("base_url"),
         model=os.environ.get("COPYASSIST_MODEL") or openai_section.get("model"),
         local_model_path=os.environ.get("COPYASSIST_LOCAL_MODEL") or local_section.get("model_path"),
+        local_chat_format=os.environ.get("COPYASSIST_CHAT_FORMAT") or local_section.get("chat_format"),
     )

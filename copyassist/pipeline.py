@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
+from copyassist.compact import compact_variant, wants_compact
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
@@ -157,6 +158,7 @@ def prepare(
     params: Mapping[str, Any] | None = None,
     prompts_dirs: Iterable[str | Path] = (),
     personas_dirs: Iterable[str | Path] = (),
+    compact: bool = False,
     **inputs: Any,
 ) -> Prepared:
     """Render ``template`` for a product: the messages, schema and parameters of the call.
@@ -164,7 +166,8 @@ def prepare(
     ``language=None`` writes in the product's own language (``product_language.choose_language``),
     or in the one the channel requires. Nothing here depends on a backend: the format
     instruction that fits a backend's structured mode is added when the request is built
-    (``build_request``)."""
+    (``build_request``). ``compact``: the template's short version for small models, if it has one
+    (``copyassist.compact``)."""
     started = time.perf_counter()
     if product is not None and not isinstance(product, Product):
         product = Product.from_mapping(product)
@@ -176,6 +179,8 @@ def prepare(
             forced = profile.language if profile is not None else None
             language = choose_language(data, forced, template_languages(template, prompts_dirs)).language
         template = load_template(template, language or DEFAULT_LANGUAGE, prompts_dirs)
+    if compact:
+        template = compact_variant(template, prompts_dirs)
     persona_name, persona_context = resolve_persona(persona, personas_dirs)
     values = {k: v for k, v in inputs.items() if v is not None}
     values["product"] = product.as_context() if product is not None else None
@@ -264,7 +269,9 @@ def _start(
     options: dict[str, Any],
 ) -> tuple[Prepared, Steps, dict[str, ModelPrice]]:
     """Everything before the first call, so that a bad input or setting costs no tokens."""
-    prepared = prepare(template, product, **options)
+    prepared = prepare(
+        template, product, compact=wants_compact(options.pop("compact", None), backend), **options
+    )
     profile = load_profile(prepared.channel or "generic")
     if profile.language and profile.language != prepared.template.language:
         raise errors.ConfigError(
@@ -311,7 +318,8 @@ def generate(
 ) -> CopyResult:
     """Write copy for one product with ``template``, checked against ``channel``'s rules.
 
-    Options are those of ``prepare`` (persona, language, channel, tone, words, keywords...).
+    Options are those of ``prepare`` (persona, language, channel, tone, words, keywords...);
+    ``compact`` defaults to True for the local backend only.
     Answers that break rules are sent back with the problems listed, up to ``max_attempts``
     calls in all; the best answer is kept and its status says how it went (see ``copyassist.status.Status``).
     """

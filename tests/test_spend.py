@@ -72,7 +72,8 @@ class Server:
         prompt = count_message_tokens(body["messages"], MODEL).tokens
         completion = int(body.get("max_completion_tokens") or body.get("max_tokens"))
         self.billed += estimate_cost(MODEL, prompt, completion) or 0.0
-        content = "Voici des puces, " * 60  # no JSON: every row takes all its attempts
+        # no JSON, a different text each time: every row takes all its attempts
+        content = f"Voici des puces ({self.calls}), " * 60
         return httpx.Response(200, json={
             "id": "c", "object": "chat.completion", "created": 1, "model": MODEL,
             "choices": [{"index": 0, "finish_reason": "stop",
@@ -91,7 +92,7 @@ def paced() -> PacedBackend:
 
 
 def test_an_output_error_carries_every_attempts_usage() -> None:
-    backend = FakeBackend(["not json at all"])  # each call: Usage(100, 20)
+    backend = FakeBackend([f"not json at all ({n})" for n in range(3)])  # each call: Usage(100, 20)
     with pytest.raises(errors.OutputError) as raised:
         generate("bullets", PRODUCT, backend=backend, language="fr", max_attempts=3)
     assert len(backend.calls) == 3
@@ -135,7 +136,7 @@ class Priced(FakeBackend):
 def test_rows_whose_answers_never_parse_are_counted_in_row_run_and_store(
     tmp_path: Path, store: Store
 ) -> None:
-    backend = Priced(["not json"])
+    backend = Priced([f"not json ({n})" for n in range(6)])  # never the same: no repeat ends a row
     feed = write_feed(tmp_path / "feed.csv", 2)
     summary = run_batch(feed, tmp_path / "out.csv", template="bullets", backend=backend, store=store,
                         concurrency=1)  # fmt: skip
@@ -243,7 +244,7 @@ def test_twenty_identical_rows_pay_for_one(tmp_path: Path, store: Store) -> None
 
 
 def test_twenty_identical_failing_rows_make_one_rows_calls(tmp_path: Path, store: Store) -> None:
-    backend = Slow(["not json"])
+    backend = Slow([f"not json ({n})" for n in range(3)])
     feed = write_feed(tmp_path / "feed.csv", 20, same=True)
     summary = run_batch(feed, tmp_path / "out.csv", template="bullets", backend=backend, store=store)
     assert len(backend.calls) == 3, "three attempts for the first row, none for the others"

@@ -88,7 +88,7 @@ def get_backend(
     settings = settings or load_settings()
     chosen = choose_provider(provider, settings, base_url)
     if chosen == "local":
-        return LocalBackend(model or settings.local_model_path)
+        return LocalBackend(model or settings.local_model_path, chat_format=settings.local_chat_format)
     if chosen == "openai":
         key = api_key or settings.api_key
         if not key:

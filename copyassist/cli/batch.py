@@ -17,11 +17,14 @@ from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
     ChannelOpt,
+    ChatFormatOpt,
+    CompactOpt,
     FeedLangOpt,
     ModelOpt,
     PersonaOpt,
     ProviderOpt,
     checked_channel,
+    use_chat_format,
 )
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import CopyAssistError, InputError
@@ -128,10 +131,13 @@ def batch_command(
     no_report: Annotated[
         bool, Opt("--no-report", help="Do not write the HTML report (<output>.report.html).")
     ] = False,
+    compact: CompactOpt = None,
+    chat_format: ChatFormatOpt = None,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     criteria = chosen_criteria(score, persona) if score else ()
     checked_channel(channel)
+    use_chat_format(chat_format)
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
     store = Store(db) if db else None
@@ -145,7 +151,7 @@ def batch_command(
         estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
                            persona=persona, channel=channel, use_cache=not no_cache,
-                           header_row=header_row, max_attempts=attempts)  # fmt: skip
+                           header_row=header_row, max_attempts=attempts, compact=compact)  # fmt: skip
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
@@ -175,7 +181,7 @@ def batch_command(
         neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
         in_place=in_place,
         provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
-        on_outcome=progress.update, header_row=header_row, score=criteria,
+        on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
     )  # fmt: skip
     progress.close(summary.totals)
     if criteria:

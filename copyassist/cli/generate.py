@@ -14,14 +14,17 @@ from copyassist.cli.errors import friendly_errors
 from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
+    ChatFormatOpt,
     CopyOptions,
     ModelOpt,
     ProviderOpt,
     TemplateArg,
     checked_channel,
     require_product,
+    use_chat_format,
     with_copy_options,
 )
+from copyassist.compact import wants_compact
 from copyassist.pipeline import CopyResult, generate, prepare
 from copyassist.tokens import count_message_tokens, estimate_cost
 
@@ -64,6 +67,7 @@ def generate_command(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     attempts: AttemptsOpt = 3,
+    chat_format: ChatFormatOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
     """Write copy for one product with a template.
@@ -74,6 +78,7 @@ def generate_command(
     checked_channel(options.channel)
     inputs = options.library_kwargs()
     require_product(template, inputs)
+    use_chat_format(chat_format)
     backend = get_backend(provider, model=model, base_url=base_url)
     progress = TerminalProgress() if isinstance(backend, LocalBackend) and sys.stderr.isatty() else None
     if isinstance(backend, LocalBackend) and progress is not None:  # a CPU run takes minutes
@@ -106,6 +111,10 @@ def render_command(
     model_name = backend.model if backend and backend.name != "local" else None
     inputs = options.library_kwargs()
     require_product(template, inputs)
+    # with nothing set up, the embedded model: compact unless told otherwise
+    inputs["compact"] = (
+        wants_compact(inputs["compact"], backend) if backend else inputs["compact"] is not False
+    )
     prepared = prepare(template, **inputs)
     request = build_request(prepared.prompt, mode)
     tokens = count_message_tokens(request.messages, model_name)

@@ -19,12 +19,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
+from copyassist.backends.local import CHAT_FORMAT_ENV
 from copyassist.errors import ConfigError, InputError
 from copyassist.product import load_product
 from copyassist.rules.profiles import load_profile
@@ -144,6 +146,25 @@ ModelOpt = Annotated[
 BaseUrlOpt = Annotated[
     str | None, typer.Option(metavar="URL", help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")
 ]
+CompactOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--compact/--full-prompts",
+        help="Short prompts for small models (the essential instruction, the product facts, one example). "
+        "Default: compact for the embedded model only.",
+        show_default=False,
+    ),
+]
+ChatFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar=CHAT_FORMAT_ENV,
+        metavar="NAME",
+        help="Embedded model: its chat format (chatml, gemma, llama-3...), for a GGUF file without a "
+        "chat template. Default: the file's own.",
+        show_default=False,
+    ),
+]
 AttemptsOpt = Annotated[
     int,
     typer.Option(
@@ -180,6 +201,7 @@ class CopyOptions:
     max_tokens: MaxTokensOpt = None
     prompts_dirs: PromptsDirOpt = None
     personas_dirs: PersonasDirOpt = None
+    compact: CompactOpt = None
 
     def library_kwargs(self) -> dict[str, Any]:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
@@ -205,6 +227,7 @@ class CopyOptions:
             "location": self.location,
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
+            "compact": self.compact,
         }
 
 
@@ -238,6 +261,13 @@ def checked_channel(channel: str | None) -> str | None:
         except ConfigError as exc:
             raise exc.with_hint("channel") from None
     return channel
+
+
+def use_chat_format(chat_format: str | None) -> None:
+    """``--chat-format``: the embedded model's format for this run (what its environment
+    variable says, which the backend reads)."""
+    if chat_format:
+        os.environ[CHAT_FORMAT_ENV] = chat_format
 
 
 def read_text_option(value: str | None) -> str | None:
