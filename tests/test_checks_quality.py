@@ -510,3 +510,17 @@ def test_copyassist_check_takes_capitals_from_the_other_columns() -> None:
     report = copyassist.check(rows, channel="google-shopping", language="fr")
     caps = [[v.text for v in r.violations if v.rule == "title.all_caps"] for r in report.rows]
     assert caps == [[], ["SUPER", "DOUCE"]]
+
+
+@pytest.mark.parametrize(
+    "text", ["Théière en fonte émaillée 1,2 l", "Sac à dos 20 l", "Monitor 27 in", "Gourde 0,75 l"]
+)
+def test_a_unit_after_a_figure_is_no_dangling_word(text: str) -> None:
+    from copyassist.rules.truncation import ends_dangling
+
+    assert not ends_dangling(text)
+    assert ends_dangling(text.rsplit(" ", 2)[0] + " de")  # the same line ending on "de" still is
+
+
+def test_a_fallback_title_keeps_a_litre_unit() -> None:
+    assert fallback_title({"title": "Théière en fonte 1,2 l", "brand": "Maison"}).endswith("1,2 l")

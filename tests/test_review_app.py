@@ -246,14 +246,14 @@ def test_approve_and_reject_answer_the_new_row_or_go_back(client: TestClient) ->
 
 
 def test_an_edit_is_checked_as_typed_and_on_save(client: TestClient) -> None:
-    bad = "Une lampe garantie 10 ans."  # a figure the product data does not hold
+    bad = "Une lampe de 12 kg."  # a figure the product data does not hold
     checked = post(client, "/rows/1/check", {"f.description": bad})
     assert checked.status_code == 200
     rules = {flag["rule"] for flag in checked.json()["flags"]}
     assert "facts.unsupported" in rules
     assert 'data-rule="facts.unsupported"' in checked.json()["html"]
     assert re.search(
-        r'<mark [^>]*data-rule="facts.unsupported"[^>]*>10</mark>', checked.json()["fields"]["description"]
+        r'<mark [^>]*data-rule="facts.unsupported"[^>]*>12</mark>', checked.json()["fields"]["description"]
     )
     assert row_attr(client.get("/").text, 1, "data-edited") == "0"  # a check stores nothing
     clean = post(client, "/rows/1/check", {"f.description": "Une lampe orientable à la lumière douce."})
@@ -263,7 +263,7 @@ def test_an_edit_is_checked_as_typed_and_on_save(client: TestClient) -> None:
     assert saved.status_code == 200 and "problem" in saved.json()["message"]
     html = saved.json()["html"]
     assert row_attr(html, 1, "data-edited") == "1"
-    assert 'data-rule="facts.unsupported"' in html and re.search(r"<mark [^>]*>10</mark>", html)
+    assert 'data-rule="facts.unsupported"' in html and re.search(r"<mark [^>]*>12</mark>", html)
     assert row_attr(client.get("/?rule=facts.unsupported").text, 1, "data-edited") == "1"
     assert post(client, "/rows/1/edit", {"nothing": "x"}).status_code == 400
 

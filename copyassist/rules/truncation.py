@@ -52,6 +52,7 @@ _LAST_WORD = re.compile(r"([^\W\d_]+)['’]?\s*$")
 _VERB_IT_END = re.compile(
     r"(?i)\b(?:lets|let|makes|helps|allows|keeps|gives|permet|laisse)\s+(?:it|them|you|de|à)\s*$"
 )
+_AFTER_FIGURE = re.compile(r"(?:^|[\s(x×])\d+(?:[.,]\d+)?\s?$")  # a number, not a model code (S2)
 _APOSTROPHE_END = re.compile(r"[^\W\d_]['’]\s*$")
 _PAIRS = (("(", ")"), ("[", "]"), ("«", "»"), ("“", "”"))
 _LIST_END = re.compile(r"</li>\s*(?:</[ou]l>\s*)*$|(?:^|\n)\s*(?:[-•*▪✓✔]|\d+[.)])\s[^\n]*$", re.I)
@@ -81,6 +82,7 @@ def _line_end(line: str, words: frozenset[str], connectors: bool) -> str | None:
         and match.group(1).casefold() in words  # accents kept: "sûr" is no "sur"
         and not (len(match.group(1)) == 1 and match.group(1).isupper())  # "Vitamine A", "Classe A"
         and line[match.start() - 1 : match.start()] != "-"  # "Profitez-en", "Offrez-le"
+        and not _AFTER_FIGURE.search(line[: match.start()])  # a unit: "1,2 l", "27 in", "5 a"
     ):
         return match.group(1)
     if _VERB_IT_END.search(line):
