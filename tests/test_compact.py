@@ -116,3 +116,39 @@ def test_render_shows_the_compact_prompt_with_the_flag() -> None:
     assert full.exit_code == 0 and compact.exit_code == 0, compact.output
     assert "Example of how a bullet" in compact.output
     assert "Example of how a bullet" not in full.output
+
+
+def _one_row_feed(tmp_path: Path) -> Path:
+    feed = tmp_path / "feed.csv"
+    with feed.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "title", "brand", "language"])
+        writer.writerow(["K1", "Montre connectée Kairos S2", "Kairos", "fr"])
+    return feed
+
+
+def test_a_row_written_with_full_prompts_is_not_reused_for_compact_ones(tmp_path: Path) -> None:
+    feed = _one_row_feed(tmp_path)
+    with Store(tmp_path / "s.db") as store:
+        full = LocalLike([ANSWERS["product-title"]])
+        copyassist.run_batch(feed, tmp_path / "a.csv", template="product-title", backend=full, store=store,
+                             compact=False)  # fmt: skip
+        by_default = LocalLike([ANSWERS["product-title"]])  # the embedded model: compact by default
+        copyassist.run_batch(feed, tmp_path / "b.csv", template="product-title", backend=by_default,
+                             store=store)  # fmt: skip
+        again = LocalLike([ANSWERS["product-title"]])
+        copyassist.run_batch(feed, tmp_path / "c.csv", template="product-title", backend=again,
+                             store=store, compact=True)  # fmt: skip
+    assert full.params and by_default.params  # compact prompts: new calls, not the full prompts' row
+    assert again.params == []  # compact asked for is compact by default: the same row
+
+
+def test_full_prompts_by_default_keep_the_keys_made_before_compact_prompts(tmp_path: Path) -> None:
+    feed = _one_row_feed(tmp_path)
+    with Store(tmp_path / "s.db") as store:
+        first = FakeBackend([ANSWERS["product-title"]])
+        copyassist.run_batch(feed, tmp_path / "a.csv", template="product-title", backend=first, store=store)
+        second = FakeBackend([ANSWERS["product-title"]])
+        copyassist.run_batch(feed, tmp_path / "b.csv", template="product-title", backend=second,
+                             store=store, compact=False)  # fmt: skip
+    assert first.params and second.params == []

@@ -29,6 +29,7 @@ from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
 from copyassist.budget import CappedBackend, CostCap
+from copyassist.compact import wants_compact
 from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
 from copyassist.pipeline import CopyResult, agenerate, resolve_persona
@@ -138,6 +139,17 @@ class BatchRunner:
     def template_for(self, row: FeedRow) -> Template:
         return self.settings.templates[self.language_for(row).language]
 
+    @property
+    def _keyed_options(self) -> dict[str, Any]:
+        """The options as they shape the answer: compact prompts (the embedded model's default)
+        are part of the key when they are used, whether asked for or not; full prompts add
+        nothing, so keys made before compact prompts existed still match."""
+        options = dict(self.settings.options)
+        options.pop("compact", None)
+        if wants_compact(self.settings.options.get("compact"), self.backend):
+            options["compact"] = True
+        return options
+
     def key_for(self, row: FeedRow, template: Template | None = None) -> str:
         template = template or self.template_for(row)
         return self.store.result_key(
@@ -146,7 +158,7 @@ class BatchRunner:
             persona=self._persona_name,
             product=row.product or {},
             model=f"{self.backend.name}:{self.backend.model}",
-            params={**self.settings.params, **self.settings.options, "attempts": self.settings.max_attempts},
+            params={**self.settings.params, **self._keyed_options, "attempts": self.settings.max_attempts},
             channel=self.settings.channel,
             language=template.language,
         )
