@@ -20,6 +20,7 @@ import nh3
 
 from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Severity, Violation
+from copyassist.rules.leftovers import product_texts
 from copyassist.rules.text import (
     HTML_COMMENT,
     HTML_TAG,
@@ -174,12 +175,28 @@ def _shouted(part: str, allowed: frozenset[str]) -> bool:
     return fold(part) not in allowed and fold(part).strip("0123456789") not in allowed
 
 
+def _data_capitals(context: CheckContext, copy: str) -> set[str]:
+    """The words the product data itself writes in capitals (``2.5 TOG``, a model ``KRS``): the
+    seller's spelling, not shouting. The copy is no data (``check`` reads a listing as its own)."""
+    found = set()
+    for value in product_texts(context.product):
+        if value.strip() == copy.strip():
+            continue
+        for match in _TOKEN.finditer(value):
+            letters = [c for c in match.group() if c.isalpha()]
+            if letters and all(c.isupper() for c in letters):
+                found |= {fold(match.group()), *map(fold, re.split(f"[-{_APOSTROPHES}]", match.group()))}
+    return found
+
+
 def check_all_caps(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     if not rules.no_all_caps:
         return []
     names = [*context.known_words, *([context.brand] if context.brand else [])]
     allowed = words("acronyms.txt").union(
-        map(fold, names), (w for n in names for w in re.findall(r"[^\W_]+", fold(n)))
+        map(fold, names),
+        (w for n in names for w in re.findall(r"[^\W_]+", fold(n))),
+        _data_capitals(context, text),
     )
     shouted = [
         m.group()

@@ -36,6 +36,13 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"\s+", text.strip()) if w]
 
 
+def _has_phrase(words: list[str], part: str) -> bool:
+    """Whether ``part``'s words stand together, in order, among ``words`` (case and accents aside)."""
+    wanted = [fold(w.strip(",;:-–")) for w in _words(part)]
+    have = [fold(w.strip(",;:-–")) for w in words]
+    return any(have[i : i + len(wanted)] == wanted for i in range(len(have) - len(wanted) + 1))
+
+
 def _title_worthy(value: Any) -> str | None:
     """``value`` when it reads as one attribute value; None for lists, bare numbers, long text."""
     text = " ".join(str(value or "").split())
@@ -49,7 +56,8 @@ def _title_worthy(value: Any) -> str | None:
 def fallback_title(
     product: Mapping[str, Any], max_chars: int | None = None, channel: str | None = None
 ) -> str | None:
-    """Brand + product name + key attributes, each word once, cut at a word within the limit.
+    """Brand + product name + key attributes, each word once (a figure with its unit once), cut at
+    a word within the limit.
 
     Colour and size join for the ``VARIANT_CHANNELS``. ``None`` when the product has no name
     to build from (a category or a code is no title)."""
@@ -66,12 +74,18 @@ def fallback_title(
     parts = [brand, name] + [attributes[k] for k in wanted if k in attributes]
     seen: set[str] = set()
     words: list[str] = []
-    for part in parts:
+    for index, part in enumerate(parts):
+        if index > 1 and any(c.isdigit() for c in part) and _has_phrase(words, part):
+            continue  # an attribute the name already gives ("15 L" in "Sac à dos 15 L")
+        after_figure = False
         for word in _words(part):
             key = fold(word.strip(",;:-–"))
-            if key and key not in seen:
+            figure = any(c.isdigit() for c in word)
+            # figures and the unit after them may repeat: "SPF 50 ... 50 ml" keeps "50 ml"
+            if key and (key not in seen or figure or (after_figure and len(key) <= 3)):
                 seen.add(key)
                 words.append(word)
+            after_figure = figure
     title = ""
     for word in words:
         candidate = f"{title} {word}".strip()

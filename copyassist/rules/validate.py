@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from copyassist.outputs import CopyOutput
-from copyassist.rules import checks, claims, facts, language, leftovers, relevance
+from copyassist.rules import (
+    checks,
+    claims,
+    facts,
+    filler,
+    language,
+    leftovers,
+    relevance,
+    repetition,
+    truncation,
+)
 from copyassist.rules.base import FIELD_KINDS, Check, CheckContext, FieldRules, Profile, Violation
 
 
@@ -79,12 +90,35 @@ def _texts(name: str, value: Any) -> Iterator[tuple[str, str]]:
             yield from _texts(f"{name}.{sub_name}", getattr(value, sub_name))
 
 
+@lru_cache(maxsize=16)
+def quality_checks(kind: str | None) -> tuple[Check, ...]:
+    """The checks whose rule depends on the kind of field (``copy`` for a headline or a call to
+    action, None for a field of no known kind): repetition, truncation, filler."""
+    return (
+        *repetition.repetition_checks(kind),
+        truncation.truncation_check(kind),
+        *filler.filler_checks(kind),
+    )
+
+
 def check_text(
-    field: str, text: str, rules: FieldRules, context: CheckContext, profile: Profile, *, copy: bool = True
+    field: str,
+    text: str,
+    rules: FieldRules,
+    context: CheckContext,
+    profile: Profile,
+    *,
+    copy: bool = True,
+    kind: str | None = None,
 ) -> list[Violation]:
-    """Every check on one piece of text. ``copy=False`` keeps to leftovers and language."""
+    """Every check on one piece of text. ``copy=False`` keeps to leftovers and language.
+
+    ``kind``: the kind of field the text is (``title``, ``copy``...); by default ``field`` when
+    it names a kind (as ``copyassist check`` calls it)."""
     found: list[Violation] = []
+    kind = kind or (field if field in FIELD_KINDS else None)
     selected = channel_checks(profile) if copy else (leftovers.check_leftovers, language.check_language)
+    selected = (*selected, *quality_checks(kind)) if copy else selected
     for check in selected:
         found.extend(check(field, text, rules, context))
     if copy and context.product:
@@ -124,5 +158,5 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
         rules = _rules(profile, kind if kind in FIELD_KINDS else None, context)
         found.extend(_count_violations(name, value, rules))
         for place, text in _texts(name, value):
-            found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes"))
+            found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes", kind=kind))
     return sorted(found, key=lambda v: v.severity != "error")

@@ -1,0 +1,329 @@
+"""The quality checks of issue 15: repeated phrases, keyword stuffing, truncated sentences, a
+title naming its brand twice, filler and labels, copy that is only the brand; French and English,
+caught in generation's validation and in ``copyassist check``, silent on ordinary good copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import copyassist
+from copyassist.outputs.copywriting import (
+    Bullets,
+    FaqItem,
+    FaqOutput,
+    ProductDescription,
+    ProductTitle,
+    SeoOutput,
+)
+from copyassist.rules.base import CheckContext, Violation
+from copyassist.rules.fallback import fallback_title
+from copyassist.rules.profiles import load_profile
+from copyassist.rules.validate import validate_output
+from tests.good_listings import GOOD_LISTINGS
+
+NEW_RULES = {
+    "repetition.phrase",
+    "repetition.keyword_stuffing",
+    "text.truncated",
+    "title.brand_repeated",
+    "leftover.filler",
+    "leftover.label_prefix",
+    "content.only_name",
+    "facts.unit_changed",
+    "offer.promise",
+    "keywords.invalid",
+    "keywords.duplicate",
+}
+CHANNELS = ("generic", "amazon", "google-shopping", "shopify", "meta-tags", "cdiscount", "rakuten-fr")
+KAIROS = {"title": "Montre connectée Kairos S2", "brand": "Kairos", "attributes": {"étanchéité": "5 ATM"}}
+SONORA = {"title": "Sonora Air wireless earbuds", "brand": "Sonora", "attributes": {"case": "USB-C"}}
+FR = CheckContext(language="fr", brand="Kairos", product=KAIROS, known_words=("Kairos",))
+EN = CheckContext(language="en", brand="Sonora", product=SONORA, known_words=("Sonora",))
+
+
+def found(output: Any, context: CheckContext, channel: str = "generic") -> list[Violation]:
+    return validate_output(output, load_profile(channel), context)
+
+
+def rules(output: Any, context: CheckContext, channel: str = "generic") -> set[str]:
+    return {v.rule for v in found(output, context, channel)}
+
+
+def listing_outputs(listing: dict[str, Any]) -> list[Any]:
+    return [
+        ProductTitle(title=listing["title"]),
+        Bullets(bullets=listing["bullets"]),
+        ProductDescription(
+            headline=listing["headline"],
+            description=listing["description"],
+            call_to_action=listing["call_to_action"],
+        ),
+        SeoOutput(
+            seo_title=listing["seo_title"],
+            meta_description=listing["meta_description"],
+            keywords=[*listing["keywords"], listing["product"]["title"].lower()],
+        ),
+        FaqOutput(items=[FaqItem(question=q, answer=a) for q, a in listing["faq"]]),
+    ]
+
+
+def listing_context(listing: dict[str, Any]) -> CheckContext:
+    return CheckContext(
+        language=listing["language"],
+        brand=listing["brand"],
+        keywords=tuple(listing["keywords"]),
+        product=listing["product"],
+        known_words=(listing["brand"],),
+    )
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("listing", GOOD_LISTINGS, ids=lambda listing: listing["brand"])
+def test_good_listings_break_none_of_the_new_rules(listing: dict[str, Any], channel: str) -> None:
+    context = listing_context(listing)
+    for output in listing_outputs(listing):
+        new = [v for v in found(output, context, channel) if v.rule in NEW_RULES]
+        assert new == [], (type(output).__name__, new)
+
+
+def test_good_listings_pass_the_generic_channel_outright() -> None:
+    """The fixture is good copy by the old rules too, so the precision test means something."""
+    for listing in GOOD_LISTINGS:
+        for output in listing_outputs(listing):
+            errors = [v for v in found(output, listing_context(listing)) if v.severity == "error"]
+            assert errors == [], (listing["brand"], errors)
+
+
+# ------------------------------------------------------------------------------ repetition
+
+REPEATED_EN = (
+    "Wireless Earbuds with Active Noise Cancelling and USB-C Charging Case with Active Noise "
+    "Cancelling and USB-C Charging Case"
+)
+REPEATED_FR = (
+    "Écouteurs sans fil à réduction de bruit active et boîtier de charge USB-C avec réduction "
+    "de bruit active et boîtier de charge USB-C"
+)
+
+
+@pytest.mark.parametrize(("title", "context"), [(REPEATED_FR, FR), (REPEATED_EN, EN)])
+def test_a_title_that_says_its_phrase_twice(title: str, context: CheckContext) -> None:
+    violations = [v for v in found(ProductTitle(title=title), context) if v.rule == "repetition.phrase"]
+    assert len(violations) == 1 and violations[0].severity == "error"
+    assert len(violations[0].text.split()) >= 6  # the whole phrase, not its first words
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("Montre étanche étanche 5 ATM", FR),
+        ("Kairos S2 montre connectée, montre connectée étanche", FR),
+        ("Sonora Air earbuds, wireless wireless", EN),
+    ],
+)
+def test_doubled_words_and_two_word_phrases_in_titles(text: str, context: CheckContext) -> None:
+    assert "repetition.phrase" in rules(ProductTitle(title=text), context)
+
+
+def test_a_description_repeating_a_whole_sentence_but_not_the_product_name() -> None:
+    sentence = "Son écran AMOLED reste lisible en plein soleil."
+    twice = ProductDescription(
+        headline="La montre du quotidien",
+        description=f"La Kairos S2 vous suit partout. {sentence} Elle tient 10 jours. {sentence}",
+        call_to_action="Choisissez la vôtre",
+    )
+    assert "repetition.phrase" in rules(twice, FR)
+    named = ProductDescription(
+        headline="La montre du quotidien",
+        description="La montre connectée Kairos S2 vous suit. Étanche 5 ATM, la montre connectée "
+        "Kairos S2 vous suit aussi à la piscine.",
+        call_to_action="Choisissez la vôtre",
+    )
+    assert "repetition.phrase" not in rules(named, FR)
+
+
+def test_figures_and_units_are_no_repeated_phrase() -> None:
+    title = ProductTitle(title="Solis crème solaire SPF 50 visage, lot de 2 x 50 ml, 50 ml chacun")
+    assert "repetition.phrase" not in rules(title, FR)
+
+
+@pytest.mark.parametrize(
+    ("output", "context"),
+    [
+        (ProductTitle(title="Montre Kairos S2, montre sport, montre GPS, montre étanche"), FR),
+        (
+            SeoOutput(
+                seo_title="Earbuds, earbuds, earbuds | Sonora",
+                meta_description="Sonora Air earbuds.",
+                keywords=["earbuds", "wireless earbuds", "noise cancelling"],
+            ),
+            EN,
+        ),
+        (Bullets(bullets=["Montre étanche : une montre pour nager, une montre pour courir"]), FR),
+    ],
+)
+def test_keyword_stuffing(output: Any, context: CheckContext) -> None:
+    assert "repetition.keyword_stuffing" in rules(output, context)
+
+
+def test_a_keyword_phrase_stuffed_into_a_long_description() -> None:
+    context = CheckContext(
+        language="en", brand="Sonora", keywords=("noise cancelling earbuds",), product=SONORA
+    )
+    body = " ".join(
+        ["Noise cancelling earbuds for the train."] * 2 + ["Noise cancelling earbuds for work."] * 3
+    )
+    output = ProductDescription(headline="Quiet", description=body, call_to_action="Try them")
+    assert "repetition.keyword_stuffing" in rules(output, context)
+
+
+@pytest.mark.parametrize(
+    ("title", "context"),
+    [("Kairos montre connectée Kairos S2", FR), ("Sonora Air Wireless Earbuds by Sonora", EN)],
+)
+def test_a_title_that_names_its_brand_twice(title: str, context: CheckContext) -> None:
+    assert "title.brand_repeated" in rules(ProductTitle(title=title), context)
+    once = title.replace(context.brand or "", "", 1).strip()
+    assert "title.brand_repeated" not in rules(ProductTitle(title=once), context)
+
+
+def test_a_brand_twice_in_the_products_own_name_is_not_reported() -> None:
+    product = {"title": "Coca-Cola Cola Zero", "brand": "Cola"}
+    context = CheckContext(language="en", brand="Cola", product=product)
+    assert "title.brand_repeated" not in rules(ProductTitle(title="Coca-Cola Cola Zero 33 cl"), context)
+
+
+# ------------------------------------------------------------------------------ truncation
+
+
+@pytest.mark.parametrize(
+    ("description", "context", "end"),
+    [
+        ("La Kairos S2 est étanche 5 ATM et", FR, "et"),
+        ("La Kairos S2 vous suit partout avec son écran AMOLED de", FR, "de"),
+        ("The Sonora Air earbuds come with the", EN, "the"),
+        ("The Sonora Air earbuds shut out noise (active noise cancelling, USB-C", EN, "("),
+        ("Ses points forts : « étanche, légère", FR, "«"),
+    ],
+)
+def test_a_description_cut_mid_sentence_is_an_error(
+    description: str, context: CheckContext, end: str
+) -> None:
+    output = ProductDescription(headline="Accroche", description=description, call_to_action="Choisissez-la")
+    cut = [v for v in found(output, context) if v.rule == "text.truncated"]
+    assert [(v.severity, v.text) for v in cut] == [("error", end)]
+
+
+@pytest.mark.parametrize(
+    ("answer", "context"),
+    [
+        ("Oui, la montre est étanche 5 ATM et convient à la piscine", FR),
+        ("Yes, the case charges over USB-C and holds a full charge", EN),
+    ],
+)
+def test_an_faq_answer_without_a_full_stop_is_a_warning(answer: str, context: CheckContext) -> None:
+    output = FaqOutput(items=[FaqItem(question="Question posée ?", answer=answer)])
+    cut = [v for v in found(output, context) if v.rule == "text.truncated"]
+    assert [(v.severity, v.field) for v in cut] == [("warning", "items[0].answer")]
+
+
+@pytest.mark.parametrize(
+    ("title", "context"),
+    [("Montre connectée Kairos S2 avec", FR), ("Sonora Air Wireless Earbuds with", EN), ("Kairos S2 -", FR)],
+)
+def test_a_title_ending_on_a_connector(title: str, context: CheckContext) -> None:
+    assert "text.truncated" in rules(ProductTitle(title=title), context)
+
+
+def test_titles_bullets_and_calls_to_action_need_no_full_stop() -> None:
+    assert "text.truncated" not in rules(ProductTitle(title="Bague en or 18 carats, vitamine A"), FR)
+    assert "text.truncated" not in rules(Bullets(bullets=["GPS intégré", "Écran AMOLED"]), FR)
+    cta = ProductDescription(
+        headline="Le bon rythme", description="Une montre.", call_to_action="Profitez-en"
+    )
+    assert "text.truncated" not in rules(cta, FR)
+
+
+# ------------------------------------------------------------------------- filler and labels
+
+
+@pytest.mark.parametrize(
+    "filler", ["Bullets", "text", "Bien sûr !", "Sure.", "Voici...", "Here are the bullets:"]
+)
+def test_bullets_that_are_a_label_or_filler(filler: str) -> None:
+    output = Bullets(bullets=["GPS intégré", filler])
+    violations = [v for v in found(output, FR) if v.rule == "leftover.filler"]
+    assert [v.field for v in violations] == ["bullets[1]"]
+
+
+@pytest.mark.parametrize(
+    ("title", "context"),
+    [("Titre de produit : Montre connectée Kairos S2", FR), ("Product title: Sonora Air Earbuds", EN)],
+)
+def test_a_title_that_starts_with_its_label(title: str, context: CheckContext) -> None:
+    assert "leftover.label_prefix" in rules(ProductTitle(title=title), context)
+
+
+@pytest.mark.parametrize(("context", "brand"), [(FR, "Kairos"), (EN, "Sonora")])
+def test_an_seo_title_and_meta_description_that_are_only_the_brand(context: CheckContext, brand: str) -> None:
+    output = SeoOutput(seo_title=brand, meta_description=f"{brand}.", keywords=["a b", "c d", "e f"])
+    only = [v.field for v in found(output, context) if v.rule == "content.only_name"]
+    assert only == ["seo_title", "meta_description"]
+
+
+def test_a_meta_description_that_is_only_the_product_name() -> None:
+    output = SeoOutput(
+        seo_title="Montre connectée Kairos S2",  # a fine SEO title
+        meta_description="Kairos - Montre connectée Kairos S2",
+        keywords=["montre connectée", "montre GPS", "montre étanche"],
+    )
+    assert [v.field for v in found(output, FR) if v.rule == "content.only_name"] == ["meta_description"]
+
+
+@pytest.mark.parametrize(("cta", "context"), [("149,90 €", FR), ("$149.90", EN)])
+def test_a_call_to_action_that_is_a_price_alone(cta: str, context: CheckContext) -> None:
+    output = ProductDescription(headline="Accroche", description="Une montre.", call_to_action=cta)
+    assert "leftover.filler" in rules(output, context, "shopify")  # shopify allows prices in descriptions
+
+
+# ---------------------------------------------------------------------- copyassist check
+
+
+def test_copyassist_check_reports_the_new_rules() -> None:
+    rows = [
+        {"title": REPEATED_FR, "brand": "Sonora", "seo title": "Écouteurs sans fil Sonora",
+         "description": "Des écouteurs légers et"},
+        {"title": "Kairos montre Kairos S2", "brand": "Kairos", "seo title": "Kairos",
+         "description": "Bien sûr !"},
+        {"title": "Product title: Sonora Air Earbuds", "brand": "Sonora", "seo title": "Sonora Air Earbuds",
+         "description": "Light earbuds with the"},
+    ]  # fmt: skip
+    report = copyassist.check(rows, channel="generic", language=None)
+    by_row = {r.row: {v.rule for v in r.violations} for r in report.rows}
+    assert {"repetition.phrase", "text.truncated"} <= by_row[1]
+    assert {"title.brand_repeated", "content.only_name", "leftover.filler"} <= by_row[2]
+    assert {"leftover.label_prefix", "text.truncated"} <= by_row[3]
+
+
+# --------------------------------------------------------------------- false positives
+
+
+@pytest.mark.parametrize("channel", ["generic", "google-shopping", "amazon"])
+def test_capitals_written_so_in_the_product_data_are_not_shouting(channel: str) -> None:
+    product = {"title": "Gigoteuse bébé 2.5 TOG", "attributes": {"indice": "2.5 TOG"}}
+    context = CheckContext(language="fr", brand="Doudou", product=product)
+    assert "title.all_caps" not in rules(
+        ProductTitle(title="Gigoteuse bébé 2.5 TOG en coton"), context, channel
+    )
+    assert "title.all_caps" in rules(
+        ProductTitle(title="Gigoteuse bébé 2.5 TOG SUPER douce"), context, channel
+    )
+
+
+def test_fallback_titles_keep_repeated_figures_and_units() -> None:
+    product = {"title": "Sunscreen SPF 50 Face Fluid", "brand": "Solis", "attributes": {"volume": "50 ml"}}
+    assert fallback_title(product) == "Solis Sunscreen SPF 50 Face Fluid 50 ml"
+    french = {"title": "Sac à dos Nordlys 15 L", "brand": "Nordlys", "attributes": {"volume": "15 L"}}
+    assert fallback_title(french) == "Nordlys Sac à dos 15 L"  # given by the name: not twice
