@@ -117,6 +117,20 @@ class Accuracy:
     def good_without_error(self) -> int:
         return sum("error" not in o.fired.values() for o in self.good_listings)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as plain data: overall, per rule, and the rules below target."""
+        return {
+            "listings": len(self.outcomes),
+            "precision": self.precision,
+            "recall": self.recall,
+            "rules": {
+                rule: {"labelled": r.expected, "found": r.found, "false_positives": r.false_positives,
+                       "precision": r.precision, "recall": r.recall}
+                for rule, r in sorted(self.rules.items())
+            },
+            "below_target": self.below_target,
+        }  # fmt: skip
+
 
 def load_labels(folder: Path = EVAL) -> dict[str, dict[str, Any]]:
     labels: dict[str, dict[str, Any]] = json.loads((folder / "defects.json").read_text(encoding="utf-8"))
@@ -256,9 +270,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="skip running the CLI on each file too")
     parser.add_argument("--details", action="store_true", help="list every miss and false positive")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     accuracy = measure()
-    print(report(accuracy, with_details=args.details))
+    print(
+        json.dumps(accuracy.as_dict(), indent=2) if args.json else report(accuracy, with_details=args.details)
+    )
     if not args.fast:
         disagreements = cli_disagreements(accuracy)
         print("CLI and library agree on every listing" if not disagreements else "\n".join(disagreements))

@@ -153,3 +153,8 @@ def test_counting_found_missed_and_false_positives(tmp_path: Path) -> None:
     assert accuracy.below_target == ["facts.unsupported", "leftover.placeholder"]
     assert accuracy.good_without_error == 1
     assert "missed  L2" in bench.report(accuracy, with_details=True)
+    figures = accuracy.as_dict()
+    assert figures["rules"]["title.promotional"] == {
+        "labelled": 1, "found": 1, "false_positives": 0, "precision": 1.0, "recall": 1.0
+    }  # fmt: skip
+    assert figures["below_target"] == accuracy.below_target and figures["listings"] == 4
