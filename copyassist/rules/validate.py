@@ -14,13 +14,15 @@ from copyassist.outputs import CopyOutput
 from copyassist.rules import (
     checks,
     claims,
-    facts,
     filler,
     language,
     leftovers,
+    promises,
+    reask,
     relevance,
     repetition,
     truncation,
+    units,
 )
 from copyassist.rules.base import FIELD_KINDS, Check, CheckContext, FieldRules, Profile, Violation
 
@@ -93,11 +95,13 @@ def _texts(name: str, value: Any) -> Iterator[tuple[str, str]]:
 @lru_cache(maxsize=16)
 def quality_checks(kind: str | None) -> tuple[Check, ...]:
     """The checks whose rule depends on the kind of field (``copy`` for a headline or a call to
-    action, None for a field of no known kind): repetition, truncation, filler."""
+    action, None for a field of no known kind): repetition, truncation, filler, promises."""
     return (
         *repetition.repetition_checks(kind),
         truncation.truncation_check(kind),
         *filler.filler_checks(kind),
+        promises.check_promises,
+        reask.check_tool_request,
     )
 
 
@@ -122,7 +126,7 @@ def check_text(
     for check in selected:
         found.extend(check(field, text, rules, context))
     if copy and context.product:
-        found.extend(facts.check_facts(field, text, rules, context))
+        found.extend(units.check_facts(field, text, rules, context))
         if field == "title":
             found.extend(relevance.check_on_product(field, text, rules, context))
     return found

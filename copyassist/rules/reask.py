@@ -1,0 +1,88 @@
+"""The tool's own requests returned as copy: ``leftover.prompt_echo`` (error).
+
+A small model handed a re-ask ("Your answer is not valid: ... Send the complete, corrected JSON
+object") may answer with it: the list of problems as an FAQ answer, the request as a bullet.
+This check knows every fixed text the tool sends (the re-asks of :mod:`copyassist.attempts` and
+the format instructions of :mod:`copyassist.backends.request`, in French and English), so it
+needs no prompt and runs in ``copyassist check`` too. It reports:
+
+- :data:`RUN_WORDS` consecutive words of one of those texts, or the whole of a shorter line;
+- a field path of the re-ask's problem lines (``items[0].answer:``, ``bullets[2]:``);
+- "objet JSON" / "JSON object", unless the product data speaks of JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from copyassist.attempts import followup_texts
+from copyassist.backends.base import OutputSpec, StructuredMode
+from copyassist.backends.request import format_instruction
+from copyassist.rules.base import CheckContext, FieldRules, Violation
+from copyassist.rules.leftovers import PROMPT_ECHO, product_texts
+from copyassist.rules.text import fold, visible_text
+
+#: This many consecutive words of a tool request found in the copy make an echo.
+RUN_WORDS = 4
+LANGUAGES = ("fr", "en")
+_MODES: tuple[StructuredMode, ...] = ("json_schema", "json_object")
+_WORD = re.compile(r"[^\W_]+")
+_FIELD_PATH = re.compile(r"(?<![\w.])[a-z_]+\[\d+\](?:\.[a-z_]+)?\s*:", re.IGNORECASE)
+_JSON = re.compile(r"(?<!\w)(?:objets?\s+json|json\s+objects?|format\s+json|json\s+format)(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def tool_lines() -> tuple[tuple[str, ...], ...]:
+    """The words of every line the tool itself may send, in every language it speaks."""
+    texts = [text for language in LANGUAGES for text in followup_texts(language)]
+    empty = OutputSpec(name="Output", schema={})
+    texts += [format_instruction(empty, mode, language) for mode in _MODES for language in LANGUAGES]
+    lines = {tuple(_WORD.findall(fold(line))) for text in texts for line in text.splitlines()}
+    return tuple(sorted(line for line in lines if line))
+
+
+@lru_cache(maxsize=1)
+def _runs() -> frozenset[tuple[str, ...]]:
+    runs: set[tuple[str, ...]] = set()
+    for line in tool_lines():
+        if len(line) <= RUN_WORDS:
+            runs.add(line)
+        runs.update(line[i : i + RUN_WORDS] for i in range(len(line) - RUN_WORDS + 1))
+    return frozenset(runs)
+
+
+def _echoed(words: list[str]) -> list[str]:
+    """The stretches of ``words`` made of tool-request runs, overlapping runs merged."""
+    runs = _runs()
+    covered = [False] * len(words)
+    for size in {len(run) for run in runs}:
+        for i in range(len(words) - size + 1):
+            if tuple(words[i : i + size]) in runs:
+                covered[i : i + size] = [True] * size
+    stretches: list[list[str]] = []
+    for i, word in enumerate(words):
+        if covered[i]:
+            if i and covered[i - 1]:
+                stretches[-1].append(word)
+            else:
+                stretches.append([word])
+    return [" ".join(stretch) for stretch in stretches]
+
+
+def check_tool_request(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """``leftover.prompt_echo``: a re-ask, a format instruction or a problem line in the copy."""
+    plain = visible_text(text)
+    folded = fold(plain)
+    found = _echoed(_WORD.findall(folded))
+    found += [m.group().rstrip(": ") for m in _FIELD_PATH.finditer(plain)]
+    if (
+        not found
+        and _JSON.search(folded)
+        and not any("json" in fold(t) for t in product_texts(context.product))
+    ):
+        found += [m.group() for m in _JSON.finditer(folded)]
+    return [
+        Violation(PROMPT_ECHO, "error", field, f'repeats the tool\'s own request: "{piece}"', piece)
+        for piece in dict.fromkeys(found)
+    ]

@@ -1,0 +1,134 @@
+"""The facts guard, with units: a figure whose unit was changed from the product data's.
+
+``check_facts`` (a ``Check``) reports what :func:`copyassist.rules.facts.unsupported_claims`
+finds, each claim once, as one of two rules (errors both):
+
+- ``facts.unit_changed``: the data gives the same quantity in another unit: the same figure with
+  another unit of the same kind (``50 cm`` for ``50 mm``, ``2 mois`` for ``2 ans``), or the
+  figure converted across kinds of unit (``50 m`` for ``5 ATM``, ``39,6 cm`` for ``15,6"``,
+  ``68 °F`` for ``20 °C``, ``1 lb`` for ``454 g``): the seller's unit is the one to keep, and
+  water resistance in metres is no depth rating. A conversion within one metric scale
+  (``0,5 L`` for ``500 ml``) is the same figure, no violation at all.
+- ``facts.unsupported``: any other claim the data does not support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from copyassist.rules import facts
+from copyassist.rules.base import CheckContext, FieldRules, Violation
+from copyassist.rules.leftovers import product_texts
+
+UNIT_CHANGED = "facts.unit_changed"
+#: How close a converted figure must be to the data's to be the same quantity (rounding aside).
+TOLERANCE = Decimal("0.03")
+#: Dimensions (as ``facts`` names them) that measure one thing in different units.
+_SAME_THING = ({"time", "months"},)
+
+
+def _to_celsius(value: Decimal) -> Decimal:
+    return (value - 32) * 5 / 9
+
+
+#: (dimension, dimension it converts to, base value -> the other dimension's base value)
+_CONVERSIONS: tuple[tuple[str, str, Callable[[Decimal], Decimal]], ...] = (
+    ("atm", "length", lambda atm: atm * 10_000),  # 1 atm of water resistance is sold as 10 m
+    ("bar", "length", lambda bar: bar * 10_000),
+    ("atm", "bar", lambda atm: atm),
+    ("inch", "length", lambda inch: inch * Decimal("25.4")),
+    ("pound", "mass", lambda lb: lb * Decimal("453592")),
+    ("ounce", "mass", lambda oz: oz * Decimal("28350")),
+    ("fahrenheit", "celsius", _to_celsius),
+)
+
+
+def _quantity(claim: facts.Claim) -> tuple[str, Decimal] | None:
+    """(dimension, value in its base unit) of a single-figure quantity claim."""
+    if claim.kind != "quantity" or len(claim.keys) != 1:
+        return None
+    _, dimension, value = claim.keys[0].split(":")
+    return dimension, Decimal(value)
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b), Decimal(1))
+
+
+def _converted(copy: tuple[str, Decimal], data: tuple[str, Decimal]) -> bool:
+    for source, target, convert in _CONVERSIONS:
+        for (a_dim, a), (b_dim, b) in ((copy, data), (data, copy)):
+            if a_dim == source and b_dim == target and _close(convert(a), b):
+                return True
+    return False
+
+
+def _same_thing(a: str, b: str) -> bool:
+    return a == b or any({a, b} <= group for group in _SAME_THING)
+
+
+def changed_from(claim: facts.Claim, data_claims: list[facts.Claim]) -> facts.Claim | None:
+    """The data's claim that ``claim`` (unsupported) restates in another unit, if any."""
+    mine = _quantity(claim)
+    if mine is None:
+        return None
+    for other in data_claims:
+        theirs = _quantity(other)
+        if theirs is None or theirs == mine:
+            continue
+        same_figure = claim.values[:1] == other.values[:1] and _same_thing(mine[0], theirs[0])
+        if same_figure or _converted(mine, theirs):
+            return other
+    return None
+
+
+def _without(product: Mapping[str, Any], copy: str) -> dict[str, Any]:
+    """The product data less the copy itself (``copyassist check`` reads a listing as its own data)."""
+    return {k: v for k, v in product.items() if not (isinstance(v, str) and v.strip() == copy.strip())}
+
+
+def data_claims(product: Mapping[str, Any]) -> list[facts.Claim]:
+    """The quantity claims of the product data, read the French and the English way."""
+    data = "\n".join(product_texts(product))
+    return [c for lang in ("fr", "en") for c in facts.extract_claims(data, lang) if c.kind == "quantity"]
+
+
+def unit_changes(
+    text: str, product: Mapping[str, Any], language: str | None
+) -> list[tuple[facts.Claim, facts.Claim]]:
+    """(claim of the copy, claim of the data) for each figure of ``text`` that restates the data
+    in another unit, unless the copy also gives the data's own figure (``5 ATM (50 m)``)."""
+    data = _without(product, text)
+    unsupported = facts.unsupported_claims(text, data, language)
+    if not unsupported:
+        return []
+    known = data_claims(data)
+    said = {key for claim in facts.extract_claims(text, language) for key in claim.keys}
+    changes = []
+    for claim in unsupported:
+        source = changed_from(claim, known)
+        if source is not None and not set(source.keys) <= said:
+            changes.append((claim, source))
+    return changes
+
+
+def check_facts(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """A ``Check``: ``facts.unit_changed`` for each figure restated in another unit, and
+    ``facts.unsupported`` for the other claims the data does not support."""
+    if context.product is None:
+        return []
+    changes = unit_changes(text, context.product, context.language)
+    changed = {claim.text for claim, _ in changes}
+    found = [
+        Violation(
+            UNIT_CHANGED,
+            "error",
+            field,
+            f"{claim.text!r} changes the unit of {source.text!r} in the product data",
+            claim.text,
+        )
+        for claim, source in changes
+    ]
+    return found + [v for v in facts.check_facts(field, text, rules, context) if v.text not in changed]
