@@ -21,6 +21,7 @@ from copyassist.errors import InputError
 from copyassist.feeds import Row, read_rows
 from copyassist.rules.base import FIELD_KINDS, CheckContext, Violation
 from copyassist.rules.duplicates import find_duplicate_titles
+from copyassist.rules.keywords import check_keyword_list, split_keywords
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_text
 
@@ -123,8 +124,9 @@ def resolve_fields(columns: Iterable[str], fields: Mapping[str, str] | None) -> 
     available = list(columns)
     if fields:
         for kind, column in fields.items():
-            if kind not in FIELD_KINDS:
-                raise InputError(f"unknown field kind {kind!r}; choose from {', '.join(FIELD_KINDS)}")
+            if kind not in (*FIELD_KINDS, "keywords"):
+                kinds = ", ".join((*FIELD_KINDS, "keywords"))
+                raise InputError(f"unknown field kind {kind!r}; choose from {kinds}")
             if column not in available:
                 raise InputError(f"no column {column!r} in the file; columns: {', '.join(available)}")
         return dict(fields)
@@ -225,7 +227,9 @@ def check(
                                violations=reading)  # fmt: skip
         for kind, column in report.fields.items():
             text = str(row.data.get(column) or "")
-            if text:
+            if text and kind == "keywords":
+                row_report.violations.extend(check_keyword_list(kind, split_keywords(text), context))
+            elif text:
                 rules = profile.rules_for(kind)
                 row_report.violations.extend(check_text(kind, text, rules, context, profile))
                 if kind == "title":

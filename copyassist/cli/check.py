@@ -28,7 +28,8 @@ FieldOpt = Annotated[
         "--field",
         "-f",
         help="KIND=COLUMN to check, repeatable; kinds: title, bullets, description, seo_title, "
-        "meta_description, faq. Default: the column names it recognises.",
+        "meta_description, faq, keywords (one a line, or split on ; or ,). Default: the column names "
+        "it recognises.",
     ),
 ]
 LangOpt = Annotated[

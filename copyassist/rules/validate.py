@@ -15,6 +15,7 @@ from copyassist.rules import (
     checks,
     claims,
     filler,
+    keywords,
     language,
     leftovers,
     promises,
@@ -157,6 +158,8 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
     for name in model.model_fields:
         kind = model.kind_of(name)
         if kind == "data":
+            if name == "keywords" and isinstance(getattr(output, name), list):
+                found.extend(keywords.check_keyword_list(name, getattr(output, name), context))
             continue
         value = getattr(output, name)
         rules = _rules(profile, kind if kind in FIELD_KINDS else None, context)
