@@ -30,7 +30,10 @@ ETSY = [
 
 def facts_errors(report: copyassist.CheckReport) -> list[tuple[int, str, str]]:
     return [
-        (r.row, v.field, v.text) for r in report.rows for v in r.violations if v.rule == "facts.unsupported"
+        (r.row, v.field, v.text)
+        for r in report.rows
+        for v in r.violations
+        if v.rule in ("facts.unsupported", "facts.unit_changed")  # 50 m for 5 ATM is a changed unit
     ]
 
 

@@ -327,3 +327,63 @@ def test_fallback_titles_keep_repeated_figures_and_units() -> None:
     assert fallback_title(product) == "Solis Sunscreen SPF 50 Face Fluid 50 ml"
     french = {"title": "Sac à dos Nordlys 15 L", "brand": "Nordlys", "attributes": {"volume": "15 L"}}
     assert fallback_title(french) == "Nordlys Sac à dos 15 L"  # given by the name: not twice
+
+
+# ------------------------------------------------------------------------- call to action
+
+
+@pytest.mark.parametrize(
+    ("cta", "context", "rule"),
+    [
+        ("Seulement 149,90 €, commandez-la", FR, "title.price"),
+        ("Yours for $149.90 today", EN, "title.price"),
+        ("Rendez-vous sur kairos.boutique/s2", FR, "url"),
+        ("Order it at sonora-audio.xyz/air", EN, "url"),
+        ("Commandez-la 😍", FR, "emoji"),
+    ],
+)
+def test_the_call_to_action_gets_the_descriptions_content_rules(
+    cta: str, context: CheckContext, rule: str
+) -> None:
+    output = ProductDescription(headline="Accroche", description="Une montre.", call_to_action=cta)
+    assert rule in {v.rule for v in found(output, context) if v.field == "call_to_action"}
+
+
+@pytest.mark.parametrize(("cta", "context"), [("Commandez maintenant !", FR), ("Order now", EN)])
+def test_a_call_to_action_may_call_to_act(cta: str, context: CheckContext) -> None:
+    output = ProductDescription(headline="Accroche", description="Une montre.", call_to_action=cta)
+    assert [v for v in found(output, context) if v.field == "call_to_action"] == []
+
+
+@pytest.mark.parametrize(("items", "context"), [(["GPS intégré", "Écran AMOLED", "GPS intégré."], FR),
+                                                (["USB-C case", "30 hours", "usb-c CASE"], EN)])  # fmt: skip
+def test_two_bullets_saying_the_same(items: list[str], context: CheckContext) -> None:
+    repeated = [v.field for v in found(Bullets(bullets=items), context) if v.rule == "repetition.phrase"]
+    assert repeated == ["bullets[2]"]
+
+
+def test_two_faq_answers_saying_the_same() -> None:
+    answer = "Oui, elle est étanche 5 ATM."
+    output = FaqOutput(
+        items=[FaqItem(question="Étanche ?", answer=answer), FaqItem(question="Piscine ?", answer=answer)]
+    )
+    assert [v.field for v in found(output, FR) if v.rule == "repetition.phrase"] == ["items[1].answer"]
+
+
+def test_a_bullets_cell_is_read_line_by_line_in_copyassist_check() -> None:
+    rows = [{"title": "Montre connectée Kairos S2", "puces": "GPS intégré\nBullets\nÉcran AMOLED"}]
+    report = copyassist.check(rows, fields={"title": "title", "bullets": "puces"}, language="fr")
+    assert "leftover.filler" in {v.rule for v in report.rows[0].violations}
+
+
+def test_a_keyword_stuffed_across_the_bullets() -> None:
+    bullets = [
+        "Montre connectée avec GPS intégré pour vos sorties",
+        "Montre connectée à l'écran AMOLED lisible au soleil",
+        "Montre connectée étanche 5 ATM pour la piscine",
+        "Montre connectée qui tient dix jours sur une charge",
+    ]
+    stuffed = [
+        v.field for v in found(Bullets(bullets=bullets), FR) if v.rule == "repetition.keyword_stuffing"
+    ]
+    assert stuffed == ["bullets"] * len(stuffed) and stuffed

@@ -142,3 +142,22 @@ def test_the_datas_own_figure_given_with_a_conversion_is_not_a_change() -> None:
     ]
     report = copyassist.check(rows, channel="generic", language="fr")
     assert "facts.unit_changed" not in {v.rule for v in report.rows[0].violations}
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "language"),
+    [
+        ("Autonomie jusqu'à 80 miles", {"autonomie": "jusqu'à 80 km"}, "fr"),
+        ("24 cm diameter, 4.2 kg capacity", {"diameter": "24 cm", "capacity": "4.2 l"}, "en"),
+    ],
+)
+def test_miles_and_a_figure_given_another_kind_of_unit(
+    text: str, product: dict[str, Any], language: str
+) -> None:
+    assert "facts.unit_changed" in rules_of(text, product, language)
+
+
+def test_a_word_ending_in_a_currency_is_no_price() -> None:
+    """ "teneur" is no "ten EUR"."""
+    text = "Le saumon est leur première source de protéines, pour une teneur de 26 %."
+    assert not {r for r in rules_of(text, {"protéines": "26 %"}, "fr") if r.startswith("facts.")}

@@ -319,8 +319,10 @@ def sanitize_html(html: str, allowed_tags: Iterable[str], allow_links: bool = Fa
 # ------------------------------------------------------------------------ links and offer
 
 _TLDS = "com|fr|net|org|io|co|eu|be|ch|lu|de|uk|es|it|shop|store|info|biz|online|site|app|ly|me"
+_TLDS += "|boutique|paris|xyz|club|tech|fashion|nl|pt|at|se|ie|us|ca"
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+"
+    r"|(?<![\w@.-])[a-z0-9-]*[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/[^\s<>\"']*"  # any name.tld/path
     rf"|(?<![\w@.-])[a-z0-9-]*[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*)?"
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")

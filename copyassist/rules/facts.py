@@ -23,8 +23,8 @@ HTML tags and entities, case, decimal commas, ``5 000`` thousands (``5,000`` is 
 copy, 5 in French copy, both in the data), unit spellings, synonyms and plurals (table below).
 Conversions only where exact within one metric scale: mm/cm/m/km, mg/g/kg, ml/cl/l, mW/W/kW,
 Wh/kWh, mAh/Ah, Hz..GHz, s/min/h/day/week (``10 jours`` supports ``240 h``), month/year. Never
-across kinds: ``50 m`` is not ``5 ATM``, nor is ``5 bar``; inches are not cm, °F not °C, Go not
-Mo. ``°`` alone and ``degrés`` mean °C. ``"`` after a number is an inch mark unless it closes a
+across kinds: ``50 m`` is not ``5 ATM``, nor is ``5 bar``; inches are not cm, miles not km, °F
+not °C, Go not Mo. ``°`` alone and ``degrés`` mean °C. ``"`` after a number is an inch mark unless it closes a
 quotation (odd count of ``"`` before it).
 
 Blind spots: qualifiers (``plus de``, ``jusqu'à``, ``moins de 150 €``) are not read; no
@@ -84,6 +84,7 @@ area 10000=m2|m[eè]tres? carr[ée]s?|square met(?:er|re)s? ; 1=cm2
 length 1=mm|millim[eè]tres?|millimet(?:er|re)s? ; 10=cm|centim[eè]tres?|centimet(?:er|re)s?
 length 1000000=km|kilom[eè]tres?|kilomet(?:er|re)s? ; 1000=m|m[eè]tres?|met(?:er|re)s?
 inch 1="|''|pouces?|inch(?:es)?
+mile 1=miles?
 mass 1=mg|milligrammes?|milligrams? ; 1000000=kg|kilos?|kilogrammes?|kilograms?
 mass 1000=(?-i:g)|gr|grammes?|grams?
 pound 1=lbs?
@@ -263,7 +264,10 @@ _PASSES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (re.compile(_LABEL, _I), _label),
     (re.compile(rf"(?P<unit>€|\$|£|(?-i:EUR|USD|GBP|CHF)) ?(?P<num>{_NUM})(?!\w|[.,]\d)", _I), _quantity),
     (re.compile(rf"(?<![\w.,]){_SIDE} ?x ?{_SIDE}(?: ?x ?{_SIDE})?", _I), _dimension),
-    (re.compile(rf"(?:{_SIGNED}|(?<!\w)(?P<word>{_WORD})) ?-? ?(?P<unit>{_UNIT})(?![\w'])", _I), _quantity),
+    (
+        re.compile(rf"(?:{_SIGNED}|(?<!\w)(?P<word>{_WORD})(?=[ -])) ?-? ?(?P<unit>{_UNIT})(?![\w'])", _I),
+        _quantity,
+    ),
     (
         re.compile(
             rf"(?<![\w.,])(?:(?P<num>\d+)(?: ?x|{_ORDINALS})|x ?(?P<times>\d+)){_AFTER_NUMBER}",

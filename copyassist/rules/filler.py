@@ -7,9 +7,10 @@ Rules, all errors (such a field would be published as is and read as broken):
   figure alone ("149,90 €" as a call to action);
 - ``leftover.label_prefix``: the copy starts with its own field's label ("Titre de produit :
   ...", "Product title: ...", "Meta description: ...", "Puce 1 :");
-- ``content.only_name``: the field says nothing but the brand (a title, an SEO title, a call
-  to action or headline), or nothing but the brand and the product's name (a meta description,
-  a description, a bullet, an FAQ answer).
+- ``content.only_name``: the field says nothing but the brand (a title, an SEO title, a bullet,
+  a call to action or headline), or nothing but the brand and the product's name (a meta
+  description, a description, an FAQ answer): its words are all the brand's and the name's, and
+  it names the brand or most (3/5) of the name.
 """
 
 from __future__ import annotations
@@ -101,14 +102,16 @@ def _words(text: str) -> set[str]:
 def only_name_check(kind: str | None) -> Check:
     """``content.only_name`` for one kind of field: the brand alone in titles, SEO titles and
     headlines or calls to action; the brand and the product name in prose."""
-    brand_only = kind in ("title", "seo_title", "copy", None)
+    brand_only = kind in ("title", "seo_title", "copy", "bullets", None)
 
     def check_only_name(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
         said = _words(text)
         brand = _words(context.brand or "")
         allowed = brand if brand_only else brand | _words(product_name(context.product))
-        if not said or not allowed or not said <= allowed or field.endswith(".question"):
-            return []
+        name = _words(product_name(context.product)) - brand
+        names_it = (bool(brand) and brand <= said) or len(said & name) * 5 >= len(name) * 3
+        if not said or not allowed or not said <= allowed or not names_it or field.endswith(".question"):
+            return []  # "For normal to oily hair" is a part of the name, not the name
         what = "the brand" if said <= brand else "the brand and the product name"
         plain = visible_text(text).strip()
         return [Violation(ONLY_NAME, "error", field, f"{plain!r} is nothing but {what}", plain)]
@@ -116,6 +119,19 @@ def only_name_check(kind: str | None) -> Check:
     return check_only_name
 
 
+def _per_line(check: Check) -> Check:
+    """``check`` on each line of a bullets cell (``copyassist check`` reads bullets one a line)."""
+
+    def check_lines(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            return check(field, text, rules, context)
+        return [v for line in lines for v in check(field, line.strip(" -•*\t"), rules, context)]
+
+    return check_lines
+
+
 def filler_checks(kind: str | None) -> tuple[Check, ...]:
-    """The filler checks for one kind of field."""
-    return (check_filler, check_label_prefix, only_name_check(kind))
+    """The filler checks for one kind of field; bullets line by line."""
+    checks: tuple[Check, ...] = (check_filler, check_label_prefix, only_name_check(kind))
+    return tuple(map(_per_line, checks)) if kind == "bullets" else checks

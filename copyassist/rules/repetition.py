@@ -3,7 +3,8 @@
 Rules (errors: a buyer reads such copy as broken or as spam, and search engines demote it):
 
 - ``repetition.phrase``: a run of words holding at least :data:`PHRASE_WORDS` content words
-  (per kind of field) written twice in one field, or one content word doubled
+  (per kind of field) written twice in one field, a run of two said again within
+  :data:`NEAR_GAP` words (the product's name too, but in a description), one content word doubled
   (``étanche étanche``). Content words are words of three letters or more that are not stop
   words, and codes with letters and digits (``S2``); figures and units (``50 ml``) never count,
   so ``2 x 50 ml ... 50 ml`` is no repeated phrase.
@@ -40,6 +41,10 @@ PHRASE_WORDS: Mapping[str | None, int] = {
     "title": 2, "seo_title": 2, "meta_description": 3, "bullets": 3, "faq": 4, "copy": 3,
     "description": 4,
 }  # fmt: skip
+#: A run of this many content words said again within :data:`NEAR_GAP` words is a stutter
+#: ("It installs with ISOFIX. It installs with ISOFIX"), whatever the kind of field.
+NEAR_WORDS = 2
+NEAR_GAP = 6
 SHORT_WORDS = 25
 SHORT_STUFFING = 3
 LONG_STUFFING = 4
@@ -130,7 +135,7 @@ def _doubled(found: list[_Word], text: str) -> list[str]:
             a.folded == b.folded
             and a.content
             and a.folded not in _DOUBLED_OK
-            and not text[a.end : b.start].strip()
+            and text[a.end : b.start] in (" ", "\u00a0")  # not across lines: two bullets
         ):
             doubled.append(text[a.start : b.end])
     return doubled
@@ -153,6 +158,7 @@ def repetition_check(kind: str | None) -> Check:
     """``repetition.phrase`` for one kind of field (see :data:`PHRASE_WORDS`)."""
     needed = PHRASE_WORDS.get(kind, 3)
     names_count = kind in ("title", "seo_title")
+    near_names = kind != "description"  # the name said twice in a row is a stutter, not a reminder
 
     def check_repeated_phrase(
         field: str, text: str, rules: FieldRules, context: CheckContext
@@ -161,9 +167,15 @@ def repetition_check(kind: str | None) -> Check:
         found = tokens(plain)
         name = frozenset() if names_count else _name_words(context)
         phrases: dict[str, str] = {}
-        for first, last, offset in _repeated_runs(found, needed):
-            said = [w for w in found[first : last + 1] if w.content and w.folded not in name]
-            if len(said) >= needed:
+        runs = _repeated_runs(found, needed)
+        runs += [
+            run for run in _repeated_runs(found, NEAR_WORDS) if run[2] - (run[1] - run[0] + 1) <= NEAR_GAP
+        ]
+        for first, last, offset in runs:
+            near = offset - (last - first + 1) <= NEAR_GAP
+            skip = frozenset() if near and near_names else name
+            said = [w for w in found[first : last + 1] if w.content and w.folded not in skip]
+            if len(said) >= (NEAR_WORDS if near else needed):
                 last = _extended(found, first, last, offset)
                 phrase = plain[found[first].start : found[last].end]
                 phrases.setdefault(" ".join(w.folded for w in found[first : last + 1]), phrase)
@@ -236,3 +248,22 @@ def repetition_checks(kind: str | None) -> tuple[Check, ...]:
     """The repetition checks for one kind of field (the brand rule on titles only)."""
     found = (repetition_check(kind), stuffing_check(kind))
     return (*found, check_brand_repeated) if kind == "title" else found
+
+
+def repeated_items(places: list[tuple[str, str]]) -> list[Violation]:
+    """``repetition.phrase`` for each item of a list (bullets, FAQ answers) that says what an
+    earlier item of the same list says, case, accents and punctuation aside. ``places`` are
+    (place, text) pairs: ``bullets[1]``, ``items[2].answer``; items[2].answer is compared with
+    the other answers only."""
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}
+    found = []
+    for place, text in places:
+        key = (re.sub(r"\[\d+\]", "[]", place), tuple(w.folded for w in tokens(visible_text(text))))
+        if not key[1]:
+            continue
+        if key in seen:
+            message = f"says the same as {seen[key]}"
+            found.append(Violation(PHRASE, "error", place, message, text))
+        else:
+            seen[key] = place
+    return found

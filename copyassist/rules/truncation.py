@@ -4,10 +4,11 @@
   ``the``, ``with``, ``l'``), on a connector (``,``, ``-``, ``&``, ``/``, ``+``, a final ``:``),
   or copy that leaves a bracket or a quotation mark open (``(``, ``[``, ``«``, ``“``). A buyer
   reads it as broken.
-- warning: prose that should end on a full stop and does not (a description, an FAQ answer, a
-  meta description): often a cut answer, sometimes only a missing full stop. Lists are not
-  prose: a description that ends with a list item, bullets and titles are exempt, and so are
-  headlines and calls to action (kind ``copy``), which often have no final punctuation.
+- warning: prose that should end on a full stop and does not (a description, an FAQ answer
+  of five words or more, unless it ends on a web address, a figure or a price): often a cut
+  answer, sometimes only a missing full stop. Lists are not prose: a description that ends
+  with a list item, bullets and titles are exempt, and so are meta descriptions, headlines and
+  calls to action (kind ``copy``), which often have no final punctuation.
 
 The words are those of the copy's language (``or`` is gold in French, ``an`` a year); with no
 language, only the words that are connectors in both.
@@ -19,14 +20,14 @@ import re
 
 from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Violation
-from copyassist.rules.text import fold, html_to_text, visible_text
+from copyassist.rules.text import html_to_text, visible_text
 
 RULE_ID = "text.truncated"
 
 _DANGLING = {
     "fr": frozenset(
-        "et ou de du des la le les un une a au aux avec pour par sur sans dans en vers chez entre "  # noqa: SIM905
-        "qui que dont mais car ni son sa ses leur leurs votre vos notre nos ce cet cette ces tres "
+        "et ou de du des la le les un une à a au aux avec pour par sur sans dans en vers chez entre "  # noqa: SIM905
+        "qui que dont mais car ni son sa ses leur leurs votre vos notre nos ce cet cette ces très "
         "d l qu j n s c jusqu lorsqu puisqu comme".split()
     ),
     "en": frozenset(
@@ -39,7 +40,11 @@ _EITHER = frozenset(
     "et de du des la le les avec pour par sur sans dans the and of with for to from your our their".split()  # noqa: SIM905
 )
 #: The kinds whose text is prose, expected to end on a sentence's final punctuation.
-PROSE_KINDS = frozenset({"description", "faq", "meta_description"})
+PROSE_KINDS = frozenset({"description", "faq"})
+#: Prose shorter than this is a fragment (a brand alone): other rules say what is wrong with it.
+MIN_PROSE_WORDS = 5
+#: The last word of prose that may end without a full stop: a web address, a figure or a price.
+_FIGURE_END = re.compile(r"(?:https?://\S+|www\.\S+|\S*\d\S*(?:\s?[^\W\d_]{1,3})?|[€$£])\s*$")
 _FINAL = ".!?…»)]\"”’'*"
 _CONNECTOR_END = re.compile(r"(?:[,;&/+]|\s[-–—]|:)\s*$")
 _LAST_WORD = re.compile(r"([^\W\d_]+)['’]?\s*$")
@@ -64,7 +69,7 @@ def _line_end(line: str, words: frozenset[str], connectors: bool) -> str | None:
     match = _LAST_WORD.search(line)
     if (
         match
-        and fold(match.group(1)) in words
+        and match.group(1).casefold() in words  # accents kept: "sûr" is no "sur"
         and not (len(match.group(1)) == 1 and match.group(1).isupper())  # "Vitamine A", "Classe A"
         and line[match.start() - 1 : match.start()] != "-"  # "Profitez-en", "Offrez-le"
     ):
@@ -109,6 +114,8 @@ def truncation_check(kind: str | None) -> Check:
             and plain[-1] not in _FINAL
             and not _EMOJI_END.search(plain)
             and not _LIST_END.search(text.strip())
+            and len(plain.split()) >= MIN_PROSE_WORDS
+            and not _FIGURE_END.search(plain)
         ):
             tail = " ".join(plain.split()[-4:])
             found.append(Violation(RULE_ID, "warning", field, f"ends without a full stop: {tail!r}", tail))

@@ -4,11 +4,11 @@
 finds, each claim once, as one of two rules (errors both):
 
 - ``facts.unit_changed``: the data gives the same quantity in another unit: the same figure with
-  another unit of the same kind (``50 cm`` for ``50 mm``, ``2 mois`` for ``2 ans``), or the
+  another unit (``50 cm`` for ``50 mm``, ``2 mois`` for ``2 ans``, ``4,2 kg`` for ``4,2 l``), or the
   figure converted across kinds of unit (``50 m`` for ``5 ATM``, ``39,6 cm`` for ``15,6"``,
-  ``68 °F`` for ``20 °C``, ``1 lb`` for ``454 g``): the seller's unit is the one to keep, and
-  water resistance in metres is no depth rating. A conversion within one metric scale
-  (``0,5 L`` for ``500 ml``) is the same figure, no violation at all.
+  ``68 °F`` for ``20 °C``, ``1 lb`` for ``454 g``, ``50 miles`` for ``80 km``): the seller's
+  unit is the one to keep, and water resistance in metres is no depth rating. A conversion
+  within one metric scale (``0,5 L`` for ``500 ml``) is the same figure, no violation at all.
 - ``facts.unsupported``: any other claim the data does not support.
 """
 
@@ -25,8 +25,6 @@ from copyassist.rules.leftovers import product_texts
 UNIT_CHANGED = "facts.unit_changed"
 #: How close a converted figure must be to the data's to be the same quantity (rounding aside).
 TOLERANCE = Decimal("0.03")
-#: Dimensions (as ``facts`` names them) that measure one thing in different units.
-_SAME_THING = ({"time", "months"},)
 
 
 def _to_celsius(value: Decimal) -> Decimal:
@@ -39,6 +37,7 @@ _CONVERSIONS: tuple[tuple[str, str, Callable[[Decimal], Decimal]], ...] = (
     ("bar", "length", lambda bar: bar * 10_000),
     ("atm", "bar", lambda atm: atm),
     ("inch", "length", lambda inch: inch * Decimal("25.4")),
+    ("mile", "length", lambda mile: mile * Decimal("1609344")),
     ("pound", "mass", lambda lb: lb * Decimal("453592")),
     ("ounce", "mass", lambda oz: oz * Decimal("28350")),
     ("fahrenheit", "celsius", _to_celsius),
@@ -65,10 +64,6 @@ def _converted(copy: tuple[str, Decimal], data: tuple[str, Decimal]) -> bool:
     return False
 
 
-def _same_thing(a: str, b: str) -> bool:
-    return a == b or any({a, b} <= group for group in _SAME_THING)
-
-
 def changed_from(claim: facts.Claim, data_claims: list[facts.Claim]) -> facts.Claim | None:
     """The data's claim that ``claim`` (unsupported) restates in another unit, if any."""
     mine = _quantity(claim)
@@ -78,7 +73,7 @@ def changed_from(claim: facts.Claim, data_claims: list[facts.Claim]) -> facts.Cl
         theirs = _quantity(other)
         if theirs is None or theirs == mine:
             continue
-        same_figure = claim.values[:1] == other.values[:1] and _same_thing(mine[0], theirs[0])
+        same_figure = claim.values[:1] == other.values[:1]  # 4.2 kg for 4.2 l: a unit changed too
         if same_figure or _converted(mine, theirs):
             return other
     return None

@@ -71,7 +71,25 @@ def check_context(
 PUBLISHED = FieldRules(no_urls=True, no_contacts=True)
 
 
+def copy_rules(profile: Profile) -> FieldRules:
+    """The rules of a headline or call to action (kind ``copy``): published next to the
+    description, so its content rules (prices, links, contacts, emoji, offer data, capitals),
+    as plain text; not its lengths, nor its ban on promotional wording, since calling to act is
+    a call to action's job."""
+    description = profile.rules_for("description")
+    return dataclasses.replace(
+        PUBLISHED,
+        no_prices=description.no_prices,
+        no_emoji=description.no_emoji,
+        no_offer_data=description.no_offer_data,
+        no_all_caps=description.no_all_caps,
+        no_html=True,
+    )
+
+
 def _rules(profile: Profile, kind: str | None, context: CheckContext) -> FieldRules:
+    if kind == "copy":
+        return copy_rules(profile)
     if kind is None:
         return PUBLISHED
     rules = profile.rules_for(kind)
@@ -162,8 +180,13 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
                 found.extend(keywords.check_keyword_list(name, getattr(output, name), context))
             continue
         value = getattr(output, name)
-        rules = _rules(profile, kind if kind in FIELD_KINDS else None, context)
+        rules = _rules(profile, kind if kind in (*FIELD_KINDS, "copy") else None, context)
         found.extend(_count_violations(name, value, rules))
+        if isinstance(value, list) and kind != "notes":
+            places = list(_texts(name, value))
+            found.extend(repetition.repeated_items(places))
+            joined = "\n".join(text for _, text in places)  # one keyword in every bullet
+            found.extend(repetition.stuffing_check("description")(name, joined, rules, context))
         for place, text in _texts(name, value):
             found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes", kind=kind))
     return sorted(found, key=lambda v: v.severity != "error")
