@@ -387,3 +387,94 @@ def test_a_keyword_stuffed_across_the_bullets() -> None:
         v.field for v in found(Bullets(bullets=bullets), FR) if v.rule == "repetition.keyword_stuffing"
     ]
     assert stuffed == ["bullets"] * len(stuffed) and stuffed
+
+
+# ----------------------------------------------------------------- eval set false positives
+
+
+def test_a_placeholder_in_angle_brackets_is_no_html_tag() -> None:
+    output = ProductDescription(
+        headline="A pack",
+        description="<p>This backpack for <product category> fits a laptop.</p>",
+        call_to_action="Go",
+    )
+    violations = {v.rule for v in found(output, EN)}
+    assert "leftover.placeholder" in violations and "html.tag_not_allowed" not in violations
+    assert "html.forbidden" in {v.rule for v in found(ProductTitle(title="Sonora <b>Air</b>"), EN)}
+
+
+def test_the_word_price_in_prose_is_no_price() -> None:
+    prose = (
+        "Studio quality without the price tag: these Sonora Air earbuds shut out the noise of the "
+        "train and the office, and their case charges over USB-C."
+    )
+    output = ProductDescription(headline="Quiet", description=prose, call_to_action="Listen")
+    assert "title.price" not in {v.rule for v in found(output, EN)}
+    assert "title.price" in {v.rule for v in found(ProductTitle(title="Sonora Air petit prix"), FR)}
+
+
+@pytest.mark.parametrize("label", ["OEKO-TEX", "GOTS", "FSC"])
+def test_label_names_in_capitals_are_not_shouting(label: str) -> None:
+    product = {"title": "Marinière", "attributes": {"label": label}}
+    context = CheckContext(language="fr", brand="Lanvéoc", product=product)
+    assert "title.all_caps" not in rules(ProductTitle(title=f"Marinière en coton certifiée {label}"), context)
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "rule"),
+    [
+        ("Cette gigoteuse prévient la mort subite du nourrisson.", FR, "claims.health"),
+        ("This porridge boosts your baby's immune system and prevents colic.", EN, "claims.health"),
+        ("The Safest Car Seat on the Market", EN, "claims.superlative"),
+        ("Une huile produite de façon durable pour une cuisine plus verte.", FR, "claims.environmental_fr"),
+    ],
+)
+def test_claims_the_eval_set_found_missing(text: str, context: CheckContext, rule: str) -> None:
+    output = ProductDescription(headline="Accroche", description=text, call_to_action="Go")
+    assert rule in {v.rule for v in found(output, context)}
+
+
+# --------------------------------------------------------------------- competitor brands
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("Aussi précise qu'une Garmin pour une fraction du budget.", FR),
+        ("A lighter alternative to the Suunto Vertical and the Coros Apex.", EN),
+        ("Elle rivalise avec les AirPods Pro.", FR),
+        ("Just like La Roche-Posay Anthelios, it protects your face.", EN),
+    ],
+)
+def test_another_makers_brand_in_the_copy(text: str, context: CheckContext) -> None:
+    output = ProductDescription(headline="Accroche", description=text, call_to_action="Go")
+    assert "content.competitor_brand" in {v.rule for v in found(output, context)}
+
+
+def test_a_brand_of_the_product_data_or_the_products_own_is_not_a_competitor() -> None:
+    case = {"title": "Coque pour iPhone 15", "brand": "Kairos", "attributes": {"compatible": "iPhone 15"}}
+    context = CheckContext(language="fr", brand="Kairos", product=case)
+    assert "content.competitor_brand" not in rules(ProductTitle(title="Kairos coque pour iPhone 15"), context)
+    own = CheckContext(language="en", brand="Garmin", product={"title": "Garmin Forerunner 265"})
+    assert "content.competitor_brand" not in rules(ProductTitle(title="Garmin Forerunner 265 GPS watch"), own)
+
+
+def test_a_keyword_naming_a_competitor() -> None:
+    output = SeoOutput(
+        seo_title="Kairos S2",
+        meta_description="Une montre GPS.",
+        keywords=["montre GPS", "alternative Garmin", "montre"],
+    )
+    assert [v.field for v in found(output, FR) if v.rule == "content.competitor_brand"] == ["keywords[1]"]
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "Kelp & Co solid shampoo bar for normal to oily hair, about 60 washes per",
+        "Boomly portable speaker with 20 W of sound and an IP67 rating that lets it",
+    ],
+)
+def test_a_meta_description_cut_on_a_dangling_word(meta: str) -> None:
+    output = SeoOutput(seo_title="A title", meta_description=meta, keywords=["a b", "c d", "e f"])
+    assert "text.truncated" in {v.rule for v in found(output, EN)}

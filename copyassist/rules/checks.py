@@ -4,9 +4,9 @@ Every check has the :data:`~copyassist.rules.base.Check` signature, does nothing
 is unset, and returns violations as values: none raises for bad copy. Text checks read the copy
 as a person sees it (tags stripped, entities unescaped, see
 :func:`~copyassist.rules.text.visible_text`) and compare words without case or accents
-(:func:`~copyassist.rules.text.fold`); the ``html.*`` checks read the markup itself. Word lists
-(promotional phrases, acronyms, stop words) are data, read by :mod:`copyassist.rules.wordlists`,
-so a user's file of the same name adds to them.
+(:func:`~copyassist.rules.text.fold`); the ``html.*`` checks (:mod:`copyassist.rules.markup`)
+read the markup itself. Word lists (promotional phrases, acronyms, stop words) are data, read by
+:mod:`copyassist.rules.wordlists`, so a user's file of the same name adds to them.
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-import nh3
-
 from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Severity, Violation
 from copyassist.rules.leftovers import product_texts
+from copyassist.rules.markup import (
+    check_html_links,
+    check_html_script,
+    check_html_tags,
+    check_no_html,
+)
+from copyassist.rules.markup import sanitize_html as sanitize_html  # its home before rules.markup
 from copyassist.rules.text import (
-    HTML_COMMENT,
-    HTML_TAG,
     count_chars,
     count_words,
     find_folded,
@@ -150,13 +153,23 @@ def check_promotional(field: str, text: str, rules: FieldRules, context: CheckCo
 _NUMBER = r"\d+(?:[ \u00a0\u202f.]\d{3})*(?:[.,]\d{1,2})?"
 _PRICE = re.compile(
     rf"[€$£]\s?{_NUMBER}|{_NUMBER}\s?(?:[€$£]|(?:euros?|eur|usd|dollars?|gbp)(?!\w))"
-    r"|(?<!\w)(?:prix|price|tarif)(?!\w)|[€$£¥]"
+    r"|(?<!\w)(?:prix|price|tarif)(?!\w)(?!\s+tags?\b)|[€$£¥]"  # "without the price tag": a figure of speech
 )
 
 
+#: Prose this many words long uses "price" as a word ("without the price tag"); a title or a
+#: bullet that says "prix" talks of the price.
+PRICE_WORD_MAX_WORDS = 20
+_PRICE_WORDS = frozenset({"prix", "price", "tarif"})
+
+
 def find_prices(text: str) -> list[str]:
-    """Prices, currency symbols and the words prix/price/tarif in ``text`` (not ``3 x 200 g``)."""
-    return _find(_PRICE, visible_text(text))
+    """Prices, currency symbols and (in short copy) the words prix/price/tarif in ``text``
+    (not ``3 x 200 g``)."""
+    found = _find(_PRICE, visible_text(text))
+    if count_words(text) > PRICE_WORD_MAX_WORDS:
+        found = [price for price in found if fold(price) not in _PRICE_WORDS]
+    return found
 
 
 def check_price(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
@@ -246,74 +259,6 @@ def check_repeated_words(field: str, text: str, rules: FieldRules, context: Chec
         for word, n in counts.items()
         if n > limit
     ]
-
-
-# ---------------------------------------------------------------------------------- markup
-
-
-def _tag_names(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(2).lower() for m in HTML_TAG.finditer(text)))
-
-
-def check_no_html(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
-    if not rules.no_html:
-        return []
-    tags = [f"<{name}>" for name in _tag_names(text)] + (["<!--"] if HTML_COMMENT.search(text) else [])
-    return _each("html.forbidden", field, [" ".join(tags)], "HTML is not allowed: {}") if tags else []
-
-
-def check_html_tags(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
-    """Tags outside ``html_allowed_tags``; ``<script>`` and ``<a>`` have their own checks."""
-    if not rules.html_allowed_tags:
-        return []
-    allowed = {tag.lower() for tag in rules.html_allowed_tags}
-    bad = [f"<{name}>" for name in _tag_names(text) if name not in allowed | {"a", "script"}]
-    only = ", ".join(f"<{t}>" for t in sorted(allowed)).replace("{", "{{").replace("}", "}}")
-    message = "the tag {} is not allowed (only " + only + ")"
-    return _each("html.tag_not_allowed", field, bad, message)
-
-
-_SCRIPT_ATTRIBUTE = re.compile(r"(?:^|[\s/])(on[a-z]+)\s*=|(javascript|vbscript)\s*:", re.I)
-
-
-def check_html_script(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
-    """Script in any form: a ``<script>`` tag, an ``on...=`` handler, a ``javascript:`` URL."""
-    if not rules.html_allowed_tags:
-        return []
-    found = ["<script>"] if "script" in _tag_names(text) else []
-    for tag in HTML_TAG.finditer(text):
-        found += [(m.group(1) or m.group(2) + ":").lower() for m in _SCRIPT_ATTRIBUTE.finditer(tag.group(3))]
-    script = " ".join(dict.fromkeys(found))
-    return _each("html.script", field, [script], "script is not allowed: {}") if script else []
-
-
-def check_html_links(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
-    if not rules.html_allowed_tags or rules.html_allow_links or "a" not in _tag_names(text):
-        return []
-    return _each("html.link", field, ["<a>"], "links ({}) are not allowed")
-
-
-_NEVER_KEPT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template"})
-
-
-def sanitize_html(html: str, allowed_tags: Iterable[str], allow_links: bool = False) -> str:
-    """``html`` with only ``allowed_tags`` kept (other tags dropped, their text kept), script and
-    style bodies removed, and no attribute at all except ``href`` on ``<a>``. ``<a>`` is kept
-    exactly when ``allow_links``, with http, https or mailto targets only and
-    ``rel="nofollow noopener noreferrer"``."""
-    tags = {tag.lower() for tag in allowed_tags} - _NEVER_KEPT - {"a"}
-    attributes: dict[str, set[str]] = {"*": set()}  # "*" emptied: no generic lang/title either
-    if allow_links:
-        tags.add("a")
-        attributes["a"] = {"href"}
-    return nh3.clean(
-        html,
-        tags=tags,
-        clean_content_tags=set(_NEVER_KEPT),
-        attributes=attributes,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow noopener noreferrer",
-    )
 
 
 # ------------------------------------------------------------------------ links and offer

@@ -8,6 +8,9 @@ Rules, errors both (a keyword list goes into a shop's SEO settings as is):
   ``{keyword}``, ``XXX``);
 - ``keywords.duplicate``: the same keyword twice, case, accents, punctuation and simple plurals
   aside (``montre connectée`` and ``Montres connectées``).
+
+A keyword naming another maker's brand is ``content.competitor_brand``
+(:mod:`copyassist.rules.competitors`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import re
 from collections.abc import Sequence
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
+from copyassist.rules.competitors import RULE_ID as COMPETITOR
+from copyassist.rules.competitors import competitor_brands
 from copyassist.rules.filler import FILLER_WORDS
 from copyassist.rules.leftovers import check_placeholders
+from copyassist.rules.repetition import later_repeats
 from copyassist.rules.text import fold
 
 INVALID = "keywords.invalid"
@@ -59,19 +65,20 @@ def _invalid(keyword: str) -> str | None:
 def check_keyword_list(field: str, keywords: Sequence[str], context: CheckContext) -> list[Violation]:
     """The violations of a list of keywords; ``field`` is its place (``keywords``)."""
     found: list[Violation] = []
-    seen: dict[tuple[str, ...], int] = {}
+    keys: list[tuple[str, ...] | None] = []
     for index, keyword in enumerate(keywords):
         place = f"{field}[{index}]"
         problem = _invalid(keyword)
-        if problem is not None:
+        brands = competitor_brands(keyword, context) if problem is None else []
+        if brands:
+            message = f"the keyword {keyword!r} names another maker's brand {brands[0]!r}"
+            found.append(Violation(COMPETITOR, "error", place, message, keyword))
+        elif problem is not None:
             found.append(Violation(INVALID, "error", place, f"the keyword {keyword!r} {problem}", keyword))
-            continue
-        key = _key(keyword)
-        if key in seen:
-            message = f"the keyword {keyword!r} repeats {field}[{seen[key]}]"
-            found.append(Violation(DUPLICATE, "error", place, message, keyword))
-        else:
-            seen[key] = index
+        keys.append(None if problem else _key(keyword))
+    for index, first in later_repeats(keys):
+        message = f"the keyword {keywords[index]!r} repeats {field}[{first}]"
+        found.append(Violation(DUPLICATE, "error", f"{field}[{index}]", message, keywords[index]))
     return found
 
 

@@ -8,7 +8,11 @@ needs no prompt and runs in ``copyassist check`` too. It reports:
 
 - :data:`RUN_WORDS` consecutive words of one of those texts, or the whole of a shorter line;
 - a field path of the re-ask's problem lines (``items[0].answer:``, ``bullets[2]:``);
-- "objet JSON" / "JSON object", unless the product data speaks of JSON.
+- "objet JSON" / "JSON object", unless the product data speaks of JSON;
+- :data:`TEMPLATE_RUN_WORDS` consecutive words of a line of the bundled templates (their fixed
+  text, Jinja tags left out): "Écris en français, dans une langue naturelle et idiomatique...";
+- a sentence that gives the writer an order about the copy ("Write a product description for
+  ...", "Rédige une fiche produit", "You are a copywriter", "Tu es un rédacteur").
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from copyassist.assets import bundled_dir
 from copyassist.attempts import followup_texts
 from copyassist.backends.base import OutputSpec, StructuredMode
 from copyassist.backends.request import format_instruction
@@ -25,10 +30,21 @@ from copyassist.rules.text import fold, visible_text
 
 #: This many consecutive words of a tool request found in the copy make an echo.
 RUN_WORDS = 4
+#: This many consecutive words of a template line (longer: templates hold ordinary words too).
+TEMPLATE_RUN_WORDS = 6
 LANGUAGES = ("fr", "en")
 _MODES: tuple[StructuredMode, ...] = ("json_schema", "json_object")
 _WORD = re.compile(r"[^\W_]+")
 _FIELD_PATH = re.compile(r"(?<![\w.])[a-z_]+\[\d+\](?:\.[a-z_]+)?\s*:", re.IGNORECASE)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_ORDER = re.compile(
+    r"(?:^|(?<=[.!?:]\s))(?:write|generate|create|draft|r[ée]dige[zr]?|[ée]cri(?:s|vez)|g[ée]n[èe]re[zr]?|cr[ée]e[zr]?)"
+    r"\s+(?:[^\W\d_]+\s+){0,4}?(?:product|products|produit|description|title|titre|fiche|copy|texte|text|bullets?"
+    r"|puces|faq|meta|seo|listing|annonce)\b"
+    r"|(?:^|(?<=[.!?]\s))(?:you are an?|tu es une?|vous [êe]tes une?"
+    r"|as an? (?:seasoned )?copywriter|en tant que r[ée]dacteur)\s",
+    re.IGNORECASE,
+)
 _JSON = re.compile(r"(?<!\w)(?:objets?\s+json|json\s+objects?|format\s+json|json\s+format)(?!\w)")
 
 
@@ -52,9 +68,24 @@ def _runs() -> frozenset[tuple[str, ...]]:
     return frozenset(runs)
 
 
-def _echoed(words: list[str]) -> list[str]:
-    """The stretches of ``words`` made of tool-request runs, overlapping runs merged."""
-    runs = _runs()
+@lru_cache(maxsize=1)
+def _template_runs() -> frozenset[tuple[str, ...]]:
+    """Runs of :data:`TEMPLATE_RUN_WORDS` words of the bundled templates' fixed text."""
+    runs: set[tuple[str, ...]] = set()
+    for path in sorted(bundled_dir("prompts").rglob("*.j2")):
+        body = path.read_text("utf-8").split("\n---\n", 1)[-1]  # the front matter is no prompt
+        for piece in _JINJA.split(body):
+            for line in piece.splitlines():
+                words = _WORD.findall(fold(line))
+                runs.update(
+                    tuple(words[i : i + TEMPLATE_RUN_WORDS])
+                    for i in range(len(words) - TEMPLATE_RUN_WORDS + 1)
+                )
+    return frozenset(runs)
+
+
+def _echoed(words: list[str], runs: frozenset[tuple[str, ...]]) -> list[str]:
+    """The stretches of ``words`` made of ``runs``, overlapping runs merged."""
     covered = [False] * len(words)
     for size in {len(run) for run in runs}:
         for i in range(len(words) - size + 1):
@@ -74,7 +105,9 @@ def check_tool_request(field: str, text: str, rules: FieldRules, context: CheckC
     """``leftover.prompt_echo``: a re-ask, a format instruction or a problem line in the copy."""
     plain = visible_text(text)
     folded = fold(plain)
-    found = _echoed(_WORD.findall(folded))
+    words = _WORD.findall(folded)
+    found = _echoed(words, _runs()) + _echoed(words, _template_runs())
+    found += [m.group().strip() for m in _ORDER.finditer(plain)]
     found += [m.group().rstrip(": ") for m in _FIELD_PATH.finditer(plain)]
     if (
         not found

@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from copyassist.rules.base import Check, CheckContext, FieldRules, Violation
@@ -250,20 +250,29 @@ def repetition_checks(kind: str | None) -> tuple[Check, ...]:
     return (*found, check_brand_repeated) if kind == "title" else found
 
 
+def later_repeats(keys: Sequence[Hashable | None]) -> list[tuple[int, int]]:
+    """(index, index of its first occurrence) of each key met before; None keys are skipped."""
+    first: dict[Hashable, int] = {}
+    repeats = []
+    for index, key in enumerate(keys):
+        if key is not None:
+            if key in first:
+                repeats.append((index, first[key]))
+            else:
+                first[key] = index
+    return repeats
+
+
 def repeated_items(places: list[tuple[str, str]]) -> list[Violation]:
     """``repetition.phrase`` for each item of a list (bullets, FAQ answers) that says what an
     earlier item of the same list says, case, accents and punctuation aside. ``places`` are
     (place, text) pairs: ``bullets[1]``, ``items[2].answer``; items[2].answer is compared with
     the other answers only."""
-    seen: dict[tuple[str, tuple[str, ...]], str] = {}
-    found = []
+    keys = []
     for place, text in places:
-        key = (re.sub(r"\[\d+\]", "[]", place), tuple(w.folded for w in tokens(visible_text(text))))
-        if not key[1]:
-            continue
-        if key in seen:
-            message = f"says the same as {seen[key]}"
-            found.append(Violation(PHRASE, "error", place, message, text))
-        else:
-            seen[key] = place
-    return found
+        words = tuple(w.folded for w in tokens(visible_text(text)))
+        keys.append((re.sub(r"\[\d+\]", "[]", place), words) if words else None)
+    return [
+        Violation(PHRASE, "error", places[index][0], f"says the same as {places[first][0]}", places[index][1])
+        for index, first in later_repeats(keys)
+    ]

@@ -32,7 +32,8 @@ _DANGLING = {
     ),
     "en": frozenset(
         "the a an and or of with for to in on by from at into onto your our its their this that "  # noqa: SIM905
-        "these those which who whose but nor is are was were be very as than such".split()
+        "these those which who whose but nor is are was were be very as than such per lets allows "
+        "enables".split()
     ),
 }
 #: With no language known: words that are connectors in both (not "or", "an", "a", "on", "son").
@@ -48,6 +49,9 @@ _FIGURE_END = re.compile(r"(?:https?://\S+|www\.\S+|\S*\d\S*(?:\s?[^\W\d_]{1,3})
 _FINAL = ".!?…»)]\"”’'*"
 _CONNECTOR_END = re.compile(r"(?:[,;&/+]|\s[-–—]|:)\s*$")
 _LAST_WORD = re.compile(r"([^\W\d_]+)['’]?\s*$")
+_VERB_IT_END = re.compile(
+    r"(?i)\b(?:lets|let|makes|helps|allows|keeps|gives|permet|laisse)\s+(?:it|them|you|de|à)\s*$"
+)
 _APOSTROPHE_END = re.compile(r"[^\W\d_]['’]\s*$")
 _PAIRS = (("(", ")"), ("[", "]"), ("«", "»"), ("“", "”"))
 _LIST_END = re.compile(r"</li>\s*(?:</[ou]l>\s*)*$|(?:^|\n)\s*(?:[-•*▪✓✔]|\d+[.)])\s[^\n]*$", re.I)
@@ -74,6 +78,8 @@ def _line_end(line: str, words: frozenset[str], connectors: bool) -> str | None:
         and line[match.start() - 1 : match.start()] != "-"  # "Profitez-en", "Offrez-le"
     ):
         return match.group(1)
+    if _VERB_IT_END.search(line):
+        return " ".join(line.split()[-2:])
     if connectors and _CONNECTOR_END.search(line):
         return line[-12:].strip()
     return None

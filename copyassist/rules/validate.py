@@ -14,6 +14,7 @@ from copyassist.outputs import CopyOutput
 from copyassist.rules import (
     checks,
     claims,
+    competitors,
     filler,
     keywords,
     language,
@@ -121,6 +122,7 @@ def quality_checks(kind: str | None) -> tuple[Check, ...]:
         *filler.filler_checks(kind),
         promises.check_promises,
         reask.check_tool_request,
+        competitors.check_competitors,
     )
 
 
