@@ -29,6 +29,9 @@ from copyassist.feeds import read_rows
 from copyassist.rules.base import Violation
 
 EVAL = Path(__file__).resolve().parent / "eval"
+#: Listings written after the checks they measure, never shown to the checks' author: their
+#: figures say how the checks do on copy they were not fitted to.
+HELDOUT = EVAL / "heldout"
 #: The columns that hold the product's data: what the facts guard compares the copy with.
 PRODUCT_COLUMNS = ("title", "brand", "category", "attributes", "features", "price", "currency", "condition")
 #: Rules that compare rows with each other: the set holds several listings of one product on
@@ -68,6 +71,7 @@ class Outcome:
     allowed: frozenset[str]
     fired: Mapping[str, str]
     messages: Mapping[str, str]
+    group: str = ""  # the folder the listing comes from (eval, heldout)
 
     @property
     def missed(self) -> frozenset[str]:
@@ -133,7 +137,9 @@ class Accuracy:
 
 
 def load_labels(folder: Path = EVAL) -> dict[str, dict[str, Any]]:
-    labels: dict[str, dict[str, Any]] = json.loads((folder / "defects.json").read_text(encoding="utf-8"))
+    """The folder's ``defects.json``, else the set's."""
+    path = folder / "defects.json" if (folder / "defects.json").exists() else EVAL / "defects.json"
+    labels: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     return labels
 
 
@@ -175,6 +181,7 @@ def _run_file(path: Path, labels: Mapping[str, Mapping[str, Any]]) -> list[Outco
                 frozenset(label["also"]),
                 fired,
                 messages,
+                path.parent.name,
             )
         )
     return outcomes
@@ -193,11 +200,11 @@ def _cli_rules(path: Path) -> list[set[str]]:
     return [{v["rule"] for v in row["violations"]} - CROSS_ROW_RULES for row in rows]
 
 
-def cli_disagreements(accuracy: Accuracy, folder: Path = EVAL) -> list[str]:
+def cli_disagreements(accuracy: Accuracy, folders: Sequence[Path] = (EVAL, HELDOUT)) -> list[str]:
     """Listings where the CLI reports other rules than the library call measured: none expected."""
     by_sku = {o.sku: o for o in accuracy.outcomes}
     found: list[str] = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(path for folder in folders for path in folder.glob("*.jsonl")):
         for row, rules in zip(read_rows(path), _cli_rules(path), strict=True):
             library = set(by_sku[str(row.data["sku"])].fired)
             if rules != library:
@@ -205,12 +212,18 @@ def cli_disagreements(accuracy: Accuracy, folder: Path = EVAL) -> list[str]:
     return found
 
 
-def measure(folder: Path = EVAL) -> Accuracy:
-    """Run ``copyassist check`` on every file of the set and count what it found."""
-    labels = load_labels(folder)
+def measure(*folders: Path) -> Accuracy:
+    """Run ``copyassist check`` on every file of ``folders`` (default: the set and its held-out
+    part) and count what it found."""
     accuracy = Accuracy()
-    for path in sorted(folder.glob("*.jsonl")):
-        accuracy.outcomes.extend(_run_file(path, labels))
+    for folder in folders or (EVAL, HELDOUT):
+        labels = load_labels(folder)
+        for path in sorted(folder.glob("*.jsonl")):
+            accuracy.outcomes.extend(_run_file(path, labels))
+    return _count(accuracy)
+
+
+def _count(accuracy: Accuracy) -> Accuracy:
     for outcome in accuracy.outcomes:
         for rule in outcome.expected:
             figures = accuracy.rules.setdefault(rule, RuleFigures())
@@ -261,6 +274,15 @@ def report(accuracy: Accuracy, with_details: bool = False) -> str:
         f"targets: overall precision and recall >= {TARGET}, each rule >= {RULE_TARGET}",
         "rules below target: " + (", ".join(accuracy.below_target) or "none"),
     ]
+    groups = sorted({o.group for o in accuracy.outcomes})
+    if len(groups) > 1:
+        for group in groups:
+            part = _count(Accuracy([o for o in accuracy.outcomes if o.group == group]))
+            below = ", ".join(part.below_target) or "none"
+            lines.append(
+                f"  {group}: {len(part.outcomes)} listings, precision {part.precision:.2f}, "
+                f"recall {part.recall:.2f}; rules below target there: {below}"
+            )
     if with_details:
         lines += details(accuracy)
     return "\n".join(lines)
@@ -271,13 +293,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--fast", action="store_true", help="skip running the CLI on each file too")
     parser.add_argument("--details", action="store_true", help="list every miss and false positive")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--set", choices=("all", "eval", "heldout"), default="all", help="which listings")
     args = parser.parse_args(argv)
-    accuracy = measure()
+    folders = {"all": (EVAL, HELDOUT), "eval": (EVAL,), "heldout": (HELDOUT,)}[args.set]
+    accuracy = measure(*folders)
     print(
         json.dumps(accuracy.as_dict(), indent=2) if args.json else report(accuracy, with_details=args.details)
     )
     if not args.fast:
-        disagreements = cli_disagreements(accuracy)
+        disagreements = cli_disagreements(accuracy, folders)
         print("CLI and library agree on every listing" if not disagreements else "\n".join(disagreements))
 
 

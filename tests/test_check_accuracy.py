@@ -30,12 +30,17 @@ def _load_benchmark() -> ModuleType:
 
 
 bench = _load_benchmark()
-LISTINGS = [row.data for path in sorted(bench.EVAL.glob("*.jsonl")) for row in read_rows(path)]
+FILES = sorted([*bench.EVAL.glob("*.jsonl"), *bench.HELDOUT.glob("*.jsonl")])
+LISTINGS = [row.data for path in FILES for row in read_rows(path)]
 
 
-#: Until the checks of issue 15 (h/checks) land, the set shows rules missing: see the benchmark's
-#: report. Remove once ``python benchmarks/check_accuracy.py`` prints no rule below target.
-PENDING_CHECKS = pytest.mark.xfail(reason="issue 15's new checks are not merged yet", strict=False)
+#: The held-out listings were written after the checks and never shown to their author; the
+#: rules below show they do not generalise yet (word lists fitted to the set's own phrases).
+HELD_OUT_MISSES = pytest.mark.xfail(
+    reason="held-out listings: claims.health, facts.unsupported, content.off_product and title.all_caps "
+    "below 0.85 (python benchmarks/check_accuracy.py --set heldout --details)",
+    strict=False,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,24 +48,28 @@ def accuracy():  # type: ignore[no-untyped-def]
     return bench.measure()
 
 
-@PENDING_CHECKS
 def test_overall_precision_and_recall_meet_the_targets(accuracy) -> None:  # type: ignore[no-untyped-def]
     summary = bench.report(accuracy, with_details=True)
     assert accuracy.recall >= 0.95, summary
     assert accuracy.precision >= 0.95, summary
 
 
-@PENDING_CHECKS
-def test_no_rule_is_below_its_target(accuracy) -> None:  # type: ignore[no-untyped-def]
+def test_no_rule_is_below_its_target_on_the_set() -> None:
+    accuracy = bench.measure(bench.EVAL)
+    assert accuracy.below_target == [], bench.report(accuracy, with_details=True)
+
+
+@HELD_OUT_MISSES
+def test_no_rule_is_below_its_target_on_all_listings(accuracy) -> None:  # type: ignore[no-untyped-def]
     assert accuracy.below_target == [], bench.report(accuracy, with_details=True)
 
 
 def test_the_set_is_as_large_and_varied_as_the_issue_asks() -> None:
-    assert len(LISTINGS) >= 150
+    assert len(LISTINGS) >= 150 and len(list(read_rows(bench.HELDOUT / "title.generic.jsonl"))) >= 5
     languages = Counter(row["language"] for row in LISTINGS)
     assert set(languages) == {"fr", "en"} and min(languages.values()) >= 0.35 * len(LISTINGS)
     assert len({row["family"] for row in LISTINGS}) >= 8
-    kinds = {path.stem.split(".")[0] for path in bench.EVAL.glob("*.jsonl")}
+    kinds = {path.stem.split(".")[0] for path in FILES}
     asked_kinds = {"title", "bullets", "description", "seo_title", "meta_description", "faq", "keywords"}
     assert asked_kinds <= kinds <= {*FIELD_KINDS, "keywords"}
     defects = Counter(row["defect"] for row in LISTINGS)
@@ -100,7 +109,7 @@ def test_every_listing_has_a_known_label_a_unique_id_and_product_data() -> None:
     for row in LISTINGS:
         assert row["defect"] in labels, row["sku"]
         assert row["title"] and row["brand"] and row["attributes"] and row["copy"], row["sku"]
-    for path in bench.EVAL.glob("*.jsonl"):
+    for path in FILES:
         load_profile(path.stem.split(".", 1)[1])  # the file's channel exists
     for name, label in labels.items():
         assert (name == "good") == (not label["expect"]), name
@@ -141,6 +150,7 @@ def test_counting_found_missed_and_false_positives(tmp_path: Path) -> None:
         ],
     )
     accuracy = bench.measure(tmp_path)
+    assert {o.group for o in accuracy.outcomes} == {tmp_path.name}
     assert (accuracy.rules["title.promotional"].found, accuracy.rules["title.promotional"].expected) == (1, 1)
     assert accuracy.rules["leftover.placeholder"].recall == 0.0
     assert accuracy.rules["facts.unsupported"].false_positives == 1
