@@ -478,3 +478,35 @@ def test_a_keyword_naming_a_competitor() -> None:
 def test_a_meta_description_cut_on_a_dangling_word(meta: str) -> None:
     output = SeoOutput(seo_title="A title", meta_description=meta, keywords=["a b", "c d", "e f"])
     assert "text.truncated" in {v.rule for v in found(output, EN)}
+
+
+# --------------------------------------------------------------------- in the repair loop
+
+
+def test_a_repeated_title_is_sent_back_and_repaired() -> None:
+    from tests.helpers import FakeBackend
+
+    product = {
+        "title": "Écouteurs sans fil Sonora Air",
+        "brand": "Sonora",
+        "attributes": {"boîtier": "USB-C"},
+    }
+    good = "Sonora Air écouteurs sans fil, boîtier de charge USB-C"
+    backend = FakeBackend([{"title": REPEATED_FR}, {"title": good}])
+    result = copyassist.generate("product-title", product, backend=backend, language="fr", max_attempts=2)
+    assert result.status == "repaired" and result.output.model_dump()["title"] == good
+
+
+def test_fallback_titles_never_end_on_a_dangling_word() -> None:
+    product = {"title": "Sac à dos de randonnée Nordlys 15 L", "brand": "Nordlys"}
+    assert fallback_title(product, max_chars=20) == "Nordlys Sac à dos"
+
+
+def test_copyassist_check_takes_capitals_from_the_other_columns() -> None:
+    rows = [
+        {"title": "Gigoteuse bébé 2.5 TOG", "indice": "2.5 TOG", "brand": "Doudou"},
+        {"title": "Gigoteuse bébé 2.5 TOG SUPER DOUCE", "indice": "2.5 TOG", "brand": "Doudou"},
+    ]
+    report = copyassist.check(rows, channel="google-shopping", language="fr")
+    caps = [[v.text for v in r.violations if v.rule == "title.all_caps"] for r in report.rows]
+    assert caps == [[], ["SUPER", "DOUCE"]]

@@ -14,6 +14,7 @@ from typing import Any
 
 from copyassist.columns import column_key, keys_of
 from copyassist.rules.text import fold
+from copyassist.rules.truncation import ends_dangling
 
 #: Attribute names (French and English) worth putting in any title, most telling first.
 KEY_ATTRIBUTES = keys_of((
@@ -92,4 +93,7 @@ def fallback_title(
         if len(candidate) > limit:
             break
         title = candidate
-    return title.rstrip(" ,;:-–") or None
+    title = title.rstrip(" ,;:-–")
+    while " " in title and ends_dangling(title):  # cut at "Sac à dos de": no title ends on "de"
+        title = title.rsplit(" ", 1)[0].rstrip(" ,;:-–")
+    return title or None

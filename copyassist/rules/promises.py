@@ -15,6 +15,7 @@ Every channel, every field: Cdiscount and Amazon also forbid offer data outright
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.leftovers import product_texts
@@ -65,11 +66,18 @@ _PROMISES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+@lru_cache(maxsize=8)
+def _folded(data: str) -> str:
+    """Cached: every field of an output is compared with the same data (fold's own cache is
+    taken over by the many short texts in between)."""
+    return fold(data)
+
+
 def check_promises(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``offer.promise``: a warranty, delivery, free shipping or returns promise the data lacks."""
     plain = visible_text(text)
     texts = [t for t in product_texts(context.product) if t.strip() != text.strip()]
-    data = fold("\n".join([*texts, *map(str, context.product or {})]))  # a "garantie" column too
+    data = _folded("\n".join([*texts, *map(str, context.product or {})]))  # a "garantie" column too
     found: list[Violation] = []
     for kind, (promise, support) in _PROMISES.items():
         if support.search(data):

@@ -58,6 +58,11 @@ _LIST_END = re.compile(r"</li>\s*(?:</[ou]l>\s*)*$|(?:^|\n)\s*(?:[-•*▪✓✔
 _EMOJI_END = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]\\s*$")
 
 
+def ends_dangling(text: str) -> bool:
+    """Whether ``text`` ends on a word no sentence or title ends on, in French or English."""
+    return _line_end(text, _DANGLING["fr"] | _DANGLING["en"] - {"or", "an", "a"}, connectors=True) is not None
+
+
 def _dangling_words(language: str | None) -> frozenset[str]:
     code = language_code(language)
     return _DANGLING[code] | _EITHER if code in _DANGLING else _EITHER

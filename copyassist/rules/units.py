@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from copyassist.rules import facts
@@ -86,8 +87,13 @@ def _without(product: Mapping[str, Any], copy: str) -> dict[str, Any]:
 
 def data_claims(product: Mapping[str, Any]) -> list[facts.Claim]:
     """The quantity claims of the product data, read the French and the English way."""
-    data = "\n".join(product_texts(product))
-    return [c for lang in ("fr", "en") for c in facts.extract_claims(data, lang) if c.kind == "quantity"]
+    return list(_quantities("\n".join(product_texts(product))))
+
+
+@lru_cache(maxsize=64)
+def _quantities(data: str) -> tuple[facts.Claim, ...]:
+    """Cached: every field of an output is compared with the same data."""
+    return tuple(c for lang in ("fr", "en") for c in facts.extract_claims(data, lang) if c.kind == "quantity")
 
 
 def unit_changes(
