@@ -165,3 +165,14 @@ def test_counting_found_missed_and_false_positives(tmp_path: Path) -> None:
         "labelled": 1, "found": 1, "false_positives": 0, "precision": 1.0, "recall": 1.0
     }  # fmt: skip
     assert figures["below_target"] == accuracy.below_target and figures["listings"] == 4
+
+
+def test_the_script_prints_the_table_and_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    bench.main(["--fast", "--set", "heldout"])
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].endswith("with no error)")
+    assert "overall" in table and "rules below target:" in table and "CLI and library" not in table
+    bench.main(["--fast", "--json", "--set", "heldout"])
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["listings"] == sum(1 for path in bench.HELDOUT.glob("*.jsonl") for _ in read_rows(path))
+    assert set(figures["rules"]) >= {"facts.unsupported", "leftover.placeholder"}
