@@ -559,3 +559,20 @@ def test_the_report_is_served_with_each_row_linked_to_its_page(client: TestClien
 def test_the_report_needs_the_token_too(store_path: Path) -> None:
     anonymous = TestClient(review_app(store_path, token=TOKEN), base_url=LOCAL)
     assert anonymous.get("/report").status_code == 401
+
+
+def test_model_grades_of_a_row_are_shown_with_their_reason(store_path: Path) -> None:
+    from copyassist.scoring.model import Score
+    from copyassist.scoring.store import ScoreStore
+
+    with Store(store_path) as store:
+        run_id = store.list_runs(1)[0].id
+        grades = ScoreStore(store)
+        grades.put("key-1", "g", Score("clear", 4, "Clair, <b>direct</b>.", "fr"))
+        grades.record_row(run_id, 1, "key-1", "g", "clear")
+    client = client_for(store_path)
+    page = client.get("/").text
+    assert re.search(r'<li data-criterion="clear" data-score="4">.*4/5', page)
+    assert "Clair, &lt;b&gt;direct&lt;/b&gt;." in page  # a reason is model output: escaped
+    assert page.count('data-role="scores"') == 1  # the graded row only
+    assert 'data-criterion="clear"' in client.get("/rows/1").text

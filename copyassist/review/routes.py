@@ -25,7 +25,7 @@ from copyassist.review.marking import field_view
 from copyassist.review.report import REPORT_CSP, run_report_html
 from copyassist.review.security import CSRF_FIELD
 from copyassist.review.session import ReviewSession
-from copyassist.review.views import ListQuery, RowView, pager, row_view
+from copyassist.review.views import ListQuery, RowView, pager, view_of
 from copyassist.review.worker import SessionWorker
 
 T = TypeVar("T")
@@ -158,7 +158,7 @@ async def _row_action(request: Request, action: RowAction) -> Response:
 
     def job(session: ReviewSession, number: int) -> tuple[str, RowView]:
         message = action(session, number, form, who)
-        return message, row_view(session.row(number), session.fields, session.feed_available)
+        return message, view_of(session, session.row(number))
 
     try:
         message, view = await _on_row(request, job, writes=True)
@@ -200,7 +200,7 @@ async def index(request: Request) -> Response:
         return {
             "page": page,
             "facets": worker.facets(session),
-            "rows": [row_view(row, session.fields, session.feed_available) for row in page.rows],
+            "rows": [view_of(session, row) for row in page.rows],
             "run": session.run,
             "fields": session.fields,
             "channel": session.channel,
@@ -226,7 +226,7 @@ async def index(request: Request) -> Response:
 async def row_page(request: Request) -> Response:
     def load(session: ReviewSession, number: int) -> dict[str, Any]:
         return {
-            "view": row_view(session.row(number), session.fields, session.feed_available),
+            "view": view_of(session, session.row(number)),
             "history": session.history(number),
             "run": session.run,
         }

@@ -3,13 +3,16 @@ list page and the links of its pager, all built from the data layer's values."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from copyassist.review.checking import Flag
 from copyassist.review.marking import FieldView, field_view
 from copyassist.review.session import Page, ReviewRow, ReviewSession
+from copyassist.scoring.model import Score
+from copyassist.scoring.store import ScoreStore
 
 SORTS = ("row", "status", "flags", "title")
 DEFAULT_LIMIT = 50
@@ -23,13 +26,16 @@ class RowView:
     fields: list[FieldView]
     other_flags: list[Flag]  # flags on no field the run writes (a whole-row problem)
     candidates: list[dict[str, str]]
+    scores: list[Score] = field(default_factory=list)  # model grades (batch --score), if any
 
     @property
     def number(self) -> int:
         return self.row.row_number
 
 
-def row_view(row: ReviewRow, fields: Sequence[str], feed_available: bool = True) -> RowView:
+def row_view(
+    row: ReviewRow, fields: Sequence[str], feed_available: bool = True, scores: Sequence[Score] = ()
+) -> RowView:
     """``row`` for the templates; with the feed gone its current copy is unknown, not empty."""
     names = list(fields) or sorted(set(row.proposed) | set(row.current))
     views = [
@@ -43,7 +49,21 @@ def row_view(row: ReviewRow, fields: Sequence[str], feed_available: bool = True)
         fields=views,
         other_flags=[flag for flag in row.flags if flag.field not in names],
         candidates=[dict(candidate) for candidate in row.candidates],
+        scores=list(scores),
     )
+
+
+#: One grade reader per session: opening one sets up its tables, once is enough.
+_GRADES: weakref.WeakKeyDictionary[ReviewSession, ScoreStore] = weakref.WeakKeyDictionary()
+
+
+def view_of(session: ReviewSession, row: ReviewRow) -> RowView:
+    """``row`` of ``session`` for the templates, with the grades its run gave it."""
+    grades = _GRADES.get(session)
+    if grades is None:
+        grades = _GRADES[session] = ScoreStore(session.store)
+    scores = grades.for_run(session.run.id, row.row_number).get(row.row_number, [])
+    return row_view(row, session.fields, session.feed_available, scores)
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
