@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from copyassist.rules import claims
+from copyassist.rules import checks, claims, competitors, filler
 from copyassist.rules.base import CheckContext, FieldRules, Profile
+from copyassist.rules.profiles import load_profile
+from copyassist.rules.validate import check_text
 
 RULES = FieldRules()
 
@@ -138,3 +140,148 @@ def test_environmental_shapes_apply_to_english_copy_on_a_french_channel() -> Non
         for v in check("description", "A carbon-neutral bottle.", RULES, CheckContext(language="en"))
     ]
     assert "claims.environmental_fr" in _rules(found)
+
+
+# ------------------------------------------------------------------------------ leftover.filler
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "Bullet 1",
+        "Puce 2",
+        "Point 3",
+        "Item 4",
+        "Texte 1",
+        "Feature 1:",
+        "Caractéristique 2",
+        "Bullet point #5",
+    ],
+)
+def test_a_numbered_label_is_filler(copy: str) -> None:
+    found = filler.check_filler("bullets[0]", copy, RULES, CheckContext(language="fr"))
+    assert _rules(found) == {"leftover.filler"}
+
+
+def test_numbered_bullets_are_filler_line_by_line() -> None:
+    checks = filler.filler_checks("bullets")
+    found = [v for c in checks for v in c("bullets", "Bullet 1\nBullet 2\nBullet 3", RULES, CheckContext())]
+    assert [v.rule for v in found] == ["leftover.filler"] * 3
+
+
+@pytest.mark.parametrize(
+    "copy", ["Point 3 du guide : serrez la sangle", "Étanche 5 ATM", "Modèle 2", "Taille 38"]
+)
+def test_copy_with_a_number_is_no_filler(copy: str) -> None:
+    assert filler.check_filler("bullets[0]", copy, RULES, CheckContext(language="fr")) == []
+
+
+# ------------------------------------------------------------------------------ title.all_caps
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("fr", "Enceinte Bluetooth Sonéa Wave, le son d'une JBL pour moins cher"),
+        ("en", "Sonéa Wave Bluetooth Speaker, a JBL sound for less"),
+    ],
+)
+def test_a_known_brand_in_capitals_is_no_shouting(language: str, title: str) -> None:
+    context = CheckContext(
+        language=language, brand="Sonéa", product={"title": "Sonéa Wave", "brand": "Sonéa"}
+    )
+    caps = FieldRules(no_all_caps=True)
+    assert checks.check_all_caps("title", title, caps, context) == []
+    assert _rules(competitors.check_competitors("title", title, caps, context)) == {
+        "content.competitor_brand"
+    }
+    shouted = checks.check_all_caps("title", title.replace("Bluetooth", "SUPER"), caps, context)
+    assert [v.text for v in shouted] == ["SUPER"]
+
+
+# ---------------------------------------------------------------- language.mismatch on short fields
+
+TENT_FR = {
+    "title": "Tente de randonnée Randa 2 personnes",
+    "brand": "Randa",
+    "category": "Camping",
+    "attributes": {"poids": "1,9 kg", "places": "2 personnes"},
+}
+TENT_EN = {
+    "title": "Randa 2-Person Hiking Tent",
+    "brand": "Randa",
+    "category": "Camping",
+    "attributes": {"weight": "1.9 kg", "sleeps": "2 people"},
+}
+GENERIC = load_profile("generic")
+
+
+def _check(field: str, text: str, language: str, product: dict[str, object]) -> set[str]:
+    context = CheckContext(language=language, brand="Randa", product=product)
+    return _rules(check_text(field, text, GENERIC.rules_for(field), context, GENERIC))
+
+
+@pytest.mark.parametrize(
+    ("language", "product", "title"),
+    [
+        ("fr", TENT_FR, "Randa 2-Person Backpacking Tent, 1.9 kg"),
+        ("fr", TENT_FR, "Lightweight Waterproof Backpacking Shelter for Two"),
+        ("en", TENT_EN, "Tente légère et étanche Randa, 1,9 kg"),
+        ("en", TENT_EN, "Abri de randonnée imperméable Randa"),
+    ],
+)
+def test_a_short_title_in_the_other_language_is_a_mismatch(
+    language: str, product: dict[str, object], title: str
+) -> None:
+    # Only the language is reported: the rules that compare words and figures with the data
+    # (facts.unsupported on "2-Person", content.off_product) stand down for that field.
+    assert _check("title", title, language, product) == {"language.mismatch"}
+
+
+@pytest.mark.parametrize(
+    ("language", "product", "title"),
+    [
+        ("fr", TENT_FR, "Randa Trek 2"),  # the brand and a model
+        ("fr", TENT_FR, "Tente Randa 2 personnes ultralight"),  # franglais, words of the data
+        ("fr", TENT_FR, "Randa Camping Premium Design"),  # international words
+        ("en", TENT_EN, "Randa 2-Person Hiking Tent, 1.9 kg"),
+        ("en", TENT_EN, "Randa Camping Premium Design"),
+    ],
+)
+def test_names_and_international_words_are_no_mismatch(
+    language: str, product: dict[str, object], title: str
+) -> None:
+    assert "language.mismatch" not in _check("title", title, language, product)
+
+
+# ---------------------------------------------------------------- facts.unsupported on leftovers
+
+
+@pytest.mark.parametrize(("language", "product"), [("fr", TENT_FR), ("en", TENT_EN)])
+def test_the_digit_of_a_numbered_filler_is_no_claim(language: str, product: dict[str, object]) -> None:
+    assert _check("bullets", "Bullet 3", language, product) == {"leftover.filler"}
+
+
+@pytest.mark.parametrize(
+    ("language", "product", "answer"),
+    [
+        (
+            "fr",
+            TENT_FR,
+            "Ta réponse n'est pas valide : faq[3].answer est vide. Réponds uniquement avec l'objet JSON.",
+        ),
+        ("en", TENT_EN, "Your answer is not valid: faq[3].answer is empty. Reply only with the JSON object."),
+    ],
+)
+def test_the_index_of_an_echoed_field_path_is_no_claim(
+    language: str, product: dict[str, object], answer: str
+) -> None:
+    found = _check("faq[0].answer", answer, language, product)
+    assert "leftover.prompt_echo" in found
+    assert "facts.unsupported" not in found
+
+
+def test_a_figure_in_real_copy_is_still_checked() -> None:
+    assert "facts.unsupported" in _check(
+        "description", "Une tente de 3,4 kg pour quatre nuits.", "fr", TENT_FR
+    )
