@@ -35,6 +35,8 @@ def _rules(found: list[object]) -> set[str]:
         ("en", "A chew that eases joint stiffness and supports your dog's immune system."),
         ("en", "Helps prevent eczema flare-ups."),
         ("en", "Clinically proven to reduce dandruff."),
+        ("en", "Stops hair loss and regrows thinning hair."),
+        ("fr", "Calme les douleurs et stimule son système immunitaire."),
     ],
 )
 def test_health_claims_are_found_by_their_shape(language: str, copy: str) -> None:
@@ -51,6 +53,8 @@ def test_health_claims_are_found_by_their_shape(language: str, copy: str) -> Non
         ("en", "A jacket that protects against cold and wind."),
         ("en", "Dog treats made with chicken and rice."),
         ("en", "Reduces noise for a calmer commute."),
+        ("fr", "Un collier qui protège contre les puces et les tiques."),  # what the product is for
+        ("en", "A flea collar that protects against fleas."),
     ],
 )
 def test_ordinary_benefits_are_no_health_claim(language: str, copy: str) -> None:
@@ -110,6 +114,8 @@ def test_relative_comparisons_are_no_superlative(language: str, copy: str) -> No
         "Une livraison aux émissions de CO2 compensées.",
         "Un choix plus responsable pour votre salle de bain, une routine plus verte.",
         "Une brosse nature-friendly.",
+        "Une lessive en accord avec la nature.",
+        "Une livraison à l'empreinte écologique nulle.",
     ],
 )
 def test_environmental_claims_are_found_by_their_shape(copy: str) -> None:
@@ -285,3 +291,15 @@ def test_a_figure_in_real_copy_is_still_checked() -> None:
     assert "facts.unsupported" in _check(
         "description", "Une tente de 3,4 kg pour quatre nuits.", "fr", TENT_FR
     )
+
+
+def test_a_title_sharing_the_name_with_the_data_is_still_judged() -> None:
+    product = {"title": "Chaussures de trail Vantor Peak homme", "brand": "Vantor", "category": "Running"}
+    context = CheckContext(language="fr", brand="Vantor", product=product)
+    rules = GENERIC.rules_for("title")
+    assert _rules(check_text("title", "Vantor Peak Men's Trail Running Shoes", rules, context, GENERIC)) == {
+        "language.mismatch"
+    }
+    franglais = "Sac banane running ultra light waterproof"
+    context = CheckContext(language="fr", brand="Vantor", product={"title": "Sac banane running Vantor"})
+    assert "language.mismatch" not in _rules(check_text("title", franglais, rules, context, GENERIC))

@@ -30,6 +30,7 @@ _CONDITIONS_FR = (
     r"|rhumatismes?|eczema|psoriasis|acne|chute des cheveux|calvitie|alopecie|migraines?|insomnies?"
     r"|anxiete|depression|rhumes?|grippes?|allergies?|asthme|diabete|cancers?|hypertension|cholesterol"
     r"|coliques?|mort subite|symptomes?|virus|bacteries|microbes|cystites?|otites?|mycoses?|verrues?"
+    r"|pellicules|dermatites?|rosacee"
     r"|troubles (?:articulaires|digestifs|du sommeil)|articulations douloureuses|raideurs? articulaires?"
 )
 _CONDITIONS_EN = (
@@ -37,11 +38,13 @@ _CONDITIONS_EN = (
     r"|acne|hair loss|thinning hair|baldness|alopecia|migraines?|headaches?|insomnia|anxiety|depression"
     r"|colds|the common cold|flu|allerg(?:y|ies)|asthma|diabetes"
     r"|cancers?|hypertension|high blood pressure|cholesterol"
+    r"|dandruff|dermatitis|rosacea"
     r"|colic|sids|sudden infant death|symptoms?|viruses|bacteria|germs|joint stiffness|stiff joints"
 )
 _CURE_VERBS_FR = (
     r"previen\w*|preven(?:ir|ez|ant)|evit\w*|guer\w+|soign\w+|trait(?:e|ent|er|ant|ez)|soulag\w+"
-    r"|combat\w*|lutt\w* contre|protege\w* (?:contre |de |des |du )?|elimin\w+|supprim\w+|reduit|reduis\w*"
+    r"|attenu\w+|calm(?:e|ent|er|ant)|combat\w*"
+    r"|lutt\w* contre|protege\w* (?:contre |de |des |du )?|elimin\w+|supprim\w+|reduit|reduis\w*"
     r"|diminu\w+|apais\w+|stopp?\w*|met fin a|vient a bout d"
 )
 _CURE_VERBS_EN = (
@@ -62,6 +65,9 @@ _ANTI = (
     r"anti[\s-]?(?:douleurs?|inflammatoires?|arthrose|rhumatismes?|chute|cancer|migraines?|infectieu\w*"
     r"|pain|inflammatory|hair[\s-]loss|ageing miracle)"
 )
+_REGROWTH = (
+    r"regrow\w* (?:your |thinning |lost )?hair|hair regrowth|(?:fait )?repousser? (?:les |vos )?cheveux"
+)
 _PROVEN = (
     r"(?:cliniquement|medicalement|clinically|medically) "
     r"(?:prouve|teste|proven|tested)\w* (?:pour|contre|to)\b"
@@ -70,7 +76,7 @@ _PROVEN = (
 HEALTH = re.compile(
     rf"(?<!\w)(?:(?:{_CURE_VERBS_FR}){_GAP}?(?:les |la |le |l'|des |du |de |d')?(?:{_CONDITIONS_FR})"
     rf"|(?:{_CURE_VERBS_EN}){_GAP}?(?:{_CONDITIONS_EN})"
-    rf"|{_IMMUNITY_FR}|{_IMMUNITY_EN}|{_ANTI}|{_PROVEN})(?!\w)"
+    rf"|{_IMMUNITY_FR}|{_IMMUNITY_EN}|{_ANTI}|{_REGROWTH}|{_PROVEN})(?!\w)"
 )
 
 # ------------------------------------------------------------------------------ superlatives
@@ -124,14 +130,16 @@ ENVIRONMENTAL = re.compile(
     rf"|aide\w* a sauver|prend soin)\s+(?:de |des |du |envers |pour )?{_NATURE}"
     rf"|(?:bon|bonne|bons|bonnes|doux|douce|douces|bienveillant\w*|meilleur\w*|sain\w*|ami|amie|amis|amies)"
     rf"\s+(?:pour|de|avec)\s+{_NATURE}"
-    rf"|en harmonie avec {_NATURE}|sans (?:impact|empreinte) (?:carbone|environnemental\w*|sur {_NATURE})"
+    rf"|sans (?:impact|empreinte) (?:carbone|environnemental\w*|sur {_NATURE})"
     r"|(?:nature|planet|earth|eco|climate|environmentally)[\s-]friendly"
     r"|eco[\s-]?(?:responsable|logique|citoyen)\w*"
     r"|ecolos?|ecologiquement \w+"
     r"|(?:neutre|neutralite) (?:en |pour le )?(?:carbone|co2"
     r"|climat)|carbone? neutre|carbon[\s-]neutral|climate[\s-]neutral"
     r"|(?:bilan|empreinte|impact) (?:carbone |environnemental )?(?:neutre|nul|nulle|zero)"
-    r"|zero (?:carbone|co2|emissions?|impact)|net[\s-]zero"
+    r"|zero (?:carbone|co2|emissions?|impact)|net[\s-]zero|zero emissions? nettes?|sans emissions? de co2"
+    r"|neutre en emissions?|empreinte (?:ecologique|environnementale) (?:neutre|nulle|zero)"
+    r"|en (?:accord|harmonie|paix) avec (?:la nature|la planete|l'environnement)"
     r"|(?:100 ?%|integralement|totalement|entierement) (?:compense\w*|ecolo\w*|vert\w*|durable\w*)"
     r"|compens\w+ (?:en )?carbone|emissions? (?:de co2 )?compensee\w*"
     r"|de (?:facon|maniere) (?:plus )?(?:durable|ecologique"

@@ -46,7 +46,8 @@ _NUMBERED_LABELS = (
     r"bullet(?: point)?|puce|point|item|element|texte?|feature|caracteristique|avantage|benefit|atout"
     r"|argument|ligne|line|paragraphe?|paragraph|section|question|reponse|answer|titre|title|faq"
 )
-_NUMBERED = re.compile(rf"^(?:{_NUMBERED_LABELS})s?\s*(?:n°|no\.?|#)?\s*\d{{1,2}}$")
+_NUMBERS = r"\d{1,2}|one|two|three|four|five|six|un|une|deux|trois|quatre|cinq|six"
+_NUMBERED = re.compile(rf"^(?:{_NUMBERED_LABELS})s?\s*(?:n°|no\.?|#)?\s*(?:{_NUMBERS})$")
 _STRIP = " \t\n\r.,;:!?…-–—*•\"'«»“”()[]{}"
 _OPENER = r"(?:voici|here(?:'s| is| are)|ci-dessous|below (?:is|are))"
 #: An answer's opening line with nothing after it: "Voici les puces :", "Here are the bullets".

@@ -29,8 +29,9 @@ Short fields the model cannot judge (fewer than :data:`LONG_WORDS` words, "Randa
 Backpacking Tent"), French against English only, get a vocabulary test (:func:`short_mismatch`):
 each word is scored alone, French against English; the field is in the other language when no
 word of it is clearly in the asked one (no function word, no word scored :data:`WORD_SURE` or
-more), none of its words is in the product data (a French product's data shares words with a
-French title, even a franglais one), and a third of them at least are clearly in the other. A brand,
+more), a third at least of its words are clearly in the other, and twice as many as its other
+words found in the product data (a French product's data shares words with a French title,
+even a franglais one: "Sac banane" of "Sac banane running ultra light waterproof"). A brand,
 a product name and international words ("Smartphone Pack Premium Design", scored 0.5 to 0.7
 either way) tell nothing, so such titles are never flagged; without product data, nothing is said.
 """
@@ -194,15 +195,20 @@ def short_mismatch(text: str, expected: str, ignore: tuple[str, ...] = (), data:
     sure = [_word_language(w.lower()) for w in tokens]
     if any(lang == expected and score >= WORD_SURE for lang, score in sure):
         return None
-    foreign = sum(
-        1
-        for w, (lang, score) in zip(tokens, sure, strict=True)
-        if w.lower() in MARKERS[other] or (lang == other and score >= WORD_SURE)
-    )
     data_words = set(re.findall(r"[^\W\d_]+", data.casefold()))
-    if not data_words or any(w.casefold() in data_words for w in tokens):
-        return None  # no data to compare, or a word of the data: franglais, a product name
-    return other if foreign and foreign * 3 >= len(tokens) else None
+    if not data_words:
+        return None
+    clear = [
+        w.lower() in MARKERS[other] or (lang == other and score >= WORD_SURE)
+        for w, (lang, score) in zip(tokens, sure, strict=True)
+    ]
+    foreign = sum(clear)
+    # Words of the data (a product name, a franglais title's) speak for the asked language,
+    # unless they are clearly of the other one themselves ("Running" in an English category).
+    kept = sum(
+        1 for w, is_other in zip(tokens, clear, strict=True) if not is_other and w.casefold() in data_words
+    )
+    return other if foreign and foreign >= 2 * kept and foreign * 3 >= len(tokens) else None
 
 
 def check_language(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
