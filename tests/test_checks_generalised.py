@@ -131,6 +131,7 @@ def test_environmental_claims_are_found_by_their_shape(copy: str) -> None:
         "Un savon solide pour une démarche zéro déchet.",  # an approach, kept out by the list
         "Une crème sans impact sur la peau sensible.",
         "Primée par le ministère de la Transition écologique.",
+        "Au bivouac, respectez la nature et remportez vos déchets.",  # advice, not a claim
     ],
 )
 def test_environmental_exceptions_hold(copy: str) -> None:

@@ -82,7 +82,7 @@ HEALTH = re.compile(
 # ------------------------------------------------------------------------------ superlatives
 
 _YARDSTICK_EN = (
-    r"on the market|ever(?: made| built)?|in the world|on earth|on the planet|of all(?: time)?|anywhere"
+    r"on the market|ever(?: made| built)?|in the world|on earth|on the planet|of all(?: time)?"
     r"|money can buy|in (?:its|their) class|out there|in existence"
     r"|you(?:'ll| will)? (?:ever )?(?:find|own|buy|need|wear|try)"
 )
@@ -126,7 +126,9 @@ _NATURE = (
 )
 ENVIRONMENTAL = re.compile(
     r"(?<!\w)(?:"
-    rf"(?:respect\w*|preserv\w*|protege\w*|protection de|menag\w*|sauv\w*"
+    # the indicative and participles only: "respectez la nature" (advice to a hiker) is no claim
+    rf"(?:respect(?:e|ent|ant|ueu\w+)|preserv(?:e|ent|ant)|proteg(?:e|ent|eant)|protection de"
+    rf"|menag(?:e|ent|eant)|sauv(?:e|ent|ant)"
     rf"|aide\w* a sauver|prend soin)\s+(?:de |des |du |envers |pour )?{_NATURE}"
     rf"|(?:bon|bonne|bons|bonnes|doux|douce|douces|bienveillant\w*|meilleur\w*|sain\w*|ami|amie|amis|amies)"
     rf"\s+(?:pour|de|avec)\s+{_NATURE}"
