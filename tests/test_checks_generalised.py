@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from copyassist.rules import checks, claims, competitors, filler
+from copyassist.rules import checks, claims, competitors, filler, reask
 from copyassist.rules.base import CheckContext, FieldRules, Profile
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_text
@@ -304,3 +304,15 @@ def test_a_title_sharing_the_name_with_the_data_is_still_judged() -> None:
     franglais = "Sac banane running ultra light waterproof"
     context = CheckContext(language="fr", brand="Vantor", product={"title": "Sac banane running Vantor"})
     assert "language.mismatch" not in _rules(check_text("title", franglais, rules, context, GENERIC))
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [
+        ("en", "faq[0].answer is empty, please fill it in."),
+        ("fr", "Le champ bullets[2] est vide, complète-le."),
+    ],
+)
+def test_a_field_path_without_colon_is_an_echo(language: str, answer: str) -> None:
+    found = reask.check_tool_request("faq[0].answer", answer, RULES, CheckContext(language=language))
+    assert "leftover.prompt_echo" in _rules(found)
