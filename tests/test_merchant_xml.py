@@ -138,7 +138,7 @@ def test_atom_round_trip_and_merchant_structured(tmp_path: Path) -> None:
     feed = open_feed(source)
     assert feed.mapping["title"] == "g:title" and feed.mapping["url"] == "g:link"
     out = tmp_path / "feed.copy.xml"
-    batch(source, out)
+    batch(source, out, language="fr")  # the copy is French: asked in English, it is the wrong language
     before, after = list(xml_items(source)), list(xml_items(out))
     compare(before, after, {"g:title"})
     assert [a["g:title"] for a in after] == ['LG 22LB4510 - 22" LED TV', COPY["title"]]
@@ -149,7 +149,7 @@ def test_atom_round_trip_and_merchant_structured(tmp_path: Path) -> None:
     )
 
     structured = tmp_path / "structured.xml"
-    batch(source, structured, merchant_structured=True)
+    batch(source, structured, merchant_structured=True, language="fr")
     items = list(xml_items(structured))
     assert items[1]["structured_title"] == {
         "g:digital_source_type": "trained_algorithmic_media", "g:content": COPY["title"],
@@ -160,7 +160,7 @@ def test_atom_round_trip_and_merchant_structured(tmp_path: Path) -> None:
         structured.read_text(encoding="utf-8")
     )
     rerun = tmp_path / "rerun.xml"
-    batch(structured, rerun, merchant_structured=True)  # its own output fed back in
+    batch(structured, rerun, merchant_structured=True, language="fr")  # its own output fed back in
     again = list(xml_items(rerun))
     assert again[1]["structured_title"] == items[1]["structured_title"]
     assert rerun.read_text(encoding="utf-8").count("<g:structured_title>") == 1  # not doubled

@@ -206,7 +206,10 @@ def check_all_caps(field: str, text: str, rules: FieldRules, context: CheckConte
     if not rules.no_all_caps:
         return []
     names = [*context.known_words, *([context.brand] if context.brand else [])]
+    # A known brand is spelled in capitals by its maker (JBL): no shouting; naming another
+    # maker's brand is content.competitor_brand's business.
     allowed = words("acronyms.txt").union(
+        words("competitors.txt"),  # "New Balance" is listed whole: "NEW" alone still shouts
         map(fold, names),
         (w for n in names for w in re.findall(r"[^\W_]+", fold(n))),
         _data_capitals(context, text),

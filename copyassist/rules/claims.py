@@ -14,18 +14,23 @@ product is not second-hand (:func:`environmental_fr_applies`). :func:`claims_che
 checks for a profile; its environmental check (from :func:`environmental_fr_check`) reads the
 language from the context on each call, so one list serves French and English copy.
 Hits inside the brand or a known word (``Miracle-Gro``, ``Ultimate Ears``) are not reported.
+Beside the lists, each rule looks for its claim's shape (:mod:`copyassist.rules.claim_shapes`):
+a verb of cure on a condition, a superlative with an absolute yardstick, an environmental
+promise in any inflection. A superlative measured on the seller's own range ("le plus léger de
+notre gamme") is not reported.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from copyassist.i18n import language_code
+from copyassist.rules import claim_shapes
 from copyassist.rules.base import Check, CheckContext, FieldRules, Profile, Severity, Violation
 from copyassist.rules.text import Hit, fold
-from copyassist.rules.wordlists import list_names, matcher, matcher_for
+from copyassist.rules.wordlists import list_names, load_lists, matcher, matcher_for
 
 SUPERLATIVE = "claims.superlative"
 HEALTH = "claims.health"
@@ -49,8 +54,14 @@ def _protected_spans(text: str, context: CheckContext) -> list[tuple[int, int]]:
     return [(hit.start, hit.end) for name in names for hit in matcher((name,)).find(text)]
 
 
-def _find(stems: tuple[str, ...], text: str, context: CheckContext) -> list[Hit]:
-    hits = matcher_for(stems).find(text)
+def _find(
+    stems: tuple[str, ...], text: str, context: CheckContext, shapes: Callable[[str], list[Hit]]
+) -> list[Hit]:
+    """The listed phrases in ``text``, then the claim shapes that neither a listed phrase nor an
+    exception of the lists ("transition écologique") overlaps."""
+    listed = matcher_for(stems).find(text)
+    blocked = listed + matcher(load_lists(stems)[1]).find(text)
+    hits = listed + [s for s in shapes(text) if not any(s.start < h.end and h.start < s.end for h in blocked)]
     if not hits:
         return []
     protected = _protected_spans(text, context)
@@ -66,20 +77,26 @@ def _find(stems: tuple[str, ...], text: str, context: CheckContext) -> list[Hit]
     return kept
 
 
+def _own_range(text: str, hit: Hit) -> bool:
+    """``hit`` is measured on the seller's own range: "le plus léger de notre gamme"."""
+    return claim_shapes.OWN_RANGE.match(fold(text[hit.end : hit.end + 60])) is not None
+
+
 def _violations(rule: str, severity: Severity, field: str, hits: list[Hit], why: str) -> list[Violation]:
     return [Violation(rule, severity, field, f'"{hit.phrase}": {why}', hit.phrase) for hit in hits]
 
 
 def check_superlatives(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``claims.superlative`` (warning): "best", "n°1", "le plus...", "garanti à vie"..."""
-    hits = _find(_list_names("superlatives", context), text, context)
+    found = _find(_list_names("superlatives", context), text, context, claim_shapes.superlative_shapes)
+    hits = [hit for hit in found if not _own_range(text, hit)]
     why = "an unverifiable superlative or claim; keep only what the product data proves"
     return _violations(SUPERLATIVE, "warning", field, hits, why)
 
 
 def check_health(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``claims.health`` (error): "cures", "boosts immunity", "guérit", "détox", "amincissant"..."""
-    hits = _find(_list_names("health", context), text, context)
+    hits = _find(_list_names("health", context), text, context, claim_shapes.health_shapes)
     why = "a health or medical claim, which only an authorised medicine or medical device may make"
     return _violations(HEALTH, "error", field, hits, why)
 
@@ -91,7 +108,7 @@ def check_environmental_fr(
 
     Runs whenever it is called; whether it should be is :func:`environmental_fr_applies`.
     """
-    hits = _find(("environmental.fr.txt",), text, context)
+    hits = _find(("environmental.fr.txt",), text, context, claim_shapes.environmental_shapes)
     why = (
         "a generic environmental claim, banned in France on new products "
         "(Code de l'environnement L.541-9-1, AGEC; carbon neutrality: L.229-68)"

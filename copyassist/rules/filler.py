@@ -3,7 +3,8 @@
 Rules, all errors (such a field would be published as is and read as broken):
 
 - ``leftover.filler``: the whole field, or one item, is a label or filler word ("Bullets",
-  "text", "Bien sûr", "Sure", "N/A", "Voici...", "Here are the bullets:"), or a price or a
+  "text", "Bien sûr", "Sure", "N/A", "Voici...", "Here are the bullets:"), a numbered label
+  ("Bullet 1", "Puce 2", "Feature 3:"), or a price or a
   figure alone ("149,90 €" as a call to action);
 - ``leftover.label_prefix``: the copy starts with its own field's label ("Titre de produit :
   ...", "Product title: ...", "Meta description: ...", "Puce 1 :");
@@ -40,6 +41,13 @@ FILLER_WORDS = frozenset(
         "copy", "contenu", "content", "value", "valeur", "items", "item", "product", "produit",
     }
 )  # fmt: skip
+#: Labels that, with a number, stand for an item of a list: "Bullet 1", "Puce 2", "Feature 3:".
+_NUMBERED_LABELS = (
+    r"bullet(?: point)?|puce|point|item|element|texte?|feature|caracteristique|avantage|benefit|atout"
+    r"|argument|ligne|line|paragraphe?|paragraph|section|question|reponse|answer|titre|title|faq"
+)
+_NUMBERS = r"\d{1,2}|one|two|three|four|five|six|un|une|deux|trois|quatre|cinq|six"
+_NUMBERED = re.compile(rf"^(?:{_NUMBERED_LABELS})s?\s*(?:n°|no\.?|#)?\s*(?:{_NUMBERS})$")
 _STRIP = " \t\n\r.,;:!?…-–—*•\"'«»“”()[]{}"
 _OPENER = r"(?:voici|here(?:'s| is| are)|ci-dessous|below (?:is|are))"
 #: An answer's opening line with nothing after it: "Voici les puces :", "Here are the bullets".
@@ -72,7 +80,13 @@ def check_filler(field: str, text: str, rules: FieldRules, context: CheckContext
     """``leftover.filler``: a label, a filler word or a figure alone in place of copy."""
     bare = _bare(text)
     plain = visible_text(text).strip()
-    if not (bare in FILLER_WORDS or not bare or _INTRO.match(plain) or _FIGURE_ONLY.match(plain)):
+    if not (
+        bare in FILLER_WORDS
+        or not bare
+        or _NUMBERED.match(bare)
+        or _INTRO.match(plain)
+        or _FIGURE_ONLY.match(plain)
+    ):
         return []
     return [Violation(FILLER, "error", field, f"{plain!r} is a label or filler, not copy", plain)]
 

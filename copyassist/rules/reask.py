@@ -7,7 +7,8 @@ the format instructions of :mod:`copyassist.backends.request`, in French and Eng
 needs no prompt and runs in ``copyassist check`` too. It reports:
 
 - :data:`RUN_WORDS` consecutive words of one of those texts, or the whole of a shorter line;
-- a field path of the re-ask's problem lines (``items[0].answer:``, ``bullets[2]:``);
+- a field path of the re-ask's problem lines (``items[0].answer:``, ``bullets[2]:``,
+  ``faq[0].answer is empty``);
 - "objet JSON" / "JSON object", unless the product data speaks of JSON;
 - :data:`TEMPLATE_RUN_WORDS` consecutive words of a line of the bundled templates (their fixed
   text, Jinja tags left out): "Écris en français, dans une langue naturelle et idiomatique...";
@@ -35,7 +36,12 @@ TEMPLATE_RUN_WORDS = 6
 LANGUAGES = ("fr", "en")
 _MODES: tuple[StructuredMode, ...] = ("json_schema", "json_object")
 _WORD = re.compile(r"[^\W_]+")
-_FIELD_PATH = re.compile(r"(?<![\w.])[a-z_]+\[\d+\](?:\.[a-z_]+)?\s*:", re.IGNORECASE)
+#: ``items[0].answer:``, and with no colon a dotted path (``faq[0].answer is empty``) or an index
+#: the re-ask's verb follows (``bullets[2] est vide``): no copy writes either.
+_FIELD_PATH = re.compile(
+    r"(?<![\w.])[a-z_]+\[\d+\](?:(?:\.[a-z_]+)?\s*:|\.[a-z_]+(?!\w)|(?=\s+(?:is|est|must|doit|should|was)\b))",
+    re.IGNORECASE,
+)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _ORDER = re.compile(
     r"(?:^|(?<=[.!?:]\s))(?:write|generate|create|draft|r[ée]dige[zr]?|[ée]cri(?:s|vez)|g[ée]n[èe]re[zr]?|cr[ée]e[zr]?)"

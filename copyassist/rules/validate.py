@@ -4,6 +4,7 @@ the output model declares for it, ``CopyOutput.field_kinds``), and the violation
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -146,11 +147,23 @@ def check_text(
     selected = (*selected, *quality_checks(kind)) if copy else selected
     for check in selected:
         found.extend(check(field, text, rules, context))
-    if copy and context.product:
-        found.extend(units.check_facts(field, text, rules, context))
+    if copy and context.product and not {v.rule for v in found} & _NOT_COMPARED:
+        found.extend(units.check_facts(field, _FIELD_PATH.sub(_blank, text), rules, context))
         if field == "title":
             found.extend(relevance.check_on_product(field, text, rules, context))
     return found
+
+
+#: Rules after which comparing the text's words and figures with the product data says nothing
+#: more: text in the wrong language (its words cannot match the data's), filler ("Bullet 1": its
+#: digit is no claim).
+_NOT_COMPARED = frozenset({language.RULE, filler.FILLER})
+#: A field path of the tool's own re-ask echoed in the copy (``faq[0].answer``): its index is no claim.
+_FIELD_PATH = re.compile(r"(?<![\w-])[a-z_]+(?:\[\d+\])+(?:\.[a-z_]+)*", re.IGNORECASE)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 def _count_violations(field: str, value: Any, rules: FieldRules) -> list[Violation]:
