@@ -70,8 +70,11 @@ class ReviewWriter(FeedWriter):
 
     def _record(self, outcome: RowOutcome) -> dict[str, Any]:
         review = self.reviews.get(outcome.row.number)
-        if review is None:
-            return super()._record(outcome)
+        if review is None:  # a row the review never saw: never published as approved
+            record = super()._record(outcome)
+            if self.approved_only:
+                self._untouched(record, outcome)
+            return record
         outcome = dataclasses.replace(
             outcome, fields={**outcome.fields, **review.replaced}, status=review.status
         )

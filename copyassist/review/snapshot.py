@@ -173,7 +173,7 @@ class Snapshot:
         known = self.conn.execute(
             "SELECT stamp FROM review_snapshots WHERE run_id = ?", (self.run.id,)
         ).fetchone()
-        if known is not None and (stamp is None or stamp == known[0]):
+        if known is not None and (stamp is None or (stamp == known[0] and not self._rows_added())):
             return known[0] is not None and stamp is not None
         feed: Feed | None = None
         if stamp is not None:
@@ -185,6 +185,15 @@ class Snapshot:
                 )
         self.build(feed, stamp if feed is not None else None)
         return feed is not None
+
+    def _rows_added(self) -> bool:
+        """Whether the run wrote rows since the snapshot (it was opened while the batch ran)."""
+        written, copied = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM run_rows WHERE run_id = ?),"
+            " (SELECT COUNT(*) FROM review_rows WHERE run_id = ?)",
+            (self.run.id, self.run.id),
+        ).fetchone()
+        return bool(written > copied)
 
     def _flags(self, made: Generated) -> tuple[list[Flag], bool]:
         """The row's flags as the run's lines say them, and whether they are exact: re-checking
