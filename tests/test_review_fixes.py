@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
 import copyassist
 from copyassist.batch.store import Store
+from copyassist.cli import app
 from copyassist.review import ReviewSession
+from tests.helpers import ROOT, assert_exited
 from tests.test_export import batch, csv_feed, read
+
+FEED = ROOT / "examples" / "feed.csv"
 
 
 def test_rows_the_run_wrote_after_the_snapshot_are_reviewed_and_not_leaked_by_approved_only(
@@ -30,3 +37,23 @@ def test_rows_the_run_wrote_after_the_snapshot_are_reviewed_and_not_leaked_by_ap
         assert ReviewSession(store, run_id).page().total == 4
         copyassist.export(store, run_id, tmp_path / "out.csv", approved_only=True)
     assert read(tmp_path / "out.csv")[3]["title"] == ""  # V-4's title was empty and nobody approved it
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "--criteria", "clear", "--provider", "compatible", "--model", "m",
+         "--base-url", "http://127.0.0.1:9/v1"],
+        ["check", "--format", "html"],
+        ["check", "--format", "csv"],
+    ],
+)  # fmt: skip
+def test_a_report_written_over_its_own_feed_is_refused(tmp_path: Path, command: list[str]) -> None:
+    """``score feed.csv -o feed.csv`` replaced the seller's feed with the grades (``check`` with its
+    report), after paying for the grading."""
+    feed = tmp_path / "feed.csv"
+    feed.write_bytes(FEED.read_bytes())
+    result = CliRunner().invoke(app, [command[0], str(feed), *command[1:], "-o", str(feed)])
+    assert_exited(result, 2)
+    assert "is the feed being read" in result.output
+    assert feed.read_bytes() == FEED.read_bytes()
