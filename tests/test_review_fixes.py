@@ -8,8 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 import copyassist
+from copyassist.attempts import parse_output
 from copyassist.batch.store import Store
 from copyassist.cli import app
+from copyassist.outputs.copywriting import ProductTitle
 from copyassist.review import ReviewSession
 from tests.helpers import ROOT, assert_exited
 from tests.test_export import batch, csv_feed, read
@@ -57,3 +59,33 @@ def test_a_report_written_over_its_own_feed_is_refused(tmp_path: Path, command: 
     assert_exited(result, 2)
     assert "is the feed being read" in result.output
     assert feed.read_bytes() == FEED.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # an example in a fence, then the answer: which one is meant is not clear
+        'For example ```{"title": "Example title"}``` and mine: {"title": "Montre Kairos S2"}',
+        # the same key twice with two values
+        '{"title": "Montre Kairos S2", "title": "Montre Kairos S2 noire"}',
+    ],
+)
+def test_lenient_parsing_refuses_an_ambiguous_answer(answer: str) -> None:
+    """Lenient reading picked the fenced example over the answer after it, and the last of two
+    titles; each is sent back instead, as before lenient parsing."""
+    with pytest.raises(ValueError):
+        parse_output(answer, ProductTitle)
+
+
+@pytest.mark.parametrize(
+    ("answer", "title"),
+    [
+        ('```json\n{"title": "Montre ``` Kairos"}\n```', "Montre ``` Kairos"),  # a fence mark in the copy
+        ('```json\n{"title": "Montre Kairos",}\n```\nI used {brand} as asked.', "Montre Kairos"),
+        ('{"title": "Montre Kairos", "title": "Montre Kairos"}', "Montre Kairos"),  # said twice alike
+    ],
+)
+def test_lenient_parsing_still_reads_an_unambiguous_answer(answer: str, title: str) -> None:
+    output = parse_output(answer, ProductTitle)
+    assert isinstance(output, ProductTitle)
+    assert output.title == title
