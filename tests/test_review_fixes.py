@@ -15,6 +15,7 @@ from copyassist.outputs.copywriting import ProductTitle
 from copyassist.review import ReviewSession
 from tests.helpers import ROOT, assert_exited
 from tests.test_export import batch, csv_feed, read
+from tests.test_review_app import client_for, make_run, post
 
 FEED = ROOT / "examples" / "feed.csv"
 
@@ -89,3 +90,17 @@ def test_lenient_parsing_still_reads_an_unambiguous_answer(answer: str, title: s
     output = parse_output(answer, ProductTitle)
     assert isinstance(output, ProductTitle)
     assert output.title == title
+
+
+def test_a_row_number_past_what_sqlite_holds_is_not_found_not_a_crash(tmp_path: Path) -> None:
+    """/rows/99999999999999999999 (and a bulk action on it, or on '²', which isdigit() calls a
+    digit) raised OverflowError/ValueError: a bare 500 and a traceback in the terminal."""
+    client = client_for(make_run(tmp_path))
+    huge = "99999999999999999999"
+    assert client.get(f"/rows/{huge}").status_code == 404
+    assert post(client, f"/rows/{huge}/approve").status_code == 404
+    for rows in (huge, "²"):
+        answer = post(client, "/bulk", {"rows": rows, "action": "approve"})
+        assert answer.status_code == 400 and "no row selected" in answer.json()["error"]
+    answer = post(client, "/bulk", {"rows": "1 ²", "action": "approve"})
+    assert answer.json()["count"] == 1  # row 1 approved, '²' no row

@@ -45,6 +45,10 @@ class AppContext:
     regenerate_off: str = NO_BACKEND
 
 
+#: the largest integer SQLite holds: a row number past it is in no run
+MAX_ROW_NUMBER = 2**63 - 1
+
+
 class RowNotFound(Exception):
     pass
 
@@ -128,6 +132,8 @@ async def _on_row(request: Request, job: Callable[[ReviewSession, int], T], *, w
 
     def checked(session: ReviewSession) -> T:
         try:
+            if number > MAX_ROW_NUMBER:
+                raise InputError(f"no row {number} in this run")
             session.row(number)
         except InputError as exc:
             raise RowNotFound(str(exc)) from None
@@ -342,7 +348,7 @@ def _row_numbers(form: Form) -> list[int]:
     numbers: list[int] = []
     for value in form.get("rows", []):
         for part in value.replace(",", " ").split():
-            if part.isdigit():
+            if part.isascii() and part.isdigit() and int(part) <= MAX_ROW_NUMBER:  # '²' is a digit too
                 numbers.append(int(part))
     return numbers
 
