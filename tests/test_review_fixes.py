@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,12 @@ from typer.testing import CliRunner
 
 import copyassist
 from copyassist.attempts import parse_output
+from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.outputs.copywriting import ProductTitle
 from copyassist.review import ReviewSession
-from tests.helpers import ROOT, assert_exited
+from tests.helpers import ROOT, FakeBackend, assert_exited
 from tests.test_export import batch, csv_feed, read
 from tests.test_review_app import client_for, make_run, post
 
@@ -104,3 +106,23 @@ def test_a_row_number_past_what_sqlite_holds_is_not_found_not_a_crash(tmp_path: 
         assert answer.status_code == 400 and "no row selected" in answer.json()["error"]
     answer = post(client, "/bulk", {"rows": "1 ²", "action": "approve"})
     assert answer.json()["count"] == 1  # row 1 approved, '²' no row
+
+
+def test_approved_only_adds_no_key_a_json_product_did_not_have(tmp_path: Path) -> None:
+    """A JSONL product with no 'title' key (its name in 'name') came back from export
+    --approved-only with "title": "" added: a cell the seller never had, blank."""
+    feed = tmp_path / "feed.jsonl"
+    products = [
+        {"sku": "A", "title": "Bol", "description": "Bol en grès émaillé", "brand": "Atelier"},
+        {"sku": "B", "name": "Tasse", "description": "Tasse en grès", "brand": "Atelier"},
+    ]
+    feed.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in products), encoding="utf-8")
+    with Store(tmp_path / "store.sqlite3") as store:
+        titles = [{"title": "Bol en grès émaillé Atelier"}, {"title": "Tasse en grès Atelier"}]
+        run_id = run_batch(feed, tmp_path / "batch.jsonl", template="product-title", backend=FakeBackend(titles),
+                           store=store, language="fr", concurrency=1).run_id  # fmt: skip
+        ReviewSession(store, run_id).reject([1], "ana")
+        copyassist.export(store, run_id, tmp_path / "out.jsonl", approved_only=True)
+    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    for product, record in zip(products, written, strict=True):
+        assert {k: v for k, v in record.items() if not k.startswith("copyassist_")} == product

@@ -29,6 +29,7 @@ from copyassist.batch.store import RunInfo, Store
 from copyassist.batch.writers import FeedWriter
 from copyassist.errors import InputError
 from copyassist.feeds import Feed
+from copyassist.feeds.platforms import CSV_FORMATS
 from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.review.session import ReviewSession
 from copyassist.review.snapshot import Generated, feed_stamp, generated_rows, reopen_feed, run_stamp
@@ -97,8 +98,12 @@ class ReviewWriter(FeedWriter):
         for column in [*self.targets.values(), *self.structured.values()]:
             twin = column[2:] if column.startswith("g:") else "g:" + column
             for name in (column, twin):
-                if name == column or name in raw:
-                    record[name] = raw.get(name, "")
+                if name in raw:
+                    record[name] = raw[name]
+                elif name == column and self.source_format in CSV_FORMATS:
+                    record[name] = ""
+                elif name == column:  # JSON: a key the product did not have stays absent
+                    record.pop(name, None)
 
 
 def _outcome(row: Any, made: Generated | None, run: RunInfo) -> RowOutcome:
