@@ -119,8 +119,9 @@ def test_approved_only_adds_no_key_a_json_product_did_not_have(tmp_path: Path) -
     feed.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in products), encoding="utf-8")
     with Store(tmp_path / "store.sqlite3") as store:
         titles = [{"title": "Bol en grès émaillé Atelier"}, {"title": "Tasse en grès Atelier"}]
-        run_id = run_batch(feed, tmp_path / "batch.jsonl", template="product-title", backend=FakeBackend(titles),
-                           store=store, language="fr", concurrency=1).run_id  # fmt: skip
+        summary = run_batch(feed, tmp_path / "batch.jsonl", template="product-title",
+                            backend=FakeBackend(titles), store=store, language="fr")  # fmt: skip
+        run_id = summary.run_id
         ReviewSession(store, run_id).reject([1], "ana")
         copyassist.export(store, run_id, tmp_path / "out.jsonl", approved_only=True)
     written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
