@@ -127,3 +127,24 @@ def test_approved_only_adds_no_key_a_json_product_did_not_have(tmp_path: Path) -
     written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     for product, record in zip(products, written, strict=True):
         assert {k: v for k, v in record.items() if not k.startswith("copyassist_")} == product
+
+
+def test_a_run_written_in_place_exports_from_the_sellers_original(tmp_path: Path) -> None:
+    """After 'batch --in-place' the feed holds the run's copy; export read it as the seller's,
+    so rejected and unreviewed rows kept the machine titles under --approved-only. The run now
+    records its backup, and export (and the review's current copy) read the original there."""
+    feed = csv_feed(tmp_path / "feed.csv")
+    original = read(feed)
+    with Store(tmp_path / "store.sqlite3") as store:
+        run_id = batch(feed, store, feed, in_place=True)
+        session = ReviewSession(store, run_id)
+        assert session.row(2).current == {"title": ""}  # the seller's empty title, not the run's
+        session.approve([1], "ana")
+        session.reject([2], "ana")
+        copyassist.export(store, run_id, tmp_path / "out.csv", approved_only=True)
+        written = read(tmp_path / "out.csv")
+        assert [r["title"] for r in written] == ["Lampe Lune en verre soufflé Lumio", "", "Tasse", ""]
+        assert [{k: r[k] for k in original[0]} for r in written[1:]] == original[1:]
+        copyassist.export(store, run_id, None, in_place=True)  # into the feed, not its backup
+    assert read(feed)[0]["title"] == "Lampe Lune en verre soufflé Lumio"
+    assert read(tmp_path / "feed.csv.bak") == original

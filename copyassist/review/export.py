@@ -32,7 +32,14 @@ from copyassist.feeds import Feed
 from copyassist.feeds.platforms import CSV_FORMATS
 from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.review.session import ReviewSession
-from copyassist.review.snapshot import Generated, feed_stamp, generated_rows, reopen_feed, run_stamp
+from copyassist.review.snapshot import (
+    Generated,
+    feed_path,
+    feed_stamp,
+    generated_rows,
+    reopen_feed,
+    run_stamp,
+)
 
 
 @dataclass(frozen=True)
@@ -182,16 +189,15 @@ def export(
             raise InputError("give the file to write, or write into the feed in place").with_hint(
                 "output", "in_place"
             )
-        target = check_output_path(
-            feed.path if output is None else output, source=feed.path, in_place=in_place
-        )
-        same = target.exists() and os.path.samefile(target, feed.path)
+        own = Path(feed_path(run) or feed.path)  # the feed's own file (feed.path may be its backup)
+        target = check_output_path(own if output is None else output, source=own, in_place=in_place)
+        same = target.exists() and os.path.samefile(target, own)
         if target.exists() and not same and not force:
             raise InputError(f"{target} exists; choose another output, or replace it").with_hint(
                 "output", "force"
             )
         if same:
-            keep_backup(feed.path)
+            keep_backup(own)
         reviews = _reviews(session)
         made = generated_rows(store.connection, run.id)
         options = _writer_options(feed, run, session.fields, target)

@@ -76,9 +76,20 @@ def run_stamp(run: RunInfo) -> str | None:
     return f"{stamp['size']}:{stamp['mtime_ns']}" if isinstance(stamp, Mapping) else None
 
 
+def source_path(run: RunInfo) -> str | None:
+    """The file holding the feed as the run read it: a run that wrote its feed in place left
+    the seller's original in the backup it recorded; else the feed itself."""
+    args = run.args or {}
+    backup = args.get("backup") if args.get("in_place") else None
+    if backup and Path(backup).is_file():
+        return str(backup)
+    return feed_path(run)
+
+
 def reopen_feed(run: RunInfo) -> Feed:
-    """The run's feed, opened as the batch opened it; InputError when it is gone."""
-    path = feed_path(run)
+    """The run's feed as the batch read it (``source_path``), opened as the batch opened it;
+    InputError when it is gone."""
+    path = source_path(run)
     if not path or not Path(path).is_file():
         raise InputError(f"run {run.id}: its feed {path or '?'} is gone; put it back to export this run")
     args = run.args or {}
@@ -169,7 +180,7 @@ class Snapshot:
 
     def ensure(self) -> bool:
         """Build the snapshot if needed; whether the feed could be read (its current copy known)."""
-        stamp = feed_stamp(feed_path(self.run))
+        stamp = feed_stamp(source_path(self.run))
         known = self.conn.execute(
             "SELECT stamp FROM review_snapshots WHERE run_id = ?", (self.run.id,)
         ).fetchone()
