@@ -148,3 +148,17 @@ def test_a_run_written_in_place_exports_from_the_sellers_original(tmp_path: Path
         copyassist.export(store, run_id, None, in_place=True)  # into the feed, not its backup
     assert read(feed)[0]["title"] == "Lampe Lune en verre soufflé Lumio"
     assert read(tmp_path / "feed.csv.bak") == original
+
+
+def test_the_review_page_says_when_the_feed_changed_since_the_run(tmp_path: Path) -> None:
+    """A feed edited after its run was reviewed with no word of it: rows paired with another
+    row's copy were approved, and only export said the run could not be written."""
+    store = make_run(tmp_path)
+    client = client_for(store)
+    assert 'id="feed-changed"' not in client.get("/").text
+    feed = tmp_path / "feed.csv"
+    feed.write_text(
+        feed.read_text(encoding="utf-8") + "X-9,Nouveau,Maison,Nouveau produit.,\n", encoding="utf-8"
+    )
+    page = client.get("/").text
+    assert 'id="feed-changed"' in page and "export refuses this run" in page

@@ -34,11 +34,10 @@ from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.review.session import ReviewSession
 from copyassist.review.snapshot import (
     Generated,
+    feed_changed,
     feed_path,
-    feed_stamp,
     generated_rows,
     reopen_feed,
-    run_stamp,
 )
 
 
@@ -131,10 +130,8 @@ def _reviews(session: ReviewSession) -> dict[int, _Review]:
 
 
 def _feed_for(run: RunInfo) -> Feed:
-    args = run.args or {}
-    recorded = run_stamp(run)
     feed = reopen_feed(run)  # gone: says so
-    if recorded is not None and not args.get("in_place") and feed_stamp(feed.path) != recorded:
+    if feed_changed(run):
         raise InputError(
             f"run {run.id}: the feed {feed.path} changed since the run; its rows may no longer match the "
             "stored copy: run the batch again on it, then review and export that run"

@@ -25,6 +25,7 @@ from copyassist.review.marking import field_view
 from copyassist.review.report import REPORT_CSP, run_report_html
 from copyassist.review.security import CSRF_FIELD
 from copyassist.review.session import ReviewSession
+from copyassist.review.snapshot import feed_changed
 from copyassist.review.views import ListQuery, RowView, pager, row_view
 from copyassist.review.worker import SessionWorker
 
@@ -210,6 +211,7 @@ async def index(request: Request) -> Response:
             "run": session.run,
             "fields": session.fields,
             "channel": session.channel,
+            "feed_changed": feed_changed(session.run),
         }
 
     try:

@@ -76,6 +76,16 @@ def run_stamp(run: RunInfo) -> str | None:
     return f"{stamp['size']}:{stamp['mtime_ns']}" if isinstance(stamp, Mapping) else None
 
 
+def feed_changed(run: RunInfo) -> bool:
+    """Whether the feed file changed since the run read it (then its rows may no longer match
+    the stored copy); False when it is gone, was written by the run itself, or is not recorded."""
+    recorded = run_stamp(run)
+    if recorded is None or (run.args or {}).get("in_place"):
+        return False
+    stamp = feed_stamp(feed_path(run))
+    return stamp is not None and stamp != recorded
+
+
 def source_path(run: RunInfo) -> str | None:
     """The file holding the feed as the run read it: a run that wrote its feed in place left
     the seller's original in the backup it recorded; else the feed itself."""
