@@ -13,6 +13,7 @@ from copyassist.attempts import parse_output
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app
+from copyassist.errors import InputError
 from copyassist.outputs.copywriting import ProductTitle
 from copyassist.review import ReviewSession
 from tests.helpers import ROOT, FakeBackend, assert_exited
@@ -162,3 +163,11 @@ def test_the_review_page_says_when_the_feed_changed_since_the_run(tmp_path: Path
     )
     page = client.get("/").text
     assert 'id="feed-changed"' in page and "export refuses this run" in page
+
+
+def test_review_app_on_a_store_path_that_does_not_exist_creates_no_store(tmp_path: Path) -> None:
+    """review_app('typo.sqlite3') made an empty store at the typo before saying there was no run."""
+    missing = tmp_path / "typo.sqlite3"
+    with pytest.raises(InputError, match="no batch store"):
+        copyassist.review_app(missing)
+    assert not missing.exists()

@@ -154,7 +154,8 @@ def _writer_options(feed: Feed, run: RunInfo, fields: list[str], target: Path) -
     )  # fmt: skip
 
 
-def _open_store(store_or_path: Store | str | Path | None) -> tuple[Store, bool]:
+def open_store(store_or_path: Store | str | Path | None) -> tuple[Store, bool]:
+    """The Store (opened here: True) of a path that must exist, or the Store given."""
     if isinstance(store_or_path, Store):
         return store_or_path, False
     if store_or_path is not None and not Path(store_or_path).expanduser().is_file():
@@ -175,7 +176,7 @@ def export(
 ) -> ExportSummary:
     """Write run ``run_id``'s feed (None: the last batch run) to ``output`` (None with
     ``in_place``: the feed itself) with the review's decisions; see the module docstring."""
-    store, opened = _open_store(store_or_path)
+    store, opened = open_store(store_or_path)
     try:
         session = ReviewSession(store, run_id)
         run = session.run
