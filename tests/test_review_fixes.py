@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 import copyassist
 from copyassist.attempts import parse_output
+from copyassist.backends.local import has_system_role
 from copyassist.batch.api import run_batch
 from copyassist.batch.store import Store
 from copyassist.cli import app
@@ -171,3 +172,34 @@ def test_review_app_on_a_store_path_that_does_not_exist_creates_no_store(tmp_pat
     with pytest.raises(InputError, match="no batch store"):
         copyassist.review_app(missing)
     assert not missing.exists()
+
+
+GEMMA2_TEMPLATE = (
+    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}"
+    "{{ raise_exception('System role not supported') }}{% endif %}"
+    "{% for message in messages %}<start_of_turn>{{ message['role'] }}\n{{ message['content'] }}"
+    "<end_of_turn>\n{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "has_system"),
+    [
+        (GEMMA2_TEMPLATE, False),  # names the role only to refuse it
+        ("{% if messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}{% endif %}", True),
+        (
+            "{% if messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}{% endif %}"
+            "{% if messages[-1]['role'] == 'tool' %}{{ raise_exception('Tools are not supported') }}{% endif %}",
+            True,
+        ),
+    ],
+)
+def test_a_gguf_template_that_refuses_the_system_role_gets_it_folded(template: str, has_system: bool) -> None:
+    """Gemma 2's own template raises 'System role not supported'; as it says 'system', the
+    system message was sent and every call failed in the template."""
+
+    class Llama:
+        chat_format = "chat_template.default"
+        metadata = {"tokenizer.chat_template": template}
+
+    assert has_system_role(Llama()) is has_system
