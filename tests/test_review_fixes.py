@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -189,7 +190,8 @@ GEMMA2_TEMPLATE = (
         ("{% if messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}{% endif %}", True),
         (
             "{% if messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}{% endif %}"
-            "{% if messages[-1]['role'] == 'tool' %}{{ raise_exception('Tools are not supported') }}{% endif %}",
+            "{% if messages[-1]['role'] == 'tool' %}"
+            "{{ raise_exception('Tools are not supported') }}{% endif %}",
             True,
         ),
     ],
@@ -198,8 +200,7 @@ def test_a_gguf_template_that_refuses_the_system_role_gets_it_folded(template: s
     """Gemma 2's own template raises 'System role not supported'; as it says 'system', the
     system message was sent and every call failed in the template."""
 
-    class Llama:
-        chat_format = "chat_template.default"
-        metadata = {"tokenizer.chat_template": template}
-
-    assert has_system_role(Llama()) is has_system
+    llama = SimpleNamespace(
+        chat_format="chat_template.default", metadata={"tokenizer.chat_template": template}
+    )
+    assert has_system_role(llama) is has_system
