@@ -60,6 +60,7 @@ _CUT_OFF = {
     "and send the complete JSON object.",
 }
 _FENCED = re.compile(r"```(?:json)?[ \t]*\n?(.*?)```", re.IGNORECASE | re.DOTALL)
+_OBJECT_START = re.compile(r'\{\s*"')
 #: The most a re-ask's list of problems takes, in UTF-8 bytes. A byte-level tokenizer makes at
 #: most one token of a byte, so this bounds what a re-ask adds, and a run's worst case is known.
 PROBLEMS_MAX_BYTES = 600
@@ -119,22 +120,42 @@ def parse_output(text: str, model: type[CopyOutput]) -> CopyOutput:
 
 
 def _lenient_json(text: str) -> Any:
-    fenced = _FENCED.search(text)
-    cleaned = fenced.group(1) if fenced and "{" in fenced.group(1) else text
-    start, end = cleaned.find("{"), cleaned.rfind("}")
+    fenced = [m.group(1) for m in _FENCED.finditer(text) if "{" in m.group(1)]
+    if len(fenced) == 1 and not _OBJECT_START.search(_FENCED.sub("", text)):  # one object, fenced
+        try:
+            return _json_object(fenced[0])
+        except ValueError:
+            pass  # a fence mark inside the copy itself: the whole answer is the object
+    return _json_object(text)
+
+
+def _json_object(text: str) -> Any:
+    start, end = text.find("{"), text.rfind("}")
     if start < 0 or end < start:
         raise ValueError("the answer holds no JSON object")
-    candidate = cleaned[start : end + 1]
+    candidate = text[start : end + 1]
     try:
-        return json.loads(candidate)
+        return json.loads(candidate, object_pairs_hook=_one_value_per_key)
     except json.JSONDecodeError as exc:
         strict_error = exc
-    try:
-        return json.loads(_without_trailing_commas(candidate), strict=False)  # control characters allowed
+    try:  # control characters allowed
+        return json.loads(
+            _without_trailing_commas(candidate), strict=False, object_pairs_hook=_one_value_per_key
+        )
     except json.JSONDecodeError:
         raise ValueError(
             f"the JSON is malformed ({strict_error.msg} at character {strict_error.pos})"
         ) from None
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object naming a key twice with two values is ambiguous (json keeps the last)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data and data[key] != value:
+            raise ValueError(f"the JSON gives {key!r} twice, with two values; give it once")
+        data[key] = value
+    return data
 
 
 def _without_trailing_commas(text: str) -> str:

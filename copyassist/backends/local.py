@@ -24,6 +24,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -46,6 +47,8 @@ NO_SYSTEM_ROLE = frozenset({"gemma", "mistral-instruct"})
 #: a GGUF with no chat template: the format of its architecture, where only one fits
 _ARCHITECTURE_FORMATS = {"gemma": "gemma", "gemma2": "gemma", "gemma3": "gemma", "qwen2": "chatml"}
 _GGUF_TEMPLATE = "tokenizer.chat_template"
+#: a template that names the role only to refuse it (Gemma 2: "System role not supported")
+_REFUSES_SYSTEM = re.compile(r"raise_exception\(\s*['\"][^'\"]*system", re.IGNORECASE)
 _FALLBACK_FORMAT = "llama-2"  # what llama-cpp-python takes when nothing else is known
 
 logger = logging.getLogger(__name__)
@@ -156,7 +159,8 @@ def has_system_role(llama: Any) -> bool:
     if chat_format in NO_SYSTEM_ROLE:
         return False
     if chat_format == "chat_template.default":
-        return "system" in (getattr(llama, "metadata", None) or {}).get(_GGUF_TEMPLATE, "system")
+        template = (getattr(llama, "metadata", None) or {}).get(_GGUF_TEMPLATE, "system")
+        return "system" in template and not _REFUSES_SYSTEM.search(template)
     return True
 
 

@@ -299,7 +299,7 @@ async def arun_batch(
                "neutralise": neutralise, "neutralise_all": neutralise_all,
                "merchant_structured": merchant_structured, "in_place": in_place}  # fmt: skip
     if in_place and target.exists() and os.path.samefile(target, feed):
-        keep_backup(feed)
+        written["backup"] = str(keep_backup(feed).resolve())  # the seller's original, for export
     async with _opened_job(
         feed, template, language, options, backend=backend, provider=provider, model=model,
         base_url=base_url, rpm=rpm, tpm=tpm, store=store, feed_format=feed_format, mapping=mapping,

@@ -19,6 +19,7 @@ from copyassist.cli.grades import (
 from copyassist.cli.options import BaseUrlOpt, ModelOpt, PersonaOpt, ProviderOpt, checked_channel
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
+from copyassist.feeds.writing import check_report_path
 from copyassist.review.report import check_report_html
 
 FileArg = Annotated[
@@ -141,6 +142,8 @@ def check_command(
             f"--score writes no {output_format}: use --format table or json,"
             " or 'copyassist score FILE -o x.csv'"
         )
+    if output is not None:
+        check_report_path(output, source=file)
     if facts_from and no_facts:
         raise InputError("--facts-from and --no-facts contradict each other: keep one")
     report = check(

@@ -25,6 +25,7 @@ from copyassist.cli.options import (
 )
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
+from copyassist.feeds.writing import check_report_path
 from copyassist.scoring.feed import score
 from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
 
@@ -92,6 +93,8 @@ def score_command(
     checked_channel(channel)
     if output is not None and output.suffix.lower() not in (".csv", ".json"):
         raise InputError(f"--output must end in .csv or .json, not {output.name!r}")
+    if output is not None:
+        check_report_path(output, source=feed)
     with Store(db) if db else contextlib.nullcontext() as store:
         report = score(
             regular_file(feed), criteria=chosen, persona=persona, channel=channel,

@@ -117,6 +117,18 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None, in_
     return target
 
 
+def check_report_path(path: str | Path, *, source: str | Path) -> Path:
+    """``path``, unless it is ``source`` itself: a report on a feed (check, score) written there
+    would replace the feed."""
+    target = Path(path)
+    if _same_file(target, Path(source)):
+        raise InputError(
+            f"the output {target} is the feed being read; the report would replace it: "
+            "choose another file name for the report"
+        )
+    return target
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)

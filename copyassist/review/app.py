@@ -17,6 +17,7 @@ from copyassist.backends.base import Backend
 from copyassist.batch.store import Store
 from copyassist.errors import CopyAssistError
 from copyassist.review import routes
+from copyassist.review.export import open_store
 from copyassist.review.security import Guard, new_token
 from copyassist.review.session import ReviewSession
 from copyassist.review.worker import SessionWorker
@@ -46,7 +47,7 @@ def review_app(
     ``/?token=...`` once and a cookie keeps it. ``backend`` lets rows be regenerated; without
     one the page says regenerating needs a model. Raises ``InputError`` if there is no such run.
     """
-    opened = store if isinstance(store, Store) else Store(store)
+    opened, _ = open_store(store)
     try:
         session = ReviewSession(opened, run_id)
         chosen = session.run.id

@@ -29,9 +29,16 @@ from copyassist.batch.store import RunInfo, Store
 from copyassist.batch.writers import FeedWriter
 from copyassist.errors import InputError
 from copyassist.feeds import Feed
+from copyassist.feeds.platforms import CSV_FORMATS
 from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.review.session import ReviewSession
-from copyassist.review.snapshot import Generated, feed_stamp, generated_rows, reopen_feed, run_stamp
+from copyassist.review.snapshot import (
+    Generated,
+    feed_changed,
+    feed_path,
+    generated_rows,
+    reopen_feed,
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,11 @@ class ReviewWriter(FeedWriter):
 
     def _record(self, outcome: RowOutcome) -> dict[str, Any]:
         review = self.reviews.get(outcome.row.number)
-        if review is None:
-            return super()._record(outcome)
+        if review is None:  # a row the review never saw: never published as approved
+            record = super()._record(outcome)
+            if self.approved_only:
+                self._untouched(record, outcome)
+            return record
         outcome = dataclasses.replace(
             outcome, fields={**outcome.fields, **review.replaced}, status=review.status
         )
@@ -94,8 +104,12 @@ class ReviewWriter(FeedWriter):
         for column in [*self.targets.values(), *self.structured.values()]:
             twin = column[2:] if column.startswith("g:") else "g:" + column
             for name in (column, twin):
-                if name == column or name in raw:
-                    record[name] = raw.get(name, "")
+                if name in raw:
+                    record[name] = raw[name]
+                elif name == column and self.source_format in CSV_FORMATS:
+                    record[name] = ""
+                elif name == column:  # JSON: a key the product did not have stays absent
+                    record.pop(name, None)
 
 
 def _outcome(row: Any, made: Generated | None, run: RunInfo) -> RowOutcome:
@@ -116,10 +130,8 @@ def _reviews(session: ReviewSession) -> dict[int, _Review]:
 
 
 def _feed_for(run: RunInfo) -> Feed:
-    args = run.args or {}
-    recorded = run_stamp(run)
     feed = reopen_feed(run)  # gone: says so
-    if recorded is not None and not args.get("in_place") and feed_stamp(feed.path) != recorded:
+    if feed_changed(run):
         raise InputError(
             f"run {run.id}: the feed {feed.path} changed since the run; its rows may no longer match the "
             "stored copy: run the batch again on it, then review and export that run"
@@ -142,7 +154,8 @@ def _writer_options(feed: Feed, run: RunInfo, fields: list[str], target: Path) -
     )  # fmt: skip
 
 
-def _open_store(store_or_path: Store | str | Path | None) -> tuple[Store, bool]:
+def open_store(store_or_path: Store | str | Path | None) -> tuple[Store, bool]:
+    """The Store (opened here: True) of a path that must exist, or the Store given."""
     if isinstance(store_or_path, Store):
         return store_or_path, False
     if store_or_path is not None and not Path(store_or_path).expanduser().is_file():
@@ -163,7 +176,7 @@ def export(
 ) -> ExportSummary:
     """Write run ``run_id``'s feed (None: the last batch run) to ``output`` (None with
     ``in_place``: the feed itself) with the review's decisions; see the module docstring."""
-    store, opened = _open_store(store_or_path)
+    store, opened = open_store(store_or_path)
     try:
         session = ReviewSession(store, run_id)
         run = session.run
@@ -174,16 +187,15 @@ def export(
             raise InputError("give the file to write, or write into the feed in place").with_hint(
                 "output", "in_place"
             )
-        target = check_output_path(
-            feed.path if output is None else output, source=feed.path, in_place=in_place
-        )
-        same = target.exists() and os.path.samefile(target, feed.path)
+        own = Path(feed_path(run) or feed.path)  # the feed's own file (feed.path may be its backup)
+        target = check_output_path(own if output is None else output, source=own, in_place=in_place)
+        same = target.exists() and os.path.samefile(target, own)
         if target.exists() and not same and not force:
             raise InputError(f"{target} exists; choose another output, or replace it").with_hint(
                 "output", "force"
             )
         if same:
-            keep_backup(feed.path)
+            keep_backup(own)
         reviews = _reviews(session)
         made = generated_rows(store.connection, run.id)
         options = _writer_options(feed, run, session.fields, target)

@@ -25,6 +25,7 @@ from copyassist.review.marking import field_view
 from copyassist.review.report import REPORT_CSP, run_report_html
 from copyassist.review.security import CSRF_FIELD
 from copyassist.review.session import ReviewSession
+from copyassist.review.snapshot import feed_changed
 from copyassist.review.views import ListQuery, RowView, pager, view_of
 from copyassist.review.worker import SessionWorker
 
@@ -43,6 +44,10 @@ class AppContext:
     templates: Environment
     #: why regenerate is off, shown on its button (the CLI puts the set-up error here)
     regenerate_off: str = NO_BACKEND
+
+
+#: the largest integer SQLite holds: a row number past it is in no run
+MAX_ROW_NUMBER = 2**63 - 1
 
 
 class RowNotFound(Exception):
@@ -128,6 +133,8 @@ async def _on_row(request: Request, job: Callable[[ReviewSession, int], T], *, w
 
     def checked(session: ReviewSession) -> T:
         try:
+            if number > MAX_ROW_NUMBER:
+                raise InputError(f"no row {number} in this run")
             session.row(number)
         except InputError as exc:
             raise RowNotFound(str(exc)) from None
@@ -204,6 +211,7 @@ async def index(request: Request) -> Response:
             "run": session.run,
             "fields": session.fields,
             "channel": session.channel,
+            "feed_changed": feed_changed(session.run),
         }
 
     try:
@@ -342,7 +350,7 @@ def _row_numbers(form: Form) -> list[int]:
     numbers: list[int] = []
     for value in form.get("rows", []):
         for part in value.replace(",", " ").split():
-            if part.isdigit():
+            if part.isascii() and part.isdigit() and int(part) <= MAX_ROW_NUMBER:  # '²' is a digit too
                 numbers.append(int(part))
     return numbers
 

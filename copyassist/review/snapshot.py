@@ -76,9 +76,30 @@ def run_stamp(run: RunInfo) -> str | None:
     return f"{stamp['size']}:{stamp['mtime_ns']}" if isinstance(stamp, Mapping) else None
 
 
+def feed_changed(run: RunInfo) -> bool:
+    """Whether the feed file changed since the run read it (then its rows may no longer match
+    the stored copy); False when it is gone, was written by the run itself, or is not recorded."""
+    recorded = run_stamp(run)
+    if recorded is None or (run.args or {}).get("in_place"):
+        return False
+    stamp = feed_stamp(feed_path(run))
+    return stamp is not None and stamp != recorded
+
+
+def source_path(run: RunInfo) -> str | None:
+    """The file holding the feed as the run read it: a run that wrote its feed in place left
+    the seller's original in the backup it recorded; else the feed itself."""
+    args = run.args or {}
+    backup = args.get("backup") if args.get("in_place") else None
+    if backup and Path(backup).is_file():
+        return str(backup)
+    return feed_path(run)
+
+
 def reopen_feed(run: RunInfo) -> Feed:
-    """The run's feed, opened as the batch opened it; InputError when it is gone."""
-    path = feed_path(run)
+    """The run's feed as the batch read it (``source_path``), opened as the batch opened it;
+    InputError when it is gone."""
+    path = source_path(run)
     if not path or not Path(path).is_file():
         raise InputError(f"run {run.id}: its feed {path or '?'} is gone; put it back to export this run")
     args = run.args or {}
@@ -169,11 +190,11 @@ class Snapshot:
 
     def ensure(self) -> bool:
         """Build the snapshot if needed; whether the feed could be read (its current copy known)."""
-        stamp = feed_stamp(feed_path(self.run))
+        stamp = feed_stamp(source_path(self.run))
         known = self.conn.execute(
             "SELECT stamp FROM review_snapshots WHERE run_id = ?", (self.run.id,)
         ).fetchone()
-        if known is not None and (stamp is None or stamp == known[0]):
+        if known is not None and (stamp is None or (stamp == known[0] and not self._rows_added())):
             return known[0] is not None and stamp is not None
         feed: Feed | None = None
         if stamp is not None:
@@ -185,6 +206,15 @@ class Snapshot:
                 )
         self.build(feed, stamp if feed is not None else None)
         return feed is not None
+
+    def _rows_added(self) -> bool:
+        """Whether the run wrote rows since the snapshot (it was opened while the batch ran)."""
+        written, copied = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM run_rows WHERE run_id = ?),"
+            " (SELECT COUNT(*) FROM review_rows WHERE run_id = ?)",
+            (self.run.id, self.run.id),
+        ).fetchone()
+        return bool(written > copied)
 
     def _flags(self, made: Generated) -> tuple[list[Flag], bool]:
         """The row's flags as the run's lines say them, and whether they are exact: re-checking
