@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from copyassist.outputs import CopyOutput
 from copyassist.rules import (
+    brand_spelling,
     checks,
     claims,
     competitors,
@@ -122,6 +123,7 @@ def quality_checks(kind: str | None) -> tuple[Check, ...]:
         truncation.truncation_check(kind),
         *filler.filler_checks(kind),
         promises.check_promises,
+        brand_spelling.check_brand_spelling,
         reask.check_tool_request,
         competitors.check_competitors,
     )
