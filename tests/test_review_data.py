@@ -140,6 +140,15 @@ def test_an_edit_is_rechecked_and_its_flags_follow_it(session: ReviewSession) ->
     assert [r.row_number for r in session.page(search="lumio NOIRE").rows] == [1]
 
 
+def test_an_approved_row_whose_edit_breaks_a_rule_is_pending_again(session: ReviewSession) -> None:
+    session.approve([1, 2], "ana")
+    clean = session.edit(1, {"title": "Lampe de bureau LED Lumio noire"}, "ana")
+    assert clean.decision == "approved"  # a rule-abiding touch-up keeps the approval
+    broken = session.edit(2, {"title": "LAMPE de bureau LED Lumio https://promo.example"}, "ana")
+    assert broken.decision == "pending" and broken.edited  # not exported as approved unseen
+    assert session.page(decision="approved").total == 1
+
+
 def test_fixing_the_runs_flag_by_an_edit_removes_it(session: ReviewSession) -> None:
     assert session.row(3).flags
     assert session.edit(3, {"title": "Lampe de bureau LED pliable Lumio 2"}, "ana").flags == []

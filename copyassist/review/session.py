@@ -319,10 +319,14 @@ class ReviewSession:
 
     def edit(self, row_number: int, fields: Mapping[str, str], who: str) -> ReviewRow:
         """Store the reviewer's copy for ``fields`` (the other fields kept), re-checked; the
-        previous copy stays in the history."""
+        previous copy stays in the history. An approved row whose edit breaks a rule at error level
+        is pending again."""
         stored = self._fetch(row_number)
         proposed = self._proposed(stored, fields)
-        change = self._replace(stored, proposed, self._checked(stored, proposed), "edit")
+        flags = self._checked(stored, proposed)
+        # An approval was given to other copy: an edit that breaks a rule is not published unseen.
+        breaks = stored["decision"] == "approved" and any(flag.severity == "error" for flag in flags)
+        change = self._replace(stored, proposed, flags, "edit", **({"decision": "pending"} if breaks else {}))
         decisions.apply(self.conn, self.run.id, [change], who)
         return self.row(row_number)
 
