@@ -52,6 +52,7 @@ def check_brand_spelling(field: str, text: str, rules: FieldRules, context: Chec
     size = len(brand.split())
     data = " ".join(fold(piece) for piece in product_texts(context.product))
     tokens = _WORD.findall(plain)
+    other_makers = matcher_for(("competitors.txt",))
     for start in range(len(tokens) - size + 1):
         run = tokens[start : start + size]
         if not run[0][:1].isupper():
@@ -62,7 +63,7 @@ def check_brand_spelling(field: str, text: str, rules: FieldRules, context: Chec
             continue
         if re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", data):  # a word of the product's own
             continue
-        if matcher_for(("competitors.txt",)).find(candidate):  # another maker's: its own rule says so
+        if other_makers.find(candidate):  # another maker's: its own rule says so
             continue
         message = f"{candidate!r} looks like the brand {brand!r} misspelt: write it as the data gives it"
         return [Violation(RULE_ID, "warning", field, message, candidate)]
