@@ -26,3 +26,6 @@ class RowOutcome:
     error: str | None = None
     cached: bool = False
     scores: list[Score] = field(default_factory=list)  # model grades, with --score (never the status)
+    #: a listing's fields (batch.listing), one outcome per template in order; ``fields``,
+    #: ``status`` and ``violations`` above are then the whole row's (the worst field's status)
+    field_outcomes: list[RowOutcome] = field(default_factory=list)
