@@ -26,6 +26,7 @@ from copyassist.batch.fields import output_fields
 from copyassist.errors import TemplateError
 from copyassist.pipeline import DEFAULT_ATTEMPTS, CopyResult, agenerate, generate
 from copyassist.product import Product
+from copyassist.rules.base import Violation
 from copyassist.status import FILL_STATUSES, Status, worst_status
 from copyassist.template_sets import resolve_templates
 from copyassist.templates import Template, load_template, template_languages
@@ -100,6 +101,11 @@ class ListingResult:
         """Every field's cost summed; None when one of them is unknown."""
         costs = [r.cost for r in self.results]
         return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every field's violations, in field order (each names its field's column)."""
+        return [v for result in self.results for v in result.violations]
 
     @property
     def fields(self) -> dict[str, str]:

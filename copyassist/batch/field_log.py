@@ -7,6 +7,8 @@ on first use, ``CREATE TABLE IF NOT EXISTS``: older stores gain it, older code i
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from copyassist.backends.base import Usage
@@ -77,3 +79,39 @@ class FieldLog:
         return [
             FieldRecord(*row) for row in self._conn.execute(sql + " ORDER BY row_number, template", params)
         ]
+
+
+@dataclass(frozen=True)
+class StoredField:
+    """One field of a listing row as a run left it: its record and its stored copy."""
+
+    template: str
+    status: str
+    error: str | None
+    fields: dict[str, str]
+    violations: list[str]
+    model: str | None
+
+
+def stored_fields(store: Store, run_id: int, templates: Sequence[str]) -> dict[int, list[StoredField]]:
+    """Row number -> its fields' records and copy, in ``templates`` order (a listing run's)."""
+    order = {name: index for index, name in enumerate(templates)}
+    rows = (
+        FieldLog(store)
+        ._conn.execute(
+            "SELECT f.row_number, f.template, f.status, f.error, r.fields, r.violations, r.model"
+            " FROM run_fields f LEFT JOIN results r ON r.key = f.key WHERE f.run_id = ?",
+            (run_id,),
+        )
+        .fetchall()
+    )
+    found: dict[int, list[StoredField]] = {}
+    for number, template, status, error, fields, violations, model in rows:
+        found.setdefault(number, []).append(
+            StoredField(
+                template, status, error, json.loads(fields or "{}"), json.loads(violations or "[]"), model
+            )
+        )
+    for parts in found.values():
+        parts.sort(key=lambda part: order.get(part.template, len(order)))
+    return found
