@@ -48,8 +48,9 @@ def requests(server: Any) -> int:
 
 
 def batch(feed: Path, out: Path, base_url: str, db: Store, template: Any, **options: Any) -> Any:
+    options = {"concurrency": 2, **options}
     return run_batch(feed, out, template=template, provider="compatible", base_url=base_url,
-                     model="fake-model", store=db, concurrency=2, language="fr", **options)  # fmt: skip
+                     model="fake-model", store=db, language="fr", **options)  # fmt: skip
 
 
 @pytest.fixture
@@ -250,3 +251,60 @@ def test_cli_generate_prints_every_field_with_its_status(tmp_path: Path, serve: 
     data = json.loads(as_json.stdout)
     assert data["templates"] == LISTING and set(data["fields"]) == set(LISTING)
     assert data["fields"]["seo"]["output"]["seo_title"]
+
+
+def test_identical_rows_share_every_field_in_flight(tmp_path: Path, serve: Serve, store: Store) -> None:
+    base_url, server = serve(latency=0.05)
+    feed = tmp_path / "same.csv"
+    feed.write_text("title,brand\n" + "Lampe de bureau LED,Lumio\n" * 4, "utf-8")
+    summary = batch(feed, tmp_path / "out.csv", base_url, store, "product-title,seo")
+    single = batch(write_feed(tmp_path / "one.csv", rows=1), tmp_path / "one-out.csv", base_url,
+                   Store(tmp_path / "other.sqlite3"), "product-title,seo")  # fmt: skip
+    assert summary.calls <= single.calls + 2 and summary.totals.cached >= 6  # 3 rows answered by the first
+    rows = read_csv(tmp_path / "out.csv")
+    assert len({r["copyassist_seo_title"] for r in rows}) == 1 and all(r["copyassist_seo_title"] for r in rows)
+    assert requests(server) == summary.calls + single.calls
+
+
+def test_a_capped_listing_stops_between_fields_and_resumes_without_paying_twice(
+    tmp_path: Path, serve: Serve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"models": {"fake-model": {"input": 100.0, "output": 100.0}}}), "utf-8")
+    monkeypatch.setenv("COPYASSIST_PRICES", str(prices))
+    base_url, server = serve()
+    feed = write_feed(tmp_path / "feed.csv", rows=4)
+    with Store(tmp_path / "fresh.sqlite3") as fresh:
+        whole = batch(feed, tmp_path / "whole.csv", base_url, fresh, "product-title,product-description",
+                      concurrency=1)  # fmt: skip
+    assert whole.totals.cost > 0
+    with Store(tmp_path / "capped.sqlite3") as db:
+        capped = batch(feed, tmp_path / "capped.csv", base_url, db, "product-title,product-description",
+                       concurrency=1, max_cost=whole.totals.cost / 2)  # fmt: skip
+        assert capped.totals.stopped and "max_cost" in capped.totals.stopped
+        rows = read_csv(tmp_path / "capped.csv")
+        assert len(rows) == 4 and any(r["copyassist_status"] == "skipped" for r in rows)
+        done = sum(n for s, n in capped.totals.field_counts.items() if s != "skipped")
+        assert 0 < done < 8
+        resumed = batch(feed, tmp_path / "resumed.csv", base_url, db, "product-title,product-description",
+                        concurrency=1)  # fmt: skip
+    assert resumed.totals.cached == done and not resumed.totals.stopped
+    assert all(r["copyassist_status"] in STATUSES for r in read_csv(tmp_path / "resumed.csv"))
+    assert resumed.calls < whole.calls
+
+
+def test_iter_batch_yields_rows_with_their_field_outcomes(tmp_path: Path, serve: Serve, store: Store) -> None:
+    import asyncio
+
+    from copyassist.batch.api import iter_batch
+
+    base_url, _ = serve()
+    feed = write_feed(tmp_path / "feed.csv", rows=2)
+
+    async def collect() -> list[Any]:
+        return [o async for o in iter_batch(feed, template=["product-title", "bullets"], provider="compatible",
+                                            base_url=base_url, model="fake-model", store=store, language="fr")]
+
+    outcomes = asyncio.run(collect())
+    assert [[f.template for f in o.field_outcomes] for o in outcomes] == [["product-title", "bullets"]] * 2
+    assert all(set(o.fields) == {"title", "bullets"} for o in outcomes)

@@ -27,7 +27,7 @@ from copyassist.backends.base import Usage
 from copyassist.batch.field_log import FieldLog
 from copyassist.batch.fields import output_fields
 from copyassist.batch.listing import LISTING_INPUT, listing_row
-from copyassist.batch.model import RowOutcome
+from copyassist.batch.model import RowOutcome, from_stored
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
 from copyassist.budget import CappedBackend, CostCap
@@ -163,19 +163,16 @@ class BatchRunner:
         """The store key of the row's copy; with ``listing`` (a listing's fields written before
         this one, the template's input), of a field written knowing them."""
         template = template or self.template_for(row)
-        chained = {LISTING_INPUT: listing} if listing else {}
+        params = {**self.settings.params, **self._keyed_options, "attempts": self.settings.max_attempts}
+        if listing:  # a listing's first field has the key a one-template run gives it
+            params[LISTING_INPUT] = listing
         return self.store.result_key(
             template=template.name,
             template_version=template.meta.version,
             persona=self._persona_name,
             product=row.product or {},
             model=f"{self.backend.name}:{self.backend.model}",
-            params={
-                **self.settings.params,
-                **self._keyed_options,
-                "attempts": self.settings.max_attempts,
-                **chained,
-            },
+            params=params,
             channel=self.settings.channel,
             language=template.language,
         )
@@ -274,13 +271,13 @@ class BatchRunner:
                 logger.debug("row %d answered from the store (%s, key %s)", row.number, stored.status, key)
                 self.totals.cached += 1
                 self._record(base, key, stored.status, None)
-                return self._from_store(base, stored)
+                return from_stored(base, stored)
         leader = self._in_flight.get(key)
         if leader is not None:
             led = await asyncio.shield(leader)
-            return (
-                await self.keyed(base, key, template, inputs) if led is None else self._shared(base, key, led)
-            )
+            if led is None:
+                return await self.keyed(base, key, template, inputs)
+            return self._shared(base, key, led)
         future: asyncio.Future[RowOutcome | None] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         outcome: RowOutcome | None = None
@@ -374,7 +371,7 @@ class BatchRunner:
             persona=result.persona,
         )
         self._put(key, stored, base)
-        return self._from_store(base, stored, cached=False)
+        return from_stored(base, stored, cached=False)
 
     def _count_failure(self, error: errors.CopyAssistError) -> None:
         kind = next((k for k in _SYSTEMATIC if isinstance(error, k)), None)
@@ -402,12 +399,3 @@ class BatchRunner:
             self.totals.unknown_cost = True
         else:
             self.totals.cost += result.cost
-
-    @staticmethod
-    def _from_store(base: RowOutcome, stored: StoredResult, cached: bool = True) -> RowOutcome:
-        base.fields = dict(stored.fields)
-        base.status = stored.status
-        base.violations = list(stored.violations)
-        base.model = stored.model or base.model
-        base.cached = cached
-        return base
