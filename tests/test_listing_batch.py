@@ -262,7 +262,9 @@ def test_identical_rows_share_every_field_in_flight(tmp_path: Path, serve: Serve
                    Store(tmp_path / "other.sqlite3"), "product-title,seo")  # fmt: skip
     assert summary.calls <= single.calls + 2 and summary.totals.cached >= 6  # 3 rows answered by the first
     rows = read_csv(tmp_path / "out.csv")
-    assert len({r["copyassist_seo_title"] for r in rows}) == 1 and all(r["copyassist_seo_title"] for r in rows)
+    assert len({r["copyassist_seo_title"] for r in rows}) == 1 and all(
+        r["copyassist_seo_title"] for r in rows
+    )
     assert requests(server) == summary.calls + single.calls
 
 
@@ -272,7 +274,7 @@ def test_a_capped_listing_stops_between_fields_and_resumes_without_paying_twice(
     prices = tmp_path / "prices.json"
     prices.write_text(json.dumps({"models": {"fake-model": {"input": 100.0, "output": 100.0}}}), "utf-8")
     monkeypatch.setenv("COPYASSIST_PRICES", str(prices))
-    base_url, server = serve()
+    base_url, _ = serve()
     feed = write_feed(tmp_path / "feed.csv", rows=4)
     with Store(tmp_path / "fresh.sqlite3") as fresh:
         whole = batch(feed, tmp_path / "whole.csv", base_url, fresh, "product-title,product-description",
@@ -302,9 +304,83 @@ def test_iter_batch_yields_rows_with_their_field_outcomes(tmp_path: Path, serve:
     feed = write_feed(tmp_path / "feed.csv", rows=2)
 
     async def collect() -> list[Any]:
-        return [o async for o in iter_batch(feed, template=["product-title", "bullets"], provider="compatible",
-                                            base_url=base_url, model="fake-model", store=store, language="fr")]
+        return [
+            o
+            async for o in iter_batch(
+                feed,
+                template=["product-title", "bullets"],
+                provider="compatible",
+                base_url=base_url,
+                model="fake-model",
+                store=store,
+                language="fr",
+            )
+        ]
 
     outcomes = asyncio.run(collect())
     assert [[f.template for f in o.field_outcomes] for o in outcomes] == [["product-title", "bullets"]] * 2
     assert all(set(o.fields) == {"title", "bullets"} for o in outcomes)
+
+
+SAME_SEO = {
+    "seo_title": "Lampe de bureau LED Lumio",
+    "keywords": ["lampe", "lampe led", "lampe bureau", "luminaire", "lampe usb"],
+    "meta_description": "Une lampe de bureau LED Lumio à trois températures de couleur et port USB-C. "
+    "Découvrez la lampe de bureau LED Lumio.",
+}
+
+
+class SameSeoBackend:
+    """Titles from the product name; the same SEO fields for every product."""
+
+    name = "fake"
+    model = "fake-model"
+    structured_mode = "json_object_schema"
+
+    async def acomplete(self, prompt: Any, *, retry: Any = None) -> Any:
+        from copyassist.backends import Completion, Usage, build_request
+
+        messages = build_request(prompt, "json_object_schema").messages
+        text = "\n".join(m["content"] for m in messages)
+        if "seo_title" in text:
+            answer = SAME_SEO
+        else:
+            name = next(line for line in text.splitlines() if line.startswith("- Nom"))
+            answer = {"title": name.split(":", 1)[1].strip()}
+        return Completion(json.dumps(answer, ensure_ascii=False), self.model, Usage(100, 10), "stop")
+
+    def complete(self, prompt: Any, *, retry: Any = None) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+def test_the_duplicate_check_runs_per_field(tmp_path: Path, store: Store) -> None:
+    feed = write_feed(tmp_path / "feed.csv", rows=3)
+    summary = run_batch(feed, tmp_path / "out.csv", template="product-title,seo", backend=SameSeoBackend(),
+                        store=store, language="fr", concurrency=3)  # fmt: skip
+    rows = read_csv(tmp_path / "out.csv")
+    assert [r["copyassist_product-title_status"] for r in rows] == ["ok"] * 3  # titles differ
+    assert rows[0]["copyassist_seo_status"] == "ok"
+    assert [r["copyassist_seo_status"] for r in rows[1:]] == ["flagged", "flagged"]
+    assert "batch.duplicate_seo_title: the same seo_title as row 1" in rows[2]["copyassist_violations"]
+    assert "batch.duplicate_meta_description" in rows[1]["copyassist_violations"]
+    assert [r["copyassist_status"] for r in rows] == ["ok", "flagged", "flagged"]
+    assert summary.totals.field_counts == {"ok": 4, "flagged": 2}
+    records = {(r.row_number, r.template): r.status for r in FieldLog(store).fields(summary.run_id)}
+    assert records[(3, "seo")] == "flagged" and records[(3, "product-title")] == "ok"
+    statuses = store.connection.execute(
+        "SELECT status FROM run_rows WHERE run_id = ? ORDER BY row_number", (summary.run_id,)
+    ).fetchall()
+    assert [s for (s,) in statuses] == ["ok", "flagged", "flagged"]
+    again = run_batch(feed, tmp_path / "again.csv", template="product-title,seo", backend=SameSeoBackend(),
+                      store=store, language="fr")  # fmt: skip
+    again_rows = read_csv(tmp_path / "again.csv")  # the same verdict, from the store
+    assert again.totals.cached == 6
+    assert [{k: v for k, v in a.items() if b[k] != v} for a, b in zip(again_rows, rows, strict=True)] == [
+        {}
+    ] * 3

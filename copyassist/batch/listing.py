@@ -136,8 +136,10 @@ async def listing_row(runner: _Runner, base: RowOutcome, language: str) -> RowOu
         outcome = await runner.keyed(field, key, template, {LISTING_INPUT: upstream} if upstream else None)
         runner.totals.field_counts[outcome.status] += 1
         base.field_outcomes.append(outcome)
-        if passes_on(outcome.status, outcome.violations):
-            written.update(outcome.fields)
+        if passes_on(outcome.status, outcome.violations):  # in column order, stored or not
+            written.update(
+                {c: outcome.fields[c] for c in template.output_model.columns if c in outcome.fields}
+            )
     _combine(base)
     _record_row(runner, base, row_key(keys))
     return base

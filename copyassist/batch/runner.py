@@ -27,6 +27,7 @@ from copyassist.backends.base import Usage
 from copyassist.batch.field_log import FieldLog
 from copyassist.batch.fields import output_fields
 from copyassist.batch.listing import LISTING_INPUT, listing_row
+from copyassist.batch.listing_duplicates import ListingDuplicates
 from copyassist.batch.model import RowOutcome, from_stored
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
@@ -133,6 +134,7 @@ class BatchRunner:
         self._in_flight: dict[str, asyncio.Future[RowOutcome | None]] = {}
         self._grader: RowGrader | None = None  # grades each generated row, with settings.score
         self.fields = FieldLog(store) if settings.listing else None  # a listing's per-field records
+        self._duplicates = ListingDuplicates(store, run_id, self.totals.field_counts) if self.fields else None
         if settings.score:
             self._grader = RowGrader(settings.score, self._caller, store, run_id, self.totals,
                                      persona=settings.persona, channel=settings.channel,
@@ -192,6 +194,8 @@ class BatchRunner:
 
     async def _finish(self, task: asyncio.Task[RowOutcome]) -> RowOutcome:
         outcome = await task
+        if self._duplicates is not None and outcome.field_outcomes:
+            self._duplicates.check(outcome)  # in input order: the later row of two is the one flagged
         self.totals.counts[outcome.status] += 1
         if outcome.status == Status.FAILED or (outcome.row.error and outcome.row.skip):
             self.totals.failures.append((outcome.row.number, outcome.error or outcome.row.skip or "?"))
