@@ -16,7 +16,13 @@ from copyassist import errors
 from copyassist.backends import Backend, estimating_backend, get_backend
 from copyassist.batch.estimate import RowEstimator
 from copyassist.batch.limiter import RateLimiter
-from copyassist.batch.listing import check_listing_settings, field_templates, output_columns, templates_of
+from copyassist.batch.listing import (
+    check_listing_settings,
+    field_paths,
+    field_templates,
+    output_columns,
+    templates_of,
+)
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
@@ -171,6 +177,7 @@ def run_args(
     stat = feed.path.stat()
     return {
         "template": template.name, "template_path": str(template.path), "templates": templates_of(settings),
+        "template_paths": [str(t.path) for t in field_paths(settings)],
         "language": settings.forced_language, "persona": settings.persona, "channel": settings.channel,
         "options": settings.options, "params": settings.params, "max_attempts": settings.max_attempts,
         "use_cache": settings.use_cache, "feed_format": feed.format, "mapping": feed.mapping,

@@ -70,7 +70,7 @@ class _Runner(Protocol):  # batch.runner.BatchRunner
     ) -> RowOutcome: ...
 
 
-__all__ = ["LISTING_INPUT", "field_templates", "listing_row", "output_columns", "templates_of"]
+__all__ = ["LISTING_INPUT", "field_templates", "listing_row", "field_paths", "output_columns", "templates_of"]
 
 
 def _one(template: str | Template, language: str | None) -> dict[str, Template]:
@@ -104,6 +104,11 @@ def templates_of(settings: _Settings) -> list[str]:
     """The names of the templates a run writes, in order."""
     fields = settings.listing or (settings.templates,)
     return [next(iter(found.values())).name for found in fields]
+
+
+def field_paths(settings: _Settings) -> list[Template]:
+    """Each field's template in the run's fallback language (for its file's path)."""
+    return [found[settings.language] for found in settings.listing or (settings.templates,)]
 
 
 def output_columns(settings: _Settings) -> list[str]:

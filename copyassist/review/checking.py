@@ -25,7 +25,7 @@ from copyassist.product_language import choose_language
 from copyassist.rules.base import Violation
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import PUBLISHED, check_context, check_text, validate_output
-from copyassist.templates import Template
+from copyassist.templates import Template, template_languages
 
 _PLACE = re.compile(r"[\[.].*$")  # "bullets[2]" and "items[0].answer" are places in a column
 
@@ -52,8 +52,13 @@ class Flag:
 
 def _template_source(args: Mapping[str, Any], run: RunInfo) -> str | list[str]:
     listed = args.get("templates") or []
-    if len(listed) > 1:  # a listing run: every field's template, in order
-        return [str(name) for name in listed]
+    if len(listed) > 1:  # a listing run: every field's template, in order (a file of the
+        # user's by its path, while it is there)
+        paths = [str(p) for p in args.get("template_paths") or []] or [""] * len(listed)
+        return [
+            str(name) if template_languages(str(name)) or not Path(path).is_file() else path
+            for name, path in zip(listed, paths, strict=False)
+        ]
     path = args.get("template_path")
     if path and Path(path).is_file():
         return str(path)
