@@ -213,6 +213,9 @@ def test_cli_batch_runs_the_example_feed_as_a_listing(tmp_path: Path, serve: Ser
     assert "6 rows" in result.output and "fields:" in result.output
     calls = requests(server)
     assert calls >= 4 * len(rows)
+    shown = CliRunner().invoke(app, ["runs", "show", "1", "--db", str(db)])
+    assert_exited(shown, 0)
+    assert "product-title, product-description, bullets, seo" in shown.output
     # a rerun with one template more pays for the new field only
     more = ["-t", "listing", "-t", "faq"]
     again = CliRunner().invoke(app, [*command[:2], *more, *command[4:]])
