@@ -261,3 +261,16 @@ def test_listing_result_to_dict_carries_every_field() -> None:
     assert data["templates"] == ["product-title", "product-description"]
     assert data["fields"]["product-description"]["output"]["headline"] == DESCRIPTION["headline"]
     assert data["usage"]["input_tokens"] == 200 and data["status"] == str(listing.status)
+
+
+def test_templates_list_shows_the_sets() -> None:
+    from typer.testing import CliRunner
+
+    from copyassist.cli import app
+
+    shown = CliRunner().invoke(app, ["templates", "list"])
+    assert shown.exit_code == 0
+    line = next(line for line in shown.output.splitlines() if line.startswith("listing "))
+    assert "product-title, product-description, bullets, seo" in line
+    rows = json.loads(CliRunner().invoke(app, ["templates", "list", "--json"]).output)
+    assert {"name": "listing", "set": LISTING, "description": load_set("listing").description()} in rows
