@@ -56,6 +56,7 @@ from copyassist.errors import (
     TemplateError,
 )
 from copyassist.feeds import FeedRow, SourceLine
+from copyassist.listing import ListingResult, agenerate_listing, generate_listing
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 from copyassist.persona import (
     Demographics,
@@ -77,6 +78,7 @@ from copyassist.rules.validate import validate_output
 from copyassist.scoring.feed import RowScores, ScoreReport, ascore, score
 from copyassist.scoring.model import Score
 from copyassist.scoring.store import scores_for
+from copyassist.template_sets import TemplateSet, list_sets, load_set, resolve_templates
 from copyassist.templates import Template, TemplateInputs, TemplateMeta, list_templates, load_template
 from copyassist.tokens import ModelPrice, TokenCount, count_message_tokens, count_tokens, estimate_cost
 
@@ -108,6 +110,7 @@ __all__ = [
     "Figure",
     "InputError",
     "LanguageChoice",
+    "ListingResult",
     "LocalBackend",
     "ModelPrice",
     "OUTPUT_MODELS",
@@ -147,11 +150,13 @@ __all__ = [
     "TemplateError",
     "TemplateInputs",
     "TemplateMeta",
+    "TemplateSet",
     "Timings",
     "TokenCount",
     "Usage",
     "Violation",
     "agenerate",
+    "agenerate_listing",
     "arun_batch",
     "ascore",
     "build_request",
@@ -163,16 +168,20 @@ __all__ = [
     "estimate_cost",
     "export",
     "generate",
+    "generate_listing",
     "get_backend",
     "iter_batch",
     "list_personas",
     "list_profiles",
+    "list_sets",
     "list_templates",
     "load_persona",
     "load_product",
     "load_profile",
+    "load_set",
     "load_template",
     "prepare",
+    "resolve_templates",
     "review_app",
     "run_batch",
     "save_persona",

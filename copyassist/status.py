@@ -7,7 +7,7 @@ equal to its name and a name read back from the store counts under the same key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 
@@ -43,4 +43,22 @@ SHORT_NAMES: Mapping[Status, str] = {
     Status.SKIPPED: "skip",
 }
 
-__all__ = ["FILL_STATUSES", "GENERATION_STATUSES", "SHORT_NAMES", "Status"]
+__all__ = ["FILL_STATUSES", "GENERATION_STATUSES", "SHORT_NAMES", "Status", "worst_status"]
+
+
+#: How bad a status is for a whole listing row: the row takes its worst field's status.
+_SEVERITY: Mapping[str, int] = {
+    Status.OK: 0,
+    Status.REPAIRED: 1,
+    Status.FALLBACK: 2,
+    Status.FLAGGED: 3,
+    Status.SKIPPED: 4,
+    Status.FAILED: 5,
+}
+
+
+def worst_status(statuses: Iterable[str]) -> Status:
+    """The status of a row made of several fields: the worst of theirs (failed > skipped >
+    flagged > fallback > repaired > ok); skipped with no field at all."""
+    ranked = [Status(s) for s in statuses]
+    return max(ranked, key=_SEVERITY.__getitem__) if ranked else Status.SKIPPED

@@ -48,6 +48,7 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "location": None,
     "competitors": [],
     "text": None,
+    "listing": None,  # the fields already written for this product in the same pass (template sets)
 }
 
 _EMPTY_PRODUCT: dict[str, Any] = {
@@ -315,3 +316,8 @@ def list_templates(search_dirs: Iterable[str | Path] = ()) -> list[Template]:
     """Every template found, one per name and language, sorted by name then language."""
     files = _template_files(search_dirs)
     return [parse_template(files[key], search_dirs) for key in sorted(files)]
+
+
+def template_names(search_dirs: Iterable[str | Path] = ()) -> list[str]:
+    """Every template name found (files only: none is parsed), sorted."""
+    return sorted({n for (n, _) in _template_files(search_dirs)})

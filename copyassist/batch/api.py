@@ -7,30 +7,34 @@ import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copyassist import errors
-from copyassist.attempts import worst_case_tokens
-from copyassist.backends import Backend, build_request, estimating_backend, get_backend
+from copyassist.backends import Backend, estimating_backend, get_backend
+from copyassist.batch.estimate import RowEstimator
 from copyassist.batch.limiter import RateLimiter
+from copyassist.batch.listing import (
+    check_listing_settings,
+    field_paths,
+    field_templates,
+    output_columns,
+    templates_of,
+)
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
-from copyassist.budget import prompt_tokens_at_most
 from copyassist.feeds import Feed, open_feed
 from copyassist.feeds.writing import check_output_path, keep_backup
-from copyassist.pipeline import prepare
-from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
 from copyassist.rules.profiles import load_profile
 from copyassist.scoring.criteria import scored
-from copyassist.templates import Template, load_template, template_languages
-from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.templates import Template
+from copyassist.tokens import estimate_cost
 
 OnOutcome = Callable[[RowOutcome, BatchTotals], None]
 
@@ -68,19 +72,8 @@ class BatchEstimate:
     duplicates: int = 0  # rows with the same product and settings as an earlier one: one call
 
 
-def _templates(template: str | Template, language: str | None) -> dict[str, Template]:
-    """The template in every language it has (each row is written in its own), or in the one
-    ``language`` forces."""
-    if isinstance(template, Template):
-        return {template.language: template}
-    if language is not None:
-        return {language: load_template(template, language)}
-    found = {lang: load_template(template, lang) for lang in template_languages(template)}
-    return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE)}  # says what is wrong
-
-
 def settings_for(
-    template: str | Template,
+    template: str | Template | Sequence[str],
     language: str | None = None,
     *,
     persona: str | None = None,
@@ -94,15 +87,17 @@ def settings_for(
     **inputs: Any,
 ) -> BatchSettings:
     """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...).
+    ``template``: one, or a listing's (``"a,b,c"``, a list, a set name: ``batch.listing``).
 
     ``language=None``: each row in its own language (a language column, else detected), or in
     the one the channel requires."""
     profile = load_profile(channel) if channel else None  # a misspelt channel fails before any row
     required = profile.language if profile is not None else None
     forced = template.language if isinstance(template, Template) else language or required
-    templates = _templates(template, forced or None)
+    fields = field_templates(template, forced or None)
+    templates = fields[0]
     fallback = forced or (DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in templates else sorted(templates)[0])
-    return BatchSettings(
+    settings = BatchSettings(
         templates=templates,
         language=fallback,
         forced_language=forced or None,
@@ -115,7 +110,10 @@ def settings_for(
         max_cost=max_cost,
         use_cache=use_cache,
         score=scored(score, persona),
+        listing=tuple(fields) if len(fields) > 1 else (),
     )
+    check_listing_settings(settings)
+    return settings
 
 
 class BatchJob:
@@ -178,7 +176,8 @@ def run_args(
     run did needs (``runs.args``): the review and ``copyassist export`` read it."""
     stat = feed.path.stat()
     return {
-        "template": template.name, "template_path": str(template.path),
+        "template": template.name, "template_path": str(template.path), "templates": templates_of(settings),
+        "template_paths": [str(t.path) for t in field_paths(settings)],
         "language": settings.forced_language, "persona": settings.persona, "channel": settings.channel,
         "options": settings.options, "params": settings.params, "max_attempts": settings.max_attempts,
         "use_cache": settings.use_cache, "feed_format": feed.format, "mapping": feed.mapping,
@@ -194,7 +193,7 @@ def _backend(backend: Backend | None, provider: str, model: str | None, base_url
 @contextlib.asynccontextmanager
 async def _opened_job(
     feed: str | Path,
-    template: str | Template,
+    template: str | Template | Sequence[str],
     language: str | None,
     options: dict[str, Any],
     *,
@@ -233,7 +232,7 @@ async def _opened_job(
 async def iter_batch(
     feed: str | Path,
     *,
-    template: str | Template,
+    template: str | Template | Sequence[str],
     language: str | None = None,
     backend: Backend | None = None,
     provider: str = "auto",
@@ -266,7 +265,7 @@ async def arun_batch(
     feed: str | Path,
     output: str | Path,
     *,
-    template: str | Template,
+    template: str | Template | Sequence[str],
     language: str | None = None,
     backend: Backend | None = None,
     provider: str = "auto",
@@ -306,10 +305,10 @@ async def arun_batch(
         on_outcome=on_outcome, output=target, written=written,
     ) as job:  # fmt: skip
         source, settings = job.feed, job.settings
-        fields = settings.templates[settings.language].output_model.columns
         with open_writer(
             target, source_format=source.format, columns=source.columns, mapping=source.mapping,
-            fields=fields, delimiter=source.delimiter, encoding=source.encoding,
+            fields=output_columns(settings), listing=templates_of(settings) if settings.listing else (),
+            delimiter=source.delimiter, encoding=source.encoding,
             lineterminator=source.lineterminator, output_format=output_format, overwrite=overwrite,
             neutralise=neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
             document=source.document, preamble=source.preamble, header_source=source.header_source,
@@ -335,7 +334,7 @@ def run_batch(feed: str | Path, output: str | Path, **options: Any) -> BatchSumm
 def dry_run(
     feed: str | Path,
     *,
-    template: str | Template,
+    template: str | Template | Sequence[str],
     language: str | None = None,
     model: str | None = None,
     provider: str = "auto",
@@ -362,7 +361,7 @@ def dry_run(
     rows = to_generate = cached = skipped = duplicates = input_tokens = output_tokens = 0
     exact = True
     languages: Counter[LanguageChoice] = Counter()
-    keys: set[str] = set()
+    estimator = RowEstimator(runner, backend)
     try:
         for row in source.rows():
             rows += 1
@@ -371,26 +370,17 @@ def dry_run(
                 continue
             choice = runner.language_for(row)
             languages[choice] += 1
-            template = settings.templates[choice.language]
-            key = runner.key_for(row, template)
-            if key in keys:
+            fields = estimator.row(row, choice.language)
+            if fields is None:
                 duplicates += 1
                 continue
-            keys.add(key)
-            if settings.use_cache and db.get(key) is not None:
+            if not fields:
                 cached += 1
                 continue
-            prepared = prepare(template, Product.from_mapping(row.product),
-                               persona=settings.persona, channel=settings.channel,
-                               params=settings.params, **settings.options)  # fmt: skip
-            sent = build_request(prepared.prompt, backend.structured_mode).messages  # as generate sends them
-            exact = exact and count_message_tokens(sent, backend.model).exact
-            prompt_tokens = prompt_tokens_at_most(sent, backend.model)
-            max_tokens = int(prepared.params.get("max_tokens") or 0)
-            worst = worst_case_tokens(prompt_tokens, max_tokens, settings.max_attempts,
-                                      runner.template_for(row).language)  # fmt: skip
-            input_tokens += worst.input_tokens
-            output_tokens += worst.output_tokens
+            for worst, counted_exactly in fields:
+                exact = exact and counted_exactly
+                input_tokens += worst.input_tokens
+                output_tokens += worst.output_tokens
             to_generate += 1
     finally:
         if store is None:

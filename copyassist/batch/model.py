@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from copyassist.batch.store import StoredResult
 from copyassist.feeds import FeedRow
 from copyassist.scoring.model import Score
 from copyassist.status import Status
@@ -26,3 +27,16 @@ class RowOutcome:
     error: str | None = None
     cached: bool = False
     scores: list[Score] = field(default_factory=list)  # model grades, with --score (never the status)
+    #: a listing's fields (batch.listing), one outcome per template in order; ``fields``,
+    #: ``status`` and ``violations`` above are then the whole row's (the worst field's status)
+    field_outcomes: list[RowOutcome] = field(default_factory=list)
+
+
+def from_stored(base: RowOutcome, stored: StoredResult, cached: bool = True) -> RowOutcome:
+    """``base`` filled with a stored result's copy, status and violations."""
+    base.fields = dict(stored.fields)
+    base.status = stored.status
+    base.violations = list(stored.violations)
+    base.model = stored.model or base.model
+    base.cached = cached
+    return base

@@ -24,8 +24,11 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.backends.base import Usage
+from copyassist.batch.field_log import FieldLog
 from copyassist.batch.fields import output_fields
-from copyassist.batch.model import RowOutcome
+from copyassist.batch.listing import LISTING_INPUT, listing_row
+from copyassist.batch.listing_duplicates import ListingDuplicates
+from copyassist.batch.model import RowOutcome, from_stored
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store, StoredResult
 from copyassist.budget import CappedBackend, CostCap
@@ -73,6 +76,9 @@ class BatchSettings:
     max_cost: float | None = None
     use_cache: bool = True
     score: tuple[str, ...] = ()  # criteria each generated row is graded on (copyassist.scoring)
+    #: a listing (several templates, batch.listing): each field's templates by language, in the
+    #: order they are written, ``templates`` being the first's; empty for one template
+    listing: tuple[dict[str, Template], ...] = ()
 
 
 #: Reading warnings kept in ``BatchTotals.warnings``; past it they are only counted.
@@ -91,6 +97,7 @@ class BatchTotals:
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (row, note): repaired bytes, merged rows
     warning_count: int = 0
     languages: Counter[LanguageChoice] = field(default_factory=Counter)  # rows written, by language
+    field_counts: Counter[str] = field(default_factory=Counter)  # a listing's fields, by status
 
     @property
     def rows(self) -> int:
@@ -126,6 +133,8 @@ class BatchRunner:
         #: key -> the outcome of the row generating it (None: it ended without one)
         self._in_flight: dict[str, asyncio.Future[RowOutcome | None]] = {}
         self._grader: RowGrader | None = None  # grades each generated row, with settings.score
+        self.fields = FieldLog(store) if settings.listing else None  # a listing's per-field records
+        self._duplicates = ListingDuplicates(store, run_id, self.totals.field_counts) if self.fields else None
         if settings.score:
             self._grader = RowGrader(settings.score, self._caller, store, run_id, self.totals,
                                      persona=settings.persona, channel=settings.channel,
@@ -150,15 +159,22 @@ class BatchRunner:
             options["compact"] = True
         return options
 
-    def key_for(self, row: FeedRow, template: Template | None = None) -> str:
+    def key_for(
+        self, row: FeedRow, template: Template | None = None, listing: dict[str, str] | None = None
+    ) -> str:
+        """The store key of the row's copy; with ``listing`` (a listing's fields written before
+        this one, the template's input), of a field written knowing them."""
         template = template or self.template_for(row)
+        params = {**self.settings.params, **self._keyed_options, "attempts": self.settings.max_attempts}
+        if listing:  # a listing's first field has the key a one-template run gives it
+            params[LISTING_INPUT] = listing
         return self.store.result_key(
             template=template.name,
             template_version=template.meta.version,
             persona=self._persona_name,
             product=row.product or {},
             model=f"{self.backend.name}:{self.backend.model}",
-            params={**self.settings.params, **self._keyed_options, "attempts": self.settings.max_attempts},
+            params=params,
             channel=self.settings.channel,
             language=template.language,
         )
@@ -178,6 +194,8 @@ class BatchRunner:
 
     async def _finish(self, task: asyncio.Task[RowOutcome]) -> RowOutcome:
         outcome = await task
+        if self._duplicates is not None and outcome.field_outcomes:
+            self._duplicates.check(outcome)  # in input order: the later row of two is the one flagged
         self.totals.counts[outcome.status] += 1
         if outcome.status == Status.FAILED or (outcome.row.error and outcome.row.skip):
             self.totals.failures.append((outcome.row.number, outcome.error or outcome.row.skip or "?"))
@@ -194,7 +212,7 @@ class BatchRunner:
         store that cannot be written, stops the run), never the whole batch."""
         try:
             outcome = await self._row(row)
-            if self._grader is not None:
+            if self._grader is not None and not self.settings.listing:
                 await self._grader.grade(outcome, self.key_for(row), self.template_for(row).language)
             return outcome
         except errors.CopyAssistError as exc:  # raised before the call (some are OSErrors too)
@@ -214,47 +232,69 @@ class BatchRunner:
         if not self.totals.stopped:
             self.totals.stopped = reason
 
-    def _put(self, key: str, stored: StoredResult, number: int) -> None:
+    def _put(self, key: str, stored: StoredResult, base: RowOutcome) -> None:
         """Store a paid result; a store that cannot take it stops the run (the result still goes
         to the output: it is paid for)."""
         try:
-            self.store.put(key, stored, self.run_id, number)
+            if self.fields is None:
+                self.store.put(key, stored, self.run_id, base.row.number)
+            else:
+                self.store.put(key, stored, self.run_id, None)
+                paid = Usage(stored.input_tokens, stored.output_tokens)
+                self._record(base, key, stored.status, None, usage=paid, cost=stored.cost)
         except STORE_ERRORS as exc:
             self._stop(f"the result store cannot be written ({one_line(exc)}); free some disk space")
+
+    def outcome_for(self, row: FeedRow, template: Template) -> RowOutcome:
+        """A blank outcome of ``row`` for ``template`` (a row's, or a listing field's)."""
+        return RowOutcome(row, template=template.name, template_version=template.meta.version,
+                          persona=self._persona_name, model=self.backend.model)  # fmt: skip
 
     async def _row(self, row: FeedRow) -> RowOutcome:
         skipped = row.skip or row.product is None
         choice = None if skipped else self.language_for(row)
         template = self.settings.templates[choice.language if choice else self.settings.language]
-        base = RowOutcome(row, template=template.name, template_version=template.meta.version,
-                          persona=self._persona_name, model=self.backend.model)  # fmt: skip
+        base = self.outcome_for(row, template)
         if choice is None:
             base.error = row.skip
             return base
         self.totals.languages[choice] += 1
-        key = self.key_for(row, template)
+        if self.settings.listing:
+            return await listing_row(self, base, choice.language)
+        return await self.keyed(base, self.key_for(row, template), template)
+
+    async def keyed(
+        self, base: RowOutcome, key: str, template: Template, inputs: dict[str, Any] | None = None
+    ) -> RowOutcome:
+        """``base`` filled with the copy of ``key``: from the store, from the row in flight with
+        the same key, or generated by ``template`` (with ``inputs`` on top of the run's options)."""
+        row = base.row
         if self.settings.use_cache:
             stored = self.store.get(key)
             if stored is not None:
                 logger.debug("row %d answered from the store (%s, key %s)", row.number, stored.status, key)
                 self.totals.cached += 1
-                self.store.record_row(self.run_id, row.number, key, stored.status, None)
-                return self._from_store(base, stored)
+                self._record(base, key, stored.status, None)
+                return from_stored(base, stored)
         leader = self._in_flight.get(key)
         if leader is not None:
             led = await asyncio.shield(leader)
-            return await self._row(row) if led is None else self._shared(base, key, led)
+            if led is None:
+                return await self.keyed(base, key, template, inputs)
+            return self._shared(base, key, led)
         future: asyncio.Future[RowOutcome | None] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         outcome: RowOutcome | None = None
         try:
-            outcome = await self._unshared(base, key, template)
+            outcome = await self._unshared(base, key, template, inputs or {})
             return outcome
         finally:
             del self._in_flight[key]
             future.set_result(outcome)
 
-    async def _unshared(self, base: RowOutcome, key: str, template: Template) -> RowOutcome:
+    async def _unshared(
+        self, base: RowOutcome, key: str, template: Template, inputs: dict[str, Any]
+    ) -> RowOutcome:
         if self.totals.stopped:
             base.error = f"not processed: {self.totals.stopped}"
             return base
@@ -262,25 +302,35 @@ class BatchRunner:
             if self.totals.stopped:
                 base.error = f"not processed: {self.totals.stopped}"
                 return base
-            return await self._generate(base, key, template)
+            return await self._generate(base, key, template, inputs)
+
+    def _record(self, base: RowOutcome, key: str, status: str, error: str | None, **spent: Any) -> None:
+        """What became of a row in this run; in a listing, of one field (its row's own record
+        is written once all its fields are: ``batch.listing``)."""
+        if self.fields is not None:
+            self.fields.record(self.run_id, base.row.number, base.template, key, status, error, **spent)
+        else:
+            self.store.record_row(self.run_id, base.row.number, key, status, error, **spent)
 
     def _shared(self, base: RowOutcome, key: str, led: RowOutcome) -> RowOutcome:
         """A row whose key was in flight for an earlier row: that row's answer, no call."""
         number = base.row.number
         if led.status == Status.FAILED:
             base.status, base.error = Status.FAILED, f"{led.error} (the same product as row {led.row.number})"
-            self.store.record_row(self.run_id, number, key, Status.FAILED, base.error)
+            self._record(base, key, Status.FAILED, base.error)
         elif led.fields or led.status != Status.SKIPPED:
             logger.debug("row %d answered by row %d in flight (key %s)", number, led.row.number, key)
             base.fields, base.status, base.violations = dict(led.fields), led.status, list(led.violations)
             base.model, base.cached = led.model, True
             self.totals.cached += 1
-            self.store.record_row(self.run_id, number, key, led.status, None)
+            self._record(base, key, led.status, None)
         else:
             base.error = led.error
         return base
 
-    async def _generate(self, base: RowOutcome, key: str, template: Template) -> RowOutcome:
+    async def _generate(
+        self, base: RowOutcome, key: str, template: Template, inputs: dict[str, Any]
+    ) -> RowOutcome:
         row = base.row
         if not self._warm:
             # the language model takes half a second and 85 MB to load: before the first call,
@@ -292,24 +342,21 @@ class BatchRunner:
                 template, Product.from_mapping(row.product or {}, f"row {row.number}"),
                 backend=self._caller, max_attempts=self.settings.max_attempts,
                 persona=self.settings.persona, channel=self.settings.channel,
-                params=self.settings.params, **self.settings.options,
+                params=self.settings.params, **{**self.settings.options, **inputs},
             )  # fmt: skip
         except errors.CostCapReached as exc:
             self.totals.stopped = str(exc)
             base.error = f"not processed: {exc}"
-            self.store.record_row(self.run_id, row.number, key, Status.SKIPPED, base.error,
-                                  **self._count_spent(exc.usage))  # fmt: skip
+            self._record(base, key, Status.SKIPPED, base.error, **self._count_spent(exc.usage))
             return base
         except FATAL as exc:
             self.totals.stopped = str(exc)
             base.status, base.error = Status.FAILED, str(exc)
-            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc),
-                                  **self._count_spent(exc.usage))  # fmt: skip
+            self._record(base, key, Status.FAILED, str(exc), **self._count_spent(exc.usage))
             return base
         except errors.CopyAssistError as exc:
             base.status, base.error = Status.FAILED, str(exc)
-            self.store.record_row(self.run_id, row.number, key, Status.FAILED, str(exc),
-                                  **self._count_spent(exc.usage))  # fmt: skip
+            self._record(base, key, Status.FAILED, str(exc), **self._count_spent(exc.usage))
             self._count_failure(exc)
             return base
         self._failing = (None, 0)
@@ -327,8 +374,8 @@ class BatchRunner:
             template_version=result.template_version,
             persona=result.persona,
         )
-        self._put(key, stored, row.number)
-        return self._from_store(base, stored, cached=False)
+        self._put(key, stored, base)
+        return from_stored(base, stored, cached=False)
 
     def _count_failure(self, error: errors.CopyAssistError) -> None:
         kind = next((k for k in _SYSTEMATIC if isinstance(error, k)), None)
@@ -356,12 +403,3 @@ class BatchRunner:
             self.totals.unknown_cost = True
         else:
             self.totals.cost += result.cost
-
-    @staticmethod
-    def _from_store(base: RowOutcome, stored: StoredResult, cached: bool = True) -> RowOutcome:
-        base.fields = dict(stored.fields)
-        base.status = stored.status
-        base.violations = list(stored.violations)
-        base.model = stored.model or base.model
-        base.cached = cached
-        return base

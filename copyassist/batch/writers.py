@@ -12,6 +12,11 @@ read (``FeedRow.source``), a row the reader could not make out included, and onl
 cells and the new columns change. In a JSON output, such a row keeps its text in
 ``copyassist_original``.
 
+A listing (several templates, ``listing``: their names): every field's columns, each filling its
+targets by its own status, a ``copyassist_<template>_status`` column per field beside the row's
+``copyassist_status`` (its worst field's), and in a JSON or JSONL output a ``copyassist_fields``
+object per row: template -> its status, copy, violations and error.
+
 Merchant Center, ``merchant_structured=True``: AI copy goes to ``structured_title`` and
 ``structured_description`` (``merchant_structured_value``), added after the original columns,
 and the seller's ``title`` and ``description`` stay; rule-built "fallback" titles are not
@@ -92,6 +97,7 @@ class FeedWriter(AtomicOutput):
         document: Document | None = None,
         preamble: str = "",
         header_source: SourceLine | None = None,
+        listing: Sequence[str] = (),
     ) -> None:
         if source_format not in FORMATS:
             raise ValueError(f"unknown feed format {source_format!r}")
@@ -104,6 +110,7 @@ class FeedWriter(AtomicOutput):
         self.source_format = source_format
         self.columns = list(columns)
         self.fields = list(dict.fromkeys(fields))
+        self.listing = list(listing)
         self.overwrite = overwrite
         self.output_format = output_layout(self.path, output_format, source_format)
         self.targets = self._targets(mapping)
@@ -119,6 +126,7 @@ class FeedWriter(AtomicOutput):
         ours = [
             *self.structured.values(),
             *(PREFIX + f for f in self.fields),
+            *(PREFIX + f"{name}_status" for name in self.listing),
             *(PREFIX + m for m in META_COLUMNS),
             *original,
         ]
@@ -170,11 +178,14 @@ class FeedWriter(AtomicOutput):
         else:
             record = dict(row.raw)
         skipped = row.skip is not None or outcome.status == "skipped"
-        if not skipped and outcome.status in FILL_STATUSES:
-            for name in self.fields:
-                text = outcome.fields.get(name, "")
-                if text.strip():
-                    self._fill(record, name, text, ai=outcome.status != "fallback")
+        # a listing's fields fill their targets each by its own status
+        for part in outcome.field_outcomes or ([] if skipped else [outcome]):
+            if part.status in FILL_STATUSES:
+                for name, text in part.fields.items():
+                    if name in self.fields and text.strip():
+                        self._fill(record, name, text, ai=part.status != "fallback")
+        if self.listing:
+            self._listing_columns(record, outcome)
         for name in self.fields:
             record[PREFIX + name] = outcome.fields.get(name, "")
         meta: dict[str, Any] = {
@@ -189,6 +200,18 @@ class FeedWriter(AtomicOutput):
         for key, value in meta.items():
             record[PREFIX + key] = value
         return record
+
+    def _listing_columns(self, record: dict[str, Any], outcome: RowOutcome) -> None:
+        parts = {part.template: part for part in outcome.field_outcomes}
+        for name in self.listing:
+            part = parts.get(name)
+            record[f"{PREFIX}{name}_status"] = part.status if part is not None else ""
+        if self.output_format in ("json", "jsonl"):
+            record[PREFIX + "fields"] = {
+                part.template: {"status": part.status, "fields": dict(part.fields), "error": part.error,
+                                "violations": list(part.violations), "cached": part.cached}
+                for part in outcome.field_outcomes
+            }  # fmt: skip
 
     def _seller_column(self, record: Mapping[str, Any], column: str | None) -> str | None:
         """Merchant Center: ``title`` and ``g:title`` are one attribute; the one this item holds."""

@@ -1,4 +1,4 @@
-"""``copyassist batch``: a whole catalogue feed through one template."""
+"""``copyassist batch``: a whole catalogue feed through one template, or several (a listing)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,13 @@ def batch_command(
         ),
     ],
     template: Annotated[
-        str, Opt("--template", "-t", help="Template to run on every row (see 'templates list').")
+        list[str],
+        Opt(
+            "--template",
+            "-t",
+            help="Template to run on every row (see 'templates list'); several, for a whole listing: "
+            "comma-separated or repeated, in the order they are written, or a set (listing).",
+        ),
     ],
     output: Annotated[
         Path | None,

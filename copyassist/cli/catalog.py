@@ -13,6 +13,7 @@ from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.errors import PersonaError
 from copyassist.persona import list_personas, load_persona, validate_persona_file
+from copyassist.template_sets import list_sets
 from copyassist.templates import list_templates, load_template
 
 templates_app = typer.Typer(help="List and inspect prompt templates.", no_args_is_help=True, cls=CommandGroup)
@@ -29,7 +30,7 @@ def templates_list(
     prompts_dirs: DirsOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Every template with its languages, task and description."""
+    """Every template with its languages, task and description; then the template sets."""
     by_name: dict[str, list[str]] = {}
     described: dict[str, tuple[str, str, int]] = {}
     for template in list_templates(prompts_dirs or []):
@@ -37,6 +38,7 @@ def templates_list(
         if template.language == "en" or template.name not in described:
             meta = template.meta
             described[template.name] = (meta.task, meta.description, meta.version)
+    sets = list_sets(prompts_dirs or [])
     if as_json:
         rows = [
             {
@@ -48,13 +50,18 @@ def templates_list(
             }
             for n in sorted(by_name)
         ]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        listed = [{"name": s.name, "set": list(s.templates), "description": s.description()} for s in sets]
+        typer.echo(json.dumps(rows + listed, ensure_ascii=False, indent=2))
         return
-    width = max(len(n) for n in by_name) if by_name else 10
+    width = max(len(n) for n in [*by_name, *(s.name for s in sets)]) if by_name else 10
     for name in sorted(by_name):
         task, description, _ = described[name]
         langs = ",".join(sorted(by_name[name]))
         typer.echo(f"{name:<{width}}  {langs:<5}  {task:<11}  {description}")
+    if sets:
+        typer.echo("\nsets (-t <set>: every template, in order, each knowing the fields before it):")
+    for found in sets:
+        typer.echo(f"{found.name:<{width}}  {', '.join(found.templates)}  — {found.description()}")
 
 
 @templates_app.command("show")

@@ -11,6 +11,7 @@ import typer
 from copyassist.backends import LocalBackend, build_request, estimating_backend, get_backend
 from copyassist.backends.local import TerminalProgress
 from copyassist.cli.errors import friendly_errors
+from copyassist.cli.listing import listing_templates, print_listing
 from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
@@ -70,14 +71,15 @@ def generate_command(
     chat_format: ChatFormatOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
-    """Write copy for one product with a template.
+    """Write copy for one product with a template, or a whole listing with several (a,b,c) or a set.
 
     The model is chosen by --provider: with 'auto', OpenAI when OPENAI_API_KEY is set, a
     compatible server when --base-url or OPENAI_BASE_URL is set, else the embedded model.
     """
     checked_channel(options.channel)
     inputs = options.library_kwargs()
-    require_product(template, inputs)
+    listing = listing_templates(template, inputs)
+    require_product(listing[0] if listing else template, inputs)
     use_chat_format(chat_format)
     backend = get_backend(provider, model=model, base_url=base_url)
     progress = TerminalProgress() if isinstance(backend, LocalBackend) and sys.stderr.isatty() else None
@@ -85,6 +87,9 @@ def generate_command(
         backend.on_token = progress
         progress.start()
     try:
+        if listing:
+            print_listing(listing, backend, attempts, inputs, as_json, _print_result)
+            return
         result = generate(template, backend=backend, max_attempts=attempts, **inputs)
     finally:
         if progress is not None:

@@ -18,7 +18,12 @@ def _summary(totals: BatchTotals) -> str:
     counts = totals.counts
     parts = [f"{counts[s]} {s}" for s in Status if counts[s]]
     cost = f"${totals.cost:.4f}" + ("+?" if totals.unknown_cost else "")
-    return f"{', '.join(parts) or 'nothing yet'} · {totals.cached} from cache · {cost}"
+    fields = totals.field_counts  # a listing: its fields too, the rows' statuses being their worst
+    listed = ", ".join(f"{fields[s]} {s}" for s in Status if fields[s])
+    cached = f"{totals.cached} {'fields' if fields else ''} from cache".replace("  ", " ")
+    return (
+        f"{', '.join(parts) or 'nothing yet'}{f' · fields: {listed}' if listed else ''} · {cached} · {cost}"
+    )
 
 
 class BatchProgress:

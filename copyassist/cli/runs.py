@@ -99,7 +99,7 @@ def runs_show(
         ("finished", _when(run.finished_at)),
         ("feed", run.feed or "-"),
         ("output", run.output or "-"),
-        ("template", run.template or "-"),
+        ("template", ", ".join((run.args or {}).get("templates") or []) or run.template or "-"),
         ("language", run.language or "-"),
         ("persona", run.persona or "-"),
         ("channel", run.channel or "-"),

@@ -18,13 +18,14 @@ from copyassist.batch.api import settings_for
 from copyassist.batch.runner import BatchSettings
 from copyassist.batch.store import RunInfo
 from copyassist.errors import TemplateError
+from copyassist.listing import LISTING_INPUT, accepts_listing
 from copyassist.outputs import CopyOutput
 from copyassist.pipeline import Prepared, prepare
 from copyassist.product_language import choose_language
 from copyassist.rules.base import Violation
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import PUBLISHED, check_context, check_text, validate_output
-from copyassist.templates import Template
+from copyassist.templates import Template, template_languages
 
 _PLACE = re.compile(r"[\[.].*$")  # "bullets[2]" and "items[0].answer" are places in a column
 
@@ -49,7 +50,15 @@ class Flag:
                 "message": self.message, "text": self.text}  # fmt: skip
 
 
-def _template_source(args: Mapping[str, Any], run: RunInfo) -> str:
+def _template_source(args: Mapping[str, Any], run: RunInfo) -> str | list[str]:
+    listed = args.get("templates") or []
+    if len(listed) > 1:  # a listing run: every field's template, in order (a file of the
+        # user's by its path, while it is there)
+        paths = [str(p) for p in args.get("template_paths") or []] or [""] * len(listed)
+        return [
+            str(name) if template_languages(str(name)) or not Path(path).is_file() else path
+            for name, path in zip(listed, paths, strict=False)
+        ]
     path = args.get("template_path")
     if path and Path(path).is_file():
         return str(path)
@@ -67,7 +76,7 @@ def run_settings(run: RunInfo) -> BatchSettings:
                             channel=args.get("channel", run.channel), params=args.get("params"),
                             max_attempts=int(args.get("max_attempts") or 3), **options)  # fmt: skip
     except TemplateError:
-        if template == run.template or not run.template:
+        if isinstance(template, list) or template == run.template or not run.template:
             raise
         return settings_for(run.template, language, persona=run.persona, channel=run.channel,
                             params=args.get("params"), **options)  # fmt: skip
@@ -122,8 +131,16 @@ class Checker:
         self, product: Mapping[str, Any], row_language: str | None, stored: Mapping[str, Any] | None,
         fields: Mapping[str, str],
     ) -> list[Flag]:  # fmt: skip
-        """The flags of ``fields`` (the row's copy, column -> text) over the stored output."""
-        prepared = self.prepared(product, row_language)
+        """The flags of ``fields`` (the row's copy, column -> text) over the stored output; a
+        listing's, each field by its own template and rules (``review.listing``)."""
+        if self.settings.listing:
+            return self._listing_flags(product, row_language, fields)
+        return self.flags(self.prepared(product, row_language), stored, fields)
+
+    def flags(
+        self, prepared: Prepared, stored: Mapping[str, Any] | None, fields: Mapping[str, str]
+    ) -> list[Flag]:
+        """The flags of ``fields`` for the rendered template ``prepared``."""
         template = prepared.template
         context = check_context(prepared.context, prepared.messages, followup_texts(template.language))
         model = template.output_model
@@ -140,4 +157,24 @@ class Checker:
             if name not in model.model_fields and text:  # the whole text in one column
                 found = check_text(name, text, PUBLISHED, context, self.profile)
                 flags.extend(Flag.of(v) for v in found)
+        return sorted(flags, key=lambda f: f.severity != "error")
+
+    def _listing_flags(
+        self, product: Mapping[str, Any], row_language: str | None, fields: Mapping[str, str]
+    ) -> list[Flag]:
+        """A listing's flags: each field's columns checked by its own template and rules, written
+        knowing the fields before it (as they stand now, edits included), as the batch wrote it."""
+        settings = self.settings
+        language = self.template_for(product, row_language).language
+        written: dict[str, str] = {}
+        flags: list[Flag] = []
+        for found in settings.listing:
+            template = found[language]
+            own = {name: fields[name] for name in template.output_model.columns if name in fields}
+            chained = {LISTING_INPUT: dict(written)} if written and accepts_listing(template) else {}
+            prepared = prepare(template, dict(product) or None, persona=settings.persona,
+                               channel=settings.channel, params=settings.params,
+                               **{**settings.options, **chained})  # fmt: skip
+            flags.extend(self.flags(prepared, None, own))
+            written.update(own)
         return sorted(flags, key=lambda f: f.severity != "error")

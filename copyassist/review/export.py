@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from copyassist.batch.field_log import StoredField, stored_fields
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.store import RunInfo, Store
 from copyassist.batch.writers import FeedWriter
@@ -82,8 +83,12 @@ class ReviewWriter(FeedWriter):
             if self.approved_only:
                 self._untouched(record, outcome)
             return record
+        parts = [  # a listing's fields, each with the review's edits of its own columns
+            dataclasses.replace(part, fields={k: review.replaced.get(k, v) for k, v in part.fields.items()})
+            for part in outcome.field_outcomes
+        ]
         outcome = dataclasses.replace(
-            outcome, fields={**outcome.fields, **review.replaced}, status=review.status
+            outcome, fields={**outcome.fields, **review.replaced}, status=review.status, field_outcomes=parts
         )
         record = super()._record(outcome)
         if review.decision == "approved":
@@ -112,13 +117,18 @@ class ReviewWriter(FeedWriter):
                     record.pop(name, None)
 
 
-def _outcome(row: Any, made: Generated | None, run: RunInfo) -> RowOutcome:
+def _outcome(
+    row: Any, made: Generated | None, run: RunInfo, parts: list[StoredField] | None = None
+) -> RowOutcome:
     if made is None:  # a row the run passed through (a variant, a blank line) or did not reach
         return RowOutcome(row, template=run.template, persona=run.persona, model=run.model, error=row.skip)
+    fields = [RowOutcome(row, fields=dict(p.fields), status=p.status, template=p.template, model=p.model,
+                         violations=list(p.violations), error=p.error) for p in parts or []]  # fmt: skip
     return RowOutcome(
         row, fields=dict(made.fields), status=made.status, template=made.template or run.template,
         template_version=made.template_version, persona=made.persona or run.persona,
         model=made.model or run.model, violations=list(made.violations), error=made.error,
+        field_outcomes=fields,
     )  # fmt: skip
 
 
@@ -151,6 +161,7 @@ def _writer_options(feed: Feed, run: RunInfo, fields: list[str], target: Path) -
         neutralise_all=bool(args.get("neutralise_all")),
         merchant_structured=bool(args.get("merchant_structured")) and feed.format == "merchant",
         document=feed.document, preamble=feed.preamble, header_source=feed.header_source,
+        listing=[str(t) for t in args.get("templates") or []] if len(args.get("templates") or []) > 1 else [],
     )  # fmt: skip
 
 
@@ -199,9 +210,11 @@ def export(
         reviews = _reviews(session)
         made = generated_rows(store.connection, run.id)
         options = _writer_options(feed, run, session.fields, target)
+        listing = options["listing"]
+        parts = stored_fields(store, run.id, listing) if listing else {}
         with ReviewWriter(target, reviews, approved_only, **options) as writer:
             for row in feed.rows():
-                writer.write(_outcome(row, made.get(row.number), run))
+                writer.write(_outcome(row, made.get(row.number), run, parts.get(row.number)))
         counts = {
             d: sum(r.decision == d for r in reviews.values()) for d in ("approved", "rejected", "pending")
         }

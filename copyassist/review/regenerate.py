@@ -12,6 +12,7 @@ from copyassist.backends import Backend, Completion, Prompt
 from copyassist.backends.base import StructuredMode
 from copyassist.backends.retry import RetryPolicy
 from copyassist.i18n import localized
+from copyassist.listing import ListingResult, generate_listing
 from copyassist.pipeline import CopyResult, generate
 from copyassist.review.checking import Checker
 
@@ -54,11 +55,18 @@ class NotedBackend:
 
 def regenerate_copy(
     checker: Checker, product: Mapping[str, Any], row_language: str | None, note: str, backend: Backend
-) -> CopyResult:
-    """One generation (repairs included) for ``product`` with the run's settings and ``note``."""
+) -> CopyResult | ListingResult:
+    """One generation (repairs included) for ``product`` with the run's settings and ``note``;
+    a listing run's row: its whole listing again, every field in order."""
     settings = checker.settings
     template = checker.template_for(product, row_language)
     caller: Backend = NotedBackend(backend, note, template.language) if note.strip() else backend
+    if settings.listing:
+        names = [found[template.language].name for found in settings.listing]
+        return generate_listing(names, dict(product), backend=caller, max_attempts=settings.max_attempts,
+                                language=template.language, persona=settings.persona,
+                                channel=settings.channel, params=settings.params,
+                                **settings.options)  # fmt: skip
     return generate(template, dict(product), backend=caller, max_attempts=settings.max_attempts,
                     persona=settings.persona, channel=settings.channel, params=settings.params,
                     **settings.options)  # fmt: skip

@@ -240,7 +240,7 @@ def run_report_data(
         ("run", str(run.id)),
         ("feed", run.feed or ""),
         ("output", run.output or ""),
-        ("template", run.template or ""),
+        ("template", ", ".join((run.args or {}).get("templates") or []) or run.template or ""),
         ("channel", run.channel or "generic"),
         ("model", run.model or ""),
         ("started", run.started_at),

@@ -16,8 +16,10 @@ from typing import Any, Literal
 
 from copyassist.backends import Backend
 from copyassist.batch.fields import output_fields
+from copyassist.batch.listing import output_columns
 from copyassist.batch.store import RunInfo, Store
 from copyassist.errors import CopyAssistError, InputError
+from copyassist.listing import ListingResult
 from copyassist.review import decisions
 from copyassist.review.checking import Checker, Flag
 from copyassist.review.decisions import Change, flags_from
@@ -95,8 +97,7 @@ class ReviewSession:
 
     def _fields(self) -> list[str]:
         if self.checker is not None:
-            settings = self.checker.settings
-            return list(settings.templates[settings.language].output_model.columns)
+            return output_columns(self.checker.settings)
         row = self.conn.execute(
             "SELECT r.fields FROM run_rows rr JOIN results r ON r.key = rr.key WHERE rr.run_id = ? LIMIT 1",
             (self.run.id,),
@@ -356,7 +357,11 @@ class ReviewSession:
             raise InputError(f"run {self.run.id}, row {row_number}: the product data is gone (feed "
                              "moved or changed); put the feed back to regenerate")  # fmt: skip
         result = regenerate_copy(self.checker, product, stored["language"], note, backend)
-        fields = output_fields(result.output, result.language)
+        fields = (
+            result.fields
+            if isinstance(result, ListingResult)
+            else output_fields(result.output, result.language)
+        )
         change = self._replace(
             stored, fields, [Flag.of(v) for v in result.violations], "regenerate", decision="pending",
             status=result.status, note=note, input_tokens=result.usage.input_tokens,

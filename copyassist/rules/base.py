@@ -98,6 +98,9 @@ class CheckContext:
     followups: Sequence[str] = ()
     known_words: Sequence[str] = ()  # acronyms and brand names allowed in capitals
     max_chars: int | None = None  # the caller's own limit for titles, on top of the channel's
+    #: the fields already written for this product in the same pass (a listing), column -> text:
+    #: copy to agree with, never support for a claim (only ``product`` supports one)
+    listing: Mapping[str, str] | None = None
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is

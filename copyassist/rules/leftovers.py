@@ -233,7 +233,8 @@ def _echo_ranges(copy: list[str], prompt: str, product: tuple[str, ...]) -> list
 def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``leftover.prompt_echo``: instructions or the persona repeated in the copy."""
     found: list[Violation] = []
-    texts = tuple(product_texts(context.product))
+    # the fields written before this one (a listing) are in the prompt as data, like the product
+    texts = tuple(product_texts(context.product)) + tuple((context.listing or {}).values())
     if context.prompt.strip():
         folded, index = fold_with_map(text)
         matches = list(_WORD.finditer(folded))

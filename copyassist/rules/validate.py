@@ -21,6 +21,7 @@ from copyassist.rules import (
     keywords,
     language,
     leftovers,
+    listing_claims,
     promises,
     reask,
     relevance,
@@ -66,6 +67,7 @@ def check_context(
         followups=tuple(followups),
         known_words=(brand,) if brand else (),
         max_chars=render_context.get("max_chars"),
+        listing=dict(render_context.get("listing") or {}) or None,
     )
 
 
@@ -151,6 +153,7 @@ def check_text(
         found.extend(check(field, text, rules, context))
     if copy and context.product and not {v.rule for v in found} & _NOT_COMPARED:
         found.extend(units.check_facts(field, _FIELD_PATH.sub(_blank, text), rules, context))
+        found.extend(listing_claims.check_listing_claims(field, text, rules, context))
         if field == "title":
             found.extend(relevance.check_on_product(field, text, rules, context))
     return found
