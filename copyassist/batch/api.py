@@ -24,6 +24,7 @@ from copyassist.batch.writers import open_writer
 from copyassist.budget import prompt_tokens_at_most
 from copyassist.feeds import Feed, open_feed
 from copyassist.feeds.writing import check_output_path, keep_backup
+from copyassist.option_names import batch_options
 from copyassist.pipeline import prepare
 from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
@@ -68,15 +69,18 @@ class BatchEstimate:
     duplicates: int = 0  # rows with the same product and settings as an earlier one: one call
 
 
-def _templates(template: str | Template, language: str | None) -> dict[str, Template]:
+def _templates(
+    template: str | Template, language: str | None, prompts_dirs: Iterable[str | Path] = ()
+) -> dict[str, Template]:
     """The template in every language it has (each row is written in its own), or in the one
     ``language`` forces."""
     if isinstance(template, Template):
         return {template.language: template}
+    dirs = list(prompts_dirs)
     if language is not None:
-        return {language: load_template(template, language)}
-    found = {lang: load_template(template, lang) for lang in template_languages(template)}
-    return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE)}  # says what is wrong
+        return {language: load_template(template, language, dirs)}
+    found = {lang: load_template(template, lang, dirs) for lang in template_languages(template, dirs)}
+    return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE, dirs)}  # says what is wrong
 
 
 def settings_for(
@@ -91,16 +95,23 @@ def settings_for(
     use_cache: bool = True,
     params: Mapping[str, Any] | None = None,
     score: Iterable[str] = (),
+    prompts_dirs: Iterable[str | Path] = (),
+    personas_dirs: Iterable[str | Path] = (),
     **inputs: Any,
 ) -> BatchSettings:
-    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...).
+    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...) and the
+    other options of ``prepare`` (compact...). A name that is neither raises ``ConfigError``
+    here, before any row (``option_names``).
 
     ``language=None``: each row in its own language (a language column, else detected), or in
     the one the channel requires."""
     profile = load_profile(channel) if channel else None  # a misspelt channel fails before any row
     required = profile.language if profile is not None else None
     forced = template.language if isinstance(template, Template) else language or required
-    templates = _templates(template, forced or None)
+    templates = _templates(template, forced or None, prompts_dirs)
+    options = batch_options(
+        inputs, templates.values(), prompts_dirs=prompts_dirs, personas_dirs=personas_dirs
+    )
     fallback = forced or (DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in templates else sorted(templates)[0])
     return BatchSettings(
         templates=templates,
@@ -108,7 +119,7 @@ def settings_for(
         forced_language=forced or None,
         persona=persona,
         channel=channel,
-        options={k: v for k, v in inputs.items() if v is not None},
+        options=options,
         params={k: v for k, v in (params or {}).items() if v is not None},
         concurrency=concurrency,
         max_attempts=max_attempts,

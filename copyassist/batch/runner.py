@@ -118,7 +118,8 @@ class BatchRunner:
         self.totals = BatchTotals()
         self._on_outcome = on_outcome
         self._calls = asyncio.Semaphore(settings.concurrency)
-        self._persona_name, _ = resolve_persona(settings.persona)
+        personas_dirs = settings.options.get("personas_dirs", ())
+        self._persona_name, _ = resolve_persona(settings.persona, personas_dirs)
         self._warm = False
         self._failing: tuple[type[Exception] | None, int] = (None, 0)  # systematic error, rows in a row
         self.cap = CostCap(settings.max_cost)
@@ -129,7 +130,8 @@ class BatchRunner:
         if settings.score:
             self._grader = RowGrader(settings.score, self._caller, store, run_id, self.totals,
                                      persona=settings.persona, channel=settings.channel,
-                                     use_cache=settings.use_cache, limit=self._calls)  # fmt: skip
+                                     use_cache=settings.use_cache, limit=self._calls,
+                                     personas_dirs=personas_dirs)  # fmt: skip
 
     def language_for(self, row: FeedRow) -> LanguageChoice:
         """The row's language: the forced one, else its language column, else detected, else the default."""
