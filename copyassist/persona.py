@@ -31,6 +31,7 @@ from copyassist.errors import PersonaError
 from copyassist.safe_yaml import MAX_FILE_BYTES, YamlError, closest, read_yaml_file
 
 __all__ = [
+    "KINDS",
     "MAX_FILE_BYTES",
     "Demographics",
     "Persona",
@@ -38,6 +39,7 @@ __all__ = [
     "Psychographics",
     "list_personas",
     "load_persona",
+    "persona_kind",
     "validate_persona_file",
 ]
 
@@ -66,8 +68,25 @@ class Psychographics(_Strict):
     attitudes: TextList = Field(default_factory=list)
 
 
+#: The kinds of persona sheet: who uses the product, who chooses and pays, a segment to address.
+KINDS = ("user", "buyer", "marketing")
+#: Other words for a kind: the persona sheet's own model names the buyer ``client``.
+KIND_ALIASES = {"client": "buyer"}
+
+
+def persona_kind(word: str) -> str:
+    """``word`` as one of :data:`KINDS` (``client`` is ``buyer``); ValueError when it is none."""
+    kind = word.strip().casefold()
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in KINDS:
+        raise ValueError(f"must be user, buyer (or client) or marketing, not {word.strip()!r}")
+    return kind
+
+
 class Persona(_Strict):
-    """One persona sheet. ``goals`` are the "why", ``needs`` the "how"."""
+    """One persona sheet. ``goals`` are the "why", ``needs`` the "how".
+
+    ``kind``: user, buyer (also spelt ``client``, and stored as ``buyer``) or marketing."""
 
     kind: Literal["user", "buyer", "marketing"]
     name: Text
@@ -91,6 +110,11 @@ class Persona(_Strict):
 
     _slug: str | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: Any) -> Any:
+        return persona_kind(value) if isinstance(value, str) else value
 
     @field_validator("bio")
     @classmethod

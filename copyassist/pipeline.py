@@ -19,6 +19,7 @@ from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.compact import compact_variant, wants_compact
+from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
@@ -179,6 +180,7 @@ def prepare(
             forced = profile.language if profile is not None else None
             language = choose_language(data, forced, template_languages(template, prompts_dirs)).language
         template = load_template(template, language or DEFAULT_LANGUAGE, prompts_dirs)
+    check_option_names([k for k, v in inputs.items() if v is not None], [template])
     if compact:
         template = compact_variant(template, prompts_dirs)
     persona_name, persona_context = resolve_persona(persona, personas_dirs)

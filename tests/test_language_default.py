@@ -231,3 +231,57 @@ def test_detection_rules() -> None:
     assert choose_language(german) == LanguageChoice("fr", "default", seen="de")
     line = describe_languages(Counter({LanguageChoice("en", "detected"): 3, choose_language(german): 1}))
     assert line == "languages: detected 3 en; default 1 fr (seen: 1 de)"
+
+
+#: what every prompt says of the language it asks for, study sections included
+IN_ENGLISH, IN_FRENCH = "in English", "en français"
+ENGLISH_PRODUCT = {
+    "title": "Ocean Blue Shirt",
+    "category": "Shirts",
+    "description": "Ocean blue cotton shirt with a narrow collar and long sleeves.",
+}
+#: every command that writes, as its CLI is called on a product file (or a one-row feed)
+COMMANDS = {
+    "generate": lambda p, tmp: ["generate", "product-title", "-p", str(p)],
+    "render": lambda p, tmp: ["render", "product-title", "-p", str(p)],
+    "batch": lambda p, tmp: ["batch", str(_one_row_feed(p, tmp)), "-t", "product-title", "-o",
+                             str(tmp / "out.csv"), "--db", str(tmp / "s.db"), "--no-report", "-q"],
+    "study": lambda p, tmp: ["study", "--product", str(p), "--sections", "trends"],
+    "personas new": lambda p, tmp: ["personas", "new", "runners who train for a marathon", "--product",
+                                    str(p), "--dir", str(tmp / "personas")],
+}  # fmt: skip
+
+
+def _one_row_feed(product: Path, tmp: Path) -> Path:
+    data = json.loads(product.read_text("utf-8"))
+    return write(tmp / "feed.csv", [list(data), list(data.values())])
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize(
+    ("product", "expected"),
+    [
+        (ENGLISH_PRODUCT, IN_ENGLISH),
+        ({**ENGLISH_PRODUCT, "language": "fr"}, IN_FRENCH),  # what the product says wins over detection
+        ({"title": "KX-200", "category": "X-1"}, IN_FRENCH),  # nothing to tell: the default
+    ],
+)
+def test_every_command_defaults_the_same_way(
+    command: str, product: dict[str, Any], expected: str, tmp_path: Path, fake_backend: FakeBackend,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr("copyassist.drafts.study.get_backend", lambda *a, **k: fake_backend)
+    path = tmp_path / "product.json"
+    path.write_text(json.dumps(product), "utf-8")
+    result = runner.invoke(app, COMMANDS[command](path, tmp_path))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    sent = [call[0]["content"] for call in fake_backend.calls] or [result.stdout]  # render sends nothing
+    assert sent and all(expected in text for text in sent), (command, sent[0][:200])
+    other = IN_FRENCH if expected == IN_ENGLISH else IN_ENGLISH
+    assert not any(other in text for text in sent)
+
+
+def test_templates_show_defaults_to_the_same_language() -> None:
+    result = runner.invoke(app, ["templates", "show", "faq"])
+    assert_exited(result, 0)
+    assert "faq (fr)" in result.stdout

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from copyassist.errors import InputError, TemplateError
+from copyassist.option_names import accepted_by
 from copyassist.persona import load_persona
 from copyassist.pipeline import prepare
 from copyassist.templates import list_templates, load_template
@@ -37,15 +38,14 @@ def test_renders_with_a_persona_and_names_the_language(
     name: str, language: str, example_product: dict[str, Any]
 ) -> None:
     persona = "busy-parent" if language == "fr" else "tech-enthusiast"
-    prepared = prepare(
-        name,
-        example_product,
-        persona=persona,
-        language=language,
-        text="Ancienne description de la montre.",
-        competitors=["Polar", "Garmin"],
-        location="Lyon",
-    )
+    given = {
+        "text": "Ancienne description de la montre.",
+        "competitors": ["Polar", "Garmin"],
+        "location": "Lyon",
+    }
+    # each template takes the inputs it declares (any other is an error)
+    inputs_taken = accepted_by(load_template(name, language), given)
+    prepared = prepare(name, example_product, persona=persona, language=language, **inputs_taken)
     roles = [m["role"] for m in prepared.messages]
     assert roles[0] == "system" and roles[-1] == "user"
     prompt = "\n".join(m["content"] for m in prepared.messages)

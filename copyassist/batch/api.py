@@ -30,6 +30,7 @@ from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
 from copyassist.feeds import Feed, open_feed
 from copyassist.feeds.writing import check_output_path, keep_backup
+from copyassist.option_names import batch_options
 from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
 from copyassist.rules.profiles import load_profile
 from copyassist.scoring.criteria import scored
@@ -84,9 +85,13 @@ def settings_for(
     use_cache: bool = True,
     params: Mapping[str, Any] | None = None,
     score: Iterable[str] = (),
+    prompts_dirs: Iterable[str | Path] = (),
+    personas_dirs: Iterable[str | Path] = (),
     **inputs: Any,
 ) -> BatchSettings:
-    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...).
+    """Settings of a run; ``inputs`` are the template inputs (tone, words, keywords...) and the
+    other options of ``prepare`` (compact...). A name that is neither raises ``ConfigError``
+    here, before any row (``option_names``).
     ``template``: one, or a listing's (``"a,b,c"``, a list, a set name: ``batch.listing``).
 
     ``language=None``: each row in its own language (a language column, else detected), or in
@@ -96,6 +101,8 @@ def settings_for(
     forced = template.language if isinstance(template, Template) else language or required
     fields = field_templates(template, forced or None)
     templates = fields[0]
+    every = [t for languages in fields for t in languages.values()]
+    options = batch_options(inputs, every, prompts_dirs=prompts_dirs, personas_dirs=personas_dirs)
     fallback = forced or (DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in templates else sorted(templates)[0])
     settings = BatchSettings(
         templates=templates,
@@ -103,7 +110,7 @@ def settings_for(
         forced_language=forced or None,
         persona=persona,
         channel=channel,
-        options={k: v for k, v in inputs.items() if v is not None},
+        options=options,
         params={k: v for k, v in (params or {}).items() if v is not None},
         concurrency=concurrency,
         max_attempts=max_attempts,

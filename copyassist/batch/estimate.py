@@ -10,6 +10,7 @@ from copyassist.batch.runner import BatchRunner
 from copyassist.budget import prompt_tokens_at_most
 from copyassist.feeds import FeedRow
 from copyassist.listing import LISTING_INPUT, accepts_listing, passes_on
+from copyassist.option_names import accepted_by
 from copyassist.pipeline import prepare
 from copyassist.product import Product
 from copyassist.tokens import count_message_tokens
@@ -51,7 +52,10 @@ class RowEstimator:
                 before += int({**template.parameters, **settings.params}.get("max_tokens") or 0)
                 continue
             written = None
-            inputs: dict[str, Any] = {**settings.options, **({LISTING_INPUT: upstream} if upstream else {})}
+            inputs: dict[str, Any] = {
+                **accepted_by(template, settings.options),
+                **({LISTING_INPUT: upstream} if upstream else {}),
+            }
             prepared = prepare(template, Product.from_mapping(row.product or {}), persona=settings.persona,
                                channel=settings.channel, params=settings.params, **inputs)  # fmt: skip
             max_tokens = int(prepared.params.get("max_tokens") or 0)

@@ -35,6 +35,7 @@ from copyassist.budget import CappedBackend, CostCap
 from copyassist.compact import wants_compact
 from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
+from copyassist.option_names import accepted_by
 from copyassist.pipeline import CopyResult, agenerate, resolve_persona
 from copyassist.product import Product
 from copyassist.product_language import LanguageChoice, choose_language
@@ -125,7 +126,8 @@ class BatchRunner:
         self.totals = BatchTotals()
         self._on_outcome = on_outcome
         self._calls = asyncio.Semaphore(settings.concurrency)
-        self._persona_name, _ = resolve_persona(settings.persona)
+        personas_dirs = settings.options.get("personas_dirs", ())
+        self._persona_name, _ = resolve_persona(settings.persona, personas_dirs)
         self._warm = False
         self._failing: tuple[type[Exception] | None, int] = (None, 0)  # systematic error, rows in a row
         self.cap = CostCap(settings.max_cost)
@@ -138,7 +140,8 @@ class BatchRunner:
         if settings.score:
             self._grader = RowGrader(settings.score, self._caller, store, run_id, self.totals,
                                      persona=settings.persona, channel=settings.channel,
-                                     use_cache=settings.use_cache, limit=self._calls)  # fmt: skip
+                                     use_cache=settings.use_cache, limit=self._calls,
+                                     personas_dirs=personas_dirs)  # fmt: skip
 
     def language_for(self, row: FeedRow) -> LanguageChoice:
         """The row's language: the forced one, else its language column, else detected, else the default."""
@@ -342,7 +345,7 @@ class BatchRunner:
                 template, Product.from_mapping(row.product or {}, f"row {row.number}"),
                 backend=self._caller, max_attempts=self.settings.max_attempts,
                 persona=self.settings.persona, channel=self.settings.channel,
-                params=self.settings.params, **{**self.settings.options, **inputs},
+                params=self.settings.params, **{**accepted_by(template, self.settings.options), **inputs},
             )  # fmt: skip
         except errors.CostCapReached as exc:
             self.totals.stopped = str(exc)

@@ -16,15 +16,13 @@ from copyassist.cli.grades import ScoreOpt, chosen_criteria, run_scores_summary
 from copyassist.cli.options import (
     AttemptsOpt,
     BaseUrlOpt,
-    ChannelOpt,
     ChatFormatOpt,
-    CompactOpt,
-    FeedLangOpt,
+    CopyOptions,
     ModelOpt,
-    PersonaOpt,
     ProviderOpt,
     checked_channel,
     use_chat_format,
+    with_feed_options,
 )
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import CopyAssistError, InputError
@@ -42,7 +40,10 @@ BATCH_HELP = (
     "finished rows cost nothing. Rows done in any earlier run come from the store (--no-cache to "
     "redo them). Exit 1 when a row failed, could not be read or was skipped with an error, 3 when "
     "the run stopped early. With --score, a model also grades each written row (kept in the store, "
-    "never its status: the exit codes stay the rules')."
+    "never its status: the exit codes stay the rules').\n\n"
+    "Every row gets the copy options generate takes (--tone, --words, --keyword, --objective, "
+    "--count, --max-chars, --temperature...); here --format is the feed's format and the copy's "
+    "is --copy-format."
 )
 
 
@@ -59,6 +60,7 @@ def _mapping(pairs: list[str] | None) -> dict[str, str] | None:
 
 
 @friendly_errors
+@with_feed_options
 def batch_command(
     feed: Annotated[
         Path,
@@ -76,16 +78,18 @@ def batch_command(
             "comma-separated or repeated, in the order they are written, or a set (listing).",
         ),
     ],
+    options: CopyOptions,
     output: Annotated[
         Path | None,
         Opt("--output", "-o", help="Output file (.csv/.tsv like the input, .xlsx, .xml, .jsonl, .json)."),
     ] = None,
-    persona: PersonaOpt = None,
-    channel: ChannelOpt = None,
-    language: FeedLangOpt = None,
     feed_format: Annotated[
         str | None,
-        Opt("--format", help="csv, shopify, woocommerce, merchant, jsonl, json (default: detected)."),
+        Opt(
+            "--format",
+            "--feed-format",
+            help="Feed format: csv, shopify, woocommerce, merchant, jsonl, json (default: detected).",
+        ),
     ] = None,
     output_format: Annotated[
         str | None, Opt("--output-format", help="Default: from the output's extension.")
@@ -137,12 +141,12 @@ def batch_command(
     no_report: Annotated[
         bool, Opt("--no-report", help="Do not write the HTML report (<output>.report.html).")
     ] = False,
-    compact: CompactOpt = None,
     chat_format: ChatFormatOpt = None,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
-    criteria = chosen_criteria(score, persona) if score else ()
-    checked_channel(channel)
+    criteria = chosen_criteria(score, options.persona) if score else ()
+    checked_channel(options.channel)
+    inputs = options.feed_kwargs()  # the copy options, as generate passes them
     use_chat_format(chat_format)
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
@@ -154,10 +158,10 @@ def batch_command(
     )  # no title column: refused here
     typer.echo(f"copyassist: columns: {source.mapping_report()}", err=True)
     if dry:
-        estimate = dry_run(feed, template=template, language=language, model=model, provider=provider,
+        estimate = dry_run(feed, template=template, model=model, provider=provider,
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
-                           persona=persona, channel=channel, use_cache=not no_cache,
-                           header_row=header_row, max_attempts=attempts, compact=compact)  # fmt: skip
+                           use_cache=not no_cache, header_row=header_row, max_attempts=attempts,
+                           **inputs)  # fmt: skip
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
@@ -181,13 +185,13 @@ def batch_command(
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
     progress = BatchProgress(count_records(feed), enabled=not quiet)
     summary = run_batch(
-        feed, output, template=template, language=language, persona=persona, channel=channel,
+        feed, output, template=template,
         feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
         max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
         neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
         in_place=in_place,
         provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
-        on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
+        on_outcome=progress.update, header_row=header_row, score=criteria, **inputs,
     )  # fmt: skip
     progress.close(summary.totals)
     if criteria:

@@ -13,6 +13,7 @@ from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.errors import PersonaError
 from copyassist.persona import list_personas, load_persona, validate_persona_file
+from copyassist.product_language import DEFAULT_LANGUAGE
 from copyassist.template_sets import list_sets
 from copyassist.templates import list_templates, load_template
 
@@ -68,7 +69,12 @@ def templates_list(
 @friendly_errors
 def templates_show(
     name: Annotated[str, typer.Argument(help="Template name.")],
-    language: Annotated[str, typer.Option("--lang", "-l", envvar="COPYASSIST_LANG")] = "en",
+    language: Annotated[
+        str,
+        typer.Option(
+            "--lang", "-l", envvar="COPYASSIST_LANG", metavar="LANG", help="The version to show (fr, en)."
+        ),
+    ] = DEFAULT_LANGUAGE,
     prompts_dirs: DirsOpt = None,
 ) -> None:
     """The template's front matter, output fields and source file."""

@@ -1,18 +1,23 @@
 """The options several commands share, each declared once.
 
-``generate`` and ``render`` take the same copy inputs (product, persona, language, channel,
-lengths, keywords...). They are the fields of ``CopyOptions``; ``with_copy_options`` puts them in
-a command's signature, since typer builds the flags and ``--help`` from the signature, and hands
-the command one ``CopyOptions``. ``CopyOptions.library_kwargs`` is the one translation from
-option values to the keyword arguments of ``prepare`` and ``generate``.
+``generate``, ``render`` and ``batch`` take the same copy inputs (persona, language, channel,
+lengths, keywords, tone, temperature...). They are the fields of ``CopyOptions``;
+``with_copy_options`` (generate, render) and ``with_feed_options`` (batch: every field but the
+product ones, which its rows give) put them in a command's signature, since typer builds the
+flags and ``--help`` from the signature, and hand the command one ``CopyOptions``.
+``CopyOptions.library_kwargs`` (and ``feed_kwargs``, the same without the product) is the one
+translation from option values to the keyword arguments of ``prepare``, ``generate``,
+``run_batch`` and ``dry_run``.
 
-The backend options (provider, model, base URL, attempts) and the persona and channel are
-Annotated aliases that each command lists in its own signature, because ``batch``, ``study`` and
-``personas new`` use them in their own way.
+Two flags are spelt differently for a feed (``FEED_FLAGS``): ``--lang`` there applies to every
+row, and ``--format`` is batch's feed format, so the copy format is ``--copy-format`` in all
+three commands (``--format`` stays its spelling in generate and render).
+
+The backend options (provider, model, base URL, attempts) are Annotated aliases that each
+command lists in its own signature, because ``study`` and ``personas new`` use them too.
 
 Parameter names are the library's keyword names (``base_url``, ``max_tokens``...): an error's
-``hint_options`` names them, and ``cli.errors`` finds the flag of the running command by name.
-"""
+``hint_options`` names them, and ``cli.errors`` finds the flag of the running command by name."""
 
 from __future__ import annotations
 
@@ -104,7 +109,24 @@ KeywordOpt = Annotated[
     list[str] | None, typer.Option("--keyword", "-k", metavar="WORD", help="Keyword to use, repeatable.")
 ]
 FormatOpt = Annotated[
-    str | None, typer.Option("--format", metavar="text|html", help="Description format: text or html.")
+    str | None,
+    typer.Option(
+        "--copy-format",
+        "--format",
+        metavar="text|html",
+        help="Copy format (descriptions): text or html. Also spelt --format, as before.",
+        show_default=False,
+    ),
+]
+#: batch's --format names the feed's format, so there the copy format is --copy-format only
+FeedCopyFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--copy-format",
+        metavar="text|html",
+        help="Copy format (descriptions): text or html. (--format is the feed's format.)",
+        show_default=False,
+    ),
 ]
 LocationOpt = Annotated[
     str | None, typer.Option(metavar="PLACE", help="Market or place (studies, demographics).")
@@ -175,9 +197,11 @@ AttemptsOpt = Annotated[
 
 @dataclasses.dataclass(frozen=True)
 class CopyOptions:
-    """What ``generate`` and ``render`` are asked to write: the same flags for both.
+    """What ``generate``, ``render`` and ``batch`` are asked to write: the same flags for all.
 
-    ``product`` is the --product file; ``library_kwargs`` reads it.
+    ``product`` is the --product file; ``library_kwargs`` reads it. ``batch`` takes each product
+    from its feed, so it has every flag but ``--product`` and ``--set`` (``with_feed_options``),
+    and gets ``feed_kwargs``: the same translation without the product.
     """
 
     product: ProductOpt = None
@@ -207,8 +231,12 @@ class CopyOptions:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
         product = load_product(self.product, self.assignments or [])
         has_product = bool(product.model_dump(exclude_defaults=True))
+        return {"product": product if has_product else None, **self.feed_kwargs()}
+
+    def feed_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments ``run_batch`` and ``dry_run`` take for these options: those of
+        ``prepare`` but the product, which each row gives."""
         return {
-            "product": product if has_product else None,
             "persona": self.persona,
             "language": self.language,
             "prompts_dirs": self.prompts_dirs or [],
@@ -281,16 +309,34 @@ def read_text_option(value: str | None) -> str | None:
         raise InputError(f"cannot read --text file {path}: {exc.strerror}") from None
 
 
+#: what a feed's rows give instead of flags
+FEED_GIVES = ("product", "assignments")
+#: the batch spelling of a flag whose meaning there differs (--lang per row, --format is the feed's)
+FEED_FLAGS: dict[str, Any] = {"language": FeedLangOpt, "format": FeedCopyFormatOpt}
+
+
 def with_copy_options(command: Callable[..., R]) -> Callable[..., R]:
     """``command`` with its ``options: CopyOptions`` parameter spelled out as the fields' flags.
 
     The flags take the place of ``options`` in the signature, so ``--help`` lists them in that
     order; typer passes their values and the command gets them back as one ``CopyOptions``.
     """
+    return _with_options(command, omit=(), spelt={})
+
+
+def with_feed_options(command: Callable[..., R]) -> Callable[..., R]:
+    """``with_copy_options`` for a command over a feed (``batch``): the same fields and flags,
+    but the product ones (each row gives its product) and with ``FEED_FLAGS``' spellings."""
+    return _with_options(command, omit=FEED_GIVES, spelt=FEED_FLAGS)
+
+
+def _with_options(
+    command: Callable[..., R], *, omit: tuple[str, ...], spelt: Mapping[str, Any]
+) -> Callable[..., R]:
     own = inspect.signature(command)
     hints = get_type_hints(command, include_extras=True)
-    field_hints = get_type_hints(CopyOptions, include_extras=True)
-    names = [field.name for field in dataclasses.fields(CopyOptions)]
+    field_hints = {**get_type_hints(CopyOptions, include_extras=True), **spelt}
+    names = [field.name for field in dataclasses.fields(CopyOptions) if field.name not in omit]
     clashes = set(names) & set(own.parameters)
     if "options" not in own.parameters or clashes:
         raise TypeError(f"{command.__name__} needs an 'options' parameter and none of {sorted(clashes)}")
@@ -300,6 +346,8 @@ def with_copy_options(command: Callable[..., R]) -> Callable[..., R]:
             parameters.append(parameter.replace(annotation=hints[parameter.name]))
             continue
         for field in dataclasses.fields(CopyOptions):
+            if field.name in omit:
+                continue
             parameters.append(
                 inspect.Parameter(
                     field.name,

@@ -109,6 +109,15 @@ def persona_new_command(
         Path | None, typer.Option("--dir", help="Folder to write to (default: your persona folder).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KIND",
+            help="user (uses the product), buyer or client (chooses and pays), marketing (a segment). "
+            "Default: the brief's, else buyer.",
+            show_default=False,
+        ),
+    ] = None,
     provider: ProviderOpt = "auto",
     model: ModelOpt = None,
 ) -> None:
@@ -116,7 +125,7 @@ def persona_new_command(
     if folder is not None and folder.exists() and not folder.is_dir():
         raise InputError(f"--dir {folder} is not a folder")
     product = load_product(product_file) if product_file else None
-    persona = draft_persona(brief, product, language=language, provider=provider, model=model)
+    persona = draft_persona(brief, product, language=language, provider=provider, model=model, kind=kind)
     path = save_persona(persona, name, folder, force=force)
     typer.echo(f"written {path}: {persona.name} ({persona.kind})")
     typer.secho(f"use it with: copyassist generate ... --persona {path.stem}", err=True, dim=True)

@@ -14,7 +14,7 @@ import yaml
 from copyassist.assets import user_dir
 from copyassist.backends import Backend
 from copyassist.errors import InputError, OutputError, PersonaError
-from copyassist.persona import Persona, validate_persona_file
+from copyassist.persona import Persona, persona_kind, validate_persona_file
 from copyassist.pipeline import generate
 from copyassist.product import Product
 
@@ -35,18 +35,27 @@ def draft_persona(
     provider: str = "auto",
     model: str | None = None,
     max_attempts: int = 3,
+    kind: str | None = None,
 ) -> Persona:
     """A complete persona sheet for ``brief``; an answer the persona model refuses is sent back
-    with the problems listed, up to ``max_attempts`` calls."""
+    with the problems listed, up to ``max_attempts`` calls. ``kind`` (user, buyer or client,
+    marketing) is the sheet's kind; by default the brief's, else buyer."""
     if not brief.strip():
         raise InputError(
             "describe the persona in a few words, e.g. 'women 30-45 in Lyon who buy eco-friendly home goods'"
         )
+    try:
+        chosen = persona_kind(kind) if kind is not None else None
+    except ValueError as exc:
+        raise InputError(f"persona kind {exc}").with_hint("kind") from None
+    text = brief.strip() if chosen is None else f"{brief.strip()}\nkind: {chosen}"
     result = generate(
-        "persona-draft", product, language=language, text=brief.strip(), backend=backend,
+        "persona-draft", product, language=language, text=text, backend=backend,
         provider=provider, model=model, max_attempts=max_attempts,
     )  # fmt: skip
     data = result.output.to_persona_data()  # type: ignore[attr-defined]
+    if chosen is not None:
+        data["kind"] = chosen
     try:
         return Persona.model_validate(data)
     except ValueError as exc:  # PersonaDraft validates as a Persona; this is a last guard

@@ -23,10 +23,12 @@ from copyassist.budget import CappedBackend, CostCap, prompt_tokens_at_most
 from copyassist.drafts.document import SECTIONS, SectionResult, StudyResult
 from copyassist.feeds import read_rows
 from copyassist.i18n import localized
+from copyassist.option_names import accepted_by
 from copyassist.persona import Persona, load_persona
 from copyassist.pipeline import CopyResult, generate, prepare
 from copyassist.product import Product
 from copyassist.product_language import choose_language
+from copyassist.templates import load_template
 from copyassist.tokens import count_message_tokens, estimate_cost
 
 #: Sections written from the text of the others, after them.
@@ -165,6 +167,10 @@ class _Setup:
             "competitors": list(competitors) or None,
         }  # fmt: skip
 
+    def inputs_of(self, template: str, language: str) -> dict[str, Any]:
+        """The shared inputs a section's template takes (each declares those it uses)."""
+        return accepted_by(load_template(template, language), self.shared)
+
 
 def estimate_study(
     category: str | None = None,
@@ -199,7 +205,7 @@ def estimate_study(
         prepared = prepare(template, setup.subject, language=language,
                            persona=planned.persona[1] if planned.persona else None,
                            text="-" if planned.from_others else planned.text,
-                           **setup.shared)  # fmt: skip
+                           **setup.inputs_of(template, language))  # fmt: skip
         sent = build_request(prepared.prompt, chosen.structured_mode).messages
         exact = exact and count_message_tokens(sent, chosen.model).exact
         prompt = prompt_tokens_at_most(sent, chosen.model) + (written if planned.from_others else 0)
@@ -264,7 +270,7 @@ def study(
         try:
             generated: CopyResult = generate(
                 template, setup.subject, backend=caller, language=language, max_attempts=max_attempts,
-                persona=persona[1] if persona else None, text=text, **setup.shared,
+                persona=persona[1] if persona else None, text=text, **setup.inputs_of(template, language),
             )  # fmt: skip
         except _FATAL as exc:
             fatal = str(exc)

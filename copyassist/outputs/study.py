@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from copyassist.outputs.base import CopyOutput, kinds
 from copyassist.outputs.market import (
@@ -224,6 +224,12 @@ class PersonaDraft(CopyOutput):
     favourite_brands: list[Name] = Field(max_length=6, description="Brands they like")
     tone: Line = Field(description="The tone of voice that speaks to them")
     vocabulary: list[Word] = Field(max_length=12, description="Words and phrases they use themselves")
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _client_is_the_buyer(cls, value: Any) -> Any:
+        """A persona sheet's own word for the buyer (and French for it)."""
+        return "buyer" if isinstance(value, str) and value.strip().casefold() == "client" else value
 
     def to_persona_data(self) -> dict[str, Any]:
         """The draft as data :class:`copyassist.persona.Persona` validates.

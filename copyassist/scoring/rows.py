@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Protocol
 
 from copyassist.backends import Backend, Usage
@@ -49,10 +50,11 @@ class RowGrader:
         channel: str | None = None,
         use_cache: bool = True,
         limit: asyncio.Semaphore | None = None,
+        personas_dirs: Iterable[str | Path] = (),
     ) -> None:
         self.scores = ScoreStore(store)
         self.grader = Grader(criteria, backend, store=self.scores, persona=persona, channel=channel,
-                             use_cache=use_cache, limit=limit)  # fmt: skip
+                             use_cache=use_cache, limit=limit, personas_dirs=personas_dirs)  # fmt: skip
         self.run_id = run_id
         self.totals = totals
 
