@@ -101,7 +101,7 @@ def test_every_rows_request_carries_the_copy_options(
 
 def test_the_dry_run_gets_the_same_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[dict[str, Any]] = []
-    from copyassist.batch import api
+    from copyassist.batch import estimate as api
 
     real = api.prepare
 

@@ -99,7 +99,7 @@ def settings_for(
     profile = load_profile(channel) if channel else None  # a misspelt channel fails before any row
     required = profile.language if profile is not None else None
     forced = template.language if isinstance(template, Template) else language or required
-    fields = field_templates(template, forced or None)
+    fields = field_templates(template, forced or None, prompts_dirs)
     templates = fields[0]
     every = [t for languages in fields for t in languages.values()]
     options = batch_options(inputs, every, prompts_dirs=prompts_dirs, personas_dirs=personas_dirs)

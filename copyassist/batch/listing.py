@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from copyassist.batch.model import RowOutcome
@@ -73,24 +74,27 @@ class _Runner(Protocol):  # batch.runner.BatchRunner
 __all__ = ["LISTING_INPUT", "field_templates", "listing_row", "field_paths", "output_columns", "templates_of"]
 
 
-def _one(template: str | Template, language: str | None) -> dict[str, Template]:
+def _one(template: str | Template, language: str | None, dirs: list[str | Path]) -> dict[str, Template]:
     """The template in every language it has (each row is written in its own), or in the one
     ``language`` forces."""
     if isinstance(template, Template):
         return {template.language: template}
     if language is not None:
-        return {language: load_template(template, language)}
-    found = {lang: load_template(template, lang) for lang in template_languages(template)}
-    return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE)}  # says what is wrong
+        return {language: load_template(template, language, dirs)}
+    found = {lang: load_template(template, lang, dirs) for lang in template_languages(template, dirs)}
+    return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE, dirs)}  # says what is wrong
 
 
-def field_templates(spec: str | Template | Sequence[str], language: str | None) -> list[dict[str, Template]]:
+def field_templates(
+    spec: str | Template | Sequence[str], language: str | None, prompts_dirs: Iterable[str | Path] = ()
+) -> list[dict[str, Template]]:
     """Each field's templates by language, in order: one for a template, several for a listing
     (``"a,b"``, a list, a set name), kept to the languages every one of them has."""
+    dirs = list(prompts_dirs)
     if isinstance(spec, Template):
-        return [_one(spec, language)]
-    names = [spec] if isinstance(spec, str) and spec.endswith(".j2") else resolve_templates(spec)
-    fields = [_one(name, language) for name in names]
+        return [_one(spec, language, dirs)]
+    names = [spec] if isinstance(spec, str) and spec.endswith(".j2") else resolve_templates(spec, dirs)
+    fields = [_one(name, language, dirs) for name in names]
     if len(fields) == 1:
         return fields
     shared = set.intersection(*(set(found) for found in fields))
