@@ -27,6 +27,7 @@ from copyassist.cli.options import (
     use_chat_format,
 )
 from copyassist.cli.progress import BatchProgress
+from copyassist.cli.remote import VIA_HELP, batch_priced, check_remote_options, run_remote
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
@@ -133,6 +134,18 @@ def batch_command(
     ] = False,
     compact: CompactOpt = None,
     chat_format: ChatFormatOpt = None,
+    via: Annotated[str | None, Opt("--via", help=VIA_HELP)] = None,
+    export_requests: Annotated[
+        Path | None,
+        Opt("--export-requests", help="Write the requests to this JSONL file (vLLM's run_batch reads it); send nothing."),
+    ] = None,
+    import_results: Annotated[
+        Path | None,
+        Opt("--import-results", help="Store the results file of exported requests, then write the output."),
+    ] = None,
+    repair_live: Annotated[
+        bool, Opt("--repair-live", help="With a batch engine: make the re-asks live, not in another round.")
+    ] = False,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     criteria = chosen_criteria(score, persona) if score else ()
@@ -140,6 +153,9 @@ def batch_command(
     use_chat_format(chat_format)
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
+    remote = bool(via or export_requests or import_results)
+    if remote:
+        check_remote_options(template, via, no_cache, score)
     store = Store(db) if db else None
     columns = _mapping(mapping)
     regular_file(feed)  # a FIFO or a device is refused before anything reads it
@@ -152,6 +168,8 @@ def batch_command(
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
                            persona=persona, channel=channel, use_cache=not no_cache,
                            header_row=header_row, max_attempts=attempts, compact=compact)  # fmt: skip
+        if via:
+            estimate = batch_priced(estimate)
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
@@ -174,15 +192,29 @@ def batch_command(
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
     progress = BatchProgress(count_records(feed), enabled=not quiet)
-    summary = run_batch(
-        feed, output, template=template, language=language, persona=persona, channel=channel,
-        feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
-        max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
-        neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
-        in_place=in_place,
-        provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
-        on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
-    )  # fmt: skip
+    if remote:
+        written = {"output_format": output_format, "overwrite": overwrite, "neutralise": not no_neutralise,
+                   "neutralise_all": neutralise_all, "merchant_structured": merchant_structured,
+                   "in_place": in_place, "on_outcome": progress.update}  # fmt: skip
+        settled = run_remote(
+            feed, output, via=via, export_requests=export_requests, import_results=import_results,
+            repair_live=repair_live, template=template, language=language, persona=persona, channel=channel,
+            feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
+            max_cost=max_cost, provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm,
+            store=store, header_row=header_row, compact=compact, write_options=written,
+        )  # fmt: skip
+        assert settled is not None  # else run_remote said what it waits on and exited
+        summary = settled
+    else:
+        summary = run_batch(
+            feed, output, template=template, language=language, persona=persona, channel=channel,
+            feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
+            max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
+            neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
+            in_place=in_place,
+            provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
+            on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
+        )  # fmt: skip
     progress.close(summary.totals)
     if criteria:
         run_scores_summary(db, summary.run_id, criteria)

@@ -11,8 +11,10 @@ from typing import Annotated, Any
 import typer
 
 from copyassist.batch.store import RunInfo, Store, default_path
+from copyassist.remote.tables import batches_of_run
 from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
+from copyassist.cli.remote import describe_batch
 from copyassist.status import SHORT_NAMES, Status
 
 runs_app = typer.Typer(
@@ -88,10 +90,12 @@ def runs_show(
         raise fail(f"no run {run_id}: no store at {(db or default_path()).expanduser()}", 2)
     try:
         run = store.get_run(run_id, failures or None)
+        batches = batches_of_run(store, run_id)
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(_as_dict(run), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({**_as_dict(run), "batches": [asdict(b) for b in batches]}, ensure_ascii=False,
+                              indent=2))  # fmt: skip
         return
     typer.secho(f"run {run.id} — {run.display_status}", bold=True)
     lines = [
@@ -113,6 +117,10 @@ def runs_show(
         lines.append(("note", run.note))
     for label, value in lines:
         typer.echo(f"{label + ':':<10} {value}")
+    if batches:
+        typer.secho(f"batches ({len(batches)}, as last seen: {_when(max(b.updated_at for b in batches))}):", bold=True)
+        for batch in batches:
+            typer.echo(f"  {describe_batch(batch)}")
     if run.display_status == "interrupted":
         typer.secho(
             "the process of this run is gone: run the same command again to resume", fg=typer.colors.YELLOW
