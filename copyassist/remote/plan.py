@@ -31,7 +31,8 @@ from copyassist.batch.store import Store, StoredResult
 from copyassist.budget import prompt_tokens_at_most
 from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
-from copyassist.pipeline import _advance, _result, _start
+from copyassist.compact import wants_compact
+from copyassist.pipeline import _advance, _result, _start, prepare
 from copyassist.product import Product
 from copyassist.remote.answers import as_call_result
 from copyassist.remote.requests import custom_id, request_body, request_line
@@ -140,6 +141,8 @@ class Plan:
                                    "params": settings.params, **settings.options}  # fmt: skip
         started = time.perf_counter()
         try:
+            if not self._first_answered(template, product, options, key, row.number):
+                return  # the first ask is to send or waited on: nothing to validate yet
             prepared, steps, prices = _start(template, product, self.backend, settings.max_attempts, options)
         except errors.CopyAssistError as exc:  # bad input: this row only, before any call
             self._fail(row.number, key, one_line(exc), None, 0.0)
@@ -191,6 +194,27 @@ class Plan:
         self.store.put(key, stored, self.run_id, row.number)
         self.counts.settled[result.status] += 1
 
+    def _first_answered(
+        self, template: Template, product: Product, options: dict[str, Any], key: str, number: int
+    ) -> bool:
+        """Whether the row's first ask has an answer; if not, it is wanted or waited on. Only the
+        prompt is rendered for it, as ``_start`` would: a first round costs no validator."""
+        compact = wants_compact(options.get("compact"), self.backend)
+        rest = {k: v for k, v in options.items() if k != "compact"}
+        prompt = prepare(template, product, compact=compact, **rest).prompt
+        body = request_body(self.backend, prompt)
+        custom = custom_id(body)
+        known = self.tables.get(custom)
+        if known is not None and known.state == "answered":
+            return True
+        if known is not None and known.state == "sent":
+            self.counts.waiting += 1
+            self.waited_on.add(custom)
+            self.counts.reserved += known.worst_cost or 0.0
+        else:
+            self._want(custom, body, prompt, RequestRecord(custom, key, number, 1, None))
+        return False
+
     def _count_cost(self, cost: float | None) -> None:
         if cost is None:
             self.counts.unknown_cost = True
@@ -219,7 +243,7 @@ class Plan:
             self.live.append(LiveRepair(custom, prompt, record))
             return
         self._records.append(record)
-        self._spool.write(request_line(body))
+        self._spool.write(request_line(body, custom))
 
     def _worst_cost(self, body: dict[str, Any], prompt: Prompt) -> float | None:
         """The most the request can be billed: its prompt, and every token it may answer with."""

@@ -46,9 +46,9 @@ def custom_id(body: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
 
 
-def request_line(body: dict[str, Any]) -> bytes:
-    """One line of a request file, newline included."""
-    line = {"custom_id": custom_id(body), "method": "POST", "url": ENDPOINT, "body": body}
+def request_line(body: dict[str, Any], custom: str | None = None) -> bytes:
+    """One line of a request file, newline included (``custom``: the body's custom_id, if known)."""
+    line = {"custom_id": custom or custom_id(body), "method": "POST", "url": ENDPOINT, "body": body}
     return (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
