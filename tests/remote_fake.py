@@ -61,8 +61,9 @@ class FakeBatchAPI:
 
     def client(self) -> openai.OpenAI:
         http = httpx.Client(transport=httpx.MockTransport(self.handle))
-        return openai.OpenAI(api_key="sk-test", base_url="https://api.test/v1", max_retries=0,
-                             http_client=cast(Any, http))  # fmt: skip
+        return openai.OpenAI(
+            api_key="sk-test", base_url="https://api.test/v1", max_retries=0, http_client=cast(Any, http)
+        )
 
     # -- routes ----------------------------------------------------------------------------
 
@@ -108,20 +109,34 @@ class FakeBatchAPI:
 
     def _file_object(self, file_id: str) -> dict[str, Any]:
         entry = self.files[file_id]
-        return {"id": file_id, "object": "file", "bytes": len(entry["content"]), "created_at": 1,
-                "filename": entry["filename"], "purpose": entry["purpose"] or "batch", "status": "processed"}  # fmt: skip
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(entry["content"]),
+            "created_at": 1,
+            "filename": entry["filename"],
+            "purpose": entry["purpose"] or "batch",
+            "status": "processed",
+        }
 
     def _create(self, payload: dict[str, Any]) -> httpx.Response:
         self.creations += 1
         batch_id = f"batch_{len(self.batches) + 1}"
         lines = self.requests_of(payload["input_file_id"])
         self.batches[batch_id] = {
-            "id": batch_id, "object": "batch", "endpoint": payload["endpoint"],
-            "input_file_id": payload["input_file_id"], "completion_window": payload["completion_window"],
-            "status": self.script[0], "created_at": 1, "metadata": payload.get("metadata"),
+            "id": batch_id,
+            "object": "batch",
+            "endpoint": payload["endpoint"],
+            "input_file_id": payload["input_file_id"],
+            "completion_window": payload["completion_window"],
+            "status": self.script[0],
+            "created_at": 1,
+            "metadata": payload.get("metadata"),
             "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
-            "output_file_id": None, "error_file_id": None, "errors": None,
-        }  # fmt: skip
+            "output_file_id": None,
+            "error_file_id": None,
+            "errors": None,
+        }
         self.steps[batch_id] = 0
         self.scripts[batch_id] = self.script  # a batch keeps the script it was created under
         self._maybe_crash("create")
@@ -149,17 +164,27 @@ class FakeBatchAPI:
         for number, request in enumerate(self.requests_of(batch["input_file_id"])):
             given = self.answer(request["body"])
             line: dict[str, Any] = {"id": f"req_{number}", "custom_id": request["custom_id"]}
-            if given is UNFINISHED or batch["status"] == "expired" and number % 2:
+            if given is UNFINISHED or (batch["status"] == "expired" and number % 2):
                 line["response"] = None
-                line["error"] = {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}  # fmt: skip
+                line["error"] = {
+                    "code": "batch_expired",
+                    "message": "This request could not be executed before the completion window expired.",
+                }
                 failed.append(line)
             elif isinstance(given, Fail):
-                line["response"] = {"status_code": given.status, "request_id": "r",
-                                    "body": {"error": {"message": given.message, "type": "invalid_request_error"}}}  # fmt: skip
+                line["response"] = {
+                    "status_code": given.status,
+                    "request_id": "r",
+                    "body": {"error": {"message": given.message, "type": "invalid_request_error"}},
+                }
                 line["error"] = None
                 failed.append(line)
             else:
-                line["response"] = {"status_code": 200, "request_id": "r", "body": chat(str(given), request["body"])}
+                line["response"] = {
+                    "status_code": 200,
+                    "request_id": "r",
+                    "body": chat(str(given), request["body"]),
+                }
                 line["error"] = None
                 output.append(line)
         batch["request_counts"].update(completed=len(output), failed=len(failed))
@@ -174,6 +199,11 @@ class FakeBatchAPI:
 
 
 def chat(text: str, body: dict[str, Any], finish: str = "stop") -> dict[str, Any]:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": body.get("model", "gpt-4.1-mini"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}  # fmt: skip
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": body.get("model", "gpt-4.1-mini"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+    }

@@ -44,8 +44,17 @@ def store(tmp_path: Path) -> Store:
 
 def step(tmp_path: Path, store: Store, fake: FakeBatchAPI, feed: Path, **options: Any) -> RemoteReport:
     backend = OpenAIBackend(name="openai", model=MODEL, api_key="sk-test")
-    return remote_batch(feed, tmp_path / "out.csv", template="product-title", via="openai-batch",
-                        client=fake.client(), backend=backend, store=store, language="fr", **options)  # fmt: skip
+    return remote_batch(
+        feed,
+        tmp_path / "out.csv",
+        template="product-title",
+        via="openai-batch",
+        client=fake.client(),
+        backend=backend,
+        store=store,
+        language="fr",
+        **options,
+    )
 
 
 def test_a_batch_walks_to_completed_and_its_rows_are_written_failed_lines_failing(
@@ -79,8 +88,12 @@ def test_a_batch_walks_to_completed_and_its_rows_are_written_failed_lines_failin
     assert last.summary.totals.failures[0][0] == 4  # row numbers count the header
     assert (fake.uploads, fake.creations) == (1, 1)
     stored = [store.get(k) for (k,) in store.connection.execute("SELECT key FROM results")]
-    assert len(stored) == 5  # six keys (the skus differ), one failed; the sixth row shared the first's request
-    assert all(s is not None and s.cost == pytest.approx((100 * 0.2 + 10 * 0.8) / 1e6) for s in stored)  # batch price
+    assert (
+        len(stored) == 5
+    )  # six keys (the skus differ), one failed; the sixth row shared the first's request
+    assert all(
+        s is not None and s.cost == pytest.approx((100 * 0.2 + 10 * 0.8) / 1e6) for s in stored
+    )  # batch price
 
 
 def test_an_expired_batch_sends_its_unfinished_requests_again(tmp_path: Path, store: Store) -> None:
@@ -94,7 +107,9 @@ def test_an_expired_batch_sends_its_unfinished_requests_again(tmp_path: Path, st
     assert [b.request_count for b in again.submitted] == [2]
     for _ in range(3):
         last = step(tmp_path, store, fake, feed)
-    assert last.summary is not None and {r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")} == {"ok"}
+    assert last.summary is not None and {r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")} == {
+        "ok"
+    }
     assert fake.creations == 2
 
 
@@ -111,7 +126,9 @@ def test_killed_between_submit_and_collect_a_second_run_sends_nothing_again(tmp_
 
 
 @pytest.mark.parametrize("route", ["upload", "create"])
-def test_killed_inside_an_upload_or_a_creation_the_next_run_finds_it(tmp_path: Path, store: Store, route: str) -> None:
+def test_killed_inside_an_upload_or_a_creation_the_next_run_finds_it(
+    tmp_path: Path, store: Store, route: str
+) -> None:
     fake = FakeBatchAPI(crash={route: KeyboardInterrupt()})  # the engine did it; the run died before hearing
     feed = write_feed(tmp_path / "feed.csv", NAMES)
     with pytest.raises(KeyboardInterrupt):
@@ -134,8 +151,10 @@ def test_answers_that_do_not_validate_are_asked_again_in_a_second_round(tmp_path
     step(tmp_path, store, fake, feed)
     second = step(tmp_path, store, fake, feed)
     assert second.summary is None and [b.request_count for b in second.submitted] == [5]
-    assert all(any(m["role"] == "assistant" for m in r["body"]["messages"])
-               for r in fake.requests_of(second.submitted[0].file_id or ""))  # fmt: skip
+    assert all(
+        any(m["role"] == "assistant" for m in r["body"]["messages"])
+        for r in fake.requests_of(second.submitted[0].file_id or "")
+    )
     last = step(tmp_path, store, fake, feed)
     assert last.summary is not None
     assert {r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")} == {"repaired"}
@@ -143,7 +162,10 @@ def test_answers_that_do_not_validate_are_asked_again_in_a_second_round(tmp_path
 
 
 def worst_costs(store: Store) -> list[float]:
-    return [row[0] for row in store.connection.execute("SELECT worst_cost FROM remote_requests WHERE state = 'sent'")]
+    return [
+        row[0]
+        for row in store.connection.execute("SELECT worst_cost FROM remote_requests WHERE state = 'sent'")
+    ]
 
 
 def test_max_cost_sends_only_the_requests_whose_worst_case_fits(tmp_path: Path, store: Store) -> None:

@@ -67,9 +67,17 @@ def test_the_real_planner_path_splits_a_feed_into_files_at_the_limit(tmp_path: P
     feed = write_feed(tmp_path / "feed.csv", 1_200)
     fake = FakeBatchAPI()
     backend = OpenAIBackend(name="openai", model="gpt-4.1-mini", api_key="sk-test")
-    report = remote_batch(feed, tmp_path / "out.csv", template="product-title", via="openai-batch",
-                          client=fake.client(), backend=backend, store=store, language="fr",
-                          limits=FileLimits(requests=500))  # fmt: skip
+    report = remote_batch(
+        feed,
+        tmp_path / "out.csv",
+        template="product-title",
+        via="openai-batch",
+        client=fake.client(),
+        backend=backend,
+        store=store,
+        language="fr",
+        limits=FileLimits(requests=500),
+    )
     assert [b.request_count for b in report.submitted] == [500, 500, 200]
     sent = [line["custom_id"] for b in report.submitted for line in fake.requests_of(b.file_id or "")]
     assert len(sent) == len(set(sent)) == 1_200
@@ -83,19 +91,44 @@ def vllm_results(requests: Path, answer: Any = echo_title) -> list[str]:
     out = []
     for number, raw in enumerate(requests.read_text("utf-8").splitlines()):
         request = json.loads(raw)
-        body = {"id": f"chatcmpl-{number}", "object": "chat.completion", "created": 1, "model": request["body"]["model"],
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": answer(request["body"])},
-                             "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 120, "completion_tokens": 12, "total_tokens": 132}}  # fmt: skip
-        out.append(json.dumps({"id": f"vllm-{number}", "custom_id": request["custom_id"],
-                               "response": {"status_code": 200, "request_id": f"vllm-batch-{number}", "body": body},
-                               "error": None}))  # fmt: skip
+        body = {
+            "id": f"chatcmpl-{number}",
+            "object": "chat.completion",
+            "created": 1,
+            "model": request["body"]["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": answer(request["body"])},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 12, "total_tokens": 132},
+        }
+        out.append(
+            json.dumps(
+                {
+                    "id": f"vllm-{number}",
+                    "custom_id": request["custom_id"],
+                    "response": {"status_code": 200, "request_id": f"vllm-batch-{number}", "body": body},
+                    "error": None,
+                }
+            )
+        )
     return out
 
 
 def exported(tmp_path: Path, store: Store, feed: Path, **options: Any) -> RemoteReport:
-    return remote_batch(feed, tmp_path / "out.csv", template="product-title", model=MODEL, provider="compatible",
-                        store=store, language="fr", **options)  # fmt: skip
+    return remote_batch(
+        feed,
+        tmp_path / "out.csv",
+        template="product-title",
+        model=MODEL,
+        provider="compatible",
+        store=store,
+        language="fr",
+        **options,
+    )
 
 
 def test_export_then_import_writes_the_output_and_makes_no_call(tmp_path: Path, store: Store) -> None:
@@ -104,7 +137,9 @@ def test_export_then_import_writes_the_output_and_makes_no_call(tmp_path: Path, 
     first = exported(tmp_path, store, feed, export_requests=requests)
     assert first.exported == 4 and first.summary is None and not (tmp_path / "out.csv").exists()
     lines = [json.loads(raw) for raw in requests.read_text("utf-8").splitlines()]
-    assert {(r["method"], r["url"], r["body"]["model"]) for r in lines} == {("POST", "/v1/chat/completions", MODEL)}
+    assert {(r["method"], r["url"], r["body"]["model"]) for r in lines} == {
+        ("POST", "/v1/chat/completions", MODEL)
+    }
     assert all(r["custom_id"] == custom_id(r["body"]) for r in lines)
     assert "max_tokens" in lines[0]["body"] and lines[0]["body"]["response_format"]["type"] == "json_schema"
 
@@ -120,7 +155,9 @@ def test_export_then_import_writes_the_output_and_makes_no_call(tmp_path: Path, 
     assert {r["copyassist_status"] for r in rows} == {"ok"}
 
 
-def test_an_imported_answer_that_does_not_validate_is_exported_again_as_a_reask(tmp_path: Path, store: Store) -> None:
+def test_an_imported_answer_that_does_not_validate_is_exported_again_as_a_reask(
+    tmp_path: Path, store: Store
+) -> None:
     feed = write_feed(tmp_path / "feed.csv", 3)
     round1, round2 = tmp_path / "round1.jsonl", tmp_path / "round2.jsonl"
     exported(tmp_path, store, feed, export_requests=round1)
@@ -174,16 +211,39 @@ def test_repair_live_makes_the_reasks_at_once_and_keeps_their_answers(tmp_path: 
     feed = write_feed(tmp_path / "feed.csv", 3)
     requests = tmp_path / "requests.jsonl"
     live = LiveEcho()
-    remote_batch(feed, tmp_path / "out.csv", template="product-title", backend=live, store=store, language="fr",
-                 export_requests=requests)  # fmt: skip
+    remote_batch(
+        feed,
+        tmp_path / "out.csv",
+        template="product-title",
+        backend=live,
+        store=store,
+        language="fr",
+        export_requests=requests,
+    )
     results = tmp_path / "results.jsonl"
     results.write_text("\n".join(vllm_results(requests, lambda body: '{"title": "Lampe')) + "\n", "utf-8")
-    report = remote_batch(feed, tmp_path / "out.csv", template="product-title", backend=live, store=store,
-                          language="fr", import_results=results, repair_live=True)  # fmt: skip
+    report = remote_batch(
+        feed,
+        tmp_path / "out.csv",
+        template="product-title",
+        backend=live,
+        store=store,
+        language="fr",
+        import_results=results,
+        repair_live=True,
+    )
     assert report.summary is not None and report.repaired_live == 3 and live.calls == 3
     assert {r["copyassist_status"] for r in read_csv(tmp_path / "out.csv")} == {"repaired"}
-    again = remote_batch(feed, tmp_path / "again.csv", template="product-title", backend=live, store=store,
-                         language="fr", import_results=results, repair_live=True)  # fmt: skip
+    again = remote_batch(
+        feed,
+        tmp_path / "again.csv",
+        template="product-title",
+        backend=live,
+        store=store,
+        language="fr",
+        import_results=results,
+        repair_live=True,
+    )
     assert again.summary is not None and live.calls == 3  # answered from the store: no call
 
 
@@ -195,18 +255,43 @@ def test_a_results_file_that_is_not_one_is_refused_whole(tmp_path: Path, store: 
     results.write_text(vllm_results(requests)[0] + "\nnot json\n", "utf-8")
     with pytest.raises(errors.InputError, match="line 2 is not JSON"):
         exported(tmp_path, store, feed, import_results=results)
-    assert store.connection.execute("SELECT count(*) FROM remote_requests WHERE state = 'answered'").fetchone()[0] == 0
+    assert (
+        store.connection.execute("SELECT count(*) FROM remote_requests WHERE state = 'answered'").fetchone()[
+            0
+        ]
+        == 0
+    )
 
 
 def test_output_lines_read_like_live_responses() -> None:
     body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
-    cut = {"custom_id": "a", "response": {"status_code": 200, "body": {
-        "model": "m", "choices": [{"message": {"content": '{"ti'}, "finish_reason": "length"}],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 7}}}, "error": None}  # fmt: skip
-    assert from_output_line(cut)[1] == {"kind": "truncated", "text": '{"ti', "model": "m", "finish_reason": "length",
-                                        "input_tokens": 5, "output_tokens": 7}  # fmt: skip
+    cut = {
+        "custom_id": "a",
+        "response": {
+            "status_code": 200,
+            "body": {
+                "model": "m",
+                "choices": [{"message": {"content": '{"ti'}, "finish_reason": "length"}],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 7},
+            },
+        },
+        "error": None,
+    }
+    assert from_output_line(cut)[1] == {
+        "kind": "truncated",
+        "text": '{"ti',
+        "model": "m",
+        "finish_reason": "length",
+        "input_tokens": 5,
+        "output_tokens": 7,
+    }
     expired = {"custom_id": "b", "response": None, "error": {"code": "batch_expired", "message": "late"}}
     assert from_output_line(expired) == ("b", None)
-    refused = {"custom_id": "c", "response": {"status_code": 400, "body": {"error": {"message": "bad model"}}}}
+    refused = {
+        "custom_id": "c",
+        "response": {"status_code": 400, "body": {"error": {"message": "bad model"}}},
+    }
     assert from_output_line(refused)[1] == {"kind": "failed", "error": "status 400: bad model"}
-    assert request_line(body).endswith(b"\n") and json.loads(request_line(body))["custom_id"] == custom_id(body)
+    assert request_line(body).endswith(b"\n") and json.loads(request_line(body))["custom_id"] == custom_id(
+        body
+    )

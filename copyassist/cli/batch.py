@@ -137,7 +137,10 @@ def batch_command(
     via: Annotated[str | None, Opt("--via", help=VIA_HELP)] = None,
     export_requests: Annotated[
         Path | None,
-        Opt("--export-requests", help="Write the requests to this JSONL file (vLLM's run_batch reads it); send nothing."),
+        Opt(
+            "--export-requests",
+            help="Write the requests to this JSONL file (vLLM's run_batch reads it); send nothing.",
+        ),
     ] = None,
     import_results: Annotated[
         Path | None,
@@ -210,8 +213,8 @@ def batch_command(
             feed, output, template=template, language=language, persona=persona, channel=channel,
             feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
             max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
-            neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
-            in_place=in_place,
+            neutralise=not no_neutralise, neutralise_all=neutralise_all,
+            merchant_structured=merchant_structured, in_place=in_place,
             provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
             on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
         )  # fmt: skip

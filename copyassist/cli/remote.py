@@ -35,7 +35,9 @@ def check_remote_options(template: str, via: str | None, no_cache: bool, score: 
     if no_cache:
         raise ConfigError("--no-cache does not apply to a batch engine run: it answers from the store")
     if score:
-        raise ConfigError("--score does not run through a batch engine yet: grade the output with 'copyassist score'")
+        raise ConfigError(
+            "--score does not run through a batch engine yet: grade the output with 'copyassist score'"
+        )
 
 
 def describe_batch(batch: RemoteBatch) -> str:
@@ -43,60 +45,86 @@ def describe_batch(batch: RemoteBatch) -> str:
         return f"{batch.path}: {batch.request_count} requests exported, results not imported yet"
     where = batch.batch_id or f"file {batch.path} ({batch.state})"
     status = batch.status or batch.state
-    done = f"{batch.completed}/{batch.request_count} done" + (f", {batch.failed} failed" if batch.failed else "")
+    done = f"{batch.completed}/{batch.request_count} done" + (
+        f", {batch.failed} failed" if batch.failed else ""
+    )
     return f"{where}: {status}, {done}"
 
 
-def run_remote(feed: Path, output: Path, *, via: str | None, export_requests: Path | None,
-               import_results: Path | None, repair_live: bool, **options: Any) -> BatchSummary | None:  # fmt: skip
+def run_remote(
+    feed: Path,
+    output: Path,
+    *,
+    via: str | None,
+    export_requests: Path | None,
+    import_results: Path | None,
+    repair_live: bool,
+    **options: Any,
+) -> BatchSummary | None:
     """One step; the output run's summary once every row is settled, else None (after saying
     what is waited on and what to run next)."""
-    report = remote_batch(feed, output, via=via, export_requests=export_requests,
-                          import_results=import_results, repair_live=repair_live, **options)  # fmt: skip
+    report = remote_batch(
+        feed,
+        output,
+        via=via,
+        export_requests=export_requests,
+        import_results=import_results,
+        repair_live=repair_live,
+        **options,
+    )
     _say(report)
     return report.summary
 
 
 def _say(report: RemoteReport) -> None:
     counts = report.counts
-    err = {"err": True}
     if report.imported:
-        typer.echo(f"imported {report.imported} answers", **err)
+        typer.echo(f"imported {report.imported} answers", err=True)
     for batch in report.collected:
-        typer.echo(f"collected {batch.batch_id}: {batch.status}, {batch.completed} answered, {batch.failed} failed", **err)
+        typer.echo(
+            f"collected {batch.batch_id}: {batch.status}, {batch.completed} answered, {batch.failed} failed",
+            err=True,
+        )
     settled = sum(counts.settled.values())
     typer.echo(
-        f"run {report.run_id}: {counts.rows} rows, {counts.cached} already in the store, {settled} settled now, "
-        f"{counts.failed} failed, {counts.waiting} waiting, {counts.wanted} requests to send"
+        f"run {report.run_id}: {counts.rows} rows, {counts.cached} already in the store, "
+        f"{settled} settled now, {counts.failed} failed, {counts.waiting} waiting, "
+        f"{counts.wanted} requests to send"
         + (f", {report.repaired_live} re-asks made live" if report.repaired_live else ""),
-        **err,
+        err=True,
     )
     for batch in report.submitted:
-        typer.echo(f"submitted {batch.batch_id}: {batch.request_count} requests (file {batch.file_id})", **err)
+        typer.echo(
+            f"submitted {batch.batch_id}: {batch.request_count} requests (file {batch.file_id})", err=True
+        )
     if report.exported and report.export_path is not None:
         typer.echo(
             f"wrote {report.exported} requests to {report.export_path}; run them, e.g. with vLLM:\n"
             f"  python -m vllm.entrypoints.openai.run_batch -i {report.export_path} -o results.jsonl "
             f"--model MODEL\nthen run this command again with --import-results results.jsonl",
-            **err,
+            err=True,
         )
     if report.unsent:
         typer.secho(
             f"{report.unsent} re-asks to send: add --export-requests FILE to write them, or --repair-live",
-            fg=typer.colors.YELLOW, **err,
-        )  # fmt: skip
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     if report.held_back:
         typer.secho(
-            f"max_cost: {report.held_back} requests not sent (they could cross it); raise --max-cost to send them",
-            fg=typer.colors.YELLOW, **err,
-        )  # fmt: skip
+            f"max_cost: {report.held_back} requests not sent (they could cross it); "
+            "raise --max-cost to send them",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     for batch in report.open_batches:
-        typer.echo(f"  {describe_batch(batch)}", **err)
+        typer.echo(f"  {describe_batch(batch)}", err=True)
     if report.summary is None:
         shown = sorted({b.run_id for b in report.open_batches if b.run_id is not None}) or [report.run_id]
         runs = " / ".join(f"'copyassist runs show {run}'" for run in shown)
         typer.secho(
             f"not finished: run the same command again to go on (the batches: {runs})",
-            fg=typer.colors.YELLOW, **err,
-        )  # fmt: skip
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
         raise typer.Exit(3)

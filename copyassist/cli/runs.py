@@ -11,10 +11,10 @@ from typing import Annotated, Any
 import typer
 
 from copyassist.batch.store import RunInfo, Store, default_path
-from copyassist.remote.tables import batches_of_run
 from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.cli.remote import describe_batch
+from copyassist.remote.tables import batches_of_run
 from copyassist.status import SHORT_NAMES, Status
 
 runs_app = typer.Typer(
@@ -118,7 +118,9 @@ def runs_show(
     for label, value in lines:
         typer.echo(f"{label + ':':<10} {value}")
     if batches:
-        typer.secho(f"batches ({len(batches)}, as last seen: {_when(max(b.updated_at for b in batches))}):", bold=True)
+        typer.secho(
+            f"batches ({len(batches)}, as last seen: {_when(max(b.updated_at for b in batches))}):", bold=True
+        )
         for batch in batches:
             typer.echo(f"  {describe_batch(batch)}")
     if run.display_status == "interrupted":

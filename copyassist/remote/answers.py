@@ -92,10 +92,13 @@ def from_output_line(line: dict[str, Any]) -> tuple[str, Answer | None]:
 def from_completion(completion: Completion) -> Answer:
     """A live call's answer (a repair made live), as kept."""
     return {
-        "kind": "ok", "text": completion.text, "model": completion.model,
+        "kind": "ok",
+        "text": completion.text,
+        "model": completion.model,
         "finish_reason": completion.finish_reason,
-        "input_tokens": completion.usage.input_tokens, "output_tokens": completion.usage.output_tokens,
-    }  # fmt: skip
+        "input_tokens": completion.usage.input_tokens,
+        "output_tokens": completion.usage.output_tokens,
+    }
 
 
 def from_error(error: errors.CopyAssistError) -> Answer:
@@ -125,8 +128,12 @@ def as_call_result(answer: Answer, model: str) -> Completion | errors.CopyAssist
     usage = usage_of(answer)
     kind = answer.get("kind")
     if kind == "ok":
-        return Completion(str(answer.get("text") or ""), str(answer.get("model") or model), usage,
-                          answer.get("finish_reason"))  # fmt: skip
+        return Completion(
+            str(answer.get("text") or ""),
+            str(answer.get("model") or model),
+            usage,
+            answer.get("finish_reason"),
+        )
     if kind == "truncated":
         return errors.OutputTruncatedError(
             "the answer hit max_tokens before it was complete; raise max_tokens or ask for shorter copy",

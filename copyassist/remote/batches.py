@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import openai
 
@@ -27,7 +27,7 @@ from copyassist.remote.tables import FINISHED, RemoteBatch, RemoteTables
 
 logger = logging.getLogger(__name__)
 
-COMPLETION_WINDOW = "24h"
+COMPLETION_WINDOW: Final = "24h"
 METADATA_KEY = "copyassist_batch"
 
 T = TypeVar("T")
@@ -53,7 +53,9 @@ def submit(client: openai.OpenAI, tables: RemoteTables, batch: RemoteBatch) -> R
             path = Path(batch.path or "")
             try:
                 with path.open("rb") as handle:
-                    uploaded = _call(lambda: client.files.create(file=(file_name(batch), handle), purpose="batch"))
+                    uploaded = _call(
+                        lambda: client.files.create(file=(file_name(batch), handle), purpose="batch")
+                    )
             except OSError as exc:
                 raise errors.StorageError(f"cannot read the request file {path}: {exc}") from None
             file_id = uploaded.id
@@ -63,10 +65,14 @@ def submit(client: openai.OpenAI, tables: RemoteTables, batch: RemoteBatch) -> R
         if found is None:
             tables.update_batch(batch.id, state="submitting")
             file_id = batch.file_id or ""
-            found = _call(lambda: client.batches.create(
-                input_file_id=file_id, endpoint=ENDPOINT, completion_window=COMPLETION_WINDOW,
-                metadata={METADATA_KEY: batch.token},
-            ))  # fmt: skip
+            found = _call(
+                lambda: client.batches.create(
+                    input_file_id=file_id,
+                    endpoint=ENDPOINT,
+                    completion_window=COMPLETION_WINDOW,
+                    metadata={METADATA_KEY: batch.token},
+                )
+            )
         batch = tables.update_batch(batch.id, state="submitted", batch_id=found.id, **_progress(found))
     return batch
 
@@ -113,14 +119,18 @@ def refresh(client: openai.OpenAI, tables: RemoteTables, batch: RemoteBatch, mod
         if file_id:
             answers.extend(_answers(_lines(client, file_id), model))
     if found.status == "failed":  # the file itself was refused: every request fails with why
-        reason = "; ".join(f"{e.code}: {e.message}" for e in (found.errors.data if found.errors else [])[:3])
+        reason = "; ".join(
+            f"{e.code}: {e.message}" for e in ((found.errors.data if found.errors else None) or [])[:3]
+        )
         failed: Answer = {"kind": "failed", "error": f"the batch was refused ({reason or 'no reason given'})"}
         answered = {custom for custom, _, _ in answers}
         answers.extend((c, failed, 0.0) for c in tables.in_batch(batch.id, "sent") if c not in answered)
     tables.record_answers(
-        answers, source="batch", batch_done=(batch.id, {**progress, "state": "collected"}),
+        answers,
+        source="batch",
+        batch_done=(batch.id, {**progress, "state": "collected"}),
         unfinished_back=True,  # expired, cancelled, or a line the engine dropped: sent again
-    )  # fmt: skip
+    )
     return tables.batch(batch.id)
 
 

@@ -32,7 +32,7 @@ from copyassist.remote.answers import Answer, cost_of, from_completion, from_err
 from copyassist.remote.imports import import_results_file
 from copyassist.remote.plan import LiveRepair, Plan, PlanCounts
 from copyassist.remote.replay import CollectedAnswers
-from copyassist.remote.requests import FileLimits, split_lines
+from copyassist.remote.requests import BATCH_API_LIMITS, FileLimits, split_lines
 from copyassist.remote.tables import RemoteBatch, RemoteTables, RequestRecord
 
 #: --via values
@@ -91,7 +91,7 @@ def remote_batch(
     import_results: str | Path | None = None,
     repair_live: bool = False,
     client: openai.OpenAI | None = None,
-    limits: FileLimits = FileLimits(),
+    limits: FileLimits = BATCH_API_LIMITS,
     language: str | None = None,
     backend: Backend | None = None,
     provider: str = "auto",
@@ -123,12 +123,35 @@ def remote_batch(
         raise errors.ConfigError("a batch engine run answers from the store: use_cache=False does not apply")
     db = store or Store()
     exporting = via is None
-    chosen = backend or (request_backend(provider, model, base_url) if exporting else get_backend(
-        provider, model=model, base_url=base_url))  # fmt: skip
+    chosen = backend or (
+        request_backend(provider, model, base_url)
+        if exporting
+        else get_backend(provider, model=model, base_url=base_url)
+    )
     try:
-        return _step(db, chosen, feed, output, template, language, via, client, export_requests,
-                     import_results, repair_live, limits, rpm, tpm, feed_format, mapping, header_row,
-                     max_cost, files_dir, write_options or {}, options)  # fmt: skip
+        return _step(
+            db,
+            chosen,
+            feed,
+            output,
+            template,
+            language,
+            via,
+            client,
+            export_requests,
+            import_results,
+            repair_live,
+            limits,
+            rpm,
+            tpm,
+            feed_format,
+            mapping,
+            header_row,
+            max_cost,
+            files_dir,
+            write_options or {},
+            options,
+        )
     finally:
         if backend is None:
             chosen.close()
@@ -137,21 +160,42 @@ def remote_batch(
 
 
 def _step(
-    db: Store, backend: Backend, feed: str | Path, output: str | Path, template: str,
-    language: str | None, via: str | None, client: openai.OpenAI | None,
-    export_requests: str | Path | None, import_results: str | Path | None, repair_live: bool,
-    limits: FileLimits, rpm: float | None, tpm: float | None, feed_format: str | None,
-    mapping: Mapping[str, str] | None, header_row: int | None, max_cost: float | None,
-    files_dir: str | Path | None, write_options: Mapping[str, Any], options: dict[str, Any],
-) -> RemoteReport:  # fmt: skip
+    db: Store,
+    backend: Backend,
+    feed: str | Path,
+    output: str | Path,
+    template: str,
+    language: str | None,
+    via: str | None,
+    client: openai.OpenAI | None,
+    export_requests: str | Path | None,
+    import_results: str | Path | None,
+    repair_live: bool,
+    limits: FileLimits,
+    rpm: float | None,
+    tpm: float | None,
+    feed_format: str | None,
+    mapping: Mapping[str, str] | None,
+    header_row: int | None,
+    max_cost: float | None,
+    files_dir: str | Path | None,
+    write_options: Mapping[str, Any],
+    options: dict[str, Any],
+) -> RemoteReport:
     settings = settings_for(template, language, max_cost=max_cost, **options)
     source = open_feed(feed, format=feed_format, mapping=mapping, header_row=header_row)
     main = settings.templates[settings.language]
     run_id = db.start_run(
-        feed=str(source.path), output=str(output), template=main.name, persona=settings.persona,
-        channel=settings.channel, model=backend.model, language=settings.forced_language or "auto",
-        command=sys.argv, args=run_args(source, settings, main, {"via": via or "export"}),
-    )  # fmt: skip
+        feed=str(source.path),
+        output=str(output),
+        template=main.name,
+        persona=settings.persona,
+        channel=settings.channel,
+        model=backend.model,
+        language=settings.forced_language or "auto",
+        command=sys.argv,
+        args=run_args(source, settings, main, {"via": via or "export"}),
+    )
     tables = RemoteTables(db)
     report = RemoteReport(run_id, PlanCounts())
     status = "failed"
@@ -191,33 +235,68 @@ def _step(
             report.open_batches = tables.batches(engine="openai", open_only=True)
         else:
             report.open_batches = [b for b in tables.batches(engine="export") if b.state == "exported"]
-        waiting = plan.counts.waiting or report.submitted or report.exported or report.unsent or report.held_back
+        waiting = (
+            plan.counts.waiting or report.submitted or report.exported or report.unsent or report.held_back
+        )
         if not waiting:
-            report.summary = _write_output(db, backend, tables, feed, output, template, language,
-                                           feed_format, mapping, header_row, write_options, options)  # fmt: skip
+            report.summary = _write_output(
+                db,
+                backend,
+                tables,
+                feed,
+                output,
+                template,
+                language,
+                feed_format,
+                mapping,
+                header_row,
+                write_options,
+                options,
+            )
         status = "waiting" if waiting else "finished"
     finally:
         counts = report.counts
         db.finish_run(
-            run_id, status, {**counts.settled, "failed": counts.failed},
-            counts.usage.input_tokens, counts.usage.output_tokens,
-            None if counts.unknown_cost else counts.spent, failures=counts.failures,
+            run_id,
+            status,
+            {**counts.settled, "failed": counts.failed},
+            counts.usage.input_tokens,
+            counts.usage.output_tokens,
+            None if counts.unknown_cost else counts.spent,
+            failures=counts.failures,
             note=f"{counts.to_do} requests to send or waited on" if counts.to_do else None,
-        )  # fmt: skip
+        )
     return report
 
 
 def _plan(
-    settings: Any, backend: Backend, db: Store, tables: RemoteTables, run_id: int, rows: Any,
-    via: str | None, max_cost: float | None, repair_live: bool,
-) -> Plan:  # fmt: skip
-    plan = Plan(settings, backend, db, tables, run_id, batch_prices=True,
-                price_requests=max_cost is not None, repair_live=repair_live)  # fmt: skip
+    settings: Any,
+    backend: Backend,
+    db: Store,
+    tables: RemoteTables,
+    run_id: int,
+    rows: Any,
+    via: str | None,
+    max_cost: float | None,
+    repair_live: bool,
+) -> Plan:
+    plan = Plan(
+        settings,
+        backend,
+        db,
+        tables,
+        run_id,
+        batch_prices=True,
+        price_requests=max_cost is not None,
+        repair_live=repair_live,
+    )
     plan.run(rows())
     return plan
 
 
-def _within_cap(plan: Plan, max_cost: float | None, report: RemoteReport) -> Iterator[tuple[RequestRecord, bytes]]:
+def _within_cap(
+    plan: Plan, max_cost: float | None, report: RemoteReport
+) -> Iterator[tuple[RequestRecord, bytes]]:
     """The plan's requests, less those past ``max_cost`` (each at its worst case, in feed order,
     after what is spent and what the batches waited on may still cost)."""
     if max_cost is None:
@@ -234,9 +313,12 @@ def _within_cap(plan: Plan, max_cost: float | None, report: RemoteReport) -> Ite
 
 
 def _write_files(
-    wanted: Iterator[tuple[RequestRecord, bytes]], tables: RemoteTables, run_id: int, limits: FileLimits,
+    wanted: Iterator[tuple[RequestRecord, bytes]],
+    tables: RemoteTables,
+    run_id: int,
+    limits: FileLimits,
     folder: Path,
-) -> None:  # fmt: skip
+) -> None:
     """Each file written whole, then recorded with its requests: a file is sent only once it is
     complete and known."""
     records: dict[str, RequestRecord] = {}
@@ -256,11 +338,18 @@ def _write_files(
                     handle.write(line)
         except OSError as exc:
             raise errors.StorageError(f"cannot write the request file {path}: {exc}") from None
-        tables.add_batch(run_id=run_id, engine="openai", path=str(path),
-                         requests=[records.pop(c) for c, _ in chunk], state="written")  # fmt: skip
+        tables.add_batch(
+            run_id=run_id,
+            engine="openai",
+            path=str(path),
+            requests=[records.pop(c) for c, _ in chunk],
+            state="written",
+        )
 
 
-def _export(wanted: Iterator[tuple[RequestRecord, bytes]], tables: RemoteTables, run_id: int, path: Path) -> int:
+def _export(
+    wanted: Iterator[tuple[RequestRecord, bytes]], tables: RemoteTables, run_id: int, path: Path
+) -> int:
     records: list[RequestRecord] = []
     try:
         with path.open("wb") as handle:
@@ -270,15 +359,20 @@ def _export(wanted: Iterator[tuple[RequestRecord, bytes]], tables: RemoteTables,
     except OSError as exc:
         raise errors.StorageError(f"cannot write {path}: {exc}") from None
     if records:
-        tables.add_batch(run_id=run_id, engine="export", path=str(path.resolve()), requests=records,
-                         state="exported")  # fmt: skip
+        tables.add_batch(
+            run_id=run_id, engine="export", path=str(path.resolve()), requests=records, state="exported"
+        )
     return len(records)
 
 
 def _repair_live(
-    repairs: list[LiveRepair], backend: Backend, tables: RemoteTables, rpm: float | None,
-    tpm: float | None, concurrency: int,
-) -> int:  # fmt: skip
+    repairs: list[LiveRepair],
+    backend: Backend,
+    tables: RemoteTables,
+    rpm: float | None,
+    tpm: float | None,
+    concurrency: int,
+) -> int:
     """Make the re-asks live, each answer (or error) kept as it comes: paid, so never lost."""
     local = backend.name == "local"
 
@@ -305,13 +399,32 @@ def _repair_live(
 
 
 def _write_output(
-    db: Store, backend: Backend, tables: RemoteTables, feed: str | Path, output: str | Path,
-    template: str, language: str | None, feed_format: str | None, mapping: Mapping[str, str] | None,
-    header_row: int | None, write_options: Mapping[str, Any], options: dict[str, Any],
-) -> BatchSummary:  # fmt: skip
+    db: Store,
+    backend: Backend,
+    tables: RemoteTables,
+    feed: str | Path,
+    output: str | Path,
+    template: str,
+    language: str | None,
+    feed_format: str | None,
+    mapping: Mapping[str, str] | None,
+    header_row: int | None,
+    write_options: Mapping[str, Any],
+    options: dict[str, Any],
+) -> BatchSummary:
     """The ordinary batch run, every row answered from the store or replayed: no call is made."""
-    return asyncio.run(arun_batch(
-        feed, output, template=template, language=language, backend=CollectedAnswers(backend, tables),
-        store=db, feed_format=feed_format, mapping=mapping, header_row=header_row,
-        **write_options, **options,
-    ))  # fmt: skip
+    return asyncio.run(
+        arun_batch(
+            feed,
+            output,
+            template=template,
+            language=language,
+            backend=CollectedAnswers(backend, tables),
+            store=db,
+            feed_format=feed_format,
+            mapping=mapping,
+            header_row=header_row,
+            **write_options,
+            **options,
+        )
+    )

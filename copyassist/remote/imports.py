@@ -33,7 +33,9 @@ def import_results_file(path: Path, tables: RemoteTables, model: str) -> Importe
                 try:
                     line = json.loads(raw)
                 except json.JSONDecodeError as exc:
-                    raise errors.InputError(f"{path} line {number} is not JSON ({exc.msg}); nothing imported") from None
+                    raise errors.InputError(
+                        f"{path} line {number} is not JSON ({exc.msg}); nothing imported"
+                    ) from None
                 if not isinstance(line, dict) or not line.get("custom_id"):
                     raise errors.InputError(
                         f"{path} line {number} is not a batch output line (no custom_id); nothing imported"

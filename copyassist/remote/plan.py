@@ -29,9 +29,9 @@ from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings
 from copyassist.batch.store import Store, StoredResult
 from copyassist.budget import prompt_tokens_at_most
+from copyassist.compact import wants_compact
 from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
-from copyassist.compact import wants_compact
 from copyassist.pipeline import _advance, _result, _start, prepare
 from copyassist.product import Product
 from copyassist.remote.answers import as_call_result
@@ -101,7 +101,8 @@ class Plan:
         self.live: list[LiveRepair] = []
         self._records: list[RequestRecord] = []
         self._queued: set[str] = set()
-        self._spool: IO[bytes] = tempfile.TemporaryFile()
+        # closed by close(): it outlives this call, read back by wanted()
+        self._spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._runner = BatchRunner(settings, PacedBackend(backend, RateLimiter(None, None)), store, run_id)
         self._local = backend.name == "local"
 
@@ -137,8 +138,12 @@ class Plan:
     def _drive(self, row: FeedRow, template: Template, key: str) -> None:
         settings = self.settings
         product = Product.from_mapping(row.product or {}, f"row {row.number}")
-        options: dict[str, Any] = {"persona": settings.persona, "channel": settings.channel,
-                                   "params": settings.params, **settings.options}  # fmt: skip
+        options: dict[str, Any] = {
+            "persona": settings.persona,
+            "channel": settings.channel,
+            "params": settings.params,
+            **settings.options,
+        }
         started = time.perf_counter()
         try:
             if not self._first_answered(template, product, options, key, row.number):
@@ -236,8 +241,13 @@ class Plan:
             return
         self._queued.add(custom)
         if self.price_requests:
-            record = RequestRecord(record.custom_id, record.key, record.row_number, record.attempt,
-                                   self._worst_cost(body, prompt))  # fmt: skip
+            record = RequestRecord(
+                record.custom_id,
+                record.key,
+                record.row_number,
+                record.attempt,
+                self._worst_cost(body, prompt),
+            )
         self.counts.wanted += 1
         if self.repair_live and record.attempt > 1:
             self.live.append(LiveRepair(custom, prompt, record))

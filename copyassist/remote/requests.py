@@ -13,12 +13,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from copyassist.backends.base import Backend, Prompt
 from copyassist.backends.request import build_request
 
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Final = "/v1/chat/completions"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class FileLimits:
 
     requests: int = 50_000
     bytes: int = 200 * 1024 * 1024
+
+
+BATCH_API_LIMITS = FileLimits()
 
 
 def request_body(backend: Backend, prompt: Prompt) -> dict[str, Any]:
@@ -52,7 +55,9 @@ def request_line(body: dict[str, Any], custom: str | None = None) -> bytes:
     return (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def split_lines(lines: Iterable[tuple[str, bytes]], limits: FileLimits = FileLimits()) -> Iterator[list[tuple[str, bytes]]]:
+def split_lines(
+    lines: Iterable[tuple[str, bytes]], limits: FileLimits = BATCH_API_LIMITS
+) -> Iterator[list[tuple[str, bytes]]]:
     """``lines`` (custom_id, line) in order, cut into files of at most ``limits.requests`` lines
     and ``limits.bytes`` bytes each; a line longer than a whole file is refused (ValueError)."""
     current: list[tuple[str, bytes]] = []

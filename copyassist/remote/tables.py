@@ -1,9 +1,10 @@
 """What a run through a batch engine keeps in the result store, beside ``results`` and ``runs``.
 
 ``remote_batches``: one request file each, from the moment it is written to the moment its
-results are collected. ``state`` walks ``written`` (the file is on disk) -> ``uploading`` -> ``uploaded``
-(``file_id`` known) -> ``submitting`` -> ``submitted`` (``batch_id`` known; ``status`` is then the engine's own:
-validating, in_progress, finalizing, completed, failed, expired, cancelled) -> ``collected``
+results are collected. ``state`` walks ``written`` (the file is on disk) -> ``uploading`` ->
+``uploaded`` (``file_id`` known) -> ``submitting`` -> ``submitted`` (``batch_id`` known;
+``status`` is then the engine's own: validating, in_progress, finalizing, completed, failed,
+expired, cancelled) -> ``collected``
 (every line's answer is in ``remote_requests``). An exported file is ``exported`` until its
 results are imported. ``token`` names the file and the batch at the engine (file name and batch
 metadata), so a run killed between a call and its record finds its upload or batch again
@@ -138,7 +139,8 @@ class RemoteTables:
             batch_id = cursor.lastrowid
             self._conn.executemany(
                 "INSERT OR REPLACE INTO remote_requests (custom_id, batch, key, row_number, attempt,"
-                " state, answer, worst_cost, cost, source) VALUES (?, ?, ?, ?, ?, 'sent', NULL, ?, NULL, NULL)",
+                " state, answer, worst_cost, cost, source)"
+                " VALUES (?, ?, ?, ?, ?, 'sent', NULL, ?, NULL, NULL)",
                 [(r.custom_id, batch_id, r.key, r.row_number, r.attempt, r.worst_cost) for r in listed],
             )
         assert batch_id is not None
@@ -166,7 +168,9 @@ class RemoteTables:
         values["updated_at"] = _now()
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self._conn:
-            self._conn.execute(f"UPDATE remote_batches SET {assignments} WHERE id = ?", (*values.values(), row))
+            self._conn.execute(
+                f"UPDATE remote_batches SET {assignments} WHERE id = ?", (*values.values(), row)
+            )
         return self.batch(row)
 
     def batches_waited_on(self, custom_ids: Iterable[str]) -> dict[int, int]:
@@ -249,21 +253,26 @@ class RemoteTables:
                 )
         return stored
 
-
     def want_again(self, *, engine: str, state: str = "exported") -> int:
         """The requests of ``engine``'s files in ``state`` still without an answer are wanted
         again (an exported file re-exported, or imported without them), and those files are
         done with. The count of requests wanted again."""
         with self._conn:
-            ids = [row[0] for row in self._conn.execute(
-                "SELECT id FROM remote_batches WHERE engine = ? AND state = ?", (engine, state))]  # fmt: skip
+            ids = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT id FROM remote_batches WHERE engine = ? AND state = ?", (engine, state)
+                )
+            ]
             again = 0
             for batch_id in ids:
                 again += self._conn.execute(
-                    "UPDATE remote_requests SET state = 'wanted' WHERE batch = ? AND state = 'sent'", (batch_id,)
+                    "UPDATE remote_requests SET state = 'wanted' WHERE batch = ? AND state = 'sent'",
+                    (batch_id,),
                 ).rowcount
                 self._conn.execute(
-                    "UPDATE remote_batches SET state = 'collected', updated_at = ? WHERE id = ?", (_now(), batch_id)
+                    "UPDATE remote_batches SET state = 'collected', updated_at = ? WHERE id = ?",
+                    (_now(), batch_id),
                 )
         return again
 
@@ -277,5 +286,3 @@ def batches_of_run(store: Store, run_id: int) -> list[RemoteBatch]:
     except sqlite3.OperationalError:  # no such table
         return []
     return [RemoteBatch(*row) for row in rows]
-
-
