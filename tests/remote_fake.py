@@ -157,6 +157,13 @@ class FakeBatchAPI:
                 batch["request_counts"]["completed"] = batch["request_counts"]["total"] // 2
             if batch["status"] in ("completed", "expired"):
                 self._finish(batch)
+            if batch["status"] == "failed":
+                error = {
+                    "code": "token_limit_exceeded",
+                    "message": "Enqueued token limit reached.",
+                    "line": None,
+                }
+                batch["errors"] = {"object": "list", "data": [error]}
         return httpx.Response(200, json=batch)
 
     def _finish(self, batch: dict[str, Any]) -> None:

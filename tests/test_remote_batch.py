@@ -113,6 +113,22 @@ def test_an_expired_batch_sends_its_unfinished_requests_again(tmp_path: Path, st
     assert fake.creations == 2
 
 
+def test_a_refused_batch_is_sent_again_and_its_request_file_kept_until_collected(
+    tmp_path: Path, store: Store
+) -> None:
+    fake = FakeBatchAPI(script=("validating", "failed"))
+    feed = write_feed(tmp_path / "feed.csv", NAMES)
+    first = step(tmp_path, store, fake, feed)
+    request_file = Path(first.submitted[0].path or "")
+    assert request_file.is_file()
+    fake.script = ("validating", "completed")
+    again = step(tmp_path, store, fake, feed)
+    assert again.collected[0].status == "failed" and "token_limit_exceeded" in (again.collected[0].note or "")
+    assert [b.request_count for b in again.submitted] == [5] and not request_file.exists()
+    last = step(tmp_path, store, fake, feed)
+    assert last.summary is not None and fake.creations == 2
+
+
 def test_killed_between_submit_and_collect_a_second_run_sends_nothing_again(tmp_path: Path) -> None:
     fake = FakeBatchAPI()
     feed = write_feed(tmp_path / "feed.csv", NAMES)

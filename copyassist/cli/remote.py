@@ -81,6 +81,13 @@ def _say(report: RemoteReport) -> None:
     if report.imported:
         typer.echo(f"imported {report.imported} answers", err=True)
     for batch in report.collected:
+        if batch.status == "failed":
+            typer.secho(
+                f"{batch.batch_id} was refused ({batch.note}): its requests are sent again",
+                err=True,
+                fg=typer.colors.YELLOW,
+            )
+            continue
         typer.echo(
             f"collected {batch.batch_id}: {batch.status}, {batch.completed} answered, {batch.failed} failed",
             err=True,
@@ -90,7 +97,12 @@ def _say(report: RemoteReport) -> None:
         f"run {report.run_id}: {counts.rows} rows, {counts.cached} already in the store, "
         f"{settled} settled now, {counts.failed} failed, {counts.waiting} waiting, "
         f"{counts.wanted} requests to send"
-        + (f", {report.repaired_live} re-asks made live" if report.repaired_live else ""),
+        + (f", {report.repaired_live} re-asks made live" if report.repaired_live else "")
+        + (
+            f"; answers used {'?' if counts.unknown_cost else f'${counts.spent:.4f}'}"
+            if counts.usage.total_tokens
+            else ""
+        ),
         err=True,
     )
     for batch in report.submitted:

@@ -118,19 +118,18 @@ def refresh(client: openai.OpenAI, tables: RemoteTables, batch: RemoteBatch, mod
     for file_id in (found.output_file_id, found.error_file_id):
         if file_id:
             answers.extend(_answers(_lines(client, file_id), model))
-    if found.status == "failed":  # the file itself was refused: every request fails with why
-        reason = "; ".join(
-            f"{e.code}: {e.message}" for e in ((found.errors.data if found.errors else None) or [])[:3]
-        )
-        failed: Answer = {"kind": "failed", "error": f"the batch was refused ({reason or 'no reason given'})"}
-        answered = {custom for custom, _, _ in answers}
-        answers.extend((c, failed, 0.0) for c in tables.in_batch(batch.id, "sent") if c not in answered)
+    note = None
+    if found.status == "failed":  # the file was refused whole (often the queue's token limit): sent again
+        reasons = ((found.errors.data if found.errors else None) or [])[:3]
+        note = "; ".join(f"{e.code}: {e.message}" for e in reasons) or "no reason given"
     tables.record_answers(
         answers,
         source="batch",
-        batch_done=(batch.id, {**progress, "state": "collected"}),
-        unfinished_back=True,  # expired, cancelled, or a line the engine dropped: sent again
+        batch_done=(batch.id, {**progress, "state": "collected", "note": note}),
+        unfinished_back=True,  # expired, cancelled, refused, or a line the engine dropped: sent again
     )
+    if batch.path:  # every answer is in the store now; the request file was only kept to upload it
+        Path(batch.path).unlink(missing_ok=True)
     return tables.batch(batch.id)
 
 

@@ -117,6 +117,10 @@ def remote_batch(
     ``write_options``: how the output is written (output_format, overwrite, in_place...)."""
     if via is not None and via not in ENGINES:
         raise errors.ConfigError(f"unknown batch engine {via!r}; choose {', '.join(ENGINES)}")
+    if via is not None and (export_requests is not None or import_results is not None):
+        raise errors.ConfigError(
+            "a run goes through the Batch API (via=) or through files it exports: not both"
+        )
     if via is None and export_requests is None and import_results is None:
         raise errors.ConfigError("remote_batch needs via=, export_requests= or import_results=")
     if options.get("use_cache") is False:
