@@ -51,17 +51,16 @@ def test_the_same_command_submits_then_follows_then_writes_the_output(
     assert "submitted batch_1: 3 requests" in first.output and "run the same command again" in first.output
     run_id = int(first.output.split("run ")[1].split(":")[0])
 
-    shown = runner.invoke(app, ["runs", "show", str(run_id), "--db", str(db)])
-    assert shown.exit_code == 0 and "batch_1: validating, 0/3 done" in shown.output
+    offline = runner.invoke(app, ["runs", "show", str(run_id), "--db", str(db), "--no-refresh"])
+    assert offline.exit_code == 0 and "batch_1: validating, 0/3 done" in offline.output
+    shown = runner.invoke(app, ["runs", "show", str(run_id), "--db", str(db)])  # asks the API
+    assert shown.exit_code == 0 and "batch_1: in_progress, 1/3 done" in shown.output
     as_json = json.loads(runner.invoke(app, ["runs", "show", str(run_id), "--db", str(db), "--json"]).output)
-    assert as_json["batches"][0]["batch_id"] == "batch_1"
-
-    second = runner.invoke(app, command)
-    assert second.exit_code == 3 and "batch_1: in_progress" in second.output
+    assert as_json["batches"][0]["batch_id"] == "batch_1" and as_json["batches"][0]["status"] == "completed"
 
     last = runner.invoke(app, command)
     assert last.exit_code == 0, last.output
-    assert "collected batch_1: completed, 3 answered" in last.output and f"written {out}" in last.output
+    assert "3 settled now" in last.output and f"written {out}" in last.output  # collected by runs show
     with out.open(encoding="utf-8", newline="") as handle:
         assert {row["copyassist_status"] for row in csv.DictReader(handle)} == {"ok"}
     shown = runner.invoke(app, ["runs", "show", str(run_id), "--db", str(db)])

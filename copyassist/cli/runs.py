@@ -14,7 +14,9 @@ from copyassist.batch.store import RunInfo, Store, default_path
 from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.cli.remote import describe_batch
-from copyassist.remote.tables import batches_of_run
+from copyassist.errors import CopyAssistError
+from copyassist.remote.flow import follow_batches
+from copyassist.remote.tables import RemoteBatch, batches_of_run
 from copyassist.status import SHORT_NAMES, Status
 
 runs_app = typer.Typer(
@@ -76,6 +78,15 @@ def runs_list(
         typer.echo(f"{line}  {tokens:>9}  {_cost(run.cost):>9}  {run.feed or '-'} -> {run.output or '-'}")
 
 
+def _followed(store: Store, run_id: int, model: str | None) -> list[RemoteBatch]:
+    """The run's batches as the API sees them now; as last seen when it cannot be asked."""
+    try:
+        return follow_batches(store, run_id, model)
+    except CopyAssistError as exc:
+        typer.secho(f"warning: batches as last seen: {exc}", err=True, fg=typer.colors.YELLOW)
+        return batches_of_run(store, run_id)
+
+
 @runs_app.command("show")
 @friendly_errors
 def runs_show(
@@ -83,14 +94,20 @@ def runs_show(
     db: DbOpt = None,
     failures: Annotated[int, typer.Option("--failures", min=0, help="Failed rows to list; 0 for all.")] = 50,
     as_json: JsonOpt = False,
+    no_refresh: Annotated[
+        bool, typer.Option("--no-refresh", help="Show the run's batches as last seen; ask the API nothing.")
+    ] = False,
 ) -> None:
-    """One run in detail, with its failed rows (row number and error)."""
+    """One run in detail, with its failed rows (row number and error) and its batches, if any
+    (asked for their status now when an OpenAI key is set)."""
     store = _open(db)
     if store is None:
         raise fail(f"no run {run_id}: no store at {(db or default_path()).expanduser()}", 2)
     try:
         run = store.get_run(run_id, failures or None)
         batches = batches_of_run(store, run_id)
+        if not no_refresh and any(b.open and b.engine == "openai" for b in batches):
+            batches = _followed(store, run_id, run.model)
     finally:
         store.close()
     if as_json:

@@ -33,7 +33,7 @@ from copyassist.remote.imports import import_results_file
 from copyassist.remote.plan import LiveRepair, Plan, PlanCounts
 from copyassist.remote.replay import CollectedAnswers
 from copyassist.remote.requests import BATCH_API_LIMITS, FileLimits, split_lines
-from copyassist.remote.tables import RemoteBatch, RemoteTables, RequestRecord
+from copyassist.remote.tables import RemoteBatch, RemoteTables, RequestRecord, batches_of_run
 
 #: --via values
 ENGINES = ("openai-batch",)
@@ -79,6 +79,26 @@ def _client(backend: Backend) -> openai.OpenAI:
     if not isinstance(backend, OpenAIBackend):
         raise errors.ConfigError("the OpenAI Batch API needs the openai provider (set OPENAI_API_KEY)")
     return backend.client
+
+
+def follow_batches(
+    store: Store, run_id: int, model: str | None, client: openai.OpenAI | None = None
+) -> list[RemoteBatch]:
+    """Ask the API how the batches a run submitted stand now (collecting those that are done),
+    without going over the feed: ``copyassist runs show``. ConfigError without an OpenAI key."""
+    tables = RemoteTables(store)
+    backend: Backend | None = None
+    if client is None:
+        backend = get_backend("openai", model=model or None)
+        client = _client(backend)
+    try:
+        for batch in batches_of_run(store, run_id):
+            if batch.engine == "openai" and batch.state == "submitted":
+                openai_batches.refresh(client, tables, batch, model or "")
+    finally:
+        if backend is not None:
+            backend.close()
+    return batches_of_run(store, run_id)
 
 
 def remote_batch(
