@@ -195,7 +195,8 @@ def batch_command(
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
     progress = BatchProgress(count_records(feed), enabled=not quiet)
-    if remote:
+    settled = None
+    if remote:  # through a batch engine: written as below once every row is settled, else exit 3
         written = {"output_format": output_format, "overwrite": overwrite, "neutralise": not no_neutralise,
                    "neutralise_all": neutralise_all, "merchant_structured": merchant_structured,
                    "in_place": in_place, "on_outcome": progress.update}  # fmt: skip
@@ -206,18 +207,15 @@ def batch_command(
             max_cost=max_cost, provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm,
             store=store, header_row=header_row, compact=compact, write_options=written,
         )  # fmt: skip
-        assert settled is not None  # else run_remote said what it waits on and exited
-        summary = settled
-    else:
-        summary = run_batch(
-            feed, output, template=template, language=language, persona=persona, channel=channel,
-            feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
-            max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
-            neutralise=not no_neutralise, neutralise_all=neutralise_all,
-            merchant_structured=merchant_structured, in_place=in_place,
-            provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
-            on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
-        )  # fmt: skip
+    summary = settled or run_batch(
+        feed, output, template=template, language=language, persona=persona, channel=channel,
+        feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
+        max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,
+        neutralise=not no_neutralise, neutralise_all=neutralise_all, merchant_structured=merchant_structured,
+        in_place=in_place,
+        provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm, store=store,
+        on_outcome=progress.update, header_row=header_row, score=criteria, compact=compact,
+    )  # fmt: skip
     progress.close(summary.totals)
     if criteria:
         run_scores_summary(db, summary.run_id, criteria)

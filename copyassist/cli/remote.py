@@ -60,9 +60,9 @@ def run_remote(
     import_results: Path | None,
     repair_live: bool,
     **options: Any,
-) -> BatchSummary | None:
-    """One step; the output run's summary once every row is settled, else None (after saying
-    what is waited on and what to run next)."""
+) -> BatchSummary:
+    """One step; the output run's summary once every row is settled, else exit 3 after saying
+    what is waited on and what to run next."""
     report = remote_batch(
         feed,
         output,
@@ -73,6 +73,8 @@ def run_remote(
         **options,
     )
     _say(report)
+    if report.summary is None:
+        raise typer.Exit(3)
     return report.summary
 
 
@@ -113,7 +115,7 @@ def _say(report: RemoteReport) -> None:
         typer.echo(
             f"wrote {report.exported} requests to {report.export_path}; run them, e.g. with vLLM:\n"
             f"  python -m vllm.entrypoints.openai.run_batch -i {report.export_path} -o results.jsonl "
-            f"--model MODEL\nthen run this command again with --import-results results.jsonl",
+            f"--model {report.model}\nthen run this command again with --import-results results.jsonl",
             err=True,
         )
     if report.unsent:

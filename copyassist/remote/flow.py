@@ -53,6 +53,7 @@ class RemoteReport:
     repaired_live: int = 0
     unsent: int = 0  # re-asks neither exported nor made live (import without either)
     summary: BatchSummary | None = None  # the output run, once every row is settled
+    model: str = ""  # the model named in the requests
 
     @property
     def settled(self) -> bool:
@@ -221,7 +222,7 @@ def _step(
         args=run_args(source, settings, main, {"via": via or "export"}),
     )
     tables = RemoteTables(db)
-    report = RemoteReport(run_id, PlanCounts())
+    report = RemoteReport(run_id, PlanCounts(), model=backend.model)
     status = "failed"
     try:
         sdk = (client or _client(backend)) if via else None
