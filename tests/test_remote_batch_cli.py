@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from copyassist.backends import Backend
 from copyassist.cli import app
 from copyassist.remote import flow
-from tests.remote_fake import FakeBatchAPI
+from tests.remote_fake import FakeBatchAPI, product_name
 
 runner = CliRunner()
 
@@ -108,3 +108,48 @@ def test_options_a_batch_engine_run_cannot_take_are_refused_in_one_line(
     )
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output and fake.uploads == 0
+
+
+def test_export_then_import_from_the_command_line(tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.csv", 2)
+    requests, results, out = tmp_path / "requests.jsonl", tmp_path / "results.jsonl", tmp_path / "out.csv"
+    base = [
+        "batch",
+        str(feed),
+        "-t",
+        "product-title",
+        "-l",
+        "fr",
+        "-o",
+        str(out),
+        "--db",
+        str(tmp_path / "s.db"),
+        "--provider",
+        "compatible",
+        "--model",
+        "Qwen/Qwen2.5-7B-Instruct",
+        "-q",
+        "--no-report",
+    ]
+    first = runner.invoke(app, [*base, "--export-requests", str(requests)])
+    assert first.exit_code == 3, first.output
+    assert f"run_batch -i {requests} -o results.jsonl --model Qwen/Qwen2.5-7B-Instruct" in first.output
+    lines = []
+    for raw in requests.read_text("utf-8").splitlines():
+        request = json.loads(raw)
+        title = json.dumps({"title": product_name(request["body"])})
+        body = {
+            "model": request["body"]["model"],
+            "usage": {"prompt_tokens": 90, "completion_tokens": 9},
+            "choices": [{"message": {"role": "assistant", "content": title}, "finish_reason": "stop"}],
+        }
+        response = {"status_code": 200, "request_id": "r", "body": body}
+        lines.append(
+            json.dumps({"id": "x", "custom_id": request["custom_id"], "response": response, "error": None})
+        )
+    results.write_text("\n".join(lines) + "\n", "utf-8")
+    last = runner.invoke(app, [*base, "--import-results", str(results)])
+    assert last.exit_code == 0, last.output
+    assert "imported 2 answers" in last.output and f"written {out}" in last.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        assert [row["copyassist_status"] for row in csv.DictReader(handle)] == ["ok", "ok"]
