@@ -15,8 +15,8 @@ The estimate (``estimate_tokens``) imitates how ``o200k_base`` cuts text: on Eng
 product copy it is off by 5 to 8% on average, 17% at worst on one short text, and by 2 to 3% on
 the bundled prompt templates (see ``estimate_tokens``).
 
-Prices come from ``data/prices.json`` (USD per 1M tokens, with its date and source), overridden
-per model by ``$COPYASSIST_PRICES`` or ``<copyassist home>/prices.json``.
+Prices come from ``data/prices.json`` (USD per 1M tokens, standard and Batch API rates, with its
+date and source), overridden per model by ``$COPYASSIST_PRICES`` or ``<copyassist home>/prices.json``.
 """
 
 from __future__ import annotations
@@ -282,15 +282,32 @@ def _bpe_files_cached(name: str, cache_dir: str) -> bool:
 # --- prices ----------------------------------------------------------------------------------
 
 
+#: what the Batch API charges against the standard rate, for an entry that gives no batch rates
+BATCH_DISCOUNT = 0.5
+
+
 @dataclass(frozen=True)
 class ModelPrice:
-    """USD per 1M tokens."""
+    """USD per 1M tokens; the batch rates default to ``BATCH_DISCOUNT`` of the standard ones."""
 
     input_per_million: float
     output_per_million: float
+    batch_input_per_million: float | None = None
+    batch_output_per_million: float | None = None
 
-    def cost(self, input_tokens: int, output_tokens: int) -> float:
-        return (input_tokens * self.input_per_million + output_tokens * self.output_per_million) / 1_000_000
+    def cost(self, input_tokens: int, output_tokens: int, *, batch: bool = False) -> float:
+        if batch:
+            rates = (
+                _or(self.batch_input_per_million, self.input_per_million * BATCH_DISCOUNT),
+                _or(self.batch_output_per_million, self.output_per_million * BATCH_DISCOUNT),
+            )
+        else:
+            rates = (self.input_per_million, self.output_per_million)
+        return (input_tokens * rates[0] + output_tokens * rates[1]) / 1_000_000
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def load_prices(path: str | os.PathLike[str] | None = None) -> dict[str, ModelPrice]:
@@ -337,12 +354,15 @@ def estimate_cost(
     input_tokens: int,
     output_tokens: int,
     prices: Mapping[str, ModelPrice] | None = None,
+    *,
+    batch: bool = False,
 ) -> float | None:
-    """USD for one call, or None when the model is not in the price table."""
+    """USD for one call (``batch``: sent through a Batch API), or None when the model is not in
+    the price table."""
     if input_tokens < 0 or output_tokens < 0:
         raise ValueError("token counts cannot be negative")
     price = price_for(model, prices)
-    return None if price is None else price.cost(input_tokens, output_tokens)
+    return None if price is None else price.cost(input_tokens, output_tokens, batch=batch)
 
 
 def _read_price_file(path: Path) -> dict[str, ModelPrice]:
@@ -375,12 +395,17 @@ def _parse_price_file(path: str, mtime_ns: int, size: int) -> dict[str, ModelPri
     for name, entry in models.items():
         if not isinstance(entry, dict):
             raise invalid(f"{name!r} must map to an object with input and output prices")
-        values = []
-        for key in ("input", "output"):
+        values: list[float | None] = []
+        for key in ("input", "output", "batch_input", "batch_output"):
             value: Any = entry.get(key)
+            if value is None and key.startswith("batch_"):
+                values.append(None)  # optional: half the standard rate
+                continue
             number_ok = isinstance(value, int | float) and not isinstance(value, bool)
             if not number_ok or not math.isfinite(value) or value < 0:
                 raise invalid(f"{name!r} needs {key!r} as a number >= 0 (USD per 1M tokens)")
             values.append(float(value))
-        prices[name.strip().lower()] = ModelPrice(values[0], values[1])
+        standard_in, standard_out, batch_in, batch_out = values
+        assert standard_in is not None and standard_out is not None
+        prices[name.strip().lower()] = ModelPrice(standard_in, standard_out, batch_in, batch_out)
     return prices

@@ -303,7 +303,7 @@ def test_bundled_table_records_its_date_and_source() -> None:
         assert prices[model].output_per_million > prices[model].input_per_million > 0
     for model in ("o4-mini", "gpt-5", "gpt-5-mini", "gpt-5-nano"):
         assert prices[model].output_per_million > prices[model].input_per_million > 0
-    assert prices["smollm2-135m-instruct"] == ModelPrice(0.0, 0.0)
+    assert prices["smollm2-135m-instruct"] == ModelPrice(0.0, 0.0, 0.0, 0.0)
 
 
 def test_cost_is_tokens_times_price(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -324,13 +324,30 @@ def test_dated_model_ids_resolve_to_their_base_entry() -> None:
     assert price_for("gpt-4.1-nano-2025-04-14") == prices["gpt-4.1-nano"]
     assert price_for("GPT-5-Mini-2025-08-07") == prices["gpt-5-mini"]
     assert price_for("gpt-4o-2024-08-06") == prices["gpt-4o"]
-    assert price_for("gpt-4o-2024-05-13") == ModelPrice(5.0, 15.0)  # its own, older price
+    assert price_for("gpt-4o-2024-05-13") == ModelPrice(5.0, 15.0, 2.5, 7.5)  # its own, older price
 
 
 def test_other_models_are_not_priced_as_a_shorter_name() -> None:
     assert price_for("gpt-5.4") is None
     assert price_for("gpt-4o-realtime-preview") is None
-    assert price_for("gpt-5-pro") == ModelPrice(15.0, 120.0)
+    assert price_for("gpt-5-pro") == ModelPrice(15.0, 120.0, 7.5, 60.0)
+
+
+def test_batch_calls_are_priced_at_the_batch_rates_or_half_the_standard_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bundled table: gpt-4.1-mini at $0.40/$1.60 standard, $0.20/$0.80 in batch
+    assert estimate_cost("gpt-4.1-mini", 1_000_000, 1_000_000) == pytest.approx(2.0)
+    assert estimate_cost("gpt-4.1-mini", 1_000_000, 1_000_000, batch=True) == pytest.approx(1.0)
+    prices = {"models": {"house-model": {"input": 3, "output": 7}, "own-rates": {"input": 3, "output": 7,
+              "batch_input": 1, "batch_output": 2}}}  # fmt: skip
+    monkeypatch.setenv("COPYASSIST_PRICES", str(_write(tmp_path / "prices.json", prices)))
+    assert estimate_cost("house-model", 1_000_000, 1_000_000, batch=True) == pytest.approx(5.0)
+    assert estimate_cost("own-rates", 1_000_000, 1_000_000, batch=True) == pytest.approx(3.0)
+    bad = {"models": {"m": {"input": 3, "output": 7, "batch_input": -1}}}
+    monkeypatch.setenv("COPYASSIST_PRICES", str(_write(tmp_path / "bad.json", bad)))
+    with pytest.raises(ConfigError, match="batch_input"):
+        load_prices()
 
 
 def test_unknown_model_has_no_cost() -> None:

@@ -25,6 +25,7 @@ from copyassist.cli.options import (
     with_feed_options,
 )
 from copyassist.cli.progress import BatchProgress
+from copyassist.cli.remote import VIA_HELP, batch_priced, check_remote_options, run_remote
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.feeds import count_records, open_feed
 from copyassist.feeds.sniffing import regular_file
@@ -142,6 +143,21 @@ def batch_command(
         bool, Opt("--no-report", help="Do not write the HTML report (<output>.report.html).")
     ] = False,
     chat_format: ChatFormatOpt = None,
+    via: Annotated[str | None, Opt("--via", help=VIA_HELP)] = None,
+    export_requests: Annotated[
+        Path | None,
+        Opt(
+            "--export-requests",
+            help="Write the requests to this JSONL file (vLLM's run_batch reads it); send nothing.",
+        ),
+    ] = None,
+    import_results: Annotated[
+        Path | None,
+        Opt("--import-results", help="Store the results file of exported requests, then write the output."),
+    ] = None,
+    repair_live: Annotated[
+        bool, Opt("--repair-live", help="With a batch engine: make the re-asks live, not in another round.")
+    ] = False,
 ) -> None:
     """Write copy for every row of a feed (see BATCH_HELP)."""
     criteria = chosen_criteria(score, options.persona) if score else ()
@@ -150,6 +166,9 @@ def batch_command(
     use_chat_format(chat_format)
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
+    remote = bool(via or export_requests or import_results)
+    if remote:
+        check_remote_options(",".join(template), via, no_cache, score)
     store = Store(db) if db else None
     columns = _mapping(mapping)
     regular_file(feed)  # a FIFO or a device is refused before anything reads it
@@ -162,6 +181,8 @@ def batch_command(
                            base_url=base_url, store=store, feed_format=feed_format, mapping=columns,
                            use_cache=not no_cache, header_row=header_row, max_attempts=attempts,
                            **inputs)  # fmt: skip
+        if via:
+            estimate = batch_priced(estimate)
         cost = "unknown" if estimate.cost is None else f"at most ${estimate.cost:.4f}"
         exact = "exact" if estimate.tokens_exact else "estimated"
         typer.echo(
@@ -184,7 +205,19 @@ def batch_command(
     if output is None:
         output = feed.with_name(f"{feed.stem}.copyassist{feed.suffix or '.csv'}")
     progress = BatchProgress(count_records(feed), enabled=not quiet)
-    summary = run_batch(
+    settled = None
+    if remote:  # through a batch engine: written as below once every row is settled, else exit 3
+        written = {"output_format": output_format, "overwrite": overwrite, "neutralise": not no_neutralise,
+                   "neutralise_all": neutralise_all, "merchant_structured": merchant_structured,
+                   "in_place": in_place, "on_outcome": progress.update}  # fmt: skip
+        settled = run_remote(
+            feed, output, via=via, export_requests=export_requests, import_results=import_results,
+            repair_live=repair_live, template=template,
+            feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
+            max_cost=max_cost, provider=provider, model=model, base_url=base_url, rpm=rpm, tpm=tpm,
+            store=store, header_row=header_row, write_options=written, **inputs,
+        )  # fmt: skip
+    summary = settled or run_batch(
         feed, output, template=template,
         feed_format=feed_format, mapping=columns, concurrency=concurrency, max_attempts=attempts,
         max_cost=max_cost, use_cache=not no_cache, output_format=output_format, overwrite=overwrite,

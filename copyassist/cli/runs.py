@@ -13,6 +13,10 @@ import typer
 from copyassist.batch.store import RunInfo, Store, default_path
 from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
+from copyassist.cli.remote import describe_batch
+from copyassist.errors import CopyAssistError
+from copyassist.remote.flow import follow_batches
+from copyassist.remote.tables import RemoteBatch, batches_of_run
 from copyassist.status import SHORT_NAMES, Status
 
 runs_app = typer.Typer(
@@ -74,6 +78,15 @@ def runs_list(
         typer.echo(f"{line}  {tokens:>9}  {_cost(run.cost):>9}  {run.feed or '-'} -> {run.output or '-'}")
 
 
+def _followed(store: Store, run_id: int, model: str | None) -> list[RemoteBatch]:
+    """The run's batches as the API sees them now; as last seen when it cannot be asked."""
+    try:
+        return follow_batches(store, run_id, model)
+    except CopyAssistError as exc:
+        typer.secho(f"warning: batches as last seen: {exc}", err=True, fg=typer.colors.YELLOW)
+        return batches_of_run(store, run_id)
+
+
 @runs_app.command("show")
 @friendly_errors
 def runs_show(
@@ -81,17 +94,25 @@ def runs_show(
     db: DbOpt = None,
     failures: Annotated[int, typer.Option("--failures", min=0, help="Failed rows to list; 0 for all.")] = 50,
     as_json: JsonOpt = False,
+    no_refresh: Annotated[
+        bool, typer.Option("--no-refresh", help="Show the run's batches as last seen; ask the API nothing.")
+    ] = False,
 ) -> None:
-    """One run in detail, with its failed rows (row number and error)."""
+    """One run in detail, with its failed rows (row number and error) and its batches, if any
+    (asked for their status now when an OpenAI key is set)."""
     store = _open(db)
     if store is None:
         raise fail(f"no run {run_id}: no store at {(db or default_path()).expanduser()}", 2)
     try:
         run = store.get_run(run_id, failures or None)
+        batches = batches_of_run(store, run_id)
+        if not no_refresh and any(b.open and b.engine == "openai" for b in batches):
+            batches = _followed(store, run_id, run.model)
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(_as_dict(run), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({**_as_dict(run), "batches": [asdict(b) for b in batches]}, ensure_ascii=False,
+                              indent=2))  # fmt: skip
         return
     typer.secho(f"run {run.id} — {run.display_status}", bold=True)
     lines = [
@@ -113,6 +134,12 @@ def runs_show(
         lines.append(("note", run.note))
     for label, value in lines:
         typer.echo(f"{label + ':':<10} {value}")
+    if batches:
+        typer.secho(
+            f"batches ({len(batches)}, as last seen: {_when(max(b.updated_at for b in batches))}):", bold=True
+        )
+        for batch in batches:
+            typer.echo(f"  {describe_batch(batch)}")
     if run.display_status == "interrupted":
         typer.secho(
             "the process of this run is gone: run the same command again to resume", fg=typer.colors.YELLOW
