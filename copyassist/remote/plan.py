@@ -44,7 +44,7 @@ from copyassist.tokens import estimate_cost
 
 @dataclass
 class LiveRepair:
-    """A re-ask to make live (``--repair-live``) rather than in another batch round."""
+    """A re-ask to make live (``repair_live=True``) rather than in another batch round."""
 
     custom_id: str
     prompt: Prompt
