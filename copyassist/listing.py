@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copyassist.backends import Backend, Usage, get_backend
+from copyassist.backends import Backend, Usage
 from copyassist.batch.fields import output_fields
 from copyassist.errors import TemplateError
-from copyassist.pipeline import DEFAULT_ATTEMPTS, CopyResult, agenerate, generate
+from copyassist.pipeline import DEFAULT_ATTEMPTS, CopyResult, _backend_for, agenerate, generate
 from copyassist.product import Product
 from copyassist.rules.base import Violation
 from copyassist.status import FILL_STATUSES, Status, worst_status
@@ -179,7 +179,7 @@ def generate_listing(
     """Write every field of a listing for one product (see the module docstring); options are
     ``generate``'s, given to every template."""
     plan = plan_listing(templates, options)
-    chosen = backend if backend is not None else get_backend(provider, model=model, base_url=base_url)
+    chosen = _backend_for(backend, provider, model, base_url)
     results: list[CopyResult] = []
     written: dict[str, str] = {}
     language = options.pop("language", None)
@@ -205,7 +205,7 @@ async def agenerate_listing(
 ) -> ListingResult:
     """The async twin of ``generate_listing``: fields one after the other, awaiting each."""
     plan = plan_listing(templates, options)
-    chosen = backend if backend is not None else get_backend(provider, model=model, base_url=base_url)
+    chosen = _backend_for(backend, provider, model, base_url)
     results: list[CopyResult] = []
     written: dict[str, str] = {}
     language = options.pop("language", None)

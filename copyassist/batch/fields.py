@@ -6,7 +6,14 @@ only turns each one into text.
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING
+
+from copyassist.batch.store import StoredResult
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
+
+if TYPE_CHECKING:
+    from copyassist.pipeline import CopyResult
 
 #: Every column any output model writes (``copyassist_<name>`` in an output file), in the
 #: order the models are registered.
@@ -29,3 +36,20 @@ def _column(output: CopyOutput, name: str, language: str) -> str:
 def output_fields(output: CopyOutput, language: str = "en") -> dict[str, str]:
     """The text of each column of ``output``, in the model's column order."""
     return {name: _column(output, name, language) for name in type(output).columns}
+
+
+def stored_result(result: CopyResult, cost: float | None) -> StoredResult:
+    """What the store keeps of a generation: the output, its columns, status and spend."""
+    return StoredResult(
+        output=json.dumps(result.output.model_dump(mode="json"), ensure_ascii=False),
+        fields=output_fields(result.output, result.language),
+        status=result.status,
+        violations=[f"{v.rule}: {v.message}" for v in result.violations],
+        input_tokens=result.usage.input_tokens,
+        output_tokens=result.usage.output_tokens,
+        cost=cost,
+        model=result.model,
+        template=result.template,
+        template_version=result.template_version,
+        persona=result.persona,
+    )

@@ -14,7 +14,6 @@ same key as a row in flight wait for its answer instead of paying for the same c
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 from collections import Counter, deque
@@ -25,7 +24,7 @@ from typing import Any
 from copyassist import errors
 from copyassist.backends.base import Usage
 from copyassist.batch.field_log import FieldLog
-from copyassist.batch.fields import output_fields
+from copyassist.batch.fields import stored_result
 from copyassist.batch.listing import LISTING_INPUT, listing_row
 from copyassist.batch.listing_duplicates import ListingDuplicates
 from copyassist.batch.model import RowOutcome, from_stored
@@ -364,19 +363,7 @@ class BatchRunner:
             return base
         self._failing = (None, 0)
         self._count_usage(result)
-        stored = StoredResult(
-            output=json.dumps(result.output.model_dump(mode="json"), ensure_ascii=False),
-            fields=output_fields(result.output, result.language),
-            status=result.status,
-            violations=[f"{v.rule}: {v.message}" for v in result.violations],
-            input_tokens=result.usage.input_tokens,
-            output_tokens=result.usage.output_tokens,
-            cost=result.cost,
-            model=result.model,
-            template=result.template,
-            template_version=result.template_version,
-            persona=result.persona,
-        )
+        stored = stored_result(result, result.cost)
         self._put(key, stored, base)
         return from_stored(base, stored, cached=False)
 

@@ -12,7 +12,6 @@ last one stopped, with no state of their own to keep.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import Counter
@@ -23,11 +22,11 @@ from typing import IO, Any
 from copyassist import errors
 from copyassist.attempts import Outcome
 from copyassist.backends.base import Backend, Prompt, Usage
-from copyassist.batch.fields import output_fields
+from copyassist.batch.fields import stored_result
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.runner import BatchRunner, BatchSettings
-from copyassist.batch.store import Store, StoredResult
+from copyassist.batch.store import Store
 from copyassist.budget import prompt_tokens_at_most
 from copyassist.compact import wants_compact
 from copyassist.errors import one_line
@@ -183,19 +182,7 @@ class Plan:
         result = _result(prepared, self.backend, step, 0.0, started, prices)
         self.counts.usage = self.counts.usage + result.usage
         self._count_cost(None if unknown else cost)
-        stored = StoredResult(
-            output=json.dumps(result.output.model_dump(mode="json"), ensure_ascii=False),
-            fields=output_fields(result.output, result.language),
-            status=result.status,
-            violations=[f"{v.rule}: {v.message}" for v in result.violations],
-            input_tokens=result.usage.input_tokens,
-            output_tokens=result.usage.output_tokens,
-            cost=None if unknown else cost,
-            model=result.model,
-            template=result.template,
-            template_version=result.template_version,
-            persona=result.persona,
-        )
+        stored = stored_result(result, None if unknown else cost)
         self.store.put(key, stored, self.run_id, row.number)
         self.counts.settled[result.status] += 1
 
