@@ -122,6 +122,16 @@ def _text(content: Any) -> str:
     return "" if content is None else str(content)
 
 
+def _steady_rate(times: list[float]) -> float | None:
+    """Requests a second let through between the first and the last tenth of a run: the
+    steady part, without the ramp at the start and the tail at the end."""
+    if len(times) < 20:
+        return None
+    cut = len(times) // 10
+    first, last = times[cut], times[-cut - 1]
+    return (len(times) - 2 * cut - 1) / (last - first) if last > first else None
+
+
 class Counters:
     """What the server did; safe to read from another thread."""
 
@@ -136,6 +146,7 @@ class Counters:
             self.faults: collections.Counter[str] = collections.Counter({kind: 0 for kind in FAULTS})
             self.by_prompt: collections.Counter[str] = collections.Counter()
             self.ok_by_prompt: collections.Counter[str] = collections.Counter()
+            self.admitted_at: list[float] = []  # wall-clock times of the requests let through
 
     def snapshot(self, prompts: bool = True) -> dict[str, Any]:
         with self.lock:
@@ -151,6 +162,8 @@ class Counters:
                 "prompts": len(self.by_prompt),
                 "prompts_called_more_than_once": sum(1 for n in self.by_prompt.values() if n > 1),
                 "prompts_answered_more_than_once": sum(1 for n in self.ok_by_prompt.values() if n > 1),
+                "first_admitted_at": self.admitted_at[0] if self.admitted_at else None,
+                "admitted_rate": _steady_rate(self.admitted_at),
             }
             if prompts:
                 stats["by_prompt"] = dict(self.by_prompt)
@@ -481,6 +494,7 @@ class FakeServer:
             return status, headers, payload
         limit_headers = self.window.headers(now) if self.options.limit_headers == "all" else {}
         with self.counters.lock:
+            self.counters.admitted_at.append(time.time())
             self.counters.in_flight += 1
             self.counters.max_in_flight = max(self.counters.max_in_flight, self.counters.in_flight)
         try:

@@ -1,13 +1,15 @@
 """One rate limiter shared by every model call of a batch: requests and tokens per minute.
 
 * Two token buckets, requests and tokens, refilled continuously at ``rpm/60`` and ``tpm/60`` a
-  second. A bucket holds ``burst_seconds`` of budget (0.1 s of requests, 0.5 s of tokens, so
+  second. A bucket holds ``burst_seconds`` of budget (20 ms of requests, 0.5 s of tokens, so
   that what ``settle`` gives back is not lost to a full bucket), not a minute's: providers enforce
   a per-minute limit over much shorter periods (OpenAI: "60 RPM may be enforced as 1 request
   per second"), so a minute-sized bucket, or even a 2 s one, lets out bursts that come back as
-  429s. Buckets start (nearly) empty, the request bucket with one request, so that calls go out
-  evenly spaced from the first second instead of a burst and then the rate. Rates are
-  ``headroom`` (95%) of the limits: sends bunch a little on a busy event loop.
+  429s. The request bucket holds one request more than that, plus ``slack_seconds`` (20 ms) of
+  the rate: a call sent late by a busy event loop leaves that much for the next, so lateness
+  is not lost to the rate. Buckets start (nearly) empty, the request bucket with one request,
+  so that calls go out evenly spaced from the first second instead of a burst and then the
+  rate. Rates are ``headroom`` (97%) of the limits: sends bunch a little on a busy event loop.
 * A request larger than the token bucket goes once the bucket is full and leaves it in debt, so
   the long-run rate holds and a large request is never starved.
 * Waiters are served first come, first served: only the head of the queue waits on the clock,
@@ -15,13 +17,15 @@
 * ``settle`` gives back (or charges) the difference between the estimate taken by ``acquire``
   and the real usage of the call.
 * ``observe_headers`` keeps the server's last ``x-ratelimit-remaining-*`` as a second gate: what
-  is left, less the calls still in flight (acquired, not yet settled: the server had likely not
-  counted them yet) and the acquires that follow, refilling towards ``x-ratelimit-limit-*``
+  is left, less the calls granted after the answered one (given its ``Grant``; else every call
+  still in flight) and the acquires that follow, refilling towards ``x-ratelimit-limit-*``
   until ``x-ratelimit-reset-*`` has passed. It only ever holds calls back; malformed, missing or
   negative values (Azure sends -1) are ignored. So call ``settle`` once for every ``acquire``.
 * ``penalize`` (after a 429) holds every waiter until ``retry-after`` has passed and multiplies
-  the rates by ``decrease`` (at most once per ``cooldown`` after the pause: the 429s of calls
-  already in flight do not count twice), never below ``min_factor``. After ``quiet`` seconds
+  the rates by ``decrease``, or by ``told_decrease`` (0.95) when the limit was given or stated
+  (the 429 then comes from bunching, not from a wrong limit), at most once per ``cooldown``
+  after the pause (the 429s of calls already in flight do not count twice), never below
+  ``min_factor``. After ``quiet`` seconds
   without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). A 429's own
   headers go through ``observe_headers`` too: a server that states its limits only when it
   refuses a call still gets paced at them from its first refusal.
@@ -47,7 +51,7 @@ from dataclasses import dataclass
 
 from copyassist.batch.ramp import SlowStart
 
-__all__ = ["LimiterStats", "RateLimiter", "parse_reset"]
+__all__ = ["Grant", "LimiterStats", "RateLimiter", "parse_reset"]
 
 _PART = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)"
 _DURATION = re.compile(f"(?:{_PART})+")
@@ -83,14 +87,21 @@ def _parsed(parse: Callable[[str], float], value: str | None) -> float | None:
 
 class _Bucket:
     def __init__(
-        self, per_minute: float, burst_seconds: float, now: float, start: float | None = None
+        self,
+        per_minute: float,
+        burst_seconds: float,
+        now: float,
+        start: float | None = None,
+        slack_seconds: float = 0.0,
     ) -> None:
         self.per_second, self.burst_seconds = per_minute / 60.0, burst_seconds  # at factor 1
+        self.slack_seconds = slack_seconds
         self.level = self.capacity(1.0) if start is None else min(start, self.capacity(1.0))
         self.updated = now
 
     def capacity(self, factor: float) -> float:
-        return max(1.0, self.per_second * factor * self.burst_seconds)
+        rate = self.per_second * factor
+        return max(1.0 + rate * self.slack_seconds, rate * self.burst_seconds)
 
     def refill(self, now: float, factor: float) -> None:
         gained = self.per_second * factor * max(0.0, now - self.updated)
@@ -121,6 +132,14 @@ class _Gate:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """Where one acquire stands in the run: requests and tokens granted up to and including it."""
+
+    requests: int
+    tokens: int
+
+
+@dataclass(frozen=True)
 class LimiterStats:
     rpm: float | None  # requests per minute allowed now (None: no limit)
     tpm: float | None  # tokens per minute allowed now (None: no limit)
@@ -147,7 +166,7 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        burst_seconds: float = 0.1,
+        burst_seconds: float = 0.02,
         token_burst_seconds: float = 0.5,
         decrease: float = 0.8,
         min_factor: float = 0.1,
@@ -157,7 +176,9 @@ class RateLimiter:
         default_pause: float = 1.0,
         max_pause: float = 120.0,
         start_full: bool = False,
-        headroom: float = 0.95,
+        headroom: float = 0.97,
+        slack_seconds: float = 0.02,
+        told_decrease: float = 0.95,
         probe: bool = True,
         probe_recovery: float = 0.002,
         probe_ceiling: float = 2.0,
@@ -167,11 +188,13 @@ class RateLimiter:
         self.decrease, self.min_factor, self.cooldown = decrease, max(min_factor, 1e-6), cooldown
         self.quiet, self.recovery = quiet, recovery
         self.default_pause, self.max_pause = default_pause, max_pause
-        self.headroom = headroom
+        self.headroom, self.slack_seconds, self.told_decrease = headroom, slack_seconds, told_decrease
         self.probe_recovery, self.probe_ceiling = probe_recovery, probe_ceiling
         now = clock()
         self._buckets: dict[str, _Bucket | None] = {
-            "requests": _Bucket(rpm * headroom, burst_seconds, now, start=None if start_full else 1.0)
+            "requests": _Bucket(
+                rpm * headroom, burst_seconds, now, None if start_full else 1.0, slack_seconds
+            )
             if rpm and rpm > 0
             else None,
             "tokens": _Bucket(tpm * headroom, token_burst_seconds, now, start=None if start_full else 0.0)
@@ -179,6 +202,7 @@ class RateLimiter:
             else None,
         }
         self._learn = not any(self._buckets.values())
+        self._told = not self._learn  # a limit given or stated: a 429 is bunching, not a wrong limit
         self._probe = probe
         self._ramp = SlowStart(enabled=self._learn and probe)  # given no limit: 1, 2, 4... in flight
         self._begun = False
@@ -193,13 +217,14 @@ class RateLimiter:
         self._factor_base = 1.0
         self._requests = self._tokens = self._waits = self._rate_limited = self._decreases = 0
         self._wait_seconds = 0.0
+        self._granted_tokens = 0  # tokens of every grant, never corrected: a grant's place in line
 
-    async def acquire(self, tokens: int) -> None:
+    async def acquire(self, tokens: int) -> Grant:
         """Wait, in turn, until one more request of ``tokens`` tokens is allowed, and take it."""
         need = max(0, int(tokens))
         started = self._clock()
         if not self._queue and self._take(need, started) == 0.0:
-            return
+            return self._grant()
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append(turn)
         try:
@@ -215,6 +240,10 @@ class RateLimiter:
                 self._queue[0].set_result(None)
         self._waits += 1
         self._wait_seconds += self._clock() - started
+        return self._grant()
+
+    def _grant(self) -> Grant:
+        return Grant(self._requests, self._granted_tokens)
 
     def settle(self, estimated: int, actual: int, *, answered: bool = True) -> None:
         """Correct the token bucket once a call's real usage is known (0 for a failed call);
@@ -242,8 +271,12 @@ class RateLimiter:
         if self._kick is not None and not self._kick.done():
             self._kick.set_result(None)
 
-    def observe_headers(self, headers: Mapping[str, str]) -> None:
-        """Hold calls back when the server's ``x-ratelimit-*`` headers say less is left."""
+    def observe_headers(self, headers: Mapping[str, str], grant: Grant | None = None) -> None:
+        """Hold calls back when the server's ``x-ratelimit-*`` headers say less is left.
+
+        ``grant``, the one the answered call was sent under: the server counted that call and
+        those sent before it, not the ones granted since. Without it, every call in flight is
+        taken as not counted yet, which holds back more than needed."""
         try:
             lowered = {str(key).lower(): str(value) for key, value in headers.items()}
         except Exception:  # a broken mapping must never fail a call that succeeded
@@ -261,16 +294,26 @@ class RateLimiter:
             refill = 0.0
             if limit is not None and limit > remaining and window > 0:
                 refill = (limit - remaining) / window
-            self._gates[kind] = _Gate(remaining - self._in_flight[kind], now, now + window, refill)
+            self._gates[kind] = _Gate(remaining - self._uncounted(kind, grant), now, now + window, refill)
+
+    def _uncounted(self, kind: str, grant: Grant | None) -> float:
+        if grant is None:
+            return self._in_flight[kind]
+        if kind == "requests":
+            return self._requests - grant.requests
+        return self._granted_tokens - grant.tokens
 
     def _adopt(self, kind: str, per_minute: float, now: float) -> None:
         """With no limit of this kind given, pace at the one the server states (``x-ratelimit-
         limit-*``); a limit given by the user stands, the gates and 429s correct it."""
         if self._buckets[kind] is None or (kind == "requests" and self._measured is not None):
             self._measured = None
-            start = 1.0 if kind == "requests" else 0.0
-            self._buckets[kind] = _Bucket(per_minute * self.headroom, self._bursts[kind], now, start=start)
+            start, slack = (1.0, self.slack_seconds) if kind == "requests" else (0.0, 0.0)
+            self._buckets[kind] = _Bucket(
+                per_minute * self.headroom, self._bursts[kind], now, start=start, slack_seconds=slack
+            )
             self._learn = False
+            self._told = True
             self._ramp.finish()
 
     def penalize(self, retry_after: float | None = None) -> None:
@@ -292,12 +335,15 @@ class RateLimiter:
                     self._ramp.restart()
             else:
                 self._measured = answered * self.headroom
-                self._buckets["requests"] = _Bucket(self._measured, self.burst_seconds, now, start=0.0)
+                self._buckets["requests"] = _Bucket(
+                    self._measured, self.burst_seconds, now, start=0.0, slack_seconds=self.slack_seconds
+                )
                 self._recover_from = max(self._recover_from, self._paused_until + self.quiet)
                 return  # the measure is the server's own rate: no further cut
         self._factor_base = self._factor(now)
         if now >= self._next_decrease:
-            self._factor_base = max(self.min_factor, self._factor_base * self.decrease)
+            cut = self.told_decrease if self._told else self.decrease
+            self._factor_base = max(self.min_factor, self._factor_base * cut)
             self._next_decrease = self._paused_until + self.cooldown
             self._decreases += 1
         self._recover_from = max(self._recover_from, self._paused_until + self.quiet)
@@ -379,6 +425,7 @@ class RateLimiter:
             self._in_flight[kind] += amounts[kind]
         self._requests += 1
         self._tokens += need
+        self._granted_tokens += need
         if self._learn:
             self._first_grant = now if self._first_grant is None else self._first_grant
             self._prune(now)

@@ -78,7 +78,7 @@ class PacedBackend:
             tries += 1
             if tries > 1:
                 self.stats.retries += 1
-            await self.limiter.acquire(estimate)
+            grant = await self.limiter.acquire(estimate)
             self.stats.calls += 1
             try:
                 completion = await self.inner.acomplete(prompt, retry=NO_RETRY)
@@ -86,12 +86,12 @@ class PacedBackend:
                 self.limiter.settle(estimate, 0, answered=False)
                 if isinstance(error, RateLimitError):
                     self.stats.rate_limited += 1
-                    self.limiter.observe_headers(error.headers)
+                    self.limiter.observe_headers(error.headers, grant)
                     self.limiter.penalize(error.retry_after)
                 raise
             self.limiter.settle(estimate, completion.usage.total_tokens)
             if completion.rate_limits:
-                self.limiter.observe_headers(completion.rate_limits)
+                self.limiter.observe_headers(completion.rate_limits, grant)
             return completion
 
         return await acall_with_retries(paced_attempt, self.policy if retry is None else retry, self._sleep)
