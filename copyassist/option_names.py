@@ -32,6 +32,7 @@ LIBRARY_OPTIONS = frozenset(
         "variants",
         "translate_from",
         "listing",
+        "examples",
     }
 )
 
