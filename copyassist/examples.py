@@ -110,7 +110,7 @@ def load_examples_csv(
     are approved copy. Rows without any text (variants, blank rows) are left out; a file with
     none is an ``InputError``, like a missing file or a mapping naming an unknown column."""
     feed = open_feed(path, format=format, mapping=mapping)
-    seo = {kind: column for kind, column in copy_columns(feed.columns).items() if kind.startswith(("seo", "meta"))}
+    seo = {kind: col for kind, col in copy_columns(feed.columns).items() if kind.startswith(("seo", "meta"))}
     ours = {name: column for column in feed.columns if (name := _our_column(column))}
     examples = []
     for row in feed.rows():
@@ -151,7 +151,7 @@ def _cached(path: Path, stamp: tuple[int, int]) -> tuple[Example, ...]:
 def resolve_examples(value: ExamplesValue) -> tuple[Example, ...]:
     """Examples from a file path (read again only when the file changed), a list of ``Example``
     or mappings, or nothing."""
-    if value is None or value == "" or (isinstance(value, Sequence) and not isinstance(value, str) and not value):
+    if value is None or (isinstance(value, str | Sequence) and not value):
         return ()
     if isinstance(value, str | Path):
         file = feed_file(value)
