@@ -154,9 +154,12 @@ def resolve_examples(value: ExamplesValue) -> tuple[Example, ...]:
     if value is None or (isinstance(value, str | Sequence) and not value):
         return ()
     if isinstance(value, str | Path):
-        file = feed_file(value)
-        status = file.stat()
-        return _cached(file.resolve(), (status.st_mtime_ns, status.st_size))
+        try:
+            file = feed_file(value)
+            status = file.stat()
+            return _cached(file.resolve(), (status.st_mtime_ns, status.st_size))
+        except InputError as exc:
+            raise InputError(f"examples: {exc}").with_hint("examples") from None
     if not isinstance(value, Iterable):
         raise InputError("examples: a file path, or a list of examples").with_hint("examples")
     return tuple(
@@ -166,10 +169,12 @@ def resolve_examples(value: ExamplesValue) -> tuple[Example, ...]:
 
 
 def stored_examples(value: ExamplesValue) -> str | list[dict[str, Any]] | None:
-    """``value`` as plain data for a batch's stored options: an absolute path, or the examples."""
+    """``value`` as plain data for a batch's stored options: an absolute path, or the examples.
+    Read now, so that a missing file or one with no usable row fails before any row."""
+    examples = resolve_examples(value)
     if value is None or isinstance(value, str | Path):
         return str(Path(value).resolve()) if value else None
-    return [example.as_dict() for example in resolve_examples(value)]
+    return [example.as_dict() for example in examples]
 
 
 # -- choosing -----------------------------------------------------------------------------------
