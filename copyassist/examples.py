@@ -6,10 +6,11 @@ product it was written for. Examples come from a feed of the seller's listings
 the approved text, a batch output's ``copyassist_<field>`` columns the approved copy written
 from the row's data), or from a list of ``Example`` or dicts (a brand file).
 
-For one product and one template, ``choose_examples`` keeps at most ``MAX_EXAMPLES`` examples that
-have text for a field the template writes, the closest first (same category, then same brand,
-then file order: deterministic), never the product itself. ``examples_context`` is what the
-template (``_partials/examples.<lang>.j2``) and the leak guard (``rules.example_leak``) get.
+For one product and one template, ``choose_examples`` keeps at most ``MAX_EXAMPLES`` examples (one
+in a compact prompt) that have text for a field the template writes, the closest first (same
+category, then same brand, then file order: deterministic), never the product itself.
+``examples_context`` is what the template (``_partials/examples.<lang>.j2``) and the leak guard
+(``rules.example_leak``) get.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.columns import column_key, copy_columns
+from copyassist.compact import COMPACT_FOLDER
 from copyassist.errors import InputError
 from copyassist.feeds import open_feed
 from copyassist.feeds.rows import feed_file
@@ -242,12 +244,13 @@ def _shortened(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 
 def examples_context(
-    value: ExamplesValue, written: Iterable[str], product: Mapping[str, Any] | None,
-    limit: int = MAX_EXAMPLES,
-) -> list[dict[str, Any]]:  # fmt: skip
-    """What a template renders and the leak guard reads: the chosen examples, each with the
-    product it was written for and only its text for the fields the template writes."""
-    wanted = style_fields(written)
+    value: ExamplesValue, template: Template, product: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """What ``template`` renders and the leak guard reads: the examples chosen for ``product``,
+    each with the product it was written for and only its text for the fields the template
+    writes. A compact prompt (small models) shows one."""
+    wanted = style_fields(shown_fields(template))
+    limit = 1 if template.path.parent.name == COMPACT_FOLDER else MAX_EXAMPLES
     chosen = choose_examples(resolve_examples(value), wanted, product, limit)
     return [
         {

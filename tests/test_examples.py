@@ -151,6 +151,14 @@ def test_an_english_prompt_and_a_title_show_only_titles(approved: Path) -> None:
     assert "Title: Mug céramique Nova" in user and "Gardez vos boissons" not in user
 
 
+def test_a_compact_prompt_shows_one_example_and_checks_against_it(approved: Path) -> None:
+    prepared = prepare("product-description", CUP, language="fr", compact=True, examples=approved)
+    user = prepared.messages[-1]["content"]
+    assert prepared.template.path.parent.name == "compact"
+    assert "Exemple 1" in user and "Exemple 2" not in user
+    assert [e["product"]["title"] for e in prepared.context["examples"]] == ["Mug céramique Nova"]
+
+
 def test_without_examples_the_prompt_is_as_before() -> None:
     plain = prepare("product-description", CUP, language="fr")
     assert "Exemple" not in plain.messages[1]["content"] and plain.context["examples"] == []
