@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from copyassist.errors import InputError
 from copyassist.feeds import open_feed
 from copyassist.feeds.rows import feed_file
 from copyassist.feeds.values import cell_text
+from copyassist.i18n import language_code
+from copyassist.product_language import detect_language
 from copyassist.rules.text import fold, html_to_text
 from copyassist.templates import Template
 
@@ -55,6 +57,13 @@ class Example:
     copy: Mapping[str, str]
     product: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""  # where it was read ("approved.csv row 3"), for messages
+    language: str | None = None  # as declared (a language column); else detected from the copy
+
+    @cached_property
+    def written_in(self) -> str | None:
+        """The copy's language: the declared one, else detected (None when too short to tell)."""
+        text = {"title": self.copy.get("title"), "description": self.copy.get("description")}
+        return self.language or detect_language({k: v for k, v in text.items() if v})
 
     @property
     def title(self) -> str:
@@ -63,7 +72,8 @@ class Example:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON), read back by ``Example.from_mapping``."""
-        return {"copy": dict(self.copy), "product": dict(self.product), "source": self.source}
+        return {"copy": dict(self.copy), "product": dict(self.product), "source": self.source,
+                "language": self.language}  # fmt: skip
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "example") -> Example:
@@ -84,7 +94,8 @@ class Example:
                 f"{source}: no approved text; give one of {', '.join(COPY_FIELDS[:3])}..."
             ).with_hint("examples")
         product = {k: v for k, v in dict(product_part or {}).items() if k in FACT_FIELDS and v}
-        return cls(copy, product, str(data.get("source") or source) if nested else source)
+        where = str(data.get("source") or source) if nested else source
+        return cls(copy, product, where, language_code(str(data.get("language") or "")) or None)
 
 
 def _flat_product(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,7 +139,8 @@ def load_examples_csv(
             copy.update({k: v for k, v in data_copy.items() if v})  # the listing itself is the approved copy
         source = f"{feed.path.name} row {row.number}"
         try:
-            examples.append(Example.from_mapping({"copy": copy, "product": data}, source))
+            fields = {"copy": copy, "product": data, "language": row.language}
+            examples.append(Example.from_mapping(fields, source))
         except InputError:
             continue  # a row with no text is no example
     if not examples:
@@ -219,11 +231,11 @@ def style_fields(written: Iterable[str]) -> tuple[str, ...]:
 
 def choose_examples(
     examples: Sequence[Example], written: Iterable[str], product: Mapping[str, Any] | None,
-    limit: int = MAX_EXAMPLES,
+    limit: int = MAX_EXAMPLES, language: str | None = None,
 ) -> list[Example]:  # fmt: skip
     """At most ``limit`` examples with text for one of the ``written`` fields, the closest to
-    ``product`` first (same category, top-level category, brand; then their order), never the
-    product itself."""
+    ``product`` first (in ``language`` first, when given; then same category, top-level
+    category, brand; then their order), never the product itself."""
     wanted = style_fields(written)
     product = product or {}
     relevant = [
@@ -231,7 +243,13 @@ def choose_examples(
         for index, e in enumerate(examples)
         if any(name in e.copy for name in wanted) and not is_same_product(e, product)
     ]
-    relevant.sort(key=lambda pair: (-_closeness(pair[1], product), pair[0]))
+
+    def rank(pair: tuple[int, Example]) -> tuple[int, int, int]:
+        written_in = pair[1].written_in if language else None
+        other_language = bool(written_in) and written_in != language
+        return (other_language, -_closeness(pair[1], product), pair[0])
+
+    relevant.sort(key=rank)
     return [e for _, e in relevant[:limit]]
 
 
@@ -251,7 +269,7 @@ def examples_context(
     writes. A compact prompt (small models) shows one."""
     wanted = style_fields(shown_fields(template))
     limit = 1 if template.path.parent.name == COMPACT_FOLDER else MAX_EXAMPLES
-    chosen = choose_examples(resolve_examples(value), wanted, product, limit)
+    chosen = choose_examples(resolve_examples(value), wanted, product, limit, template.language)
     return [
         {
             "product": dict(e.product) | {"title": e.title},

@@ -121,6 +121,15 @@ def test_the_product_itself_is_never_its_own_example() -> None:
     assert choose_examples([same_sku, same_title, other], ["description"], CUP) == [other]
 
 
+def test_examples_in_the_copys_language_come_first() -> None:
+    french = Example({"description": "Un mug généreux pour vos pauses café, émaillé à la main."}, {"title": "M"})
+    declared = Example({"description": "Texte."}, {"title": "Bol"}, language="en")
+    english = Example({"description": "A generous mug for your coffee breaks, glazed by hand."}, {"title": "C"})
+    chosen = choose_examples([french, declared, english], ["description"], CUP, language="en")
+    assert [e.title for e in chosen] == ["Bol", "C", "M"]
+    assert choose_examples([french, english], ["description"], CUP, language="fr")[0] is french
+
+
 def test_only_examples_with_text_for_the_field_the_template_writes() -> None:
     titled = Example({"title": "Mug Nova 350 ml"}, {})
     described = Example({"description": "Un mug généreux."}, {"title": "Mug Nova"})
