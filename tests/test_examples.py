@@ -122,9 +122,13 @@ def test_the_product_itself_is_never_its_own_example() -> None:
 
 
 def test_examples_in_the_copys_language_come_first() -> None:
-    french = Example({"description": "Un mug généreux pour vos pauses café, émaillé à la main."}, {"title": "M"})
+    french = Example(
+        {"description": "Un mug généreux pour vos pauses café, émaillé à la main."}, {"title": "M"}
+    )
     declared = Example({"description": "Texte."}, {"title": "Bol"}, language="en")
-    english = Example({"description": "A generous mug for your coffee breaks, glazed by hand."}, {"title": "C"})
+    english = Example(
+        {"description": "A generous mug for your coffee breaks, glazed by hand."}, {"title": "C"}
+    )
     chosen = choose_examples([french, declared, english], ["description"], CUP, language="en")
     assert [e.title for e in chosen] == ["Bol", "C", "M"]
     assert choose_examples([french, english], ["description"], CUP, language="fr")[0] is french
