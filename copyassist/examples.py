@@ -65,6 +65,11 @@ class Example:
         text = {"title": self.copy.get("title"), "description": self.copy.get("description")}
         return self.language or detect_language({k: v for k, v in text.items() if v})
 
+    @cached_property
+    def keys(self) -> dict[str, str]:
+        """Its product's ids, title, category and brand, folded once (a file may hold thousands)."""
+        return _keys(self.product, self.title)
+
     @property
     def title(self) -> str:
         """The product's name: its own title, else the approved title."""
@@ -194,25 +199,34 @@ def stored_examples(value: ExamplesValue) -> str | list[dict[str, Any]] | None:
 # -- choosing -----------------------------------------------------------------------------------
 
 
-def _same(a: Any, b: Any) -> bool:
-    return bool(a) and bool(b) and fold(str(a)).strip() == fold(str(b)).strip()
+def _key(value: Any) -> str:
+    return fold(str(value)).strip() if value else ""
+
+
+def _keys(facts: Mapping[str, Any], title: Any) -> dict[str, str]:
+    """What products are compared on, folded: ids, title, category (and its top level), brand."""
+    keys = {name: _key(facts.get(name)) for name in ("sku", "gtin", "category", "brand")}
+    keys["title"] = _key(title)
+    keys["top"] = keys["category"].split(">")[0].strip()
+    return keys
 
 
 def is_same_product(example: Example, product: Mapping[str, Any]) -> bool:
     """The example was written for ``product`` (same SKU, GTIN or title): showing it would hand
     the model the answer, and a rewrite of the seller's own catalogue would copy itself."""
-    facts = example.product
-    return any(_same(facts.get(key), product.get(key)) for key in ("sku", "gtin")) or _same(
-        example.title, product.get("title")
-    )
+    return _is_same(example.keys, _keys(product, product.get("title")))
 
 
-def _closeness(example: Example, product: Mapping[str, Any]) -> int:
-    category, other = example.product.get("category"), product.get("category")
-    score = 4 if _same(category, other) else 0
-    top = [str(c).split(">")[0] for c in (category, other) if c]
-    score += 2 if len(top) == 2 and _same(*top) and not score else 0  # same top-level category
-    return score + (1 if _same(example.product.get("brand"), product.get("brand")) else 0)
+def _is_same(example: Mapping[str, str], product: Mapping[str, str]) -> bool:
+    return any(example[k] and example[k] == product[k] for k in ("sku", "gtin", "title"))
+
+
+def _closeness(example: Mapping[str, str], product: Mapping[str, str]) -> int:
+    if example["category"] and example["category"] == product["category"]:
+        score = 4
+    else:
+        score = 2 if example["top"] and example["top"] == product["top"] else 0  # same top level
+    return score + (1 if example["brand"] and example["brand"] == product["brand"] else 0)
 
 
 def shown_fields(template: Template) -> tuple[str, ...]:
@@ -238,16 +252,17 @@ def choose_examples(
     category, brand; then their order), never the product itself."""
     wanted = style_fields(written)
     product = product or {}
+    keys = _keys(product, product.get("title"))
     relevant = [
         (index, e)
         for index, e in enumerate(examples)
-        if any(name in e.copy for name in wanted) and not is_same_product(e, product)
+        if any(name in e.copy for name in wanted) and not _is_same(e.keys, keys)
     ]
 
     def rank(pair: tuple[int, Example]) -> tuple[int, int, int]:
         written_in = pair[1].written_in if language else None
         other_language = bool(written_in) and written_in != language
-        return (other_language, -_closeness(pair[1], product), pair[0])
+        return (other_language, -_closeness(pair[1].keys, keys), pair[0])
 
     relevant.sort(key=rank)
     return [e for _, e in relevant[:limit]]
