@@ -298,3 +298,36 @@ def test_batch_examples_reach_each_row_and_editing_them_regenerates(
     _csv(approved, edited)
     assert_exited(runner.invoke(app, args), 0)
     assert route.call_count == 3  # the cup's examples changed; the mug's (without itself) did not
+
+
+# -- precision over ordinary good listings ------------------------------------------------------
+
+
+def _as_example(listing: dict[str, Any]) -> Example:
+    names = ("title", "headline", "description", "bullets", "seo_title", "meta_description")
+    return Example.from_mapping({"copy": {n: listing[n] for n in names if listing.get(n)},
+                                 "product": listing["product"]})  # fmt: skip
+
+
+@pytest.mark.parametrize("field", ["title", "description", "bullets"])
+def test_good_listings_shown_each_other_as_examples_do_not_leak(field: str) -> None:
+    from copyassist.examples import examples_context
+    from copyassist.rules.base import CheckContext, FieldRules
+    from copyassist.rules.example_leak import check_example_leak
+    from copyassist.templates import load_template
+    from tests.good_listings import GOOD_LISTINGS
+
+    template_of = {"title": "product-title", "description": "product-description", "bullets": "bullets"}
+    copied, caught = 0, 0
+    for index, listing in enumerate(GOOD_LISTINGS):
+        others = [_as_example(o) for i, o in enumerate(GOOD_LISTINGS) if i != index]
+        template = load_template(template_of[field], listing["language"])
+        shown = examples_context(others, template, listing["product"])
+        context = CheckContext(listing["language"], listing.get("brand"), product=listing["product"],
+                               examples=tuple(shown))  # fmt: skip
+        texts = listing[field] if isinstance(listing[field], list) else [listing[field]]
+        assert [v.text for t in texts for v in check_example_leak(field, t, FieldRules(), context)] == []
+        for example in shown:  # another product's approved copy, handed in as this one's
+            copied += 1
+            caught += bool(check_example_leak(field, example["approved"][field], FieldRules(), context))
+    assert caught == copied > 0  # and every example copied whole is caught
