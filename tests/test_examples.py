@@ -15,11 +15,21 @@ from typer.testing import CliRunner
 
 from copyassist.cli import app
 from copyassist.errors import InputError
-from copyassist.examples import Example, choose_examples, load_examples_csv, resolve_examples
+from copyassist.examples import (
+    Example,
+    choose_examples,
+    examples_context,
+    load_examples_csv,
+    resolve_examples,
+)
 from copyassist.outputs import output_model
 from copyassist.pipeline import generate, prepare
+from copyassist.rules.base import CheckContext, FieldRules
+from copyassist.rules.example_leak import check_example_leak
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
+from copyassist.templates import load_template
+from tests.good_listings import GOOD_LISTINGS
 from tests.helpers import FakeBackend, assert_exited
 
 runner = CliRunner()
@@ -311,12 +321,6 @@ def _as_example(listing: dict[str, Any]) -> Example:
 
 @pytest.mark.parametrize("field", ["title", "description", "bullets"])
 def test_good_listings_shown_each_other_as_examples_do_not_leak(field: str) -> None:
-    from copyassist.examples import examples_context
-    from copyassist.rules.base import CheckContext, FieldRules
-    from copyassist.rules.example_leak import check_example_leak
-    from copyassist.templates import load_template
-    from tests.good_listings import GOOD_LISTINGS
-
     template_of = {"title": "product-title", "description": "product-description", "bullets": "bullets"}
     copied, caught = 0, 0
     for index, listing in enumerate(GOOD_LISTINGS):
