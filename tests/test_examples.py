@@ -13,6 +13,8 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
+from copyassist.batch.api import run_batch, settings_for
+from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.errors import InputError
 from copyassist.examples import (
@@ -335,3 +337,24 @@ def test_good_listings_shown_each_other_as_examples_do_not_leak(field: str) -> N
             copied += 1
             caught += bool(check_example_leak(field, example["approved"][field], FieldRules(), context))
     assert caught == copied > 0  # and every example copied whole is caught
+
+
+def test_a_library_batch_takes_a_list_of_dicts_and_a_listing_too(tmp_path: Path) -> None:
+    feed = _csv(tmp_path / "feed.csv", [["T1", "Tasse en grès Sora", "", "Aquila", "Vaisselle", "grès", ""]])
+    approved = [{"title": "Mug céramique Nova", "description": "Un mug généreux, émaillé à la main."}]
+    settings = settings_for("product-title", examples=approved)
+    assert settings.options["examples"][0]["copy"] == approved[0]  # plain data: stored with the run
+    answers = [{"title": "Aquila Tasse en grès Sora"}, {"bullets": ["Tasse en grès", "Marque Aquila"]}]
+    backend = FakeBackend(answers)
+    with Store(tmp_path / "s.db") as store:
+        summary = run_batch(feed, tmp_path / "out.csv", template="product-title,bullets", language="fr",
+                            backend=backend, store=store, examples=approved)  # fmt: skip
+    assert summary.totals.rows == 1 and not summary.totals.has_errors
+    title_prompt, bullets_prompt = ("\n".join(m["content"] for m in call) for call in backend.calls)
+    assert "Titre : Mug céramique Nova" in title_prompt
+    assert "Mug céramique Nova" not in bullets_prompt  # no example has bullets: none shown
+
+
+def test_a_batch_refuses_a_missing_examples_file_before_any_row(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="examples: no such file"):
+        settings_for("product-title", examples=str(tmp_path / "nope.csv"))
