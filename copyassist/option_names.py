@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from copyassist.errors import ConfigError
+from copyassist.examples import stored_examples
 from copyassist.safe_yaml import closest
 from copyassist.templates import CONTEXT_DEFAULTS, Template
 
@@ -32,6 +33,7 @@ LIBRARY_OPTIONS = frozenset(
         "variants",
         "translate_from",
         "listing",
+        "examples",
     }
 )
 
@@ -79,5 +81,7 @@ def batch_options(
     if "product" in options:
         raise ConfigError("a batch takes each product from its feed row, not product=...")
     check_option_names(options, templates)
+    if "examples" in options:  # a path (absolute: the review reads it again) or plain data
+        options["examples"] = stored_examples(options["examples"])
     options.update({name: [str(p) for p in dirs] for name, dirs in folders.items() if dirs})
     return options

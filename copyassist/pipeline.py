@@ -19,6 +19,7 @@ from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.compact import compact_variant, wants_compact
+from copyassist.examples import examples_context
 from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
@@ -187,6 +188,8 @@ def prepare(
     values = {k: v for k, v in inputs.items() if v is not None}
     values["product"] = product.as_context() if product is not None else None
     values["persona"] = persona_context
+    if "examples" in values:  # a file or a list: the few that fit this product and template
+        values["examples"] = examples_context(values["examples"], template, values["product"])
     context = template.context(values)
     messages = template.render(values)
     model = template.output_model

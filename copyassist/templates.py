@@ -49,6 +49,7 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "competitors": [],
     "text": None,
     "listing": None,  # the fields already written for this product in the same pass (template sets)
+    "examples": [],  # the seller's approved copy of other products, chosen for this one (copyassist.examples)
 }
 
 _EMPTY_PRODUCT: dict[str, Any] = {

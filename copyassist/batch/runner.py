@@ -33,6 +33,7 @@ from copyassist.batch.store import Store, StoredResult
 from copyassist.budget import CappedBackend, CostCap
 from copyassist.compact import wants_compact
 from copyassist.errors import one_line
+from copyassist.examples import examples_context
 from copyassist.feeds import FeedRow
 from copyassist.option_names import accepted_by
 from copyassist.pipeline import CopyResult, agenerate, resolve_persona
@@ -170,6 +171,9 @@ class BatchRunner:
         params = {**self.settings.params, **self._keyed_options, "attempts": self.settings.max_attempts}
         if listing:  # a listing's first field has the key a one-template run gives it
             params[LISTING_INPUT] = listing
+        if "examples" in params:  # the ones this row's prompt shows, as they read: edited, they regenerate
+            shown = examples_context(params.pop("examples"), template, row.product)
+            params.update({"examples": shown} if shown else {})
         return self.store.result_key(
             template=template.name,
             template_version=template.meta.version,

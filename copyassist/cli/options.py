@@ -159,6 +159,15 @@ PersonasDirOpt = Annotated[
     list[Path] | None,
     typer.Option("--personas-dir", metavar="DIR", help="Extra persona folder, searched first."),
 ]
+ExamplesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="The seller's approved listings (a feed: CSV, JSON, XLSX...) shown as style examples, "
+        "at most 3 per product, the closest first; their facts never carry over.",
+        show_default=False,
+    ),
+]
 ProviderOpt = Annotated[
     str, typer.Option(envvar="COPYASSIST_PROVIDER", metavar="NAME", help="auto, openai, compatible or local.")
 ]
@@ -226,6 +235,7 @@ class CopyOptions:
     prompts_dirs: PromptsDirOpt = None
     personas_dirs: PersonasDirOpt = None
     compact: CompactOpt = None
+    examples: ExamplesOpt = None
 
     def library_kwargs(self) -> dict[str, Any]:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
@@ -256,6 +266,7 @@ class CopyOptions:
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
             "compact": self.compact,
+            "examples": self.examples,
         }
 
 

@@ -101,6 +101,9 @@ class CheckContext:
     #: the fields already written for this product in the same pass (a listing), column -> text:
     #: copy to agree with, never support for a claim (only ``product`` supports one)
     listing: Mapping[str, str] | None = None
+    #: the seller's approved copy of other products shown as examples (``copyassist.examples``):
+    #: style to follow, never support for a claim; what of them the copy holds is a leak
+    examples: Sequence[Mapping[str, Any]] = ()
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is

@@ -235,6 +235,7 @@ def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckCo
     found: list[Violation] = []
     # the fields written before this one (a listing) are in the prompt as data, like the product
     texts = tuple(product_texts(context.product)) + tuple((context.listing or {}).values())
+    texts += tuple(t for e in context.examples for t in (e.get("approved") or {}).values())  # examples.leak's
     if context.prompt.strip():
         folded, index = fold_with_map(text)
         matches = list(_WORD.finditer(folded))

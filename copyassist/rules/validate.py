@@ -17,6 +17,7 @@ from copyassist.rules import (
     checks,
     claims,
     competitors,
+    example_leak,
     filler,
     keywords,
     language,
@@ -68,6 +69,7 @@ def check_context(
         known_words=(brand,) if brand else (),
         max_chars=render_context.get("max_chars"),
         listing=dict(render_context.get("listing") or {}) or None,
+        examples=tuple(render_context.get("examples") or ()),
     )
 
 
@@ -156,6 +158,8 @@ def check_text(
         found.extend(listing_claims.check_listing_claims(field, text, rules, context))
         if field == "title":
             found.extend(relevance.check_on_product(field, text, rules, context))
+        if context.examples:
+            found.extend(example_leak.check_example_leak(field, text, rules, context))
     return found
 
 
