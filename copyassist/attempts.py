@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -27,6 +27,9 @@ from copyassist.i18n import localized
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
 from copyassist.status import Status
+
+if TYPE_CHECKING:
+    from copyassist.variants import Candidate
 
 #: one wording per re-ask, in turn (the first, then the others for later re-asks)
 _REPAIRS = (
@@ -99,6 +102,7 @@ class Outcome:
     model: str | None
     first_pass: bool = False  # the first answer parsed and broke no rule at error level
     rejected: list[Violation] = field(default_factory=list)  # the best answer's, when a fallback won
+    candidates: list[Candidate] = field(default_factory=list)  # with variants (copyassist.variants)
 
 
 Steps = Generator[Prompt, Completion, Outcome]
