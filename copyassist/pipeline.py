@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
+from copyassist.candidate import Candidate
 from copyassist.compact import compact_variant, wants_compact
 from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
@@ -29,7 +30,7 @@ from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template, template_languages
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
-from copyassist.variants import Candidate, check_variants, run_steps
+from copyassist.variants import check_variants, run_steps
 
 DEFAULT_ATTEMPTS = 3
 

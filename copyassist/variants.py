@@ -12,8 +12,7 @@ fewest warnings, then the earliest (a stable tie-break, so a rerun picks the sam
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from copyassist import errors
 from copyassist.attempts import (
@@ -27,45 +26,14 @@ from copyassist.attempts import (
 )
 from copyassist.backends import Completion, Prompt, Usage
 from copyassist.backends.base import Choice
+from copyassist.candidate import Candidate
 from copyassist.outputs import CopyOutput
-from copyassist.rules.base import Violation
 from copyassist.status import Status
 
 #: ``variants`` accepted by generate and batch
 MAX_VARIANTS = 10
 #: a candidate whose answer could not be read (cut off, filtered, not the output's shape)
 UNUSABLE = Status.FAILED
-
-
-@dataclass
-class Candidate:
-    """One of a field's answers: the chosen one (the copy) or one kept beside it."""
-
-    number: int  # 1..N, in the order the backend gave them
-    raw: str
-    output: CopyOutput | None
-    status: str  # the chosen one's status after its re-asks; the others' as they came
-    violations: list[Violation] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    chosen: bool = False
-    problem: str = ""  # why there is no output
-    cost: float | None = None  # filled in by the pipeline, which knows the prices
-
-    def text(self, language: str) -> str:
-        return self.output.as_text(language) if self.output is not None else ""
-
-    def to_dict(self, language: str) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "chosen": self.chosen,
-            "status": self.status,
-            "violations": [v.as_dict() for v in self.violations],
-            "output": self.output.model_dump(mode="json") if self.output is not None else None,
-            "text": self.text(language),
-            "problem": self.problem,
-            "usage": {"input_tokens": self.usage.input_tokens, "output_tokens": self.usage.output_tokens},
-            "cost_usd": self.cost,
-        }
 
 
 def check_variants(variants: int) -> int:
