@@ -16,13 +16,18 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
+import copyassist.review
 from copyassist.batch.api import dry_run, run_batch
 from copyassist.batch.candidates import CandidateStore, StoredCandidate
 from copyassist.batch.store import Store
 from copyassist.cli import app
+from copyassist.review import ReviewSession
+from copyassist.review.routes import templates
+from copyassist.review.views import row_view
 
 SERVER = "http://127.0.0.1:8999/v1"
 Serve = Callable[..., tuple[str, Any]]
+REVIEW_HERE = Path(copyassist.review.__file__).parent
 _TITLE = re.compile(r"Lampe de bureau LED modèle \d+")
 
 
@@ -148,13 +153,41 @@ def test_dry_run_counts_every_candidate(tmp_path: Path, store: Store) -> None:
     assert three.output_tokens == 3 * one.output_tokens and three.input_tokens == 3 * one.input_tokens
 
 
-def test_candidate_store_marks_one_chosen(tmp_path: Path) -> None:
-    connection = sqlite3.connect(tmp_path / "c.sqlite3")
-    kept = CandidateStore(connection)
+def test_candidate_store_replaces_what_a_key_kept(tmp_path: Path) -> None:
+    kept = CandidateStore(sqlite3.connect(tmp_path / "c.sqlite3"))
     kept.put("k", [StoredCandidate(1, True, "ok", {"title": "a"}), StoredCandidate(2, False, "flagged")])
-    kept.mark_chosen("k", 2)
-    assert [(c.number, c.chosen) for c in kept.get("k")] == [(1, False), (2, True)]
+    kept.put("k", [StoredCandidate(1, False, "flagged", {"title": "b"}, ("emoji: no",), '{"title": "b"}')])
+    assert kept.get("k") == [
+        StoredCandidate(1, False, "flagged", {"title": "b"}, ("emoji: no",), '{"title": "b"}')
+    ]
     assert kept.get("other") == []
+
+
+def test_review_offers_the_other_candidates_and_using_one_rechecks_it(tmp_path: Path, store: Store) -> None:
+    feed = write_feed(tmp_path / "feed.csv", rows=1)
+    with respx.mock() as mock:
+        mock.post(f"{SERVER}/chat/completions").mock(side_effect=Server())
+        summary = run(feed, tmp_path / "out.csv", store, variants=3)
+    session = ReviewSession(store, summary.run_id)
+    row = session.row(1)
+    plain = "Lampe de bureau LED modèle 0 Lumio, lumière réglable"
+    shouted = "LAMPE DE BUREAU LED MODÈLE 0 LUMIO"
+    assert row.proposed == {"title": plain} and row.flags == []
+    assert row.candidates == [{"title": shouted}, {"title": "Lampe de bureau LED modèle 0 💡💡"}]
+    html = _row_html(session, row)
+    assert f'name="f.title" value="{shouted}"' in html and 'data-action="choose"' in html
+
+    chosen = session.edit(1, row.candidates[0], "reviewer")  # what "use this one" posts
+    assert chosen.proposed == {"title": shouted} and chosen.edited
+    assert "title.all_caps" in {flag.rule for flag in chosen.flags}  # checked again, as an edit
+    assert {"title": plain} in chosen.candidates and {"title": shouted} not in chosen.candidates
+    assert session.history(1)[-1]["after"] == {"title": shouted}
+
+
+def _row_html(session: ReviewSession, row: Any) -> str:
+    view = row_view(row, session.fields)
+    template = templates(REVIEW_HERE).get_template("_row.html")
+    return template.render(base="", csrf="c", csrf_field="csrf", regenerate_off=None, here="/", view=view)
 
 
 def test_cli_variants_out_of_range_is_one_line(tmp_path: Path) -> None:

@@ -122,8 +122,3 @@ class CandidateStore:
             f"SELECT {_COLUMNS} FROM candidates WHERE key = ? ORDER BY number", (key,)
         ).fetchall()
         return [_candidate(row) for row in rows]
-
-    def mark_chosen(self, key: str, number: int) -> None:
-        """Make candidate ``number`` the chosen one of ``key``; committed at once."""
-        with self._conn:
-            self._conn.execute("UPDATE candidates SET chosen = (number = ?) WHERE key = ?", (number, key))
