@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -203,3 +205,123 @@ def test_usage_split_sums_exactly_and_follows_length() -> None:
     assert sum(shares, Usage()) == Usage(301, 61)
     assert shares[1].output_tokens > shares[0].output_tokens > shares[2].output_tokens == 0
     assert sorted(s.input_tokens for s in shares) == [100, 100, 101]
+
+
+def test_separate_calls_give_each_choice_its_seed_and_keep_a_cut_off_one() -> None:
+    from copyassist.backends import OutputSpec, Prompt
+    from copyassist.backends.choices import combined, separate_calls
+
+    seen: list[Any] = []
+
+    def call(prompt: Prompt) -> Any:
+        seen.append((prompt.choices, prompt.params.get("seed")))
+        if len(seen) == 2:
+            raise errors.OutputTruncatedError("cut", partial_output='{"title": "Mon', usage=Usage(10, 50))
+        return copyassist.Completion(text=f"answer {len(seen)}", model="m", usage=Usage(10, 5))
+
+    prompt = Prompt([{"role": "user", "content": "x"}], OutputSpec("T", {}), {"seed": 3}, choices=3)
+    merged = combined(separate_calls(call, prompt, 3), "m")
+    assert seen == [(1, 3), (1, 1003), (1, 2003)]
+    assert [(c.text, c.finish_reason) for c in merged.choices] == [
+        ("answer 1", None),
+        ('{"title": "Mon', "length"),
+        ("answer 3", None),
+    ]
+    assert merged.usage == Usage(30, 60)
+
+
+def test_separate_calls_that_all_fail_raise_with_every_calls_cost() -> None:
+    from copyassist.backends import OutputSpec, Prompt
+    from copyassist.backends.choices import combined, separate_calls
+
+    def filtered(prompt: Prompt) -> Any:
+        raise errors.ContentFilterError("filtered", usage=Usage(10, 0))
+
+    prompt = Prompt([{"role": "user", "content": "x"}], OutputSpec("T", {}), choices=2)
+    with pytest.raises(errors.ContentFilterError) as raised:
+        combined(separate_calls(filtered, prompt, 2), "m")
+    assert raised.value.usage == Usage(20, 0)
+
+    def down(prompt: Prompt) -> Any:
+        if prompt.params:
+            raise errors.ServerError("down")
+        return copyassist.Completion(text="a", model="m", usage=Usage(10, 5))
+
+    calls = iter([{}, {"x": 1}])
+    with pytest.raises(errors.ServerError) as failed:
+        separate_calls(lambda p: down(replace(p, params=next(calls))), prompt, 2)
+    assert failed.value.usage == Usage(10, 5)  # the first answer was paid for
+
+
+def test_async_generation_falls_back_when_the_server_refuses_n(
+    server_backend: OpenAIBackend, example_product: dict[str, Any]
+) -> None:
+    refusal = {"error": {"message": "Only one completion choice is allowed"}}
+    titles = iter([SHOUTED, GOOD])
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("n"):
+            return httpx.Response(400, json=refusal)
+        return httpx.Response(200, json=answer([next(titles)], prompt_tokens=100, completion_tokens=20))
+
+    async def go() -> Any:
+        try:
+            return await copyassist.agenerate(
+                "product-title", example_product, language="fr", backend=server_backend, variants=2
+            )
+        finally:
+            await server_backend.aclose()
+
+    with respx.mock() as mock:
+        route = mock.post(f"{SERVER}/chat/completions").mock(side_effect=reply)
+        result = asyncio.run(go())
+    assert len(route.calls) == 3 and result.copy == GOOD
+    assert [c.status for c in result.candidates] == ["flagged", "ok"]
+
+
+def test_the_cost_cap_reserves_every_answer() -> None:
+    from copyassist.backends import OutputSpec, Prompt
+    from copyassist.budget import CappedBackend, CostCap
+
+    capped = CappedBackend(
+        OpenAIBackend(name="openai", model="gpt-4.1-mini", api_key="sk-test"), CostCap(1.0)
+    )
+    prompt = Prompt([{"role": "user", "content": "Titre"}], OutputSpec("T", {}), {"max_tokens": 100})
+    assert capped.worst_cost(replace(prompt, choices=3)) == pytest.approx(3 * capped.worst_cost(prompt))
+
+
+def test_cli_generate_variants_prints_every_candidate(
+    monkeypatch: pytest.MonkeyPatch, example_product: dict[str, Any], tmp_path: Any
+) -> None:
+    from typer.testing import CliRunner
+
+    from copyassist.cli import app
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    product = tmp_path / "product.json"
+    product.write_text(json.dumps(example_product), "utf-8")
+    with respx.mock() as mock:
+        route = mock.post(API).mock(return_value=httpx.Response(200, json=answer([SHOUTED, GOOD])))
+        shown = CliRunner().invoke(
+            app,
+            [
+                "generate",
+                "product-title",
+                "-p",
+                str(product),
+                "--lang",
+                "fr",
+                "--variants",
+                "2",
+                "--json",
+            ],
+        )
+        assert shown.exit_code == 0, shown.output
+        payload = json.loads(shown.stdout)
+        assert sent(route.calls[0])["n"] == 2
+        assert payload["text"] == GOOD and [c["chosen"] for c in payload["candidates"]] == [False, True]
+        refused = CliRunner().invoke(
+            app, ["generate", "product-title", "-p", str(product), "--variants", "0"]
+        )
+    assert refused.exit_code != 0 and "variants must be a whole number from 1 to 10" in refused.output
+    assert len(route.calls) == 1
