@@ -259,7 +259,7 @@ async def iter_batch(
 ) -> AsyncIterator[RowOutcome]:
     """Every row's outcome, in input order, as soon as it is finished and stored.
 
-    ``options``: persona, channel, concurrency, max_attempts, max_cost, use_cache, params,
+    ``options``: persona, channel, concurrency, max_attempts, variants, max_cost, use_cache, params,
     header_row (a workbook's header row, when not the one detected), and template inputs (tone,
     words, keywords...).
     """
