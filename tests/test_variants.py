@@ -18,6 +18,7 @@ from copyassist.backends.base import Usage
 from copyassist.backends.choices import split_usage
 from copyassist.backends.retry import RetryPolicy
 from copyassist.tokens import estimate_cost
+from tests.test_local_backend import FakeLlama, fake_llama_cpp  # noqa: F401 (a fixture)
 
 API = "https://api.openai.com/v1/chat/completions"
 SERVER = "http://127.0.0.1:8999/v1"
@@ -325,3 +326,16 @@ def test_cli_generate_variants_prints_every_candidate(
         )
     assert refused.exit_code != 0 and "variants must be a whole number from 1 to 10" in refused.output
     assert len(route.calls) == 1
+
+
+def test_the_embedded_model_makes_one_call_per_candidate(fake_llama_cpp: Any) -> None:  # noqa: F811
+    from copyassist.backends.local import LocalBackend
+
+    backend = LocalBackend(fake_llama_cpp)
+    result = copyassist.generate(
+        "product-title", {"title": "Kairos S2 montre connectée"}, language="fr", backend=backend, variants=3
+    )
+    sent_to_llama = FakeLlama.instances[-1].sent
+    assert len(sent_to_llama) == 3 and all("n" not in arguments for arguments in sent_to_llama)
+    assert len(result.candidates) == 3 and sum(c.chosen for c in result.candidates) == 1
+    assert result.usage == Usage(300, 30) and all(c.cost == 0.0 for c in result.candidates)
