@@ -25,11 +25,14 @@ from copyassist.backends import (
     build_request,
     get_backend,
 )
+from copyassist.backends.base import Choice
 from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_run, iter_batch, run_batch
+from copyassist.batch.candidates import StoredCandidate
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
+from copyassist.candidate import Candidate
 from copyassist.columns import ColumnMapping
 from copyassist.config import Settings
 from copyassist.drafts.document import Figure, SectionResult, StudyResult
@@ -93,9 +96,11 @@ __all__ = [
     "BatchEstimate",
     "BatchSummary",
     "BatchTotals",
+    "Candidate",
     "ChatRequest",
     "CheckContext",
     "CheckReport",
+    "Choice",
     "ColumnMapping",
     "Completion",
     "ConfigError",
@@ -144,6 +149,7 @@ __all__ = [
     "SourceLine",
     "StorageError",
     "Store",
+    "StoredCandidate",
     "StoredResult",
     "StudyResult",
     "Template",

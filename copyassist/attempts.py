@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from copyassist import errors
 from copyassist.backends import Completion, Prompt, Usage
+from copyassist.candidate import Candidate
 from copyassist.i18n import localized
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import Violation
@@ -99,6 +100,7 @@ class Outcome:
     model: str | None
     first_pass: bool = False  # the first answer parsed and broke no rule at error level
     rejected: list[Violation] = field(default_factory=list)  # the best answer's, when a fallback won
+    candidates: list[Candidate] = field(default_factory=list)  # with variants (copyassist.variants)
 
 
 Steps = Generator[Prompt, Completion, Outcome]
@@ -210,13 +212,14 @@ def reask_bound(language: str, max_tokens: int) -> int:
     return max_tokens + _PER_MESSAGE + fixed + PROBLEMS_MAX_BYTES + _PER_MESSAGE
 
 
-def worst_case_tokens(prompt_tokens: int, max_tokens: int, max_attempts: int, language: str) -> Usage:
-    """The most one generation can use: every attempt made, each re-ask at its longest."""
+def worst_case_tokens(
+    prompt_tokens: int, max_tokens: int, max_attempts: int, language: str, choices: int = 1
+) -> Usage:
+    """The most one generation can use: every attempt made, each re-ask at its longest, and the
+    first call's ``choices`` answers each sent as a call of its own (a server without ``n``)."""
     reasks = max(0, max_attempts - 1)
-    return Usage(
-        max_attempts * prompt_tokens + reasks * reask_bound(language, max_tokens),
-        max_attempts * max_tokens,
-    )
+    calls = max_attempts + max(0, choices - 1)
+    return Usage(calls * prompt_tokens + reasks * reask_bound(language, max_tokens), calls * max_tokens)
 
 
 def run_attempts(

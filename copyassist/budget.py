@@ -101,9 +101,11 @@ class CappedBackend:
         return estimate_cost(model or self.model, usage.input_tokens, usage.output_tokens) or 0.0
 
     def worst_cost(self, prompt: Prompt) -> float:
-        """What the call for ``prompt`` costs at most: its prompt and all of its max_tokens."""
+        """What the call for ``prompt`` costs at most: its prompt and all of its max_tokens, once
+        per answer asked for (a server without ``n`` is sent the prompt once per answer)."""
         tokens = prompt_tokens_at_most(build_request(prompt, self.structured_mode).messages, self.model)
-        return self._cost(Usage(tokens, int(prompt.params.get("max_tokens") or 0)))
+        answers = max(1, prompt.choices)
+        return self._cost(Usage(tokens * answers, int(prompt.params.get("max_tokens") or 0) * answers))
 
     @contextlib.contextmanager
     def _charged(self, worst: float) -> Iterator[list[Completion]]:

@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from copyassist import errors
-from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
+from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
+from copyassist.candidate import Candidate
 from copyassist.compact import compact_variant, wants_compact
 from copyassist.examples import examples_context
 from copyassist.option_names import check_option_names
@@ -30,6 +31,7 @@ from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template, template_languages
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
+from copyassist.variants import check_variants, run_steps
 
 DEFAULT_ATTEMPTS = 3
 
@@ -65,6 +67,8 @@ class CopyResult:
     rejected: list[Violation] = field(default_factory=list)
     #: the first request's messages, as sent in the mode the backend settled on
     messages: list[dict[str, str]] = field(repr=False, default_factory=list)
+    #: with ``variants`` > 1: every candidate, the chosen one (``output``) among them
+    candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def copy(self) -> str:
@@ -96,7 +100,7 @@ class CopyResult:
                 "model": round(self.timings.model_ms, 1),
                 "total": round(self.timings.total_ms, 1),
             },
-        }
+        } | ({"candidates": [c.to_dict(self.language) for c in self.candidates]} if self.candidates else {})
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,8 @@ def _result(
     prices: dict[str, ModelPrice],
 ) -> CopyResult:
     model_name = outcome.model or backend.model
+    for candidate in outcome.candidates:
+        candidate.cost = _cost(backend, model_name, candidate.usage, prices)
     return CopyResult(
         output=outcome.output,
         raw=outcome.raw,
@@ -253,6 +259,7 @@ def _result(
         first_pass=outcome.first_pass,
         rejected=outcome.rejected,
         messages=build_request(prepared.prompt, backend.structured_mode).messages,
+        candidates=outcome.candidates,
     )
 
 
@@ -272,8 +279,10 @@ def _start(
     backend: Backend,
     max_attempts: int,
     options: dict[str, Any],
+    variants: int = 1,
 ) -> tuple[Prepared, Steps, dict[str, ModelPrice]]:
     """Everything before the first call, so that a bad input or setting costs no tokens."""
+    check_variants(variants)
     prepared = prepare(
         template, product, compact=wants_compact(options.pop("compact", None), backend), **options
     )
@@ -285,10 +294,11 @@ def _start(
         ).with_hint("language")
     prices = load_prices()
     validate = _validator(prepared, profile, backend)
-    steps = run_attempts(
+    steps = run_steps(
         prepared.prompt,
         prepared.template.output_model,
         prepared.template.language,
+        variants=variants,
         max_attempts=max_attempts,
         validate=validate,
         fallback=_fallback(prepared, profile, validate),
@@ -319,6 +329,7 @@ def generate(
     model: str | None = None,
     base_url: str | None = None,
     max_attempts: int = DEFAULT_ATTEMPTS,
+    variants: int = 1,
     **options: Any,
 ) -> CopyResult:
     """Write copy for one product with ``template``, checked against ``channel``'s rules.
@@ -327,10 +338,12 @@ def generate(
     ``compact`` defaults to True for the local backend only.
     Answers that break rules are sent back with the problems listed, up to ``max_attempts``
     calls in all; the best answer is kept and its status says how it went (see ``copyassist.status.Status``).
+    ``variants`` (1..10): that many answers to the first call, each checked; the best is the copy
+    (and alone re-asked), all of them are in ``candidates`` (``copyassist.variants``).
     """
     started = time.perf_counter()
     chosen = _backend_for(backend, provider, model, base_url)
-    prepared, steps, prices = _start(template, product, chosen, max_attempts, options)
+    prepared, steps, prices = _start(template, product, chosen, max_attempts, options, variants)
     model_ms = 0.0
     step: Prompt | Outcome = next(steps)
     while not isinstance(step, Outcome):
@@ -353,6 +366,7 @@ async def agenerate(
     model: str | None = None,
     base_url: str | None = None,
     max_attempts: int = DEFAULT_ATTEMPTS,
+    variants: int = 1,
     **options: Any,
 ) -> CopyResult:
     """The async twin of ``generate``: the same steps, awaiting the backend."""
@@ -360,7 +374,7 @@ async def agenerate(
     chosen = _backend_for(backend, provider, model, base_url)
     # inline, not in a thread: templates, profiles and prices are cached after their first
     # read, so this is a millisecond of CPU, and a thread would only fight the loop for the GIL
-    prepared, steps, prices = _start(template, product, chosen, max_attempts, options)
+    prepared, steps, prices = _start(template, product, chosen, max_attempts, options, variants)
     model_ms = 0.0
     step: Prompt | Outcome = next(steps)
     while not isinstance(step, Outcome):

@@ -36,6 +36,15 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One of several answers to one prompt (``Prompt.choices`` > 1), with its share of the usage."""
+
+    text: str
+    finish_reason: str | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True)
 class Completion:
     text: str
     model: str
@@ -43,6 +52,8 @@ class Completion:
     finish_reason: str | None = None
     #: the server's x-ratelimit-* and retry-after headers, when it sent any
     rate_limits: Mapping[str, str] = field(default_factory=dict)
+    #: every answer, when several were asked for (``Prompt.choices``); ``text`` is the first's
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ class Prompt:
     #: the language of the format instruction
     language: str = "en"
     followups: tuple[dict[str, str], ...] = ()
+    #: how many answers to ask for (``n``; a backend without it makes that many calls)
+    choices: int = 1
 
     def with_followups(self, *turns: dict[str, str]) -> Prompt:
         """The same prompt with ``turns`` after the template's messages, instead of earlier ones."""

@@ -34,6 +34,7 @@ from typing import Any, TextIO
 
 from copyassist import errors
 from copyassist.backends.base import Completion, Prompt, StructuredMode, Usage
+from copyassist.backends.choices import combined, separate_calls
 from copyassist.backends.request import build_request
 from copyassist.backends.retry import RetryPolicy
 
@@ -284,7 +285,10 @@ class LocalBackend:
         return self.STRUCTURED_MODE
 
     def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
-        """One in-process call; ``retry`` is unused: nothing here fails for a while and then works."""
+        """One in-process call; ``retry`` is unused: nothing here fails for a while and then works.
+        Several answers (``Prompt.choices``) are as many calls: llama.cpp has no ``n``."""
+        if prompt.choices > 1:
+            return combined(separate_calls(self.complete, prompt, prompt.choices), self.model)
         llama = _load(str(self.path), self._n_ctx, self._seed, self.chat_format, self._n_threads)
         arguments = build_request(prompt, self.STRUCTURED_MODE).body()
         if not has_system_role(llama):

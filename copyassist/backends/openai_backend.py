@@ -11,6 +11,7 @@ import logging
 import ssl
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, cast
 
 import httpx
@@ -18,7 +19,15 @@ import openai
 
 from copyassist import errors
 from copyassist.backends.async_pool import AsyncClientPool
-from copyassist.backends.base import STRUCTURED_MODES, Completion, Prompt, StructuredMode, Usage
+from copyassist.backends.base import STRUCTURED_MODES, Choice, Completion, Prompt, StructuredMode, Usage
+from copyassist.backends.choices import (
+    Answer,
+    aseparate_calls,
+    combined,
+    refuses_choices,
+    separate_calls,
+    split_usage,
+)
 from copyassist.backends.request import build_request
 from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with_retries
 from copyassist.redact import redact
@@ -31,6 +40,10 @@ CONNECT_TIMEOUT = 10.0
 logger = logging.getLogger(__name__)
 
 
+class _ChoicesRefused(errors.BadRequestError):
+    """The server refused ``n``: the choices are asked for one call each (never retried)."""
+
+
 class OpenAIBackend:
     """Chat completions on OpenAI (``name="openai"``) or a compatible server (``"compatible"``).
 
@@ -38,6 +51,9 @@ class OpenAIBackend:
     compatible server that refuses it, steps down the modes once and remembers what worked.
     Every request is built for the mode it goes out in (``request``), so a step-down changes
     the prompt's format instruction along with the ``response_format``.
+
+    Several answers (``Prompt.choices``) are one call with ``n``; a server that refuses ``n`` or
+    answers with fewer choices makes the backend ask one call per answer from then on.
     """
 
     def __init__(
@@ -61,6 +77,7 @@ class OpenAIBackend:
         self._mode: StructuredMode = structured or "json_schema"
         self._mode_fixed = structured is not None or name == "openai"
         self.retry = retry or RetryPolicy()
+        self.one_choice_per_call = False  # set once the server has refused n
         self._client: openai.OpenAI | None = None
         self._tls: ssl.SSLContext | None = None
         self._aclients: AsyncClientPool[openai.AsyncOpenAI] = AsyncClientPool(
@@ -109,18 +126,38 @@ class OpenAIBackend:
         return build_request(prompt, mode or self._mode).body(self.model, max_tokens_key=key)
 
     def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        if prompt.choices > 1 and self.one_choice_per_call:
+            return combined(
+                separate_calls(lambda p: self.complete(p, retry=retry), prompt, prompt.choices), self.model
+            )
+
         def send() -> Any:
             while True:  # again only after a step-down: the request is built anew for the new mode
                 mode = self._mode
                 try:
                     return self.client.chat.completions.with_raw_response.create(**self.request(prompt, mode))
                 except openai.OpenAIError as exc:
-                    self._raise_unless_stepped_down(exc, mode)
+                    self._raise_unless_stepped_down(exc, mode, prompt)
 
-        response = call_with_retries(send, self.retry if retry is None else retry)
-        return self._accepted(response)
+        try:
+            response = call_with_retries(send, self.retry if retry is None else retry)
+        except _ChoicesRefused:
+            return self.complete(prompt, retry=retry)
+        completion = self._accepted(response)
+        missing = prompt.choices - max(1, len(completion.choices))
+        if missing <= 0:
+            return completion
+        self.one_choice_per_call = True
+        more = separate_calls(
+            lambda p: self.complete(p, retry=retry), prompt, missing, prompt.choices - missing
+        )
+        return combined([*self._answers(completion), *more], completion.model)
 
     async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        if prompt.choices > 1 and self.one_choice_per_call:
+            calls = await aseparate_calls(lambda p: self.acomplete(p, retry=retry), prompt, prompt.choices)
+            return combined(calls, self.model)
+
         async def send() -> Any:
             while True:
                 mode = self._mode
@@ -130,10 +167,27 @@ class OpenAIBackend:
                             **self.request(prompt, mode)
                         )
                 except openai.OpenAIError as exc:
-                    self._raise_unless_stepped_down(exc, mode)
+                    self._raise_unless_stepped_down(exc, mode, prompt)
 
-        response = await acall_with_retries(send, self.retry if retry is None else retry)
-        return self._accepted(response)
+        try:
+            response = await acall_with_retries(send, self.retry if retry is None else retry)
+        except _ChoicesRefused:
+            return await self.acomplete(prompt, retry=retry)
+        completion = self._accepted(response)
+        missing = prompt.choices - max(1, len(completion.choices))
+        if missing <= 0:
+            return completion
+        self.one_choice_per_call = True
+        more = await aseparate_calls(
+            lambda p: self.acomplete(p, retry=retry), prompt, missing, prompt.choices - missing
+        )
+        return combined([*self._answers(completion), *more], completion.model)
+
+    @staticmethod
+    def _answers(completion: Completion) -> list[Answer]:
+        if completion.choices:
+            return list(completion.choices)
+        return [Choice(completion.text, completion.finish_reason, completion.usage)]
 
     def close(self) -> None:
         if self._client is not None:
@@ -143,10 +197,17 @@ class OpenAIBackend:
         """Close the async clients; call it on the event loop that used them."""
         await self._aclients.aclose()
 
-    def _raise_unless_stepped_down(self, exc: openai.OpenAIError, refused: StructuredMode) -> None:
+    def _raise_unless_stepped_down(
+        self, exc: openai.OpenAIError, refused: StructuredMode, prompt: Prompt
+    ) -> None:
         """Raise the copyassist error for ``exc``, unless it refused the structured-output mode
-        and there is another mode to try (then the caller sends again, in that mode)."""
+        and there is another mode to try (then the caller sends again, in that mode). A refusal
+        of ``n`` is ``_ChoicesRefused``, before any step-down: the mode was not what it refused."""
         error = translate_error(exc, self._secrets)
+        if prompt.choices > 1 and refuses_choices(error):
+            logger.debug("%s refused n=%d; asking one call per answer from now on", self.name, prompt.choices)
+            self.one_choice_per_call = True
+            raise _ChoicesRefused(str(error), status_code=getattr(error, "status_code", None)) from None
         if not (isinstance(error, errors.BadRequestError) and self._step_down(refused)):
             # not chained: the SDK's exception holds the provider's unmasked text and the
             # request's Authorization header, and a traceback would print the first
@@ -180,12 +241,28 @@ class OpenAIBackend:
         headers = _limit_headers(raw.headers)
         if not response.choices:
             raise errors.ServerError(f"{self.name}: the server answered with no choices")
-        choice = response.choices[0]
-        text = choice.message.content or ""
         usage = Usage(
             getattr(response.usage, "prompt_tokens", 0) or 0,
             getattr(response.usage, "completion_tokens", 0) or 0,
         )
+        model = response.model or self.model
+        if len(response.choices) == 1:
+            choice = response.choices[0]
+            text = self._checked(choice, usage)
+            return Completion(text, model, usage, choice.finish_reason, headers)
+        ordered = sorted(response.choices, key=lambda c: getattr(c, "index", 0) or 0)
+        shares = split_usage(usage, [c.message.content or "" for c in ordered])
+        answers: list[Answer] = []
+        for choice, share in zip(ordered, shares, strict=True):
+            try:
+                answers.append(Choice(self._checked(choice, share), choice.finish_reason, share))
+            except (errors.ContentFilterError, errors.OutputTruncatedError) as failed:
+                answers.append(failed)
+        return replace(combined(answers, model), rate_limits=headers)
+
+    def _checked(self, choice: Any, usage: Usage) -> str:
+        """The text of one choice, or the error of an answer filtered, refused or cut off."""
+        text: str = choice.message.content or ""
         if choice.finish_reason == "content_filter":
             raise errors.ContentFilterError(
                 f"{self.name}: the provider's content filter stopped the answer; "
@@ -202,13 +279,7 @@ class OpenAIBackend:
                 partial_output=text,
                 usage=usage,
             ).with_hint("max_tokens")
-        return Completion(
-            text=text,
-            model=response.model or self.model,
-            usage=usage,
-            finish_reason=choice.finish_reason,
-            rate_limits=headers,
-        )
+        return text
 
 
 def _limit_headers(headers: Mapping[str, str]) -> dict[str, str]:

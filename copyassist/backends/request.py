@@ -36,6 +36,7 @@ class ChatRequest:
     messages: list[dict[str, str]]
     response_format: dict[str, Any] | None
     params: dict[str, Any]
+    choices: int = 1
 
     def body(self, model: str | None = None, *, max_tokens_key: str = "max_tokens") -> dict[str, Any]:
         """The request as keyword arguments of ``chat.completions.create``.
@@ -47,6 +48,8 @@ class ChatRequest:
             body[max_tokens_key if key == "max_tokens" else key] = value
         if self.response_format is not None:
             body["response_format"] = self.response_format
+        if self.choices > 1:
+            body["n"] = self.choices
         return body
 
 
@@ -59,7 +62,9 @@ def build_request(prompt: Prompt, mode: StructuredMode) -> ChatRequest:
     params = {key: prompt.params[key] for key in SENT_PARAMETERS if prompt.params.get(key) is not None}
     if not params.get("max_tokens"):
         params.pop("max_tokens", None)
-    return ChatRequest(mode, [*messages, *prompt.followups], response_format(prompt.output, mode), params)
+    return ChatRequest(
+        mode, [*messages, *prompt.followups], response_format(prompt.output, mode), params, prompt.choices
+    )
 
 
 def format_instruction(output: OutputSpec, mode: StructuredMode, language: str) -> str:

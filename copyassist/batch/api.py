@@ -36,6 +36,7 @@ from copyassist.rules.profiles import load_profile
 from copyassist.scoring.criteria import scored
 from copyassist.templates import Template
 from copyassist.tokens import estimate_cost
+from copyassist.variants import check_variants
 
 OnOutcome = Callable[[RowOutcome, BatchTotals], None]
 
@@ -85,6 +86,7 @@ def settings_for(
     use_cache: bool = True,
     params: Mapping[str, Any] | None = None,
     score: Iterable[str] = (),
+    variants: int = 1,
     prompts_dirs: Iterable[str | Path] = (),
     personas_dirs: Iterable[str | Path] = (),
     **inputs: Any,
@@ -118,6 +120,7 @@ def settings_for(
         use_cache=use_cache,
         score=scored(score, persona),
         listing=tuple(fields) if len(fields) > 1 else (),
+        variants=check_variants(variants),
     )
     check_listing_settings(settings)
     return settings
@@ -187,7 +190,8 @@ def run_args(
         "template_paths": [str(t.path) for t in field_paths(settings)],
         "language": settings.forced_language, "persona": settings.persona, "channel": settings.channel,
         "options": settings.options, "params": settings.params, "max_attempts": settings.max_attempts,
-        "use_cache": settings.use_cache, "feed_format": feed.format, "mapping": feed.mapping,
+        "variants": settings.variants, "use_cache": settings.use_cache, "feed_format": feed.format,
+        "mapping": feed.mapping,
         "feed_path": str(feed.path.resolve()),
         "feed_stamp": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}, **(extra or {}),
     }  # fmt: skip
@@ -255,7 +259,7 @@ async def iter_batch(
 ) -> AsyncIterator[RowOutcome]:
     """Every row's outcome, in input order, as soon as it is finished and stored.
 
-    ``options``: persona, channel, concurrency, max_attempts, max_cost, use_cache, params,
+    ``options``: persona, channel, concurrency, max_attempts, variants, max_cost, use_cache, params,
     header_row (a workbook's header row, when not the one detected), and template inputs (tone,
     words, keywords...).
     """

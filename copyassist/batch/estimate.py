@@ -67,7 +67,12 @@ class RowEstimator:
                 before if chains and not upstream else 0
             )
             estimates.append(
-                (worst_case_tokens(prompt, max_tokens, settings.max_attempts, template.language), exact)
+                (
+                    worst_case_tokens(
+                        prompt, max_tokens, settings.max_attempts, template.language, settings.variants
+                    ),
+                    exact,
+                )
             )
             before += max_tokens
         return estimates

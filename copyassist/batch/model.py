@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from copyassist.batch.candidates import StoredCandidate
 from copyassist.batch.store import StoredResult
 from copyassist.feeds import FeedRow
 from copyassist.scoring.model import Score
@@ -30,6 +31,8 @@ class RowOutcome:
     #: a listing's fields (batch.listing), one outcome per template in order; ``fields``,
     #: ``status`` and ``violations`` above are then the whole row's (the worst field's status)
     field_outcomes: list[RowOutcome] = field(default_factory=list)
+    #: with variants: every candidate of this row's copy (of this field's, in a listing)
+    candidates: list[StoredCandidate] = field(default_factory=list)
 
 
 def from_stored(base: RowOutcome, stored: StoredResult, cached: bool = True) -> RowOutcome:

@@ -70,7 +70,10 @@ class PacedBackend:
     async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         # what the provider counts against the TPM limit: the prompt plus the completion allowed
         sent = build_request(prompt, self.structured_mode).messages
-        estimate = count_message_tokens(sent, self.model).tokens + int(prompt.params.get("max_tokens") or 0)
+        answers = max(1, prompt.choices)  # n answers, or n calls on a server without n
+        estimate = (
+            count_message_tokens(sent, self.model).tokens + int(prompt.params.get("max_tokens") or 0)
+        ) * answers
         tries = 0
 
         async def paced_attempt() -> Completion:

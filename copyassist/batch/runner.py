@@ -23,6 +23,7 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.backends.base import Usage
+from copyassist.batch.candidates import CandidateStore, from_result
 from copyassist.batch.field_log import FieldLog
 from copyassist.batch.fields import stored_result
 from copyassist.batch.listing import LISTING_INPUT, listing_row
@@ -80,6 +81,7 @@ class BatchSettings:
     #: a listing (several templates, batch.listing): each field's templates by language, in the
     #: order they are written, ``templates`` being the first's; empty for one template
     listing: tuple[dict[str, Template], ...] = ()
+    variants: int = 1  # candidates per field (copyassist.variants), all kept (batch.candidates)
 
 
 #: Reading warnings kept in ``BatchTotals.warnings``; past it they are only counted.
@@ -136,6 +138,7 @@ class BatchRunner:
         self._in_flight: dict[str, asyncio.Future[RowOutcome | None]] = {}
         self._grader: RowGrader | None = None  # grades each generated row, with settings.score
         self.fields = FieldLog(store) if settings.listing else None  # a listing's per-field records
+        self.candidates = CandidateStore(store.connection) if settings.variants > 1 else None
         self._duplicates = ListingDuplicates(store, run_id, self.totals.field_counts) if self.fields else None
         if settings.score:
             self._grader = RowGrader(settings.score, self._caller, store, run_id, self.totals,
@@ -174,6 +177,8 @@ class BatchRunner:
         if "examples" in params:  # the ones this row's prompt shows, as they read: edited, they regenerate
             shown = examples_context(params.pop("examples"), template, row.product)
             params.update({"examples": shown} if shown else {})
+        if self.settings.variants > 1:  # one variant: the key it always had
+            params["variants"] = self.settings.variants
         return self.store.result_key(
             template=template.name,
             template_version=template.meta.version,
@@ -239,9 +244,11 @@ class BatchRunner:
             self.totals.stopped = reason
 
     def _put(self, key: str, stored: StoredResult, base: RowOutcome) -> None:
-        """Store a paid result; a store that cannot take it stops the run (the result still goes
-        to the output: it is paid for)."""
+        """Store a paid result (its candidates first); a store that cannot take it stops the run
+        (the result still goes to the output: it is paid for)."""
         try:
+            if self.candidates is not None:
+                self.candidates.put(key, base.candidates)
             if self.fields is None:
                 self.store.put(key, stored, self.run_id, base.row.number)
             else:
@@ -281,6 +288,7 @@ class BatchRunner:
                 logger.debug("row %d answered from the store (%s, key %s)", row.number, stored.status, key)
                 self.totals.cached += 1
                 self._record(base, key, stored.status, None)
+                base.candidates = self.candidates.get(key) if self.candidates is not None else []
                 return from_stored(base, stored)
         leader = self._in_flight.get(key)
         if leader is not None:
@@ -327,6 +335,7 @@ class BatchRunner:
         elif led.fields or led.status != Status.SKIPPED:
             logger.debug("row %d answered by row %d in flight (key %s)", number, led.row.number, key)
             base.fields, base.status, base.violations = dict(led.fields), led.status, list(led.violations)
+            base.candidates = list(led.candidates)
             base.model, base.cached = led.model, True
             self.totals.cached += 1
             self._record(base, key, led.status, None)
@@ -347,7 +356,7 @@ class BatchRunner:
             result: CopyResult = await agenerate(
                 template, Product.from_mapping(row.product or {}, f"row {row.number}"),
                 backend=self._caller, max_attempts=self.settings.max_attempts,
-                persona=self.settings.persona, channel=self.settings.channel,
+                variants=self.settings.variants, persona=self.settings.persona, channel=self.settings.channel,
                 params=self.settings.params, **{**accepted_by(template, self.settings.options), **inputs},
             )  # fmt: skip
         except errors.CostCapReached as exc:
@@ -368,6 +377,7 @@ class BatchRunner:
         self._failing = (None, 0)
         self._count_usage(result)
         stored = stored_result(result, result.cost)
+        base.candidates = from_result(result)
         self._put(key, stored, base)
         return from_stored(base, stored, cached=False)
 

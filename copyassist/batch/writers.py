@@ -12,6 +12,9 @@ read (``FeedRow.source``), a row the reader could not make out included, and onl
 cells and the new columns change. In a JSON output, such a row keeps its text in
 ``copyassist_original``.
 
+With ``variants``, a JSON or JSONL output has every candidate of a row's fields in
+``copyassist_candidates`` (the chosen one marked); a CSV has the chosen copy only.
+
 A listing (several templates, ``listing``: their names): every field's columns, each filling its
 targets by its own status, a ``copyassist_<template>_status`` column per field beside the row's
 ``copyassist_status`` (its worst field's), and in a JSON or JSONL output a ``copyassist_fields``
@@ -46,6 +49,12 @@ PREFIX = "copyassist_"
 META_COLUMNS = ("status", "template", "template_version", "persona", "model", "violations", "error")
 #: Output fields that go to the column ``mapping`` gives for them (generic CSV, JSON, fallback).
 MAPPED_TARGETS = ("title", "description")
+
+
+def candidates_of(outcome: RowOutcome) -> list[dict[str, Any]]:
+    """Every candidate of the row (``variants``), each naming its template, in field order."""
+    parts = outcome.field_outcomes or [outcome]
+    return [c.as_dict(part.template) for part in parts for c in part.candidates]
 
 
 def _filled(value: Any) -> bool:
@@ -186,6 +195,9 @@ class FeedWriter(AtomicOutput):
                         self._fill(record, name, text, ai=part.status != "fallback")
         if self.listing:
             self._listing_columns(record, outcome)
+        candidates = candidates_of(outcome)
+        if candidates and self.output_format in ("json", "jsonl"):  # a CSV keeps one copy per field
+            record[PREFIX + "candidates"] = candidates
         for name in self.fields:
             record[PREFIX + name] = outcome.fields.get(name, "")
         meta: dict[str, Any] = {

@@ -20,6 +20,7 @@ from copyassist.cli.options import (
     CopyOptions,
     ModelOpt,
     ProviderOpt,
+    VariantsOpt,
     checked_channel,
     use_chat_format,
     with_feed_options,
@@ -32,6 +33,7 @@ from copyassist.feeds.sniffing import regular_file
 from copyassist.product_language import describe_languages
 from copyassist.review.report import is_default_store, write_run_report
 from copyassist.scoring.grader import DEFAULT_GRADE_ATTEMPTS
+from copyassist.variants import check_variants
 
 Opt = typer.Option
 
@@ -110,6 +112,7 @@ def batch_command(
         float | None, Opt(min=0, help="Stop (keeping every finished row) once this many USD are spent.")
     ] = None,
     attempts: AttemptsOpt = 3,
+    variants: VariantsOpt = 1,
     no_cache: Annotated[
         bool, Opt("--no-cache", help="Call the model even for rows already in the store.")
     ] = False,
@@ -167,6 +170,12 @@ def batch_command(
     if in_place and output is not None and output.resolve() != feed.resolve():
         raise fail("--in-place writes the feed itself: give no -o with it (or drop --in-place)", 2)
     remote = bool(via or export_requests or import_results)
+    if check_variants(variants) > 1:
+        if remote:
+            raise fail(
+                "--variants is for live runs: leave out --via, --export-requests and --import-results", 2
+            )
+        inputs["variants"] = variants
     if remote:
         check_remote_options(",".join(template), via, no_cache, score)
     store = Store(db) if db else None

@@ -20,6 +20,7 @@ from copyassist.cli.options import (
     ModelOpt,
     ProviderOpt,
     TemplateArg,
+    VariantsOpt,
     checked_channel,
     require_product,
     use_chat_format,
@@ -28,6 +29,7 @@ from copyassist.cli.options import (
 from copyassist.compact import wants_compact
 from copyassist.pipeline import CopyResult, generate, prepare
 from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.variants import check_variants
 
 
 def _print_result(result: CopyResult, as_json: bool) -> None:
@@ -35,6 +37,9 @@ def _print_result(result: CopyResult, as_json: bool) -> None:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     typer.echo(result.copy)
+    for other in (c for c in result.candidates if not c.chosen):
+        text = " ".join(other.text(result.language).split()) or other.problem
+        typer.secho(f"  candidate {other.number} ({other.status}): {text}", err=True, dim=True)
     if result.status == "fallback":
         typer.secho(
             "⚠ no model answer passed the rules: this title was built from the product data",
@@ -68,6 +73,7 @@ def generate_command(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     attempts: AttemptsOpt = 3,
+    variants: VariantsOpt = 1,
     chat_format: ChatFormatOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
@@ -78,6 +84,8 @@ def generate_command(
     """
     checked_channel(options.channel)
     inputs = options.library_kwargs()
+    if check_variants(variants) > 1:
+        inputs["variants"] = variants
     listing = listing_templates(template, inputs)
     require_product(listing[0] if listing else template, inputs)
     use_chat_format(chat_format)

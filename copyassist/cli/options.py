@@ -202,6 +202,14 @@ AttemptsOpt = Annotated[
         min=1, max=10, metavar="N", help="Model calls per product at most (first answer + repairs)."
     ),
 ]
+#: checked by copyassist.variants.check_variants, for its one-line error
+VariantsOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        help="Candidates per field (1-10), each checked; the best is the copy, all are in --json.",
+    ),
+]
 
 
 @dataclasses.dataclass(frozen=True)

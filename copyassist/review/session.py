@@ -21,6 +21,7 @@ from copyassist.batch.store import RunInfo, Store
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.listing import ListingResult
 from copyassist.review import decisions
+from copyassist.review.candidates import RowCandidates
 from copyassist.review.checking import Checker, Flag
 from copyassist.review.decisions import Change, flags_from
 from copyassist.review.regenerate import regenerate_copy
@@ -94,6 +95,7 @@ class ReviewSession:
         self.fields: list[str] = self._fields()
         self.channel: str | None = self.run.channel
         self.feed_available: bool = Snapshot(self.conn, self.run, self.fields).ensure()
+        self._candidates = RowCandidates(self.conn, self.run.id)  # with variants: "use this one"
 
     def _fields(self) -> list[str]:
         if self.checker is not None:
@@ -120,7 +122,7 @@ class ReviewSession:
             flags=flags_from(row["flags"]),
             decision=row["decision"],
             edited=proposed != generated,
-            candidates=[],
+            candidates=self._candidates.offered(row["row_number"], proposed),
             decided_by=row["decided_by"],
             decided_at=row["decided_at"],
         )
