@@ -187,6 +187,14 @@ ChatFormatOpt = Annotated[
         show_default=False,
     ),
 ]
+TranslateFromOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LANG",
+        help="With -t translate: the product's listing is in LANG (fr, en); rewrite it for --lang's market.",
+        show_default=False,
+    ),
+]
 AttemptsOpt = Annotated[
     int,
     typer.Option(
@@ -226,6 +234,7 @@ class CopyOptions:
     prompts_dirs: PromptsDirOpt = None
     personas_dirs: PersonasDirOpt = None
     compact: CompactOpt = None
+    translate_from: TranslateFromOpt = None
 
     def library_kwargs(self) -> dict[str, Any]:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
@@ -256,6 +265,7 @@ class CopyOptions:
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
             "compact": self.compact,
+            "translate_from": self.translate_from,
         }
 
 
