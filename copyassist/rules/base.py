@@ -101,6 +101,10 @@ class CheckContext:
     #: the fields already written for this product in the same pass (a listing), column -> text:
     #: copy to agree with, never support for a claim (only ``product`` supports one)
     listing: Mapping[str, str] | None = None
+    #: a translation's source: the listing it rewrites, field -> text, and its language; the
+    #: translation's facts are checked against it (``rules.translation``)
+    source_listing: Mapping[str, str] | None = None
+    source_language: str | None = None
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is
