@@ -79,22 +79,26 @@ def translation_inputs(
     template: Template, product: Mapping[str, Any] | None, inputs: Mapping[str, Any]
 ) -> dict[str, Any]:
     """``inputs`` with ``translate_from`` replaced by the template inputs it stands for:
-    ``source_listing`` (the product's listing, unless given) and ``source_language``.
+    ``source_language``, and ``source_listing``: the product's listing, unless given.
 
     One-line errors: ``translate_from`` for a template that does not translate, an unknown
     language, the language written in, or a product with no copy to translate."""
     values = dict(inputs)
     translate_from = values.pop("translate_from", None)
-    if translate_from is None:
-        if values.get(LANGUAGE_INPUT):
-            values[LANGUAGE_INPUT] = check_languages(values[LANGUAGE_INPUT], template.language)
-        return values
     if not _translates(template):
+        if translate_from is not None:
+            raise ConfigError(
+                f"translate_from: template {template.name!r} does not translate a listing; "
+                "use the translate template"
+            ).with_hint("translate_from")
+        return values
+    source = translate_from or values.get(LANGUAGE_INPUT)
+    if not source:
         raise ConfigError(
-            f"translate_from: template {template.name!r} does not translate a listing; "
-            "use the translate template"
+            f"template {template.name!r} needs the language of the listing to translate: "
+            "translate_from=LANG (fr, en...)"
         ).with_hint("translate_from")
-    values[LANGUAGE_INPUT] = check_languages(str(translate_from), template.language)
+    values[LANGUAGE_INPUT] = check_languages(str(source), template.language)
     if not values.get(SOURCE_INPUT):
         values[SOURCE_INPUT] = source_listing(product)
     if not values[SOURCE_INPUT]:
