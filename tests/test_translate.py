@@ -19,7 +19,7 @@ from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.pipeline import generate, prepare
 from copyassist.rules.base import CheckContext, FieldRules
-from copyassist.rules.translation import check_translation_facts
+from copyassist.rules.translation import check_translation, check_translation_facts
 from tests.helpers import assert_exited
 
 OPENAI = "https://api.openai.com/v1/chat/completions"
@@ -253,3 +253,17 @@ def test_generate_translates_a_product_file(tmp_path: Path) -> None:
     assert_exited(result, 0)
     printed = json.loads(result.output)
     assert printed["language"] == "en" and printed["output"]["title"] == GOOD_EN["title"]
+
+
+def test_a_field_left_in_the_source_language_is_flagged() -> None:
+    untouched = {**GOOD_EN, "description": "Une lampe LED de 8 W avec bras de 40 cm, 1,2 kg. Garantie 2 ans."}
+    result, _ = translate(untouched)
+    assert [v.field for v in result.violations if v.rule == "translation.untranslated"] == ["description"]
+    assert rules_of(translate(GOOD_EN)[0]).get("translation.untranslated") is None
+
+
+def test_international_words_shared_with_the_source_are_not_untranslated() -> None:
+    source = {"title": "Smartphone Samsung Galaxy S24 Ultra 256 Go Noir"}
+    context = CheckContext(language="en", brand="Samsung", source_listing=source, source_language="fr")
+    title = "Samsung Galaxy S24 Ultra Smartphone 256 GB Black"
+    assert check_translation("title", title, FieldRules(), context) == []

@@ -11,7 +11,9 @@ is ``500 ml``) and reports each one the source listing does not support:
 - ``translation.new_claim`` (error): an energy class, protection rating, label or model code
   the source does not give;
 - ``translation.unit_changed`` (error): the source's figure with another unit (``50 mm`` for
-  ``50 cm``).
+  ``50 cm``);
+- ``translation.untranslated`` (error): a field left in the source's language (most of its
+  words the source's, and read as that language).
 
 A figure converted to the target market's units is the same fact: ``19.7 in`` for ``50 cm``,
 ``3.3 lb`` for ``1.5 kg``, ``68 °F`` for ``20 °C``, ``15,6 pouces`` for ``39,6 cm`` (within
@@ -35,8 +37,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from copyassist.i18n import language_code
 from copyassist.rules import facts, units
 from copyassist.rules.base import CheckContext, FieldRules, Violation
+from copyassist.rules.language import clean_text, detect_language
 
 NEW_NUMBER = "translation.new_number"
 NEW_CLAIM = "translation.new_claim"
@@ -45,6 +49,11 @@ BRAND_CHANGED = "translation.brand_changed"
 FIELD_MISSING = "translation.field_missing"
 FIELD_ADDED = "translation.field_added"
 DROPPED_FACT = "translation.dropped_fact"
+UNTRANSLATED = "translation.untranslated"
+#: A field of this many words or more, this share of them the source's, is the source left as it was.
+_MIN_WORDS = 3
+_SHARED = 0.5
+_WORDS = re.compile(r"[^\W\d_]+")
 
 _FIGURES = frozenset({"quantity", "number", "price", "dimension"})
 _NAMES = {"rating": "protection rating", "label": "certification/label", "code": "model name/code"}
@@ -152,6 +161,34 @@ def check_translation_facts(
             continue
         found.append(_violation(claim, field))
     return found
+
+
+def check_untranslated(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """A ``Check``: ``translation.untranslated`` (error) for a field still in the source's
+    language: most of its words are the source listing's and it reads as the source language.
+    (The language check cannot tell: words of the product data speak for a short field.)"""
+    source, language = context.source_listing, context.source_language
+    if not source or not language:
+        return []
+    ignore = tuple(n for n in (context.brand, *context.known_words) if n)
+    words = [w for w in _WORDS.findall(clean_text(text, ignore).casefold()) if len(w) > 2]
+    if len(words) < _MIN_WORDS:
+        return []
+    vocabulary = set(_WORDS.findall(_source_text(source).casefold()))
+    shared = sum(word in vocabulary for word in words)
+    if shared < _SHARED * len(words):
+        return []
+    found = detect_language(text, language_code(context.language) or "", ignore)
+    if found is None or found.best != language:
+        return []
+    message = f"still in {language}, the source's language: {shared} of {len(words)} words are the source's"
+    return [Violation(UNTRANSLATED, "error", field, message, text[:80])]
+
+
+def check_translation(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """A ``Check``: the facts guard of a translated field, and whether it was translated at all."""
+    found = check_untranslated(field, text, rules, context)
+    return found + check_translation_facts(field, text, rules, context)
 
 
 def _field_text(value: Any) -> str:

@@ -158,7 +158,7 @@ def check_text(
     for check in selected:
         found.extend(check(field, text, rules, context))
     if copy and context.product and not {v.rule for v in found} & _NOT_COMPARED:
-        guard = translation.check_translation_facts if context.source_listing else units.check_facts
+        guard = translation.check_translation if context.source_listing else units.check_facts
         found.extend(guard(field, _FIELD_PATH.sub(_blank, text), rules, context))
         found.extend(listing_claims.check_listing_claims(field, text, rules, context))
         if field == "title":
