@@ -267,3 +267,12 @@ def test_international_words_shared_with_the_source_are_not_untranslated() -> No
     context = CheckContext(language="en", brand="Samsung", source_listing=source, source_language="fr")
     title = "Samsung Galaxy S24 Ultra Smartphone 256 GB Black"
     assert check_translation("title", title, FieldRules(), context) == []
+
+
+def test_the_source_keywords_are_a_reference_and_given_keywords_the_target() -> None:
+    product = {**PRODUCT, "keywords": ["lampe de bureau", "lampe led"]}
+    prompt = prepare("translate", product, language="en", translate_from="fr").messages[-1]["content"]
+    assert "for reference only (research the English ones anew): lampe de bureau, lampe led" in prompt
+    assert "already researched" not in prompt
+    given = prepare("translate", product, language="en", translate_from="fr", keywords=["desk lamp"])
+    assert "(already researched for this market): desk lamp." in given.messages[-1]["content"]
