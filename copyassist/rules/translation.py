@@ -73,6 +73,7 @@ _IMPERIAL_RUN = re.compile(
     rf"(?P<unit>{'|'.join(f'(?:{p})' for p in _IMPERIAL)})(?![\w])",
     re.IGNORECASE,
 )
+_COUNTED = re.compile(r"(\d+(?:[.,]\d+)?)-[^\W\d_]+")
 _MARKED = re.compile(r"([^\W\d_][\w'’&.-]*)\s?[™®]")
 
 
@@ -151,6 +152,9 @@ def check_translation_facts(
     for claim in facts.unsupported_claims(text, {"source": _source_text(source)}, context.language):
         if any(start <= claim.start and claim.end <= end for start, end in converted):
             continue
+        counted = _COUNTED.fullmatch(claim.text) if claim.kind == "code" else None
+        if counted and not facts.unsupported_claims(counted[1], {"source": _source_text(source)}):
+            continue  # "2-Person" for "2 places": the source's number, not a model code
         values = _base_values(claim)
         if values and claim.kind != "price" and all(_same_quantity(v, known) for v in values):
             continue  # the source's figure in the target market's unit
@@ -220,6 +224,20 @@ def _brand_changes(
     return found
 
 
+#: Small numbers as words, which the facts extractor reads only before a unit.
+_SPELT = {
+    1: ("one", "un", "une"), 2: ("two", "deux"), 3: ("three", "trois"), 4: ("four", "quatre"),
+    5: ("five", "cinq"), 6: ("six",), 7: ("seven", "sept"), 8: ("eight", "huit"), 9: ("nine", "neuf"),
+    10: ("ten", "dix"), 12: ("twelve", "douze"),
+}  # fmt: skip
+
+
+def _spelt(claim: facts.Claim, text: str) -> bool:
+    """True when ``text`` spells the bare number ``claim`` out (``three`` for ``3``)."""
+    words = _SPELT.get(int(claim.values[0])) if claim.values and claim.values[0] % 1 == 0 else None
+    return bool(words) and any(re.search(rf"(?<!\w){w}(?!\w)", text, re.I) for w in words or ())
+
+
 def _dropped_facts(
     written: Mapping[str, str], source: Mapping[str, str], context: CheckContext
 ) -> list[Violation]:
@@ -233,6 +251,8 @@ def _dropped_facts(
         for claim in facts.unsupported_claims(text, {"translation": translation}, context.source_language):
             values = _base_values(claim)
             if claim.keys in seen or (values and all(_same_quantity(v, mine) for v in values)):
+                continue
+            if claim.kind == "number" and _spelt(claim, translation):
                 continue
             seen.add(claim.keys)
             what = _NAMES.get(claim.kind, claim.kind)
