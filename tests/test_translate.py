@@ -276,3 +276,23 @@ def test_the_source_keywords_are_a_reference_and_given_keywords_the_target() -> 
     assert "already researched" not in prompt
     given = prepare("translate", product, language="en", translate_from="fr", keywords=["desk lamp"])
     assert "(already researched for this market): desk lamp." in given.messages[-1]["content"]
+
+
+def test_counts_and_spelt_numbers_are_the_source_facts() -> None:
+    source = {"title": "Tente Randa 2 places", "bullets": "3 arceaux"}
+    context = CheckContext(language="en", brand="Randa", source_listing=source, source_language="fr")
+    assert check_translation("title", "Randa 2-Person Tent", FieldRules(), context) == []
+    assert [v.text for v in check_translation("title", "Randa 4-Person Tent", FieldRules(), context)] == [
+        "4-Person"
+    ]
+    kept = {**GOOD_EN, "bullets": ["Three lighting modes", "USB-C port"]}
+    assert "translation.dropped_fact" not in rules_of(translate(kept)[0])
+    dropped = {**GOOD_EN, "description": "An LED lamp with an adjustable arm. 2-year warranty."}
+    assert sorted(rules_of(translate(dropped)[0])["translation.dropped_fact"]) == ["1,2 kg", "8 W"]
+
+
+def test_english_inches_become_french_centimetres() -> None:
+    source = {"title": "Lumio 15.6 inch laptop stand", "description": 'Fits 15.6" laptops, 2.2 lb.'}
+    context = CheckContext(language="fr", brand="Lumio", source_listing=source, source_language="en")
+    text = "Support Lumio pour ordinateur portable 15,6 pouces (39,6 cm), 2,2 lb (1 kg)."
+    assert check_translation("description", text, FieldRules(), context) == []
