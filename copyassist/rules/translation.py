@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import BaseModel
+
 from copyassist.i18n import language_code
 from copyassist.rules import facts, units
 from copyassist.rules.base import CheckContext, FieldRules, Violation
@@ -261,7 +263,7 @@ def _dropped_facts(
     return found
 
 
-def check_translated_listing(output: Any, context: CheckContext) -> list[Violation]:
+def check_translated_listing(output: BaseModel, context: CheckContext) -> list[Violation]:
     """The whole-output checks of a translation (brand terms, fields, dropped facts); none
     without a source listing."""
     source = {name: text for name, text in (context.source_listing or {}).items() if text}
