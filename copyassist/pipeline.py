@@ -31,6 +31,7 @@ from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template, template_languages
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
+from copyassist.translation import translation_inputs
 from copyassist.variants import check_variants, run_steps
 
 DEFAULT_ATTEMPTS = 3
@@ -189,6 +190,7 @@ def prepare(
     if compact:
         template = compact_variant(template, prompts_dirs)
     persona_name, persona_context = resolve_persona(persona, personas_dirs)
+    inputs = translation_inputs(template, product.as_context() if product is not None else None, inputs)
     values = {k: v for k, v in inputs.items() if v is not None}
     values["product"] = product.as_context() if product is not None else None
     values["persona"] = persona_context

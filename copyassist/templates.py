@@ -50,6 +50,8 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "text": None,
     "listing": None,  # the fields already written for this product in the same pass (template sets)
     "examples": [],  # the seller's approved copy of other products, chosen for this one (copyassist.examples)
+    "source_listing": None,  # translate: the listing to rewrite, field -> text (copyassist.translation)
+    "source_language": None,  # translate: the language source_listing is written in
 }
 
 _EMPTY_PRODUCT: dict[str, Any] = {

@@ -42,6 +42,7 @@ def test_renders_with_a_persona_and_names_the_language(
         "text": "Ancienne description de la montre.",
         "competitors": ["Polar", "Garmin"],
         "location": "Lyon",
+        "source_language": "en" if language == "fr" else "fr",  # translate: the listing's language
     }
     # each template takes the inputs it declares (any other is an error)
     inputs_taken = accepted_by(load_template(name, language), given)

@@ -81,6 +81,11 @@ def _type_label(spec: dict[str, Any], definitions: dict[str, Any]) -> str:
     if "$ref" in spec:
         target = definitions.get(spec["$ref"].rsplit("/", 1)[-1], {})
         return "object with " + ", ".join(target.get("properties", {}))
+    if "anyOf" in spec:  # a nullable field: "text or null"
+        return " or ".join(
+            "null" if option.get("type") == "null" else _type_label(option, definitions)
+            for option in spec["anyOf"]
+        )
     kind = spec.get("type", "value")
     if kind == "array":
         items = spec.get("items", {})

@@ -36,6 +36,7 @@ from copyassist.rules.profiles import load_profile
 from copyassist.scoring.criteria import scored
 from copyassist.templates import Template
 from copyassist.tokens import estimate_cost
+from copyassist.translation import check_batch_translation
 from copyassist.variants import check_variants
 
 OnOutcome = Callable[[RowOutcome, BatchTotals], None]
@@ -105,6 +106,7 @@ def settings_for(
     templates = fields[0]
     every = [t for languages in fields for t in languages.values()]
     options = batch_options(inputs, every, prompts_dirs=prompts_dirs, personas_dirs=personas_dirs)
+    check_batch_translation(options, forced or None, every)
     fallback = forced or (DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in templates else sorted(templates)[0])
     settings = BatchSettings(
         templates=templates,

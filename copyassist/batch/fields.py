@@ -27,6 +27,8 @@ def _column(output: CopyOutput, name: str, language: str) -> str:
     if name not in model.model_fields:
         return output.as_text(language)
     value = getattr(output, name)
+    if value is None:  # a field the output leaves out (a translation of a listing without it)
+        return ""
     if isinstance(value, list):
         separator = "\n" if model.kind_of(name) == "bullets" else ", "
         return separator.join(str(getattr(item, "value", item)).strip() for item in value)

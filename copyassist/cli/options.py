@@ -196,6 +196,14 @@ ChatFormatOpt = Annotated[
         show_default=False,
     ),
 ]
+TranslateFromOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LANG",
+        help="With -t translate: the product's listing is in LANG (fr, en); rewrite it for --lang's market.",
+        show_default=False,
+    ),
+]
 AttemptsOpt = Annotated[
     int,
     typer.Option(
@@ -244,6 +252,7 @@ class CopyOptions:
     personas_dirs: PersonasDirOpt = None
     compact: CompactOpt = None
     examples: ExamplesOpt = None
+    translate_from: TranslateFromOpt = None
 
     def library_kwargs(self) -> dict[str, Any]:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
@@ -275,6 +284,7 @@ class CopyOptions:
             "text": read_text_option(self.text),
             "compact": self.compact,
             "examples": self.examples,
+            "translate_from": self.translate_from,
         }
 
 

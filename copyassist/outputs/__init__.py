@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from copyassist.errors import TemplateError
-from copyassist.outputs import copywriting, market, plan, score, study
+from copyassist.outputs import copywriting, market, plan, score, study, translation
 from copyassist.outputs.base import CopyOutput
 
 
 def _collect() -> dict[str, type[CopyOutput]]:
     models: dict[str, type[CopyOutput]] = {}
-    for module in (copywriting, market, plan, study, score):
+    for module in (copywriting, market, plan, study, score, translation):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, CopyOutput) and value is not CopyOutput:
                 models[value.__name__] = value

@@ -104,6 +104,10 @@ class CheckContext:
     #: the seller's approved copy of other products shown as examples (``copyassist.examples``):
     #: style to follow, never support for a claim; what of them the copy holds is a leak
     examples: Sequence[Mapping[str, Any]] = ()
+    #: a translation's source: the listing it rewrites, field -> text, and its language; the
+    #: translation's facts are checked against it (``rules.translation``)
+    source_listing: Mapping[str, str] | None = None
+    source_language: str | None = None
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is

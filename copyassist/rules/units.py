@@ -65,6 +65,12 @@ def _converted(copy: tuple[str, Decimal], data: tuple[str, Decimal]) -> bool:
     return False
 
 
+def converts(copy: tuple[str, Decimal], data: tuple[str, Decimal]) -> bool:
+    """True when ``copy`` (dimension, value in its base unit) is ``data`` converted across kinds
+    of unit (inches and cm, pounds and kg, °F and °C...), rounding aside."""
+    return _converted(copy, data)
+
+
 def changed_from(claim: facts.Claim, data_claims: list[facts.Claim]) -> facts.Claim | None:
     """The data's claim that ``claim`` (unsupported) restates in another unit, if any."""
     mine = _quantity(claim)

@@ -27,6 +27,7 @@ from copyassist.rules import (
     reask,
     relevance,
     repetition,
+    translation,
     truncation,
     units,
 )
@@ -59,6 +60,9 @@ def check_context(
     product = dict(render_context.get("product") or {})
     if render_context.get("text"):
         product["source_text"] = render_context["text"]
+    source_listing = dict(render_context.get("source_listing") or {}) or None
+    if source_listing:
+        product["source_listing"] = source_listing
     return CheckContext(
         language=render_context.get("language"),
         brand=brand,
@@ -70,6 +74,8 @@ def check_context(
         max_chars=render_context.get("max_chars"),
         listing=dict(render_context.get("listing") or {}) or None,
         examples=tuple(render_context.get("examples") or ()),
+        source_listing=source_listing,
+        source_language=render_context.get("source_language"),
     )
 
 
@@ -154,7 +160,8 @@ def check_text(
     for check in selected:
         found.extend(check(field, text, rules, context))
     if copy and context.product and not {v.rule for v in found} & _NOT_COMPARED:
-        found.extend(units.check_facts(field, _FIELD_PATH.sub(_blank, text), rules, context))
+        guard = translation.check_translation if context.source_listing else units.check_facts
+        found.extend(guard(field, _FIELD_PATH.sub(_blank, text), rules, context))
         found.extend(listing_claims.check_listing_claims(field, text, rules, context))
         if field == "title":
             found.extend(relevance.check_on_product(field, text, rules, context))
@@ -213,4 +220,5 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
             found.extend(repetition.stuffing_check("description")(name, joined, rules, context))
         for place, text in _texts(name, value):
             found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes", kind=kind))
+    found.extend(translation.check_translated_listing(output, context))
     return sorted(found, key=lambda v: v.severity != "error")
