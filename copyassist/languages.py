@@ -46,6 +46,11 @@ def supported_list() -> str:
     return ", ".join(sorted(OUTPUT_LANGUAGES))
 
 
+def unsupported(code: str) -> InputError:
+    """The one-line error for a language copy cannot be written in, listing those it can."""
+    return InputError(f"unsupported language {code!r}; supported: {supported_list()}").with_hint("language")
+
+
 def language_name(code: str, in_language: str) -> str:
     """The name of language ``code`` written in ``in_language`` ("German", "allemand"); English
     names for a body in another language, the code itself for a language with no name here."""
@@ -60,7 +65,7 @@ def normalized(code: str) -> str:
     listing the supported ones."""
     found = language_code(code)
     if found not in OUTPUT_LANGUAGES:
-        raise InputError(f"unsupported language {code!r}; supported: {supported_list()}").with_hint("language")
+        raise unsupported(code)
     return found
 
 
@@ -72,7 +77,7 @@ def body_language(code: str, available: Collection[str]) -> str:
     if wanted in available:
         return wanted
     if wanted not in OUTPUT_LANGUAGES:
-        raise InputError(f"unsupported language {code!r}; supported: {supported_list()}").with_hint("language")
+        raise unsupported(code)
     for body in BODY_PREFERENCE:
         if body in available:
             return body

@@ -27,7 +27,7 @@ from copyassist.product_language import DEFAULT_LANGUAGE, choose_language
 from copyassist.rules.base import Profile, Violation
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
-from copyassist.templates import Template, load_template, template_languages
+from copyassist.templates import Template, load_template, output_languages_of
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 
 DEFAULT_ATTEMPTS = 3
@@ -178,7 +178,7 @@ def prepare(
         if language is None and not template.endswith(".j2"):
             data = product.model_dump(exclude_defaults=True) if product is not None else None
             forced = profile.language if profile is not None else None
-            language = choose_language(data, forced, template_languages(template, prompts_dirs)).language
+            language = choose_language(data, forced, output_languages_of(template, prompts_dirs)).language
         template = load_template(template, language or DEFAULT_LANGUAGE, prompts_dirs)
     check_option_names([k for k, v in inputs.items() if v is not None], [template])
     if compact:
@@ -199,7 +199,7 @@ def prepare(
 def _validator(prepared: Prepared, profile: Profile, backend: Backend) -> Validator:
     # the prompt as sent: an answer that echoes the format instruction echoes the prompt
     sent = build_request(prepared.prompt, backend.structured_mode).messages
-    context = check_context(prepared.context, sent, followup_texts(prepared.template.language))
+    context = check_context(prepared.context, sent, followup_texts(prepared.template.prompt_language))
     return lambda output: validate_output(output, profile, context)
 
 

@@ -72,6 +72,18 @@ MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset(
         "the and with for your of to is are this that from our its it's you each into without".split()  # noqa: SIM905
     ),
+    # German, Spanish and Italian copy (copyassist.languages): words none of the others writes
+    "de": frozenset(
+        "der die das und mit für ist sind ein eine einen dem den des auf bei aus von sich nicht ihr ihre "  # noqa: SIM905
+        "ihren jeder jede durch ohne oder auch".split()
+    ),
+    "es": frozenset(
+        "el los las y con para es son una del al por que su sus sin cada este esta muy".split()  # noqa: SIM905
+    ),
+    "it": frozenset(
+        "il gli e con per è sono uno una della dei delle nel nella che suo sua senza ogni questo "  # noqa: SIM905
+        "questa".split()
+    ),
 }
 
 #: A word scored alone, French against English, is clearly in one of them from this odds on.
