@@ -19,6 +19,8 @@ from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts, run_attempts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.compact import compact_variant, wants_compact
+from copyassist.i18n import language_code
+from copyassist.languages import normalized
 from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
@@ -180,6 +182,8 @@ def prepare(
             forced = profile.language if profile is not None else None
             language = choose_language(data, forced, output_languages_of(template, prompts_dirs)).language
         template = load_template(template, language or DEFAULT_LANGUAGE, prompts_dirs)
+        if language and language_code(language) != template.language:  # a .j2 file asked another language
+            template = template.writing(normalized(language))
     check_option_names([k for k, v in inputs.items() if v is not None], [template])
     if compact:
         template = compact_variant(template, prompts_dirs)

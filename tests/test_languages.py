@@ -419,3 +419,14 @@ def test_render_dash_l_it_and_an_unsupported_language() -> None:
     assert_exited(refused, 2)
     assert "no 'pt' version; available: de, en, es, fr, it" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
+
+
+def test_a_template_file_of_ones_own_writes_the_language_asked(tmp_path: Path) -> None:
+    path = tmp_path / "mine.en.j2"
+    head = "---\nname: mine\ntask: title\ndescription: x\noutput: ProductTitle\n---\n"
+    path.write_text(head + "<<user>>\nA title for {{ product.title }}, in {{ language_name }}.\n", "utf-8")
+    prepared = prepare(str(path), LAMP, language="es")
+    assert prepared.template.language == "es" and prepared.messages[-1]["content"].endswith("in Spanish.")
+    assert prepare(str(path), LAMP).template.language == "en"
+    with pytest.raises(InputError, match="unsupported language 'pt'"):
+        prepare(str(path), LAMP, language="pt")
