@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copyassist.assets import search_path
@@ -182,8 +183,8 @@ class Template:
 def _with_language_line(template: Template, messages: list[dict[str, str]]) -> list[dict[str, str]]:
     """A template that never names ``language_name`` (a user's own) asks for its body's
     language: when the copy is in another, the last user message says which."""
-    if template.language == template.prompt_language or any(
-        "language_name" in source for _, source in template.parts
+    if template.language == template.prompt_language or _names_language(
+        template.folders, tuple(source for _, source in template.parts)
     ):
         return messages
     line = _LANGUAGE_LINE.get(template.prompt_language, _LANGUAGE_LINE["en"])
@@ -191,6 +192,22 @@ def _with_language_line(template: Template, messages: list[dict[str, str]]) -> l
     name = language_name(template.language, template.prompt_language)
     messages[last] = {**messages[last], "content": messages[last]["content"] + "\n\n" + line.format(name)}
     return messages
+
+
+@lru_cache(maxsize=256)
+def _names_language(folders: tuple[Path, ...], sources: tuple[str, ...]) -> bool:
+    """Whether ``sources``, or a partial they include, use ``language_name``."""
+    pending, seen = list(sources), set()
+    while pending:
+        source = pending.pop()
+        if "language_name" in source:
+            return True
+        for name in jinja2.meta.find_referenced_templates(_environment(folders).parse(source)):
+            path = next((f / name for f in folders if name and (f / name).is_file()), None)
+            if path is not None and name not in seen:
+                seen.add(name)
+                pending.append(path.read_text("utf-8"))
+    return False
 
 
 def _is_empty(value: Any) -> bool:

@@ -430,3 +430,12 @@ def test_a_template_file_of_ones_own_writes_the_language_asked(tmp_path: Path) -
     assert prepare(str(path), LAMP).template.language == "en"
     with pytest.raises(InputError, match="unsupported language 'pt'"):
         prepare(str(path), LAMP, language="pt")
+
+
+def test_a_grader_asks_its_reason_in_the_listing_language_through_its_partial() -> None:
+    template = load_template("score-clear", "de")
+    values = {"text": GERMAN_COPY, "product": LAMP}
+    text = _text(template.render(values))
+    assert "one short sentence, in German" in text and "Write in German." not in text
+    english = _text(load_template("score-clear", "en").render(values))
+    assert "one short sentence, in English" in english
