@@ -439,3 +439,10 @@ def test_a_grader_asks_its_reason_in_the_listing_language_through_its_partial() 
     assert "one short sentence, in German" in text and "Write in German." not in text
     english = _text(load_template("score-clear", "en").render(values))
     assert "one short sentence, in English" in english
+
+
+def test_persona_sheets_stay_french_or_english() -> None:
+    from copyassist.drafts.persona import draft_persona
+
+    with pytest.raises(InputError, match="persona sheets are written in fr or en, not 'de'"):
+        draft_persona("Berliner Studenten, 20-25", language="de", backend=FakeBackend(["{}"]))
