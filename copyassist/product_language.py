@@ -3,8 +3,9 @@
 One rule for every entry point (``generate``, ``render``, ``batch``, ``study``, ``personas new``):
 the language asked for, else the one the product says (a ``language`` field or column), else the
 one its own title and description are written in, else :data:`DEFAULT_LANGUAGE`. A language
-is only taken when the template has a version in it; an English feed gets English prompts, a
-French one French prompts, and a German one (no German template) the default.
+is only taken when the template can write it; an English feed gets English prompts, a French
+one French prompts, and a German one, where the caller offers German (``copyassist.languages``:
+the English body asking for German), German copy; else the default.
 
 Detection uses py3langid, as the ``language.mismatch`` rule does (:mod:`copyassist.rules.language`):
 the text loses brand names, model numbers and acronyms first. The template's languages are
