@@ -446,3 +446,13 @@ def test_persona_sheets_stay_french_or_english() -> None:
 
     with pytest.raises(InputError, match="persona sheets are written in fr or en, not 'de'"):
         draft_persona("Berliner Studenten, 20-25", language="de", backend=FakeBackend(["{}"]))
+
+
+def test_german_articles_are_no_repeated_words() -> None:
+    from copyassist.rules.checks import check_repeated_words
+
+    rules = FieldRules(max_word_repeats=2)
+    title = "Lampe für die Küche, für die Werkstatt und für die Garage, mit Akku und mit USB und mit Clip"
+    assert check_repeated_words("title", title, rules, CheckContext(language="de")) == []
+    found = check_repeated_words("title", "Lampe Lampe Lampe", rules, CheckContext(language="de"))
+    assert [v.text for v in found] == ["lampe"]
