@@ -365,6 +365,18 @@ def load_template(name: str, language: str = "en", search_dirs: Iterable[str | P
     return parse_template(path, search_dirs)
 
 
+def check_output_language(
+    names: Iterable[str], language: str | None, search_dirs: Iterable[str | Path] = ()
+) -> None:
+    """A ``TemplateError`` (the one of ``load_template``) when one of ``names`` cannot write
+    ``language``, before any backend is looked for; template files (``.j2`` paths) are not
+    judged here."""
+    if language:
+        for name in names:
+            if not name.endswith(".j2"):
+                load_template(name, language, search_dirs)
+
+
 def template_languages(name: str, search_dirs: Iterable[str | Path] = ()) -> list[str]:
     """The languages template ``name`` has a version in, sorted (none for an unknown name)."""
     return sorted(lang for (n, lang) in _template_files(search_dirs) if n == name)

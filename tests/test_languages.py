@@ -456,3 +456,13 @@ def test_german_articles_are_no_repeated_words() -> None:
     assert check_repeated_words("title", title, rules, CheckContext(language="de")) == []
     found = check_repeated_words("title", "Lampe Lampe Lampe", rules, CheckContext(language="de"))
     assert [v.text for v in found] == ["lampe"]
+
+
+def test_generate_refuses_an_unsupported_language_before_looking_for_a_model() -> None:
+    """No backend is set up here: the language is what the one line is about."""
+    refused = runner.invoke(app, ["generate", "product-title,bullets", "-l", "pt", "-s", "title=Lampe"])
+    assert_exited(refused, 2)
+    assert refused.output.strip() == (
+        "copyassist: error: template 'product-title' has no 'pt' version; available: de, en, es, fr, it "
+        "(option --lang)"
+    )
