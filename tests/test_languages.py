@@ -466,3 +466,20 @@ def test_generate_refuses_an_unsupported_language_before_looking_for_a_model() -
         "copyassist: error: template 'product-title' has no 'pt' version; available: de, en, es, fr, it "
         "(option --lang)"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "cut", "whole"),
+    [
+        ("de", "Leichte Lampe aus Eiche mit warmem Licht und", "Passt sich jedem Raum an"),
+        ("es", "Lámpara ligera de roble con luz cálida y", "Lámpara ligera de roble con luz cálida"),
+        ("it", "Lampada leggera in rovere con luce calda e", "Lampada leggera in rovere con luce calda"),
+    ],
+)
+def test_a_line_cut_on_a_connector_in_german_spanish_italian(language: str, cut: str, whole: str) -> None:
+    from copyassist.rules.truncation import truncation_check
+
+    check_truncated = truncation_check("bullets")
+    context = CheckContext(language=language)
+    assert [v.rule for v in check_truncated("bullets", cut, RULES, context)] == ["text.truncated"]
+    assert check_truncated("bullets", whole, RULES, context) == []
