@@ -30,7 +30,9 @@ def compact_variant(template: Template, search_dirs: Iterable[str | Path] = ()) 
     if template.path.parent.name == COMPACT_FOLDER:
         return template
     candidate = compact_path(template)
-    return parse_template(candidate, search_dirs) if candidate.is_file() else template
+    if not candidate.is_file():
+        return template
+    return parse_template(candidate, search_dirs).writing(template.language)
 
 
 def wants_compact(compact: bool | None, backend: Backend | None) -> bool:

@@ -21,6 +21,8 @@ from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, 
 from copyassist.candidate import Candidate
 from copyassist.compact import compact_variant, wants_compact
 from copyassist.examples import examples_context
+from copyassist.i18n import language_code
+from copyassist.languages import normalized
 from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
@@ -29,7 +31,7 @@ from copyassist.product_language import DEFAULT_LANGUAGE, choose_language
 from copyassist.rules.base import Profile, Violation
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
-from copyassist.templates import Template, load_template, template_languages
+from copyassist.templates import Template, load_template, output_languages_of
 from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 from copyassist.translation import translation_inputs
 from copyassist.variants import check_variants, run_steps
@@ -184,8 +186,10 @@ def prepare(
         if language is None and not template.endswith(".j2"):
             data = product.model_dump(exclude_defaults=True) if product is not None else None
             forced = profile.language if profile is not None else None
-            language = choose_language(data, forced, template_languages(template, prompts_dirs)).language
+            language = choose_language(data, forced, output_languages_of(template, prompts_dirs)).language
         template = load_template(template, language or DEFAULT_LANGUAGE, prompts_dirs)
+        if language and language_code(language) != template.language:  # a .j2 file asked another language
+            template = template.writing(normalized(language))
     check_option_names([k for k, v in inputs.items() if v is not None], [template])
     if compact:
         template = compact_variant(template, prompts_dirs)
@@ -208,7 +212,7 @@ def prepare(
 def _validator(prepared: Prepared, profile: Profile, backend: Backend) -> Validator:
     # the prompt as sent: an answer that echoes the format instruction echoes the prompt
     sent = build_request(prepared.prompt, backend.structured_mode).messages
-    context = check_context(prepared.context, sent, followup_texts(prepared.template.language))
+    context = check_context(prepared.context, sent, followup_texts(prepared.template.prompt_language))
     return lambda output: validate_output(output, profile, context)
 
 

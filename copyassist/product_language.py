@@ -3,8 +3,9 @@
 One rule for every entry point (``generate``, ``render``, ``batch``, ``study``, ``personas new``):
 the language asked for, else the one the product says (a ``language`` field or column), else the
 one its own title and description are written in, else :data:`DEFAULT_LANGUAGE`. A language
-is only taken when the template has a version in it; an English feed gets English prompts, a
-French one French prompts, and a German one (no German template) the default.
+is only taken when the template can write it; an English feed gets English prompts, a French
+one French prompts, and a German one, where the caller offers German (``copyassist.languages``:
+the English body asking for German), German copy; else the default.
 
 Detection uses py3langid, as the ``language.mismatch`` rule does (:mod:`copyassist.rules.language`):
 the text loses brand names, model numbers and acronyms first. The template's languages are
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from copyassist.i18n import language_code
+from copyassist.languages import is_borrowed
 from copyassist.rules.language import CANDIDATES, clean_text, known_languages, language_scores
 
 DEFAULT_LANGUAGE = "fr"
@@ -104,7 +106,12 @@ def choose_language(
     declared: str | None = None,
 ) -> LanguageChoice:
     """The language to write ``data``'s copy in: ``forced``, else ``declared`` (or the data's own
-    ``language`` field), else detected, else the default; only ever one of ``available``."""
+    ``language`` field), else detected, else the default; only ever one of ``available``.
+
+    German, Spanish and Italian, written from another language's body
+    (``copyassist.languages``), are never among the languages the text is ranked against (the
+    French and English odds stay what they were); they are taken when the text clearly is
+    in one of them (:data:`OTHER_LEADS`), as they are when a row declares one."""
     if forced:
         return LanguageChoice(forced, "forced")
     fallback = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in available or not available else sorted(available)[0]
@@ -113,7 +120,8 @@ def choose_language(
         if stated in available:
             return LanguageChoice(stated, "declared")
         return LanguageChoice(fallback, "default", seen=stated)
-    found = detect_language(data, available)
+    ranked = [code for code in available if not is_borrowed(code)] or list(available)
+    found = detect_language(data, ranked)
     if found is None:
         return LanguageChoice(fallback, "default")
     if found not in available:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copyassist.assets import search_path
 from copyassist.errors import InputError, TemplateError, one_line
+from copyassist.i18n import language_code
+from copyassist.languages import body_language, language_name, writable_languages
 from copyassist.outputs import CopyOutput, output_model
 from copyassist.safe_yaml import YamlError, did_you_mean, parse_yaml
 from copyassist.sandbox import BudgetedSandbox, BudgetExceeded, render_budget
@@ -28,6 +31,7 @@ from copyassist.sandbox import BudgetedSandbox, BudgetExceeded, render_budget
 LANGUAGES = ("fr", "en")
 MODEL_PARAMETERS = frozenset({"temperature", "max_tokens", "top_p"})
 _MARKER = re.compile(r"^<<(system|user|assistant)>>[ \t]*$", re.MULTILINE)
+_LANGUAGE_LINE = {"fr": "Écris en {}.", "en": "Write in {}."}
 _FILE_NAME = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[a-z]{2})\.j2$")
 
 #: Every context name a template may use, with the value it has when nobody gave one.
@@ -92,15 +96,28 @@ class TemplateMeta(BaseModel):
 
 @dataclass(frozen=True)
 class Template:
+    """A template file, ready to render. ``language`` is the language of the copy it asks for;
+    ``prompt_language`` the one its body is written in (the same, but for German, Spanish or
+    Italian copy written from an English or French body: see ``copyassist.languages``)."""
+
     meta: TemplateMeta
     language: str
     path: Path
     parts: tuple[tuple[str, str], ...] = field(repr=False)
     folders: tuple[Path, ...] = field(repr=False, default=())
+    prompt_language: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.prompt_language:
+            object.__setattr__(self, "prompt_language", self.language)
 
     @property
     def name(self) -> str:
         return self.meta.name
+
+    def writing(self, language: str) -> Template:
+        """This template asking for copy in ``language``, its body unchanged."""
+        return replace(self, language=language)
 
     @property
     def output_model(self) -> type[CopyOutput]:
@@ -132,6 +149,7 @@ class Template:
         context["category"] = context["category"] or product["category"]
         context["keywords"] = list(context["keywords"] or product["keywords"] or [])
         context["language"] = self.language
+        context["language_name"] = language_name(self.language, self.prompt_language)
         missing = [name for name in self.meta.inputs.required if _is_missing(name, context)]
         if missing:
             raise InputError(
@@ -162,7 +180,37 @@ class Template:
                 except Exception as exc:  # the template's own code failed: 1/0, int('x')...
                     raise TemplateError(f"template {self.name!r} ({self.path}): {one_line(exc)}") from None
                 messages.append({"role": role, "content": _tidy(content)})
+        return _with_language_line(self, messages)
+
+
+def _with_language_line(template: Template, messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A template that never names ``language_name`` (a user's own) asks for its body's
+    language: when the copy is in another, the last user message says which."""
+    if template.language == template.prompt_language or _names_language(
+        template.folders, tuple(source for _, source in template.parts)
+    ):
         return messages
+    line = _LANGUAGE_LINE.get(template.prompt_language, _LANGUAGE_LINE["en"])
+    last = max(i for i, m in enumerate(messages) if m["role"] == "user")
+    name = language_name(template.language, template.prompt_language)
+    messages[last] = {**messages[last], "content": messages[last]["content"] + "\n\n" + line.format(name)}
+    return messages
+
+
+@lru_cache(maxsize=256)
+def _names_language(folders: tuple[Path, ...], sources: tuple[str, ...]) -> bool:
+    """Whether ``sources``, or a partial they include, use ``language_name``."""
+    pending, seen = list(sources), set()
+    while pending:
+        source = pending.pop()
+        if "language_name" in source:
+            return True
+        for name in jinja2.meta.find_referenced_templates(_environment(folders).parse(source)):
+            path = next((f / name for f in folders if name and (f / name).is_file()), None)
+            if path is not None and name not in seen:
+                seen.add(name)
+                pending.append(path.read_text("utf-8"))
+    return False
 
 
 def _is_empty(value: Any) -> bool:
@@ -292,27 +340,55 @@ def _template_files(extra: Iterable[str | Path] = ()) -> dict[tuple[str, str], P
 
 
 def load_template(name: str, language: str = "en", search_dirs: Iterable[str | Path] = ()) -> Template:
-    """The template ``name`` in ``language`` (a path to a .j2 file also works)."""
+    """The template ``name`` writing copy in ``language`` (a path to a .j2 file also works).
+
+    A language the template has no version in is written from its English (else French) body,
+    when it is one of ``copyassist.languages.OUTPUT_LANGUAGES``: ``load_template("aida", "de")``
+    is the English AIDA asking for German copy."""
     if name.endswith(".j2") and Path(name).is_file():
         return parse_template(Path(name), search_dirs)
     files = _template_files(search_dirs)
+    language = language_code(language) or language
     path = files.get((name, language))
     if path is None:
         languages = sorted(lang for (n, lang) in files if n == name)
-        if languages:
+        if not languages:
+            names = sorted({n for (n, _) in files})
             raise TemplateError(
-                f"template {name!r} has no {language!r} version; available: {', '.join(languages)}"
+                f"unknown template {name!r}; run 'copyassist templates list' (known: {', '.join(names)})"
             )
-        names = sorted({n for (n, _) in files})
-        raise TemplateError(
-            f"unknown template {name!r}; run 'copyassist templates list' (known: {', '.join(names)})"
-        )
+        try:
+            body = body_language(language, languages)
+        except InputError:
+            raise TemplateError(
+                f"template {name!r} has no {language!r} version; "
+                f"available: {', '.join(writable_languages(languages))}"
+            ).with_hint("language") from None
+        return parse_template(files[(name, body)], search_dirs).writing(language)
     return parse_template(path, search_dirs)
+
+
+def check_output_language(
+    names: Iterable[str], language: str | None, search_dirs: Iterable[str | Path] = ()
+) -> None:
+    """A ``TemplateError`` (the one of ``load_template``) when one of ``names`` cannot write
+    ``language``, before any backend is looked for; template files (``.j2`` paths) are not
+    judged here."""
+    if language:
+        for name in names:
+            if not name.endswith(".j2"):
+                load_template(name, language, search_dirs)
 
 
 def template_languages(name: str, search_dirs: Iterable[str | Path] = ()) -> list[str]:
     """The languages template ``name`` has a version in, sorted (none for an unknown name)."""
     return sorted(lang for (n, lang) in _template_files(search_dirs) if n == name)
+
+
+def output_languages_of(name: str, search_dirs: Iterable[str | Path] = ()) -> list[str]:
+    """Every language template ``name`` writes copy in, sorted: its versions' and, from its English
+    or French body, German, Spanish and Italian (none for an unknown name)."""
+    return writable_languages(template_languages(name, search_dirs))
 
 
 def list_templates(search_dirs: Iterable[str | Path] = ()) -> list[Template]:

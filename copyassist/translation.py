@@ -17,8 +17,9 @@ from typing import Any
 from copyassist.columns import copy_columns
 from copyassist.errors import ConfigError, InputError
 from copyassist.i18n import language_code
+from copyassist.languages import OUTPUT_LANGUAGES as LANGUAGES
 from copyassist.outputs.translation import LISTING_FIELDS
-from copyassist.templates import LANGUAGES, Template
+from copyassist.templates import Template
 
 SOURCE_INPUT = "source_listing"
 LANGUAGE_INPUT = "source_language"

@@ -14,6 +14,8 @@ from copyassist.rules.profiles import BUNDLED_DIR, list_profiles, load_profile
 
 BUNDLED = sorted(BUNDLED_DIR.glob("*.yaml"))
 CHANNELS = ("generic", "amazon", "google-shopping", "shopify", "rakuten-fr", "cdiscount", "meta-tags")
+#: the European Amazon stores, each in its own language (tests/test_languages.py)
+EU_CHANNELS = ("amazon-de", "amazon-es", "amazon-it")
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +42,8 @@ def error_of(name_or_path: str | Path, *search_dirs: Path) -> str:
 
 
 def test_every_channel_is_bundled() -> None:
-    assert {path.stem for path in BUNDLED} == set(CHANNELS)
-    assert [name for name, _ in list_profiles()] == sorted(CHANNELS)
+    assert {path.stem for path in BUNDLED} == set(CHANNELS + EU_CHANNELS)
+    assert [name for name, _ in list_profiles()] == sorted(CHANNELS + EU_CHANNELS)
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)

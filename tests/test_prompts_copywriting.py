@@ -15,6 +15,8 @@ from copyassist.outputs.base import CopyOutput
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGES = ("fr", "en")
 LANGUAGE_INSTRUCTION = {"fr": "Écris en français.", "en": "Write in English."}
+#: the line as the body writes it: the output language is an input (copyassist.languages)
+LANGUAGE_LINE = {"fr": "Écris en {{ language_name }}.", "en": "Write in {{ language_name }}."}
 
 TEMPLATES = {
     "product-title": "ProductTitle",
@@ -140,7 +142,7 @@ def test_front_matter_defaults_are_sized(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_body_contract(name: str, language: str) -> None:
     body = _body(name, language)
-    assert LANGUAGE_INSTRUCTION[language] in body
+    assert LANGUAGE_LINE[language] in body
     assert f'{{% include "_partials/persona.{language}.j2" %}}' in body
     assert f'{{% include "_partials/product.{language}.j2" %}}' in body
     assert "json" not in body.lower(), "the JSON format is appended by code, not the template"

@@ -147,8 +147,8 @@ def test_front_matter_is_read_as_safely_as_personas_and_profiles(
 def test_unknown_template_and_language_errors_say_what_exists() -> None:
     with pytest.raises(TemplateError, match=r"unknown template 'aidaa'.*templates list"):
         load_template("aidaa", "fr")
-    with pytest.raises(TemplateError, match="no 'de' version; available: en, fr"):
-        load_template("aida", "de")
+    with pytest.raises(TemplateError, match="no 'nl' version; available: de, en, es, fr, it"):
+        load_template("aida", "nl")
 
 
 def test_missing_required_input_is_an_input_error() -> None:

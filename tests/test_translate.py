@@ -227,7 +227,7 @@ def test_library_batch_a_row_with_no_source_text_fails_alone(tmp_path: Path) -> 
     ("flags", "expected"),
     [
         (["--translate-from", "en", "-l", "en"], "is also the language to write in"),
-        (["--translate-from", "de", "-l", "en"], "unknown language 'de'"),
+        (["--translate-from", "nl", "-l", "en"], "unknown language 'nl'"),
         (["--translate-from", "fr"], "needs the language to write every row in"),
     ],
 )

@@ -30,7 +30,7 @@ from copyassist.listing import LISTING_INPUT, accepts_listing, listing_columns, 
 from copyassist.product_language import DEFAULT_LANGUAGE
 from copyassist.status import Status, worst_status
 from copyassist.template_sets import resolve_templates
-from copyassist.templates import Template, load_template, template_languages
+from copyassist.templates import Template, load_template, output_languages_of
 
 
 class _Settings(Protocol):  # batch.runner.BatchSettings (which imports this module)
@@ -81,7 +81,7 @@ def _one(template: str | Template, language: str | None, dirs: list[str | Path])
         return {template.language: template}
     if language is not None:
         return {language: load_template(template, language, dirs)}
-    found = {lang: load_template(template, lang, dirs) for lang in template_languages(template, dirs)}
+    found = {lang: load_template(template, lang, dirs) for lang in output_languages_of(template, dirs)}
     return found or {DEFAULT_LANGUAGE: load_template(template, DEFAULT_LANGUAGE, dirs)}  # says what is wrong
 
 

@@ -28,6 +28,7 @@ from copyassist.cli.options import (
 )
 from copyassist.compact import wants_compact
 from copyassist.pipeline import CopyResult, generate, prepare
+from copyassist.templates import check_output_language
 from copyassist.tokens import count_message_tokens, estimate_cost
 from copyassist.variants import check_variants
 
@@ -88,6 +89,7 @@ def generate_command(
         inputs["variants"] = variants
     listing = listing_templates(template, inputs)
     require_product(listing[0] if listing else template, inputs)
+    check_output_language(listing or [template], inputs.get("language"), inputs.get("prompts_dirs") or ())
     use_chat_format(chat_format)
     backend = get_backend(provider, model=model, base_url=base_url)
     progress = TerminalProgress() if isinstance(backend, LocalBackend) and sys.stderr.isatty() else None

@@ -67,7 +67,8 @@ PersonaOpt = Annotated[
     typer.Option(metavar="NAME", help="Persona name (see 'copyassist personas list') or YAML file."),
 ]
 _LANG_HELP = (
-    "Output language, e.g. fr or en. Default: the product's own (a language field, else detected), else fr."
+    "Output language: fr, en, de, es or it (de, es, it from the English prompts). Default: the product's "
+    "own (a language field, else detected), else fr."
 )
 LangOpt = Annotated[
     str | None,
@@ -79,8 +80,8 @@ FeedLangOpt = Annotated[
         *_LANG_FLAGS,
         envvar=_LANG_ENV,
         metavar="LANG",
-        help="Write every row in this language (fr, en). Default: each row in its own (a language column, "
-        "else detected from its title and description), else fr.",
+        help="Write every row in this language (fr, en, de, es, it). Default: each row in its own (a "
+        "language column, else detected from its title and description), else fr.",
         show_default=False,
     ),
 ]

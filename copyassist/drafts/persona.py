@@ -14,6 +14,8 @@ import yaml
 from copyassist.assets import user_dir
 from copyassist.backends import Backend
 from copyassist.errors import InputError, OutputError, PersonaError
+from copyassist.i18n import language_code
+from copyassist.languages import is_borrowed
 from copyassist.persona import Persona, persona_kind, validate_persona_file
 from copyassist.pipeline import generate
 from copyassist.product import Product
@@ -48,6 +50,11 @@ def draft_persona(
         chosen = persona_kind(kind) if kind is not None else None
     except ValueError as exc:
         raise InputError(f"persona kind {exc}").with_hint("kind") from None
+    if language is not None and is_borrowed(language_code(language) or language):
+        raise InputError(
+            f"persona sheets are written in fr or en, not {language!r}; the copy written for the "
+            "persona may be in any language"
+        ).with_hint("language")
     text = brief.strip() if chosen is None else f"{brief.strip()}\nkind: {chosen}"
     result = generate(
         "persona-draft", product, language=language, text=text, backend=backend,

@@ -46,6 +46,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
+from copyassist.rules import facts_languages
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 
 __all__ = ["RULE_ID", "Claim", "check_facts", "extract_claims", "unsupported_claims"]
@@ -116,7 +117,7 @@ price-CHF 1=chf|francs? suisses?
 """
 _UNITS: tuple[tuple[str, str, str], ...] = tuple(
     (pattern, line.partition(" ")[0], factor)
-    for line in _UNIT_TABLE.strip().splitlines()
+    for line in (_UNIT_TABLE.strip() + "\n" + facts_languages.UNIT_TABLE.strip()).splitlines()
     for factor, _, pattern in (unit.partition("=") for unit in line.partition(" ")[2].split(" ; "))
 )
 _WORDS = {"un": 1, "une": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4}
@@ -132,7 +133,7 @@ _LABELS |= {"Origine France Garantie": r"\borigine france garantie\b"}
 _LABELS |= {"made in France": r"\b(?:made in france|(?:fabriqu|produit)[ée]?e?s? en france)\b"}
 
 _I = re.IGNORECASE
-_NUM = r"\d{1,3}(?:[ ,]\d{3})+(?!\d)(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_NUM = r"\d{1,3}(?:[ ,]\d{3})+(?!\d)(?:[.,]\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+|(?![\d.,]))|\d+(?:[.,]\d+)?"
 _SIGNED = rf"(?:(?<![\w.,-])(?P<neg>-)|(?<![\w.,]))(?P<num>{_NUM})"
 _UNIT = "|".join(f"(?:{pattern})" for pattern, _, _ in _UNITS)
 _LENGTH = "|".join(f"(?:{pattern})" for pattern, dim, _ in _UNITS if dim in ("length", "inch"))
@@ -183,6 +184,10 @@ def _number(raw: str, language: str) -> Decimal:
         raw = raw.replace(".", "").replace(",", ".") if comma_last else raw.replace(",", "")
     elif raw.count(",") > 1:
         raw = raw.replace(",", "")
+    elif raw.count(".") > 1:  # 1.234.567: dots between thousands, whatever the language
+        raw = raw.replace(".", "")
+    elif language == facts_languages.DOT_THOUSANDS and (whole := facts_languages.dot_thousands(raw)):
+        raw = whole
     elif "," in raw:
         head, tail = raw.split(",")
         raw = head + tail if language == "en" and len(tail) == 3 else f"{head}.{tail}"
@@ -300,8 +305,7 @@ def extract_claims(text: str, language: str | None = None) -> list[Claim]:
     """Every checkable claim in ``text`` (see the module docstring), in reading order."""
     source, normalised, spans = _prepare(text)
     claims = []
-    english = bool(language and language.lower().startswith("en"))
-    for kind, start, end, keys, values in _scan(normalised, "en" if english else "fr"):
+    for kind, start, end, keys, values in _scan(normalised, facts_languages.reading(language)):
         first, last = spans[start][0], spans[end - 1][1]
         claims.append(Claim(kind, source[first:last], keys, first, last, values))
     return claims
@@ -327,7 +331,7 @@ def _support(data: str) -> tuple[frozenset[str], str]:
     """What ``data`` (the flattened product, one value a line) supports, and its normalised text."""
     normalised = _prepare(data)[1]
     keys: set[str] = set()
-    for language in ("fr", "en"):
+    for language in facts_languages.DATA_READINGS:
         for kind, start, end, claim_keys, values in _scan(normalised, language):
             keys.update(claim_keys)
             keys.update(_key("number", value) for value in values)
@@ -346,7 +350,7 @@ def _price_keys(product: Mapping[str, Any]) -> set[str]:
     currency = str(product.get("currency") or "")
     currencies = [dim for pattern, dim, _ in _UNITS if dim.startswith("price-")]
     named = [dim for pattern, dim, _ in _UNITS if dim in currencies and re.fullmatch(pattern, currency, _I)]
-    values = {_number(price.group(), language) for language in ("fr", "en")}
+    values = {_number(price.group(), language) for language in facts_languages.DATA_READINGS}
     return {_key(f"quantity:{dim}", value) for dim in named or currencies for value in values}
 
 

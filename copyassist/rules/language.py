@@ -25,6 +25,13 @@ had three French function words. None is flagged. Copy in the wrong language: de
 of 36, French titles checked as English 20 out of 67 (franglais titles are English to any model).
 The misses are the price of never failing a good French title.
 
+German, Spanish and Italian copy (``copyassist.languages``) is judged the same way, with
+function words of their own in :data:`MARKERS`. On 10 titles, bullets and descriptions written in
+each (franglais-style titles included: "Gaming Maus RGB kabellos 16000 DPI"), none was flagged
+when asked in its own language; of the 34 texts in the four other languages, 24 to 27 were
+caught for each, the long ones all but one (the misses are short titles, as above). English
+copy, the likeliest slip (German is asked from the English body), was caught 7 times out of 8.
+
 Short fields the model cannot judge (fewer than :data:`LONG_WORDS` words, "Randa 2-Person
 Backpacking Tent"), French against English only, get a vocabulary test (:func:`short_mismatch`):
 each word is scored alone, French against English; the field is in the other language when no
@@ -71,6 +78,18 @@ MARKERS: dict[str, frozenset[str]] = {
     ),
     "en": frozenset(
         "the and with for your of to is are this that from our its it's you each into without".split()  # noqa: SIM905
+    ),
+    # German, Spanish and Italian copy (copyassist.languages): words none of the others writes
+    "de": frozenset(
+        "der die das und mit für ist sind ein eine einen dem den des auf bei aus von sich nicht ihr ihre "  # noqa: SIM905
+        "ihren jeder jede durch ohne oder auch".split()
+    ),
+    "es": frozenset(
+        "el los las y con para es son una del al por que su sus sin cada este esta muy".split()  # noqa: SIM905
+    ),
+    "it": frozenset(
+        "il gli e con per è sono uno una della dei delle nel nella che suo sua senza ogni questo "  # noqa: SIM905
+        "questa".split()
     ),
 }
 

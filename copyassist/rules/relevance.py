@@ -3,13 +3,18 @@
 Small models, and hurried sellers, write titles that pass every length and wording rule yet say
 nothing of the product ("Atelier Lanvéoc", "Baby Food Products" for a porridge, an invented
 name). This check compares the title with the words of the product's own name and category.
+A title in another language than the product data (German copy from a French product, see
+``copyassist.languages``) shares none of its words by nature: it is not judged.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from copyassist.i18n import language_code
+from copyassist.product_language import declared_language, detect_language
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.text import fold
 from copyassist.rules.wordlists import words
@@ -35,12 +40,21 @@ def product_stems(values: Iterable[str], brand: str | None) -> set[str]:
     return stems
 
 
+def _data_in_another_language(product: Mapping[str, Any], language: str | None) -> bool:
+    """Whether the product data says, or clearly is, in another language than the copy's."""
+    code = language_code(language)
+    if code is None or not product:
+        return False
+    seen = declared_language(product) or detect_language(product, (code,))
+    return seen is not None and seen != code
+
+
 def check_on_product(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``content.off_product`` (error): a title sharing no word with the product's name or category."""
     product = context.product or {}
     named = [str(product.get(key) or "") for key in ("title", "category")]
     wanted = product_stems(named, context.brand or str(product.get("brand") or ""))
-    if not wanted or _stems(text, set()) & wanted:
+    if not wanted or _stems(text, set()) & wanted or _data_in_another_language(product, context.language):
         return []
     return [
         Violation(

@@ -35,6 +35,19 @@ _DANGLING = {
         "these those which who whose but nor is are was were be very as than such per lets allows "
         "enables".split()
     ),
+    # not the German prefixes a separable verb ends a sentence on ("passt sich jedem Raum an")
+    "de": frozenset(
+        "und oder der die das den dem des eine einen einem einer für von zum zur im am ohne gegen "  # noqa: SIM905
+        "sehr als wie ihr ihre ihren unser unsere sowie dank".split()
+    ),
+    "es": frozenset(
+        "y o de del la el los las un una unos unas con para por sin en al a entre sobre hacia desde "  # noqa: SIM905
+        "su sus tu tus nuestro nuestra muy como pero".split()
+    ),
+    "it": frozenset(
+        "e o di del della dei degli delle il lo la gli le un uno una con per da su in nel nella al "  # noqa: SIM905
+        "alla tra fra senza suo sua suoi tuo tua nostro nostra molto come ma".split()
+    ),
 }
 #: With no language known: words that are connectors in both (not "or", "an", "a", "on", "son").
 _EITHER = frozenset(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from copyassist.rules import facts
+from copyassist.rules import facts, facts_languages
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.leftovers import product_texts
 
@@ -99,7 +99,8 @@ def data_claims(product: Mapping[str, Any]) -> list[facts.Claim]:
 @lru_cache(maxsize=64)
 def _quantities(data: str) -> tuple[facts.Claim, ...]:
     """Cached: every field of an output is compared with the same data."""
-    return tuple(c for lang in ("fr", "en") for c in facts.extract_claims(data, lang) if c.kind == "quantity")
+    readings = facts_languages.DATA_READINGS
+    return tuple(c for lang in readings for c in facts.extract_claims(data, lang) if c.kind == "quantity")
 
 
 def unit_changes(
