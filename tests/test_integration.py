@@ -48,7 +48,8 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(MODEL), "--model_alias", "smollm2",
+        [sys.executable, "-m", "copyassist.backends.llama_params",  # llama_cpp.server, no AMX repacking
+         "--model", str(MODEL), "--model_alias", "smollm2",
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
         stdout=log,
         stderr=subprocess.STDOUT,

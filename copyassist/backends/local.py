@@ -35,6 +35,7 @@ from typing import Any, TextIO
 from copyassist import errors
 from copyassist.backends.base import Completion, Prompt, StructuredMode, Usage
 from copyassist.backends.choices import combined, separate_calls
+from copyassist.backends.llama_params import without_weight_repacking
 from copyassist.backends.request import build_request
 from copyassist.backends.retry import RetryPolicy
 
@@ -128,6 +129,8 @@ def _settle_chat_format(llama: Any, requested: str | None, path: str) -> None:
 def _load(path: str, n_ctx: int, seed: int, chat_format: str | None = None, n_threads: int = 0) -> Any:
     set_threading_defaults()
     import llama_cpp  # the local extra; imported only when a local model is used
+
+    without_weight_repacking()
 
     if chat_format and chat_format not in _chat_format_names():
         raise errors.ConfigError(
