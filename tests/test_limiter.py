@@ -547,3 +547,20 @@ def test_a_call_that_comes_late_gives_its_lateness_back_to_the_next(vt: VirtualT
         assert vt.now - start == pytest.approx(2 * spacing - 0.02)
 
     run(main())
+
+
+def test_after_a_429_a_late_call_no_longer_lets_the_next_go_early(vt: VirtualTime) -> None:
+    async def main() -> None:
+        lim = RateLimiter(1200, None, clock=vt.clock, sleep=vt.sleep)
+        spacing = 1 / 19.4
+        await lim.acquire(10)
+        for _ in range(5):  # a server that counts over short windows, and says so
+            lim.penalize(0.0)
+        await vt.advance(spacing + 0.015)
+        await lim.acquire(10)
+        late = vt.now
+        await vt.run(lim.acquire(10))
+        # nearly the full spacing (20 ms / 32 of slack left), at the rate cut once
+        assert vt.now - late == pytest.approx(spacing / 0.95 - 0.02 / 32)
+
+    run(main())

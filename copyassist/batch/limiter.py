@@ -7,7 +7,7 @@
   per second"), so a minute-sized bucket, or even a 2 s one, lets out bursts that come back as
   429s. The request bucket holds one request more than that, plus ``slack_seconds`` (20 ms) of
   the rate: a call sent late by a busy event loop leaves that much for the next, so lateness
-  is not lost to the rate. Buckets start (nearly) empty, the request bucket with one request,
+  is not lost to the rate; each 429 halves the slack (the server may count over short windows). Buckets start (nearly) empty, the request bucket with one request,
   so that calls go out evenly spaced from the first second instead of a burst and then the
   rate. Rates are ``headroom`` (97%) of the limits: sends bunch a little on a busy event loop.
 * A request larger than the token bucket goes once the bucket is full and leaves it in debt, so
@@ -322,6 +322,7 @@ class RateLimiter:
         self._refill(now)
         self._rate_limited += 1
         self._ramp.finish()
+        self._drop_slack()
         valid = retry_after is not None and retry_after >= 0  # NaN is not
         pause = min(retry_after, self.max_pause) if retry_after is not None and valid else self.default_pause
         self._paused_until = max(self._paused_until, now + pause)
@@ -350,6 +351,15 @@ class RateLimiter:
         for bucket in self._buckets.values():
             if bucket is not None:
                 bucket.level = min(bucket.level, 0.0)
+
+    def _drop_slack(self) -> None:
+        """A 429 may say the server counts over windows too short for a late call's follower to
+        go early: halve the slack at each one, so that a server that keeps refusing soon gets
+        calls at their full spacing."""
+        self.slack_seconds /= 2.0
+        bucket = self._buckets["requests"]
+        if bucket is not None:
+            bucket.slack_seconds = self.slack_seconds
 
     def stats(self) -> LimiterStats:
         now = self._clock()
