@@ -7,9 +7,10 @@
   per second"), so a minute-sized bucket, or even a 2 s one, lets out bursts that come back as
   429s. The request bucket holds one request more than that, plus ``slack_seconds`` (20 ms) of
   the rate: a call sent late by a busy event loop leaves that much for the next, so lateness
-  is not lost to the rate; each 429 halves the slack (the server may count over short windows). Buckets start (nearly) empty, the request bucket with one request,
-  so that calls go out evenly spaced from the first second instead of a burst and then the
-  rate. Rates are ``headroom`` (97%) of the limits: sends bunch a little on a busy event loop.
+  is not lost to the rate; each 429 halves the slack (the server may count over short windows).
+  Buckets start (nearly) empty, the request bucket with one request, so that calls go out
+  evenly spaced from the first second instead of a burst and then the rate. Rates are
+  ``headroom`` (97%) of the limits: sends bunch a little on a busy event loop.
 * A request larger than the token bucket goes once the bucket is full and leaves it in debt, so
   the long-run rate holds and a large request is never starved.
 * Waiters are served first come, first served: only the head of the queue waits on the clock,
