@@ -45,114 +45,19 @@ import asyncio
 import collections
 import contextlib
 import math
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 
+from copyassist.batch.limiter_parts import EPSILON, Bucket, Gate, Grant, LimiterStats, parse_reset, parsed
 from copyassist.batch.ramp import SlowStart
 
 __all__ = ["Grant", "LimiterStats", "RateLimiter", "parse_reset"]
 
-_PART = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)"
-_DURATION = re.compile(f"(?:{_PART})+")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_EPSILON = 1e-9
 _DEFAULT_RESET = 1.0  # how long a remaining-* header holds when no reset-* came with it
 _KINDS = ("requests", "tokens")
 _RAMP_WAIT = 60.0  # at most, while a run with no known limit has its allowance of calls out
 _MIN_MEASURE = 0.1  # seconds: the shortest span a rate is measured over
 _MIN_ANSWERS = 2  # answers needed in the last minute to measure the rate the server lets through
-
-
-def parse_reset(value: str) -> float:
-    """Seconds in a reset header: ``"1s"``, ``"6m0s"``, ``"20ms"``, ``"1h2m3.5s"`` (Go durations,
-    as OpenAI sends them) or a bare number of seconds. ``ValueError`` when malformed."""
-    text = value.strip()
-    if _DURATION.fullmatch(text):
-        return sum(float(n) * _UNITS[unit] for n, unit in re.findall(_PART, text))
-    seconds = float(text)  # ValueError on anything else
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"not a duration: {value!r}")
-    return seconds
-
-
-def _parsed(parse: Callable[[str], float], value: str | None) -> float | None:
-    """``parse(value)`` when it is a finite number >= 0, else None: headers never raise."""
-    try:
-        number = parse(value) if value is not None else math.nan
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
-
-
-class _Bucket:
-    def __init__(
-        self,
-        per_minute: float,
-        burst_seconds: float,
-        now: float,
-        start: float | None = None,
-        slack_seconds: float = 0.0,
-    ) -> None:
-        self.per_second, self.burst_seconds = per_minute / 60.0, burst_seconds  # at factor 1
-        self.slack_seconds = slack_seconds
-        self.level = self.capacity(1.0) if start is None else min(start, self.capacity(1.0))
-        self.updated = now
-
-    def capacity(self, factor: float) -> float:
-        rate = self.per_second * factor
-        return max(1.0 + rate * self.slack_seconds, rate * self.burst_seconds)
-
-    def refill(self, now: float, factor: float) -> None:
-        gained = self.per_second * factor * max(0.0, now - self.updated)
-        self.level = min(self.capacity(factor), self.level + gained)
-        self.updated = max(self.updated, now)
-
-    def wait(self, need: float, factor: float) -> float:
-        missing = min(need, self.capacity(factor)) - self.level
-        return 0.0 if missing <= _EPSILON else missing / (self.per_second * factor)
-
-
-@dataclass
-class _Gate:
-    """The server's word: ``remaining`` at ``at``, refilling by ``refill``/s, all back at ``until``."""
-
-    remaining: float
-    at: float
-    until: float
-    refill: float
-
-    def wait(self, need: float, now: float) -> float:
-        if now >= self.until:
-            return 0.0
-        available = self.remaining + self.refill * (now - self.at)
-        if need <= available + _EPSILON:
-            return 0.0
-        return min(self.until - now, (need - available) / self.refill if self.refill > 0 else math.inf)
-
-
-@dataclass(frozen=True)
-class Grant:
-    """Where one acquire stands in the run: requests and tokens granted up to and including it."""
-
-    requests: int
-    tokens: int
-
-
-@dataclass(frozen=True)
-class LimiterStats:
-    rpm: float | None  # requests per minute allowed now (None: no limit)
-    tpm: float | None  # tokens per minute allowed now (None: no limit)
-    factor: float  # the AIMD factor applied to both, 1.0 when no 429 slowed the run
-    requests: int  # acquires granted
-    tokens: int  # tokens granted, corrected by settle
-    waits: int  # acquires that had to wait
-    wait_seconds: float  # their total wait
-    waiting: int  # acquires queued right now
-    rate_limited: int  # 429s reported through penalize
-    decreases: int  # times the rates were cut
-    paused_for: float  # seconds left of the current 429 pause
 
 
 class RateLimiter:
@@ -192,13 +97,11 @@ class RateLimiter:
         self.headroom, self.slack_seconds, self.told_decrease = headroom, slack_seconds, told_decrease
         self.probe_recovery, self.probe_ceiling = probe_recovery, probe_ceiling
         now = clock()
-        self._buckets: dict[str, _Bucket | None] = {
-            "requests": _Bucket(
-                rpm * headroom, burst_seconds, now, None if start_full else 1.0, slack_seconds
-            )
+        self._buckets: dict[str, Bucket | None] = {
+            "requests": Bucket(rpm * headroom, burst_seconds, now, None if start_full else 1.0, slack_seconds)
             if rpm and rpm > 0
             else None,
-            "tokens": _Bucket(tpm * headroom, token_burst_seconds, now, start=None if start_full else 0.0)
+            "tokens": Bucket(tpm * headroom, token_burst_seconds, now, start=None if start_full else 0.0)
             if tpm and tpm > 0
             else None,
         }
@@ -210,7 +113,7 @@ class RateLimiter:
         self._measured: float | None = None  # requests/minute measured at the last 429, if paced so
         self._answers: collections.deque[float] = collections.deque()  # answer times, when learning
         self._first_grant: float | None = None
-        self._gates: dict[str, _Gate] = {}
+        self._gates: dict[str, Gate] = {}
         self._in_flight = dict.fromkeys(_KINDS, 0)  # acquired, not settled yet
         self._queue: collections.deque[asyncio.Future[None]] = collections.deque()
         self._kick: asyncio.Future[None] | None = None
@@ -284,18 +187,18 @@ class RateLimiter:
             return
         now = self._clock()
         for kind in _KINDS:
-            remaining = _parsed(float, lowered.get(f"x-ratelimit-remaining-{kind}"))
+            remaining = parsed(float, lowered.get(f"x-ratelimit-remaining-{kind}"))
             if remaining is None:
                 continue
-            limit = _parsed(float, lowered.get(f"x-ratelimit-limit-{kind}"))
+            limit = parsed(float, lowered.get(f"x-ratelimit-limit-{kind}"))
             if limit:
                 self._adopt(kind, limit, now)
-            reset = _parsed(parse_reset, lowered.get(f"x-ratelimit-reset-{kind}"))
+            reset = parsed(parse_reset, lowered.get(f"x-ratelimit-reset-{kind}"))
             window = _DEFAULT_RESET if reset is None else reset
             refill = 0.0
             if limit is not None and limit > remaining and window > 0:
                 refill = (limit - remaining) / window
-            self._gates[kind] = _Gate(remaining - self._uncounted(kind, grant), now, now + window, refill)
+            self._gates[kind] = Gate(remaining - self._uncounted(kind, grant), now, now + window, refill)
 
     def _uncounted(self, kind: str, grant: Grant | None) -> float:
         if grant is None:
@@ -310,7 +213,7 @@ class RateLimiter:
         if self._buckets[kind] is None or (kind == "requests" and self._measured is not None):
             self._measured = None
             start, slack = (1.0, self.slack_seconds) if kind == "requests" else (0.0, 0.0)
-            self._buckets[kind] = _Bucket(
+            self._buckets[kind] = Bucket(
                 per_minute * self.headroom, self._bursts[kind], now, start=start, slack_seconds=slack
             )
             self._learn = False
@@ -337,7 +240,7 @@ class RateLimiter:
                     self._ramp.restart()
             else:
                 self._measured = answered * self.headroom
-                self._buckets["requests"] = _Bucket(
+                self._buckets["requests"] = Bucket(
                     self._measured, self.burst_seconds, now, start=0.0, slack_seconds=self.slack_seconds
                 )
                 self._recover_from = max(self._recover_from, self._paused_until + self.quiet)
@@ -425,7 +328,7 @@ class RateLimiter:
                     del self._gates[kind]
                 else:
                     delay = max(delay, gate.wait(amounts[kind], now))
-        if delay > _EPSILON:
+        if delay > EPSILON:
             return delay
         for kind in _KINDS:
             bucket = self._buckets[kind]
