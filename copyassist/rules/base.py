@@ -101,6 +101,8 @@ class CheckContext:
     #: the fields already written for this product in the same pass (a listing), column -> text:
     #: copy to agree with, never support for a claim (only ``product`` supports one)
     listing: Mapping[str, str] | None = None
+    #: the brand file's rules (``copyassist.brand.Brand.to_context``), checked by ``rules.brand_voice``
+    brand_voice: Mapping[str, Any] | None = None
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is

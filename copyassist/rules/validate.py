@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from copyassist.outputs import CopyOutput
 from copyassist.rules import (
     brand_spelling,
+    brand_voice,
     checks,
     claims,
     competitors,
@@ -68,6 +69,7 @@ def check_context(
         known_words=(brand,) if brand else (),
         max_chars=render_context.get("max_chars"),
         listing=dict(render_context.get("listing") or {}) or None,
+        brand_voice=render_context.get("brand_voice") or None,
     )
 
 
@@ -128,6 +130,7 @@ def quality_checks(kind: str | None) -> tuple[Check, ...]:
         brand_spelling.check_brand_spelling,
         reask.check_tool_request,
         competitors.check_competitors,
+        *brand_voice.BRAND_CHECKS,
     )
 
 
@@ -209,4 +212,5 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
             found.extend(repetition.stuffing_check("description")(name, joined, rules, context))
         for place, text in _texts(name, value):
             found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes", kind=kind))
+    found.extend(brand_voice.check_brand_output(output, context))
     return sorted(found, key=lambda v: v.severity != "error")
