@@ -32,6 +32,7 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 import typer
 
 from copyassist.backends.local import CHAT_FORMAT_ENV
+from copyassist.brand import load_brand
 from copyassist.errors import ConfigError, InputError
 from copyassist.product import load_product
 from copyassist.rules.profiles import load_profile
@@ -187,6 +188,17 @@ ChatFormatOpt = Annotated[
         show_default=False,
     ),
 ]
+BrandFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--brand-file",
+        metavar="FILE",
+        help="Brand file (YAML): voice, register, words to avoid, names to keep, mandatory mentions, "
+        "spellings. Default: brand.yaml in the user folder, when there is one.",
+        show_default=False,
+    ),
+]
+NoBrandOpt = Annotated[bool, typer.Option("--no-brand", help="No brand file, not even the user folder's.")]
 AttemptsOpt = Annotated[
     int,
     typer.Option(
@@ -226,6 +238,8 @@ class CopyOptions:
     prompts_dirs: PromptsDirOpt = None
     personas_dirs: PersonasDirOpt = None
     compact: CompactOpt = None
+    brand_voice: BrandFileOpt = None
+    no_brand: NoBrandOpt = False
 
     def library_kwargs(self) -> dict[str, Any]:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
@@ -256,6 +270,11 @@ class CopyOptions:
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
             "compact": self.compact,
+            "brand_voice": False
+            if self.no_brand
+            else load_brand(self.brand_voice)
+            if self.brand_voice
+            else None,
         }
 
 
