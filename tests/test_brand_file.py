@@ -77,10 +77,9 @@ def test_register_words_and_plain_values_are_read_as_text(tmp_path: Path) -> Non
 def test_a_missing_file_and_a_bad_mapping_are_one_line_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such brand file"):
         load_brand(tmp_path / "nope.yaml")
-    with pytest.raises(
-        ConfigError, match="^brand_voice: unknown field 'voix' \\(did you mean 'voice'\\?\\)$"
-    ):
+    with pytest.raises(ConfigError) as caught:
         resolve_brand({"voix": "sobre"})
+    assert str(caught.value) == "brand_voice: unknown field 'voix' (did you mean 'voice'?)"
 
 
 def _system(template: str, language: str = "fr", **options: object) -> str:
@@ -122,8 +121,8 @@ def test_a_title_prompt_is_not_told_of_the_description_mentions() -> None:
 def test_every_copy_template_ends_its_system_part_with_the_brand(template: str, language: str) -> None:
     inputs = {"text": "Une marinière en coton."} if template == "seo-rewrite" else {}
     for compact in (False, True):
-        system = _system(template, language, brand_voice={"name": "Zorglub", "voice": "Sobre."}, compact=compact,
-                         **inputs)  # fmt: skip
+        brand = {"name": "Zorglub", "voice": "Sobre."}
+        system = _system(template, language, brand_voice=brand, compact=compact, **inputs)
         last = system.split("Zorglub")[-1]
         assert last.strip().endswith("Sobre."), (template, compact)
         assert "Zorglub" not in _system(template, language, compact=compact, **inputs)
@@ -160,8 +159,9 @@ def test_cli_brand_file_errors_are_one_line_with_the_flag(tmp_path: Path) -> Non
     bad = _write(tmp_path / "brand.yaml", "register: toi\n")
     product = _write(tmp_path / "p.json", '{"title": "Marinière"}')
     for command in (["render", "product-title"], ["generate", "product-title"]):
-        result = CliRunner().invoke(app, [*command, "-p", str(product), "--lang", "fr", "--brand-file", str(bad),
-                                          "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1"])  # fmt: skip
+        flags = ["-p", str(product), "--lang", "fr", "--brand-file", str(bad), "--provider", "compatible",
+                 "--base-url", "http://127.0.0.1:9/v1"]  # fmt: skip
+        result = CliRunner().invoke(app, [*command, *flags])
         assert_exited(result, 2)
         assert "must be vous or tu, not 'toi'" in result.output and "--brand-file" in result.output
         assert len(result.output.strip().splitlines()) == 1, result.output

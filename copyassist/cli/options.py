@@ -27,12 +27,12 @@ import inspect
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 import typer
 
 from copyassist.backends.local import CHAT_FORMAT_ENV
-from copyassist.brand import load_brand
+from copyassist.brand import Brand, load_brand
 from copyassist.errors import ConfigError, InputError
 from copyassist.product import load_product
 from copyassist.rules.profiles import load_profile
@@ -276,6 +276,12 @@ class CopyOptions:
             if self.brand_voice
             else None,
         }
+
+    def _brand(self) -> Brand | Literal[False] | None:
+        """--brand-file, read now so that a bad file fails before any work; --no-brand: False."""
+        if self.no_brand:
+            return False
+        return load_brand(self.brand_voice) if self.brand_voice else None
 
 
 NO_PRODUCT = (
