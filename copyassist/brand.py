@@ -1,6 +1,6 @@
 """The brand file: how a seller's brand writes, whatever the template.
 
-A small YAML sheet (``--brand-file brand.yaml``, else ``<user folder>/brand.yaml`` when there is
+A small YAML sheet (``brand_voice="brand.yaml"``, else ``<user folder>/brand.yaml`` when there is
 one) that every copy template honours (``prompts/_partials/brand.<lang>.j2``) and that the checks
 after generation hold the copy to (:mod:`copyassist.rules.brand_voice`):
 
