@@ -4,6 +4,7 @@ a call, mandatory mentions and names to keep; and the user's word lists, for eve
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,22 @@ def test_a_batch_with_a_brand_file_flags_a_forbidden_word(
     assert rows["KRS-S2-BLK"]["copyassist_status"] == "flagged"
     assert "brand.avoided" in rows["KRS-S2-BLK"]["copyassist_violations"]
     assert "brand.avoided" not in rows["ATL-MAR-M"]["copyassist_violations"]
+
+
+def test_a_listing_batch_with_a_brand_file_flags_each_field_using_the_word(
+    tmp_path: Path, serve: Callable[..., tuple[str, Any]]
+) -> None:
+    base_url, _ = serve()
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("avoid:\n  - connectée\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    command = ["batch", str(ROOT / "examples" / "feed.csv"), "-t", "listing", "-o", str(out),
+               "--provider", "compatible", "--base-url", base_url, "--model", "fake-model",
+               "--db", str(tmp_path / "s.db"), "--no-report", "--attempts", "1", "--brand-file", str(brand)]  # fmt: skip
+    assert_exited(CliRunner().invoke(app, command), 0)
+    rows = {r["sku"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    fields = rows["KRS-S2-BLK"]["copyassist_fields"]
+    flagged = {name for name, part in fields.items() if any("brand.avoided" in v for v in part["violations"])}
+    assert {"product-description", "bullets"} <= flagged
+    other = rows["ATL-MAR-M"]["copyassist_fields"]
+    assert not any("brand.avoided" in v for part in other.values() for v in part["violations"])
