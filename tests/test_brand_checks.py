@@ -171,7 +171,8 @@ def test_a_listing_batch_with_a_brand_file_flags_each_field_using_the_word(
     out = tmp_path / "out.jsonl"
     command = ["batch", str(ROOT / "examples" / "feed.csv"), "-t", "listing", "-o", str(out),
                "--provider", "compatible", "--base-url", base_url, "--model", "fake-model",
-               "--db", str(tmp_path / "s.db"), "--no-report", "--attempts", "1", "--brand-file", str(brand)]  # fmt: skip
+               "--db", str(tmp_path / "s.db"), "--no-report", "--attempts", "1",
+               "--brand-file", str(brand)]  # fmt: skip
     assert_exited(CliRunner().invoke(app, command), 0)
     rows = {r["sku"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
     fields = rows["KRS-S2-BLK"]["copyassist_fields"]
