@@ -177,3 +177,20 @@ def test_cli_render_shows_the_brand_and_no_brand_leaves_it_out(tmp_path: Path) -
     without = CliRunner().invoke(app, [*common, "--no-brand"])
     assert_exited(without, 0)
     assert "Charte de la marque" not in without.output
+
+
+def test_cli_brand_check_validates_a_file_or_the_user_folders(tmp_path: Path, isolated_home: Path) -> None:
+    shown = CliRunner().invoke(app, ["brand", "check", str(ROOT / "examples" / "brand.yaml")])
+    assert_exited(shown, 0)
+    assert "valid brand file for Atelier Lanvéoc" in shown.output and "6 to avoid" in shown.output
+    bad = CliRunner().invoke(app, ["brand", "check", str(_write(tmp_path / "b.yaml", "voix: x\n"))])
+    assert_exited(bad, 2)
+    assert "did you mean 'voice'" in bad.output and len(bad.output.strip().splitlines()) == 1
+    none = CliRunner().invoke(app, ["brand", "check"])
+    assert_exited(none, 2)
+    assert "no brand.yaml in the user folder" in none.output
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    _write(isolated_home / "brand.yaml", "register: tu\n")
+    mine = CliRunner().invoke(app, ["brand", "check"])
+    assert_exited(mine, 0)
+    assert "register: tu" in mine.output
