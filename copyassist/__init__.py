@@ -30,6 +30,7 @@ from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_ru
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
+from copyassist.brand import Brand, Mention, load_brand
 from copyassist.columns import ColumnMapping
 from copyassist.config import Settings
 from copyassist.drafts.document import Figure, SectionResult, StudyResult
@@ -93,6 +94,7 @@ __all__ = [
     "BatchEstimate",
     "BatchSummary",
     "BatchTotals",
+    "Brand",
     "ChatRequest",
     "CheckContext",
     "CheckReport",
@@ -112,6 +114,7 @@ __all__ = [
     "LanguageChoice",
     "ListingResult",
     "LocalBackend",
+    "Mention",
     "ModelPrice",
     "OUTPUT_MODELS",
     "OpenAIBackend",
@@ -175,6 +178,7 @@ __all__ = [
     "list_profiles",
     "list_sets",
     "list_templates",
+    "load_brand",
     "load_persona",
     "load_product",
     "load_profile",
