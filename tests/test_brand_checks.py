@@ -11,6 +11,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from copyassist.audit import check
 from copyassist.cli import app
 from copyassist.pipeline import generate
 from copyassist.rules.base import CheckContext, FieldRules
@@ -180,3 +181,27 @@ def test_a_listing_batch_with_a_brand_file_flags_each_field_using_the_word(
     assert {"product-description", "bullets"} <= flagged
     other = rows["ATL-MAR-M"]["copyassist_fields"]
     assert not any("brand.avoided" in v for part in other.values() for v in part["violations"])
+
+
+def test_check_holds_existing_listings_to_the_brand_file(tmp_path: Path) -> None:
+    listings = tmp_path / "listings.csv"
+    listings.write_text(
+        "sku,title,description,brand\n"
+        "A1,Marinière homme coton,Marinière incontournable au col bateau. Écrivez par email.,Lanvéoc\n"
+        "A2,Marinière femme coton,Une marinière au col bateau. Tricoté en Bretagne.,Lanvéoc\n",
+        "utf-8",
+    )
+    brand = tmp_path / "brand.yaml"
+    brand.write_text(
+        "avoid: [incontournable]\nmandatory_mentions: [Tricoté en Bretagne]\nspelling: {email: e-mail}\n"
+    )
+    report = check(listings, brand_voice=brand)
+    first, second = ({v.rule for v in row.violations} for row in report.rows)
+    assert {"brand.avoided", "brand.spelling", "brand.mention_missing"} <= first
+    assert not {r for r in second if r.startswith("brand.")}
+    assert not {
+        r for row in check(listings).rows for r in (v.rule for v in row.violations) if r.startswith("brand.")
+    }
+    shown = CliRunner().invoke(app, ["check", str(listings), "--brand-file", str(brand), "--format", "json"])
+    assert_exited(shown, 1)
+    assert "brand.mention_missing" in shown.stdout

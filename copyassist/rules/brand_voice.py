@@ -14,7 +14,7 @@ case and the accents; ``avoid`` entries take the same syntax (``meilleur(e)``, `
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -169,6 +169,20 @@ def brand_for_output(brand: Mapping[str, Any] | None, model: type[CopyOutput]) -
     return {**brand, "mandatory_mentions": mentions}
 
 
+def missing_mentions(places: Iterable[tuple[str, str, str]], brand: Mapping[str, Any]) -> list[Violation]:
+    """``brand.mention_missing`` for each ``(field, kind, visible text)`` that lacks a mention
+    required in it (by the field's name or kind; descriptions when the mention names none)."""
+    found: list[Violation] = []
+    for name, kind, text in places:
+        for mention in brand.get("mandatory_mentions") or ():
+            wanted = set(mention.get("fields") or ())
+            applies = name in wanted or kind in wanted if wanted else kind in DEFAULT_MENTION_KINDS
+            if applies and not matcher((mention["text"],)).find(text):
+                message = f"the mandatory mention {mention['text']!r} is missing"
+                found.append(Violation(MENTION_MISSING, "error", name, message, mention["text"]))
+    return found
+
+
 def check_brand_output(output: CopyOutput, context: CheckContext) -> list[Violation]:
     """The brand rules on a whole output: mentions in the fields they are required in, names to
     keep in the titles when the product's title has them."""
@@ -178,12 +192,7 @@ def check_brand_output(output: CopyOutput, context: CheckContext) -> list[Violat
     model = type(output)
     texts = {name: visible_text(_field_text(getattr(output, name))) for name in model.model_fields}
     kinds = {name: model.kind_of(name) for name in model.model_fields}
-    found: list[Violation] = []
-    for mention in brand.get("mandatory_mentions") or ():
-        for name in mention_fields(mention, model):
-            if not matcher((mention["text"],)).find(texts[name]):
-                message = f"the mandatory mention {mention['text']!r} is missing"
-                found.append(Violation(MENTION_MISSING, "error", name, message, mention["text"]))
+    found = missing_mentions(((name, kinds[name], texts[name]) for name in texts), brand)
     title = " ".join(product_texts({"title": (context.product or {}).get("title")}))
     for term in brand.get("keep_untranslated") or ():
         if not title or not matcher((term,)).find(title):
