@@ -54,9 +54,12 @@ def check_avoided(field: str, text: str, rules: FieldRules, context: CheckContex
 def _wrong_spellings(text: str, spelling: Mapping[str, str]) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, as written, preferred) for every non-preferred spelling in ``text``."""
     for wrong, preferred in spelling.items():
+        # a hit within a longer one of the preferred form is part of it: "mail" in "e-mail"
+        right = [(r.start, r.end) for r in matcher((preferred,)).find(text)]
         for hit in matcher((wrong,)).find(text):
             written = text[hit.start : hit.end]
-            if written.casefold() != preferred.casefold():  # "e-mail" also matches "e mail"
+            inside = any(a <= hit.start and hit.end <= b and b - a > hit.end - hit.start for a, b in right)
+            if not inside and written.casefold() != preferred.casefold():
                 yield hit.start, hit.end, written, preferred
 
 
