@@ -149,7 +149,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 def test_a_batch_with_a_brand_file_flags_a_forbidden_word(
     tmp_path: Path, serve: Callable[..., tuple[str, Any]]
 ) -> None:
-    base_url, _ = serve()
+    base_url, server = serve()
     brand = tmp_path / "brand.yaml"
     brand.write_text("name: Kairos\navoid:\n  - connectée\n", "utf-8")
     out, db = tmp_path / "out.csv", tmp_path / "store.sqlite3"
@@ -166,6 +166,16 @@ def test_a_batch_with_a_brand_file_flags_a_forbidden_word(
     assert rows["KRS-S2-BLK"]["copyassist_status"] == "flagged"
     assert "brand.avoided" in rows["KRS-S2-BLK"]["copyassist_violations"]
     assert "brand.avoided" not in rows["ATL-MAR-M"]["copyassist_violations"]
+    # the brand's content is in each row's store key: the same file again costs nothing, an
+    # edited one writes every row again
+    calls = server.stats(prompts=False)["requests"]
+    assert_exited(CliRunner().invoke(app, [*command, "--brand-file", str(brand)]), 0)
+    assert server.stats(prompts=False)["requests"] == calls
+    brand.write_text("name: Kairos\navoid:\n  - connectée\n  - marinière\n", "utf-8")
+    assert_exited(CliRunner().invoke(app, [*command, "--brand-file", str(brand)]), 0)
+    assert server.stats(prompts=False)["requests"] - calls >= len(rows)
+    rows = {r["sku"]: r for r in _read_csv(out)}
+    assert "brand.avoided" in rows["ATL-MAR-M"]["copyassist_violations"]
 
 
 def test_a_listing_batch_with_a_brand_file_flags_each_field_using_the_word(

@@ -142,6 +142,9 @@ def test_the_user_folder_brand_is_the_default_and_no_brand_turns_it_off(isolated
     assert "Maison Défaut" in _system("product-title")
     assert "Maison Défaut" not in _system("product-title", brand_voice=False)
     assert resolve_brand(None) == load_brand(isolated_home / "brand.yaml")
+    options = settings_for("product-title", "fr").options
+    assert options["brand_voice"]["name"] == "Maison Défaut"  # a batch keys rows on it too
+    assert settings_for("product-title", "fr", brand_voice=False).options["brand_voice"] is False
 
 
 def test_a_batch_keeps_the_brand_content_so_a_changed_file_changes_the_key(tmp_path: Path) -> None:
