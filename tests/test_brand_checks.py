@@ -99,6 +99,15 @@ def test_a_missing_mandatory_mention_is_flagged_in_its_fields_only() -> None:
     assert title.status == Status.OK  # a description's mention is not a title's
 
 
+def test_a_mention_carried_word_for_word_is_neither_an_echo_nor_an_invented_figure() -> None:
+    mention = "Tricoté en Bretagne, dans notre atelier de Lanvéoc depuis 1950"
+    carried = {**DESCRIPTION, "description": f"{DESCRIPTION['description']} {mention}."}
+    result, _ = _generate("product-description", [carried], {"mandatory_mentions": [mention]})
+    assert result.status == Status.OK, result.violations
+    without_brand, _ = _generate("product-description", [carried], None)
+    assert "facts.unsupported" in _rules(without_brand)  # 1950 is in no data but the brand file
+
+
 def test_a_mention_for_named_fields_is_required_there() -> None:
     brand = {"mandatory_mentions": [{"text": "Penmarc'h", "fields": ["title"]}]}
     result, _ = _generate("product-title", [{"title": "Lanvéoc Marinière homme coton biologique"}], brand)

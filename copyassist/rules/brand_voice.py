@@ -39,6 +39,16 @@ def _brand(context: CheckContext) -> Mapping[str, Any]:
     return context.brand_voice or {}
 
 
+def brand_texts(brand: Mapping[str, Any] | None) -> list[str]:
+    """The brand file's texts the copy is asked to carry, word for word: its mandatory mentions,
+    names to keep and preferred spellings. They count as data (a mention's "depuis 1950" is no
+    invented figure, nor an echo of the prompt)."""
+    if not brand:
+        return []
+    mentions = [m["text"] for m in brand.get("mandatory_mentions") or ()]
+    return [*mentions, *(brand.get("keep_untranslated") or ()), *(brand.get("spelling") or {}).values()]
+
+
 def check_avoided(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     entries = _brand(context).get("avoid") or ()
     if not entries:

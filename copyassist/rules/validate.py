@@ -53,12 +53,15 @@ def check_context(
 
     Source text given to the template (the copy to rewrite, the study sections to summarise)
     counts as data, like the product's fields: quoting it is neither an echo of the
-    instructions nor an unsupported claim.
+    instructions nor an unsupported claim. So do the brand file's mandatory mentions, names to
+    keep and preferred spellings: the copy is asked to carry them.
     """
     brand = render_context.get("brand")
     product = dict(render_context.get("product") or {})
     if render_context.get("text"):
         product["source_text"] = render_context["text"]
+    if brand_voice.brand_texts(render_context.get("brand_voice")):  # what the copy must carry
+        product["brand_file"] = brand_voice.brand_texts(render_context.get("brand_voice"))
     return CheckContext(
         language=render_context.get("language"),
         brand=brand,
