@@ -15,7 +15,7 @@ from copyassist.audit import check
 from copyassist.cli import app
 from copyassist.pipeline import generate
 from copyassist.rules.base import CheckContext, FieldRules
-from copyassist.rules.brand_voice import check_spelling, fix_spelling
+from copyassist.rules.brand_voice import check_register, check_spelling, fix_spelling
 from copyassist.status import Status
 from tests.helpers import ROOT, FakeBackend, assert_exited
 
@@ -229,3 +229,25 @@ def test_check_holds_existing_listings_to_the_brand_file(tmp_path: Path) -> None
     shown = CliRunner().invoke(app, ["check", str(listings), "--brand-file", str(brand), "--format", "json"])
     assert_exited(shown, 1)
     assert "brand.mention_missing" in shown.stdout
+
+
+def _register(register: str, text: str, language: str = "fr") -> list[str]:
+    context = CheckContext(language=language, brand_voice={"register": register})
+    return [v.text for v in check_register("description", text, FieldRules(), context)]
+
+
+def test_french_copy_in_the_other_register_is_flagged() -> None:
+    assert _register("vous", "Offre-toi ta marinière : elle t'accompagne, tu verras. Le ton est juste.") == [
+        "toi", "ta", "t'", "tu"]  # fmt: skip
+    assert _register("tu", "Offrez-vous votre marinière et vos sorties.") == ["vous", "votre", "vos"]
+    assert _register("vous", "Offrez-vous votre marinière, en toute saison.") == []
+    assert _register("tu", "Tu vas adorer ta marinière.") == []
+    assert _register("tu", "Enjoy your top, vous know.", "en") == []  # French copy only
+
+
+def test_a_tu_brand_re_asks_copy_that_says_vous() -> None:
+    vous = {**DESCRIPTION, "call_to_action": "Découvrez-la et offrez-vous la marinière."}
+    tu = {**DESCRIPTION, "call_to_action": "Découvre-la et offre-toi la marinière."}
+    result, backend = _generate("product-description", [vous, tu], {"register": "tu"})
+    assert "the brand says 'tu' to its readers, not 'vous'" in backend.calls[1][-1]["content"]
+    assert result.status == Status.REPAIRED and result.output.call_to_action == tu["call_to_action"]

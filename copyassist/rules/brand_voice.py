@@ -6,7 +6,8 @@
   without a model call (the generation is then ``repaired``);
 - ``brand.untranslated``: a name to keep as it is, written otherwise (``lumio`` for Lumio), or
   left out of a title when the product's title has it (translated, most often);
-- ``brand.mention_missing``: a mandatory mention absent from a field it is required in.
+- ``brand.mention_missing``: a mandatory mention absent from a field it is required in;
+- ``brand.register``: French copy that says "vous" for a brand that says "tu", or the reverse.
 
 Words match as in the word lists (:mod:`copyassist.rules.wordlists`): whole words, whatever the
 case and the accents; ``avoid`` entries take the same syntax (``meilleur(e)``, ``!exception``).
@@ -14,11 +15,13 @@ case and the accents; ``avoid`` entries take the same syntax (``meilleur(e)``, `
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from copyassist.i18n import language_code
 from copyassist.outputs import CopyOutput
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.leftovers import product_texts
@@ -29,6 +32,7 @@ AVOIDED = "brand.avoided"
 SPELLING = "brand.spelling"
 UNTRANSLATED = "brand.untranslated"
 MENTION_MISSING = "brand.mention_missing"
+REGISTER = "brand.register"
 
 #: the field kinds a mandatory mention that names no field is required in
 DEFAULT_MENTION_KINDS = ("description",)
@@ -145,8 +149,31 @@ def check_untranslated(field: str, text: str, rules: FieldRules, context: CheckC
     return found
 
 
+#: The words that address the reader in the other register than the brand's ("Offre-toi",
+#: "Offrez-vous" too); "ton" is left out, being a tone as often as "your".
+_OTHER_REGISTER = {
+    "vous": re.compile(
+        r"(?<![\w'’])(?:(?:tu|toi|te|tes|ta)(?![\w'’])|t['’](?=[aeiouyhéèêàâ]))", re.IGNORECASE
+    ),
+    "tu": re.compile(r"(?<![\w'’])(?:vous|votre|vos)(?![\w'’])", re.IGNORECASE),
+}
+
+
+def check_register(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
+    """French copy that addresses the reader in the register the brand does not use."""
+    brand = _brand(context)
+    register = brand.get("register")
+    if register not in _OTHER_REGISTER or language_code(context.language) != "fr":
+        return []
+    found = dict.fromkeys(m.group() for m in _OTHER_REGISTER[register].finditer(visible_text(text)))
+    return [
+        Violation(REGISTER, "error", field, f"the brand says {register!r} to its readers, not {word!r}", word)
+        for word in found
+    ]
+
+
 #: the per-text brand checks, run on every piece of copy
-BRAND_CHECKS = (check_avoided, check_spelling, check_untranslated)
+BRAND_CHECKS = (check_avoided, check_spelling, check_untranslated, check_register)
 
 
 def _field_text(value: Any) -> str:
