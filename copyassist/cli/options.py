@@ -270,11 +270,7 @@ class CopyOptions:
             "competitors": self.competitors or None,
             "text": read_text_option(self.text),
             "compact": self.compact,
-            "brand_voice": False
-            if self.no_brand
-            else load_brand(self.brand_voice)
-            if self.brand_voice
-            else None,
+            "brand_voice": self._brand(),
         }
 
     def _brand(self) -> Brand | Literal[False] | None:
