@@ -32,6 +32,7 @@ from copyassist.batch.candidates import StoredCandidate
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.runner import BatchTotals
 from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
+from copyassist.brand import Brand, Mention, load_brand
 from copyassist.candidate import Candidate
 from copyassist.columns import ColumnMapping
 from copyassist.config import Settings
@@ -97,6 +98,7 @@ __all__ = [
     "BatchSummary",
     "BatchTotals",
     "Candidate",
+    "Brand",
     "ChatRequest",
     "CheckContext",
     "CheckReport",
@@ -117,6 +119,7 @@ __all__ = [
     "LanguageChoice",
     "ListingResult",
     "LocalBackend",
+    "Mention",
     "ModelPrice",
     "OUTPUT_MODELS",
     "OpenAIBackend",
@@ -181,6 +184,7 @@ __all__ = [
     "list_profiles",
     "list_sets",
     "list_templates",
+    "load_brand",
     "load_persona",
     "load_product",
     "load_profile",

@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copyassist.brand import BrandValue, brand_context
 from copyassist.columns import ColumnMapping, copy_columns
 from copyassist.errors import InputError
 from copyassist.feeds import Row, read_rows
 from copyassist.rules.base import FIELD_KINDS, CheckContext, Violation
+from copyassist.rules.brand_voice import missing_mentions
 from copyassist.rules.duplicates import find_duplicate_titles
 from copyassist.rules.keywords import check_keyword_list, split_keywords
 from copyassist.rules.profiles import load_profile
+from copyassist.rules.text import visible_text
 from copyassist.rules.validate import check_text
 
 
@@ -184,6 +187,7 @@ def check(
     keywords: Iterable[str] = (),
     facts_from: Iterable[str] | None = None,
     facts: bool = True,
+    brand_voice: BrandValue = None,
 ) -> CheckReport:
     """Audit listings (a file path, or rows as dicts) for ``channel``; nothing is called.
 
@@ -191,8 +195,11 @@ def check(
     ``language`` column. The facts guard compares each listing's figures, labels and model names
     with the listing itself (so the seller's own data never fails it), or, with ``facts_from``,
     with those columns only (a supplier's data next to the copy); ``facts=False`` turns it off.
+    ``brand_voice``: the brand file the copy is held to (``copyassist.brand``; None: the user
+    folder's, if any; False: none).
     """
     profile = load_profile(channel)
+    brand = brand_context(brand_voice)
     wanted = list(facts_from) if facts_from else None
     facts_columns: list[str] | None = None
     rows: Iterable[Row]
@@ -215,13 +222,14 @@ def check(
         if wanted is not None and facts_columns is None:
             facts_columns = _facts_columns(row.data.keys(), wanted)
         product = facts_data(row.data, facts_columns, facts)
-        brand = _first(row.data, ("brand", "marque", "vendor"))
+        maker = _first(row.data, ("brand", "marque", "vendor"))
         context = CheckContext(
             language=language or profile.language or _first(row.data, ("language", "langue", "lang")),
-            brand=brand,
+            brand=maker,
             keywords=tuple(keywords),
             product=product,
-            known_words=(brand,) if brand else (),
+            known_words=(maker,) if maker else (),
+            brand_voice=brand,
         )
         row_report = RowReport(row.number, id=_first(row.data, ("sku", "id", "handle", "ean", "gtin")),
                                violations=reading)  # fmt: skip
@@ -234,6 +242,9 @@ def check(
                 row_report.violations.extend(check_text(kind, text, rules, context, profile))
                 if kind == "title":
                     titles.append((row.number, text))
+        if brand:
+            places = [(k, k, visible_text(str(row.data.get(c) or ""))) for k, c in report.fields.items()]
+            row_report.violations.extend(missing_mentions([p for p in places if p[2]], brand))
         report.rows.append(row_report)
     if report is None:
         raise InputError("the file holds no rows to check")

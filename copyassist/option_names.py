@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from copyassist.brand import brand_option
 from copyassist.errors import ConfigError
 from copyassist.examples import stored_examples
 from copyassist.safe_yaml import closest
@@ -75,13 +76,17 @@ def batch_options(
     inputs: Mapping[str, Any], templates: Iterable[Template], **folders: Iterable[str | Path]
 ) -> dict[str, Any]:
     """A batch's ``BatchSettings.options``: the inputs given (None is not given), checked, with
-    the template and persona folders as plain strings, since options are part of each row's
-    cache key and of the run's stored arguments."""
+    the template and persona folders as plain strings, and the brand file as its content
+    (``brand.brand_option``: the user folder's when none is given), since options are part of
+    each row's cache key and of the run's stored arguments."""
     options = {name: value for name, value in inputs.items() if value is not None}
     if "product" in options:
         raise ConfigError("a batch takes each product from its feed row, not product=...")
     check_option_names(options, templates)
     if "examples" in options:  # a path (absolute: the review reads it again) or plain data
         options["examples"] = stored_examples(options["examples"])
+    brand = brand_option(options.pop("brand_voice", None))  # its content, in every row's key
+    if brand is not None:
+        options["brand_voice"] = brand
     options.update({name: [str(p) for p in dirs] for name, dirs in folders.items() if dirs})
     return options

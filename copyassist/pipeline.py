@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from copyassist import errors
 from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_texts
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
+from copyassist.brand import brand_context
+from copyassist.brand_repair import brand_spelled
 from copyassist.candidate import Candidate
 from copyassist.compact import compact_variant, wants_compact
 from copyassist.examples import examples_context
@@ -29,6 +31,7 @@ from copyassist.persona import Persona, load_persona
 from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, choose_language
 from copyassist.rules.base import Profile, Violation
+from copyassist.rules.brand_voice import brand_for_output
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template, output_languages_of
@@ -176,7 +179,8 @@ def prepare(
     or in the one the channel requires. Nothing here depends on a backend: the format
     instruction that fits a backend's structured mode is added when the request is built
     (``build_request``). ``compact``: the template's short version for small models, if it has one
-    (``copyassist.compact``)."""
+    (``copyassist.compact``). ``brand_voice``: a brand file, a ``Brand`` or its dict
+    (``copyassist.brand``); None: the user folder's ``brand.yaml`` when there is one; False: none."""
     started = time.perf_counter()
     if product is not None and not isinstance(product, Product):
         product = Product.from_mapping(product)
@@ -198,8 +202,12 @@ def prepare(
     values = {k: v for k, v in inputs.items() if v is not None}
     values["product"] = product.as_context() if product is not None else None
     values["persona"] = persona_context
+    brand = brand_context(inputs.get("brand_voice"))
+    if "examples" not in values and brand and brand.get("examples"):  # the brand file's own
+        values["examples"] = brand["examples"]
     if "examples" in values:  # a file or a list: the few that fit this product and template
         values["examples"] = examples_context(values["examples"], template, values["product"])
+    values["brand_voice"] = brand_for_output(brand, template.output_model)
     context = template.context(values)
     messages = template.render(values)
     model = template.output_model
@@ -309,6 +317,7 @@ def _start(
         validate=validate,
         fallback=_fallback(prepared, profile, validate),
     )
+    steps = brand_spelled(steps, prepared.context.get("brand_voice"), validate)
     return prepared, steps, prices
 
 

@@ -52,6 +52,7 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "location": None,
     "competitors": [],
     "text": None,
+    "brand_voice": None,  # the brand file (copyassist.brand.Brand.to_context), for every copy template
     "listing": None,  # the fields already written for this product in the same pass (template sets)
     "examples": [],  # the seller's approved copy of other products, chosen for this one (copyassist.examples)
     "source_listing": None,  # translate: the listing to rewrite, field -> text (copyassist.translation)

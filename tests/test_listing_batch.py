@@ -222,11 +222,22 @@ def test_cli_batch_runs_the_example_feed_as_a_listing(tmp_path: Path, serve: Ser
     assert_exited(again, 0)
     assert len(rows) <= requests(server) - calls < 2 * len(rows) * 3
     assert all(r["copyassist_faq"] for r in read_csv(out))
-    # TODO(lead, brand helper merge): add a brand file with a forbidden word here
-    # (``--brand-file``) and assert the field using it is flagged with the brand rule.
     with sqlite3.connect(db) as connection:
         (fields,) = connection.execute("SELECT count(*) FROM run_fields").fetchone()
     assert fields == 4 * len(rows) + 5 * len(rows)
+    # a brand file that forbids a word every field of the watch writes: each field is flagged
+    # with the brand's rule, on its own, and the other products' fields are not
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("name: Kairos\navoid:\n  - connectée\n", "utf-8")
+    branded = CliRunner().invoke(app, [*command, "--brand-file", str(brand), "--attempts", "1"])
+    assert_exited(branded, 0)
+    watch, shirt = read_csv(out)[:2]
+    assert watch["sku"] == "KRS-S2-BLK" and shirt["sku"] == "ATL-MAR-M"
+    assert "brand.avoided" in watch["copyassist_violations"]
+    assert watch["copyassist_product-title_status"] in ("flagged", "fallback")  # its title names it
+    assert "brand.avoided" not in shirt["copyassist_violations"]
+    assert shirt["copyassist_product-title_status"] == "ok"
+    assert watch["copyassist_status"] in ("flagged", "fallback", "failed")
 
 
 def test_cli_batch_refuses_a_misspelt_set_in_one_line(tmp_path: Path) -> None:

@@ -21,10 +21,12 @@ _PATCHED = "_copyassist_no_repacking"
 
 def without_weight_repacking() -> None:
     """From now on, every ``llama_cpp.Llama`` of this process loads with ``use_extra_bufts`` off."""
-    from llama_cpp import llama_cpp as bindings  # the local extra; only where a local model is used
-
-    original = bindings.llama_model_default_params
-    if getattr(original, _PATCHED, False):
+    try:
+        from llama_cpp import llama_cpp as bindings  # the local extra; only where a local model is used
+    except ImportError:  # a stand-in llama_cpp (the tests'), or a release laid out otherwise
+        return
+    original = getattr(bindings, "llama_model_default_params", None)
+    if original is None or getattr(original, _PATCHED, False):
         return
 
     def defaults() -> Any:

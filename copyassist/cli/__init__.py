@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from copyassist.cli.batch import BATCH_HELP, batch_command
+from copyassist.cli.brand import brand_app
 from copyassist.cli.catalog import personas_app, templates_app
 from copyassist.cli.check import check_command
 from copyassist.cli.commands import CommandGroup, root_options
@@ -36,6 +37,7 @@ app.add_typer(runs_app, name="runs")
 personas_app.command("new")(persona_new_command)
 app.add_typer(templates_app, name="templates")
 app.add_typer(personas_app, name="personas")
+app.add_typer(brand_app, name="brand")
 
 
 def main() -> None:

@@ -16,7 +16,15 @@ from copyassist.cli.grades import (
     score_checked,
     show_grades,
 )
-from copyassist.cli.options import BaseUrlOpt, ModelOpt, PersonaOpt, ProviderOpt, checked_channel
+from copyassist.cli.options import (
+    BaseUrlOpt,
+    BrandFileOpt,
+    ModelOpt,
+    NoBrandOpt,
+    PersonaOpt,
+    ProviderOpt,
+    checked_channel,
+)
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
 from copyassist.feeds.writing import check_report_path
@@ -129,6 +137,8 @@ def check_command(
     provider: ProviderOpt = "auto",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    brand_voice: BrandFileOpt = None,
+    no_brand: NoBrandOpt = False,
 ) -> None:
     """Check listings against a channel's rules. Exit 1 when any error is found or a row cannot be
     read (usable in CI). --score also has a model grade each listing (table or json format; the exit
@@ -149,6 +159,7 @@ def check_command(
     report = check(
         regular_file(file), channel=channel, fields=parse_fields(fields), language=language,
         keywords=keywords or (), facts_from=facts_from, facts=not no_facts,
+        brand_voice=False if no_brand else brand_voice,
     )  # fmt: skip
     typer.echo(f"copyassist: checked columns: {report.mapping_report()}", err=True)
     grades = score_checked(file, report, criteria, persona=persona, language=language,

@@ -27,11 +27,12 @@ import inspect
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 import typer
 
 from copyassist.backends.local import CHAT_FORMAT_ENV
+from copyassist.brand import Brand, load_brand
 from copyassist.errors import ConfigError, InputError
 from copyassist.product import load_product
 from copyassist.rules.profiles import load_profile
@@ -205,6 +206,17 @@ TranslateFromOpt = Annotated[
         show_default=False,
     ),
 ]
+BrandFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--brand-file",
+        metavar="FILE",
+        help="Brand file (YAML): voice, register, words to avoid, names to keep, mandatory mentions, "
+        "spellings. Default: brand.yaml in the user folder, when there is one.",
+        show_default=False,
+    ),
+]
+NoBrandOpt = Annotated[bool, typer.Option("--no-brand", help="No brand file, not even the user folder's.")]
 AttemptsOpt = Annotated[
     int,
     typer.Option(
@@ -254,6 +266,8 @@ class CopyOptions:
     compact: CompactOpt = None
     examples: ExamplesOpt = None
     translate_from: TranslateFromOpt = None
+    brand_voice: BrandFileOpt = None
+    no_brand: NoBrandOpt = False
 
     def library_kwargs(self) -> dict[str, Any]:
         """The keyword arguments ``prepare`` (and ``generate``) take for these options."""
@@ -286,7 +300,14 @@ class CopyOptions:
             "compact": self.compact,
             "examples": self.examples,
             "translate_from": self.translate_from,
+            "brand_voice": self._brand(),
         }
+
+    def _brand(self) -> Brand | Literal[False] | None:
+        """--brand-file, read now so that a bad file fails before any work; --no-brand: False."""
+        if self.no_brand:
+            return False
+        return load_brand(self.brand_voice) if self.brand_voice else None
 
 
 NO_PRODUCT = (

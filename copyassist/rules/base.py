@@ -108,6 +108,8 @@ class CheckContext:
     #: translation's facts are checked against it (``rules.translation``)
     source_listing: Mapping[str, str] | None = None
     source_language: str | None = None
+    #: the brand file's rules (``copyassist.brand.Brand.to_context``), checked by ``rules.brand_voice``
+    brand_voice: Mapping[str, Any] | None = None
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from copyassist.outputs import CopyOutput
 from copyassist.rules import (
     brand_spelling,
+    brand_voice,
     checks,
     claims,
     competitors,
@@ -54,7 +55,8 @@ def check_context(
 
     Source text given to the template (the copy to rewrite, the study sections to summarise)
     counts as data, like the product's fields: quoting it is neither an echo of the
-    instructions nor an unsupported claim.
+    instructions nor an unsupported claim. So do the brand file's mandatory mentions, names to
+    keep and preferred spellings: the copy is asked to carry them.
     """
     brand = render_context.get("brand")
     product = dict(render_context.get("product") or {})
@@ -63,6 +65,8 @@ def check_context(
     source_listing = dict(render_context.get("source_listing") or {}) or None
     if source_listing:
         product["source_listing"] = source_listing
+    if brand_voice.brand_texts(render_context.get("brand_voice")):  # what the copy must carry
+        product["brand_file"] = brand_voice.brand_texts(render_context.get("brand_voice"))
     return CheckContext(
         language=render_context.get("language"),
         brand=brand,
@@ -76,6 +80,7 @@ def check_context(
         examples=tuple(render_context.get("examples") or ()),
         source_listing=source_listing,
         source_language=render_context.get("source_language"),
+        brand_voice=render_context.get("brand_voice") or None,
     )
 
 
@@ -136,6 +141,7 @@ def quality_checks(kind: str | None) -> tuple[Check, ...]:
         brand_spelling.check_brand_spelling,
         reask.check_tool_request,
         competitors.check_competitors,
+        *brand_voice.BRAND_CHECKS,
     )
 
 
@@ -221,4 +227,5 @@ def validate_output(output: CopyOutput, profile: Profile, context: CheckContext)
         for place, text in _texts(name, value):
             found.extend(check_text(place, text, rules, context, profile, copy=kind != "notes", kind=kind))
     found.extend(translation.check_translated_listing(output, context))
+    found.extend(brand_voice.check_brand_output(output, context))
     return sorted(found, key=lambda v: v.severity != "error")
