@@ -32,6 +32,7 @@ def serve() -> Iterator[Callable[..., tuple[str, Any]]]:
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "copyassist-home"
     monkeypatch.setenv("COPYASSIST_HOME", str(home))
+    monkeypatch.setenv("COPYASSIST_HTTP", "httpx")  # the client respx intercepts
     for name in (
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",

@@ -7,11 +7,12 @@ provider exception is translated here, in ``translate_error``, into a copyassist
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import ssl
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 import openai
@@ -19,14 +20,17 @@ import openai
 from copyassist import errors
 from copyassist.backends.async_pool import AsyncClientPool
 from copyassist.backends.base import STRUCTURED_MODES, Completion, Prompt, StructuredMode, Usage
-from copyassist.backends.request import build_request
+from copyassist.backends.request import build_request, encoded
 from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with_retries
+from copyassist.backends.transport import AIOHTTP_CONNECTIONS, HttpChoice, async_http_client, http_choice
 from copyassist.redact import redact
 
 DEFAULT_TIMEOUT = 120.0
 #: Response headers passed on to callers that pace themselves (the batch rate limiter).
 _LIMIT_HEADERS = ("x-ratelimit-", "retry-after")
 CONNECT_TIMEOUT = 10.0
+#: What ``chat.completions.create`` passes the SDK's ``post`` besides the body: bearer auth.
+_POST_OPTIONS: Any = {"security": {"bearer_auth": True}}
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,11 @@ class OpenAIBackend:
     compatible server that refuses it, steps down the modes once and remembers what worked.
     Every request is built for the mode it goes out in (``request``), so a step-down changes
     the prompt's format instruction along with the ``response_format``.
+
+    ``http`` is the async calls' HTTP client: ``"httpx"``, ``"aiohttp"`` (less CPU per call; its
+    sessions warn if ``aclose`` is not awaited), or ``"auto"`` (``transport.http_choice``: aiohttp
+    when installed, unless ``COPYASSIST_HTTP=httpx``). Batch runs, which close what they open,
+    use ``"auto"``.
     """
 
     def __init__(
@@ -50,6 +59,7 @@ class OpenAIBackend:
         structured: StructuredMode | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        http: HttpChoice | Literal["auto"] = "httpx",
     ) -> None:
         self.name = name
         self.model = model
@@ -66,6 +76,10 @@ class OpenAIBackend:
         self._aclients: AsyncClientPool[openai.AsyncOpenAI] = AsyncClientPool(
             self._open_aclient, lambda client: client.close()
         )
+        #: the async calls' HTTP client (``transport``); None: chosen at the first async call
+        self._http: HttpChoice | None = None if http == "auto" else http
+        if self._http == "aiohttp":  # one client holds every call: no sharding needed
+            self._aclients.per_client = AIOHTTP_CONNECTIONS
 
     def __repr__(self) -> str:  # never shows the key
         return f"OpenAIBackend(name={self.name!r}, model={self.model!r}, base_url={self._base_url!r})"
@@ -92,8 +106,8 @@ class OpenAIBackend:
     def _open_aclient(self, connections: int) -> openai.AsyncOpenAI:
         if self._tls is None:  # one TLS context for every client: building one takes 20 ms of CPU
             self._tls = httpx.create_ssl_context()
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        http = httpx.AsyncClient(timeout=self._http_timeout, limits=limits, verify=self._tls)
+        connect = min(CONNECT_TIMEOUT, self._timeout)
+        http = async_http_client(self._http or "httpx", connections, self._timeout, connect, self._tls)
         return openai.AsyncOpenAI(
             api_key=self._api_key,
             base_url=self._base_url,
@@ -108,12 +122,30 @@ class OpenAIBackend:
         key = "max_completion_tokens" if self.name == "openai" else "max_tokens"
         return build_request(prompt, mode or self._mode).body(self.model, max_tokens_key=key)
 
+    def encoded_request(self, prompt: Prompt, mode: StructuredMode | None = None) -> bytes:
+        """``request`` as the JSON bytes sent: what the SDK's ``create`` would send for it."""
+        return encoded(self.request(prompt, mode))
+
+    def _encoded_once(
+        self, bodies: dict[StructuredMode, bytes], prompt: Prompt, mode: StructuredMode
+    ) -> bytes:
+        if mode not in bodies:  # a retry sends the bytes already built
+            bodies[mode] = self.encoded_request(prompt, mode)
+        return bodies[mode]
+
     def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        bodies: dict[StructuredMode, bytes] = {}  # built once per mode, whatever the retries
+
         def send() -> Any:
             while True:  # again only after a step-down: the request is built anew for the new mode
                 mode = self._mode
                 try:
-                    return self.client.chat.completions.with_raw_response.create(**self.request(prompt, mode))
+                    body = self._encoded_once(bodies, prompt, mode)
+                    # the SDK's own post, the body already JSON: no per-call transform of the
+                    # arguments, no response model; its status checks and errors all the same
+                    return self.client.post(
+                        "/chat/completions", cast_to=httpx.Response, content=body, options=_POST_OPTIONS
+                    )
                 except openai.OpenAIError as exc:
                     self._raise_unless_stepped_down(exc, mode)
 
@@ -121,13 +153,20 @@ class OpenAIBackend:
         return self._accepted(response)
 
     async def acomplete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
+        if self._http is None:
+            self._http = http_choice()
+            if self._http == "aiohttp":
+                self._aclients.per_client = AIOHTTP_CONNECTIONS
+        bodies: dict[StructuredMode, bytes] = {}
+
         async def send() -> Any:
             while True:
                 mode = self._mode
                 try:
+                    body = self._encoded_once(bodies, prompt, mode)
                     async with self._aclients.client() as sdk:
-                        return await sdk.chat.completions.with_raw_response.create(
-                            **self.request(prompt, mode)
+                        return await sdk.post(
+                            "/chat/completions", cast_to=httpx.Response, content=body, options=_POST_OPTIONS
                         )
                 except openai.OpenAIError as exc:
                     self._raise_unless_stepped_down(exc, mode)
@@ -176,26 +215,35 @@ class OpenAIBackend:
         return self._completion(raw)
 
     def _completion(self, raw: Any) -> Completion:
-        response = raw.parse()
+        """The Completion of a chat answer (the HTTP response), read as plain JSON."""
         headers = _limit_headers(raw.headers)
-        if not response.choices:
+        try:
+            response = json.loads(raw.content)
+            choices = response.get("choices") if isinstance(response, dict) else None
+        except ValueError:  # UnicodeDecodeError too
+            choices = None
+        if not isinstance(choices, list):
+            raise errors.ServerError(f"{self.name}: the server's answer is not a chat completion")
+        if not choices or not isinstance(choices[0], dict):
             raise errors.ServerError(f"{self.name}: the server answered with no choices")
-        choice = response.choices[0]
-        text = choice.message.content or ""
-        usage = Usage(
-            getattr(response.usage, "prompt_tokens", 0) or 0,
-            getattr(response.usage, "completion_tokens", 0) or 0,
-        )
-        if choice.finish_reason == "content_filter":
+        choice = choices[0]
+        message: dict[str, Any] = choice["message"] if isinstance(choice.get("message"), dict) else {}
+        text = message.get("content") or ""
+        if not isinstance(text, str):
+            raise errors.ServerError(f"{self.name}: the server's answer has no text content")
+        finish_reason = choice.get("finish_reason")
+        tokens: dict[str, Any] = response["usage"] if isinstance(response.get("usage"), dict) else {}
+        usage = Usage(_count(tokens.get("prompt_tokens")), _count(tokens.get("completion_tokens")))
+        if finish_reason == "content_filter":
             raise errors.ContentFilterError(
                 f"{self.name}: the provider's content filter stopped the answer; "
                 "reword the product data or the template",
                 usage=usage,
             )
-        if getattr(choice.message, "refusal", None):
-            refusal = redact(" ".join(str(choice.message.refusal).split()), self._secrets)
+        if message.get("refusal"):
+            refusal = redact(" ".join(str(message["refusal"]).split()), self._secrets)
             raise errors.ContentFilterError(f"{self.name}: the model refused: {refusal}", usage=usage)
-        if choice.finish_reason == "length":
+        if finish_reason == "length":
             raise errors.OutputTruncatedError(
                 f"{self.name}: the answer hit max_tokens before it was complete; "
                 "raise max_tokens or ask for shorter copy",
@@ -204,11 +252,15 @@ class OpenAIBackend:
             ).with_hint("max_tokens")
         return Completion(
             text=text,
-            model=response.model or self.model,
+            model=str(response.get("model") or self.model),
             usage=usage,
-            finish_reason=choice.finish_reason,
+            finish_reason=finish_reason if isinstance(finish_reason, str) else None,
             rate_limits=headers,
         )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
 
 
 def _limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -237,12 +289,12 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
     Every bit of provider text in the message goes through ``redact``: ``secrets`` (the
     configured key) and anything shaped like a key are masked, since some providers echo the
     key they refused, and the message is written to stderr, the store and the output."""
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError) and _refused_connection(exc) is None:
         return errors.ProviderTimeoutError(
             "the model server did not answer in time; try again or raise the timeout"
         )
     if isinstance(exc, openai.APIConnectionError):
-        reason = redact(str(exc.__cause__ or exc), secrets)
+        reason = redact(str(_refused_connection(exc) or exc.__cause__ or exc), secrets)
         return errors.ProviderConnectionError(
             f"cannot reach the model server ({reason}); check base_url / OPENAI_BASE_URL"
         ).with_hint("base_url")
@@ -286,6 +338,19 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
             status_code=status,
         ).with_hint("model")
     return errors.BadRequestError(f"the server refused the request ({status}: {detail})", status_code=status)
+
+
+def _refused_connection(exc: BaseException) -> OSError | None:
+    """The socket error under an SDK error, if it is not a timeout: the SDK's aiohttp transport
+    reports a refused connection as a connect *timeout*, with the refusal as its cause."""
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    for _ in range(8):  # a chain of a few causes at most
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _message(exc: openai.APIStatusError) -> str:
