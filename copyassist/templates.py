@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from copyassist.assets import search_path
+from copyassist.assets import file_stamp, search_path
 from copyassist.errors import InputError, TemplateError, one_line
 from copyassist.outputs import CopyOutput, output_model
 from copyassist.safe_yaml import YamlError, did_you_mean, parse_yaml
@@ -202,11 +202,11 @@ def parse_template(path: Path, search_dirs: Iterable[str | Path] = ()) -> Templa
     A file is parsed again only when it changed (its modification time or size).
     """
     try:
-        status = path.stat()
+        stamp = file_stamp(path)
     except OSError as exc:
         raise TemplateError(f"{path}: cannot read template: {exc}") from None
     partials = tuple(search_path("prompts", search_dirs))
-    return _parse_template(path, (status.st_mtime_ns, status.st_size), partials)
+    return _parse_template(path, stamp, partials)
 
 
 @lru_cache(maxsize=256)
