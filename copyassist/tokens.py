@@ -203,7 +203,15 @@ def estimate_tokens(text: str) -> int:
 _estimate_cached = functools.lru_cache(maxsize=256)(estimate_tokens)
 
 
+@functools.lru_cache(maxsize=8192)  # a catalogue's words repeat from row to row
 def _word_cost(word: str) -> float:
+    if word.isascii():  # the common case, the Latin rule below without accents
+        humps = (
+            0
+            if word.islower() or word.isupper()
+            else sum(1 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
+        )
+        return 1 + humps + max(0, len(word) - 10) / 5
     if all(ch <= "\u024f" for ch in word):  # Latin script, accented letters included
         accented = sum(1 for ch in word if ch >= "\u00c0")
         humps = sum(1 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
