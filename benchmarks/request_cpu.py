@@ -9,7 +9,10 @@ fresh store each time (every row a cache miss). Imports and the language model a
 before anything is measured: they are a fixed cost, not a per-row one. CPU is this process's
 user + system time (``resource.getrusage``) around each run; the bare loop sends the very same
 request bodies (``bare_baseline.run_baseline``). Runs alternate and each side keeps its best.
-``--profile`` writes a cProfile of one more tool run (read it with ``pstats``).
+Two more references: ``sdk-post-aiohttp`` (the tool's own transport alone: prepared bodies
+through the SDK's ``post`` on aiohttp) and ``aiohttp`` (one bare aiohttp session, no SDK: the
+transport of a Cookbook-style parallel processor). ``--profile`` writes a cProfile of one more
+tool run (read it with ``pstats``).
 """
 
 from __future__ import annotations
@@ -17,16 +20,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import resource
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import aiohttp
+import httpx
 from bare_baseline import run_baseline
 from batch_throughput import MODEL, TEMPLATE, fake_server, first_requests, write_feed
 
+from copyassist.backends import OpenAIBackend
+from copyassist.backends.request import encoded
 from copyassist.cli import app
 from copyassist.rules.language import known_languages
 
@@ -61,6 +70,32 @@ def tool_command(
     return run
 
 
+async def sdk_post_loop(base_url: str, bodies: list[dict[str, Any]], concurrency: int) -> None:
+    """The tool's transport alone: prepared JSON through the SDK's ``post`` on its aiohttp client."""
+    backend = OpenAIBackend(name="compatible", model=MODEL, base_url=base_url, http="aiohttp")
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(body: dict[str, Any]) -> None:
+        async with gate, backend._aclients.client() as sdk:
+            response = await sdk.post("/chat/completions", cast_to=httpx.Response, content=encoded(body))
+            json.loads(response.content)
+
+    await asyncio.gather(*(one(body) for body in bodies))
+    await backend.aclose()
+
+
+async def aiohttp_loop(base_url: str, bodies: list[dict[str, Any]], concurrency: int) -> None:
+    """A Cookbook-style processor's transport: one aiohttp session, a semaphore, no SDK."""
+    gate = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
+        async def one(body: dict[str, Any]) -> None:
+            async with gate, session.post(f"{base_url}/chat/completions", json=body) as response:
+                await response.json()
+
+        await asyncio.gather(*(one(body) for body in bodies))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=1000)
@@ -81,11 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         def bare() -> None:
             asyncio.run(run_baseline(url, bodies, concurrency=args.concurrency, sharded=True))
 
-        bare()  # warm both paths once (imports on first use, the server's own warm-up)
-        tool()
+        def sdk_post() -> None:
+            asyncio.run(sdk_post_loop(url, bodies, args.concurrency))
+
+        def raw_aiohttp() -> None:
+            asyncio.run(aiohttp_loop(url, bodies, args.concurrency))
+
+        runs = (("bare", bare), ("sdk-post-aiohttp", sdk_post), ("aiohttp", raw_aiohttp), ("tool", tool))
+        for _, run in runs:  # warm every path once (imports on first use, the server's own warm-up)
+            run()
         best: dict[str, tuple[float, float]] = {}
         for _ in range(args.repeat):
-            for name, run in (("bare", bare), ("tool", tool)):
+            for name, run in runs:
                 spent = measured(run)
                 best[name] = min(best.get(name, spent), spent)
         if args.profile is not None:
@@ -95,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = args.rows
     for name, (cpu_s, wall_s) in best.items():
         print(f"{name}: {cpu_s / rows * 1000:.2f} ms CPU/row, {rows / wall_s:.0f} rows/s wall")
-    ratio = best["tool"][0] / best["bare"][0]
-    print(f"tool / bare CPU per row: {ratio:.2f}")
+    for name in ("bare", "sdk-post-aiohttp", "aiohttp"):
+        print(f"tool / {name} CPU per row: {best['tool'][0] / best[name][0]:.2f}")
     return 0
 
 
