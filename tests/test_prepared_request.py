@@ -160,11 +160,21 @@ def test_the_aiohttp_transport_against_a_real_server(serve: Any, example_product
     assert server.calls_for(backend.request(prompt)["messages"]) == 5
 
 
-def test_the_aiohttp_transport_keeps_the_sdks_errors(serve: Any, example_product: dict[str, Any]) -> None:
-    base_url, _ = serve(error_rate=1.0)
-    backend = OpenAIBackend(
-        name="compatible", model="fake-model", base_url=base_url, http="aiohttp", retry=ONE_TRY
-    )
+@pytest.mark.parametrize(
+    ("fault", "error", "message"),
+    [
+        ({"error_rate": 1.0}, errors.ServerError, "500"),
+        ({"drop_rate": 1.0}, errors.ProviderConnectionError, "cannot reach the model server"),
+        ({"timeout_rate": 1.0, "slow_seconds": 10}, errors.ProviderTimeoutError, "did not answer in time"),
+    ],
+)
+@pytest.mark.parametrize("http", ["aiohttp", "httpx"])
+def test_either_transport_gives_the_same_errors(
+    serve: Any, example_product: dict[str, Any], fault: dict[str, float], error: type, message: str, http: str
+) -> None:
+    base_url, _ = serve(**fault)
+    backend = OpenAIBackend(name="compatible", model="fake-model", base_url=base_url, http=cast(Any, http),
+                            retry=ONE_TRY, timeout=1.0)  # fmt: skip
     prompt = copyassist.prepare("product-title", example_product, language="fr").prompt
 
     async def call() -> Any:
@@ -173,7 +183,7 @@ def test_the_aiohttp_transport_keeps_the_sdks_errors(serve: Any, example_product
         finally:
             await backend.aclose()
 
-    with pytest.raises(errors.ServerError, match="500"):
+    with pytest.raises(error, match=message):
         asyncio.run(call())
 
 

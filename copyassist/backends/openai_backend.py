@@ -289,12 +289,14 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
     Every bit of provider text in the message goes through ``redact``: ``secrets`` (the
     configured key) and anything shaped like a key are masked, since some providers echo the
     key they refused, and the message is written to stderr, the store and the output."""
-    if isinstance(exc, openai.APITimeoutError) and _refused_connection(exc) is None:
+    # the SDK's aiohttp transport reports a refused or dropped connection as a connect timeout
+    failed = _connection_failure(exc) if isinstance(exc, openai.APITimeoutError) else None
+    if isinstance(exc, openai.APITimeoutError) and failed is None:
         return errors.ProviderTimeoutError(
             "the model server did not answer in time; try again or raise the timeout"
         )
     if isinstance(exc, openai.APIConnectionError):
-        reason = redact(str(_refused_connection(exc) or exc.__cause__ or exc), secrets)
+        reason = redact(str(failed or exc.__cause__ or exc), secrets)
         return errors.ProviderConnectionError(
             f"cannot reach the model server ({reason}); check base_url / OPENAI_BASE_URL"
         ).with_hint("base_url")
@@ -340,14 +342,15 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
     return errors.BadRequestError(f"the server refused the request ({status}: {detail})", status_code=status)
 
 
-def _refused_connection(exc: BaseException) -> OSError | None:
-    """The socket error under an SDK error, if it is not a timeout: the SDK's aiohttp transport
-    reports a refused connection as a connect *timeout*, with the refusal as its cause."""
+def _connection_failure(exc: BaseException) -> BaseException | None:
+    """The failure under an SDK timeout error when it is not a timeout: a socket error, or an
+    aiohttp connection error (refused, dropped), which the aiohttp transport maps to a timeout."""
     seen: BaseException | None = exc.__cause__ or exc.__context__
     for _ in range(8):  # a chain of a few causes at most
         if seen is None:
             return None
-        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+        from_aiohttp = type(seen).__module__.startswith("aiohttp")
+        if not isinstance(seen, TimeoutError) and (isinstance(seen, OSError) or from_aiohttp):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
