@@ -206,3 +206,43 @@ def test_the_aiohttp_transport_reports_an_unreachable_server(example_product: di
 
     with pytest.raises(errors.ProviderConnectionError):
         asyncio.run(call())
+
+
+def test_a_batch_run_goes_through_aiohttp_unless_told_otherwise(
+    serve: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copyassist.batch import api
+    from copyassist.batch.store import Store
+    from tests.test_batch import write_feed
+
+    base_url, _ = serve()
+    chosen: list[str] = []
+    built = api._backend
+
+    def spied(*args: Any) -> Any:
+        backend = built(*args)
+        chosen.append(backend.http)
+        original = backend.aclose
+
+        async def aclose() -> None:  # what the run used, read before its clients close
+            chosen.append(backend.http)
+            await original()
+
+        backend.aclose = aclose
+        return backend
+
+    monkeypatch.setattr(api, "_backend", spied)
+    feed = write_feed(tmp_path / "feed.csv", 3)
+    for setting, expected in ((None, "aiohttp"), ("httpx", "httpx")):
+        if setting is None:
+            monkeypatch.delenv("COPYASSIST_HTTP")
+        else:
+            monkeypatch.setenv("COPYASSIST_HTTP", setting)
+        chosen.clear()
+        with Store(tmp_path / f"store-{expected}.sqlite3") as store:
+            summary = api.run_batch(feed, tmp_path / f"out-{expected}.csv", template="product-title",
+                                    provider="compatible", base_url=base_url, model="fake-model",
+                                    store=store, language="fr")  # fmt: skip
+        assert summary.totals.counts["ok"] == 3
+        assert chosen == ["auto", expected]  # chosen at the first call, from the environment
+    assert OpenAIBackend(model="m", api_key="k").http == "httpx"  # a library backend stays on httpx

@@ -85,6 +85,11 @@ class OpenAIBackend:
         return f"OpenAIBackend(name={self.name!r}, model={self.model!r}, base_url={self._base_url!r})"
 
     @property
+    def http(self) -> HttpChoice | Literal["auto"]:
+        """The async calls' HTTP client: ``"auto"`` until the first async call has chosen it."""
+        return self._http or "auto"
+
+    @property
     def structured_mode(self) -> StructuredMode:
         return self._mode
 
