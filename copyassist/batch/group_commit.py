@@ -14,10 +14,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from copyassist.batch.store import Store
+from typing import Protocol
 
 #: seconds a write may wait for its group's commit
 INTERVAL = 0.005
@@ -86,8 +83,17 @@ class GroupCommit:
             self.flush()
 
 
+class Grouped(Protocol):
+    """What ``in_groups`` needs of a store (``batch.store.Store``)."""
+
+    group: GroupCommit | None
+
+    @property
+    def connection(self) -> sqlite3.Connection: ...
+
+
 @contextlib.contextmanager
-def in_groups(store: Store) -> Iterator[GroupCommit]:
+def in_groups(store: Grouped) -> Iterator[GroupCommit]:
     """Within it, the store's ``put`` and ``record_row`` are committed in groups (``flush``
     commits the one in flight at once); everything is committed on the way out."""
     store.group = group = GroupCommit(store.connection)

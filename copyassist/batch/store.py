@@ -29,15 +29,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from copyassist.assets import user_home
 from copyassist.backends.base import Usage
+from copyassist.batch.group_commit import GroupCommit
 from copyassist.errors import ConfigError, InputError
 from copyassist.status import Status
-
-if TYPE_CHECKING:
-    from copyassist.batch.group_commit import GroupCommit
 
 SCHEMA_VERSION = 2  # 2: run_rows has input_tokens, output_tokens, cost
 KEY_VERSION = 1  # bump to invalidate every cached result at once (a change in what a key means)
