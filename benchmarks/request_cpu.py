@@ -34,8 +34,6 @@ import httpx
 from bare_baseline import run_baseline
 from batch_throughput import MODEL, TEMPLATE, fake_server, first_requests, write_feed
 
-from copyassist.backends import OpenAIBackend
-from copyassist.backends.request import encoded
 from copyassist.cli import app
 from copyassist.rules.language import known_languages
 
@@ -72,6 +70,9 @@ def tool_command(
 
 async def sdk_post_loop(base_url: str, bodies: list[dict[str, Any]], concurrency: int) -> None:
     """The tool's transport alone: prepared JSON through the SDK's ``post`` on its aiohttp client."""
+    from copyassist.backends import OpenAIBackend
+    from copyassist.backends.request import encoded
+
     backend = OpenAIBackend(name="compatible", model=MODEL, base_url=base_url, http="aiohttp")
     gate = asyncio.Semaphore(concurrency)
 
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--profile", type=Path, default=None)
     parser.add_argument("--tool-args", default="", help="extra arguments of copyassist batch")
+    parser.add_argument("--only", default="", help="some runs: bare,sdk-post-aiohttp,aiohttp,tool")
     args = parser.parse_args(argv)
     known_languages()  # a fixed cost of the first call: loaded before measuring
     server = fake_server(latency=args.latency)
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(aiohttp_loop(url, bodies, args.concurrency))
 
         runs = (("bare", bare), ("sdk-post-aiohttp", sdk_post), ("aiohttp", raw_aiohttp), ("tool", tool))
+        runs = tuple(run for run in runs if not args.only or run[0] in args.only.split(","))
         for _, run in runs:  # warm every path once (imports on first use, the server's own warm-up)
             run()
         best: dict[str, tuple[float, float]] = {}
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = args.rows
     for name, (cpu_s, wall_s) in best.items():
         print(f"{name}: {cpu_s / rows * 1000:.2f} ms CPU/row, {rows / wall_s:.0f} rows/s wall")
-    for name in ("bare", "sdk-post-aiohttp", "aiohttp"):
+    for name in (n for n in ("bare", "sdk-post-aiohttp", "aiohttp") if n in best and "tool" in best):
         print(f"tool / {name} CPU per row: {best['tool'][0] / best[name][0]:.2f}")
     return 0
 
