@@ -11,9 +11,10 @@ other: every folder's file of a name adds to the bundled one.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from copyassist.safe_yaml import did_you_mean
 
@@ -31,6 +32,58 @@ _IN_PACKAGE: dict[AssetKind, Path] = {
     "profiles": _PACKAGE_DIR / "rules" / "profiles",
     "wordlists": _PACKAGE_DIR / "rules" / "wordlists",
 }
+
+
+#: Seconds a file's stamp (modification time and size) is trusted before the file is looked at
+#: again: a batch reads its templates, profile and word lists for every row, and a change made
+#: while it runs is seen within a second.
+STAMP_TTL = 1.0
+_MAX_KEPT = 4096  # entries of a Rechecked before it starts afresh (paths: a handful in practice)
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class Rechecked(Generic[Key, Value]):
+    """``compute(key)``, remembered for ``ttl`` seconds of ``clock``; an OSError it raises is
+    remembered the same way (a missing file stays missing until it is looked at again)."""
+
+    def __init__(
+        self,
+        compute: Callable[[Key], Value],
+        ttl: float = STAMP_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.compute, self.ttl, self.clock = compute, ttl, clock
+        self._kept: dict[Key, tuple[float, Value | None, OSError | None]] = {}
+
+    def __call__(self, key: Key) -> Value:
+        now = self.clock()
+        kept = self._kept.get(key)
+        if kept is None or now - kept[0] >= self.ttl:
+            if len(self._kept) >= _MAX_KEPT:
+                self._kept.clear()
+            try:
+                kept = (now, self.compute(key), None)
+            except OSError as exc:
+                kept = (now, None, exc)
+            self._kept[key] = kept
+        if kept[2] is not None:  # without its last traceback: raised again and again, it would grow
+            raise kept[2].with_traceback(None)
+        return kept[1]  # type: ignore[return-value]
+
+    def forget(self) -> None:
+        self._kept.clear()
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size
+
+
+#: ``file_stamp(path)``: (modification time in ns, size) of a file, looked at most once a
+#: second; raises the OSError of a file that cannot be read (FileNotFoundError...).
+file_stamp: Rechecked[Path, tuple[int, int]] = Rechecked(_stamp)
 
 
 def user_home() -> Path:
@@ -62,11 +115,26 @@ def bundled_dir(kind: AssetKind) -> Path:
 
 def search_path(kind: AssetKind, extra: Iterable[str | Path] = ()) -> list[Path]:
     """The folders to look in for ``kind``, in order of precedence, without duplicates."""
+    env = os.environ
+    listed = env.get(ENV_VARS[kind], "") if kind in ENV_VARS else ""
+    key = (kind, tuple(map(str, extra)), listed, env.get("COPYASSIST_HOME"), env.get("XDG_CONFIG_HOME"),
+           env.get("HOME"))  # fmt: skip
+    return list(_search_paths(key))  # a copy: callers may add to theirs
+
+
+def _search_path(
+    key: tuple[AssetKind, tuple[str, ...], str, str | None, str | None, str | None],
+) -> tuple[Path, ...]:
+    kind, extra, env_value = key[0], key[1], key[2]
     folders: list[Path] = [Path(p).expanduser() for p in extra]
-    env_value = os.environ.get(ENV_VARS[kind], "") if kind in ENV_VARS else ""
     folders += [Path(p).expanduser() for p in env_value.split(os.pathsep) if p]
     folders += [user_dir(kind), bundled_dir(kind)]
-    return list(dict.fromkeys(folders))
+    return tuple(dict.fromkeys(folders))
+
+
+#: every input of a search path is in its key (the environment too); the bundled folder is
+#: looked for on disk, once a second at most
+_search_paths = Rechecked(_search_path)
 
 
 # ------------------------------------------------------------------- named files in folders

@@ -20,7 +20,7 @@ import jinja2
 import jinja2.meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from copyassist.assets import search_path
+from copyassist.assets import file_stamp, search_path
 from copyassist.errors import InputError, TemplateError, one_line
 from copyassist.i18n import language_code
 from copyassist.languages import body_language, language_name, writable_languages
@@ -254,11 +254,11 @@ def parse_template(path: Path, search_dirs: Iterable[str | Path] = ()) -> Templa
     A file is parsed again only when it changed (its modification time or size).
     """
     try:
-        status = path.stat()
+        stamp = file_stamp(path)
     except OSError as exc:
         raise TemplateError(f"{path}: cannot read template: {exc}") from None
     partials = tuple(search_path("prompts", search_dirs))
-    return _parse_template(path, (status.st_mtime_ns, status.st_size), partials)
+    return _parse_template(path, stamp, partials)
 
 
 @lru_cache(maxsize=256)

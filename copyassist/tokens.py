@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copyassist.assets import user_home
+from copyassist.assets import file_stamp, user_home
 from copyassist.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -203,7 +203,15 @@ def estimate_tokens(text: str) -> int:
 _estimate_cached = functools.lru_cache(maxsize=256)(estimate_tokens)
 
 
+@functools.lru_cache(maxsize=8192)  # a catalogue's words repeat from row to row
 def _word_cost(word: str) -> float:
+    if word.isascii():  # the common case, the Latin rule below without accents
+        humps = (
+            0
+            if word.islower() or word.isupper()
+            else sum(1 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
+        )
+        return 1 + humps + max(0, len(word) - 10) / 5
     if all(ch <= "\u024f" for ch in word):  # Latin script, accented letters included
         accented = sum(1 for ch in word if ch >= "\u00c0")
         humps = sum(1 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
@@ -325,7 +333,7 @@ def load_prices(path: str | os.PathLike[str] | None = None) -> dict[str, ModelPr
         override, required = Path(os.environ[PRICES_ENV_VAR]).expanduser(), True
     else:
         override, required = user_home() / "prices.json", False
-    if required or override.exists():
+    if required or _exists(override):
         prices.update(_read_price_file(override))
     return prices
 
@@ -365,12 +373,20 @@ def estimate_cost(
     return None if price is None else price.cost(input_tokens, output_tokens, batch=batch)
 
 
+def _exists(path: Path) -> bool:
+    try:
+        file_stamp(path)
+    except OSError:
+        return False
+    return True
+
+
 def _read_price_file(path: Path) -> dict[str, ModelPrice]:
     try:
-        stat = path.stat()
+        mtime_ns, size = file_stamp(path)  # every row prices its calls: looked at once a second
     except OSError as exc:
         raise ConfigError(f"cannot read price file {path}: {exc.strerror or exc}") from exc
-    return dict(_parse_price_file(str(path), stat.st_mtime_ns, stat.st_size))
+    return dict(_parse_price_file(str(path), mtime_ns, size))
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from copyassist.assets import file_stamp
 from tests.helpers import ROOT, fake
 
 
@@ -32,6 +33,9 @@ def serve() -> Iterator[Callable[..., tuple[str, Any]]]:
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "copyassist-home"
     monkeypatch.setenv("COPYASSIST_HOME", str(home))
+    monkeypatch.setenv("COPYASSIST_HTTP", "httpx")  # the client respx intercepts
+    # a file written by a test is seen at once, not within the second (tests/test_stamps.py)
+    monkeypatch.setattr(file_stamp, "ttl", 0.0)
     for name in (
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",

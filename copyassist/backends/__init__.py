@@ -80,11 +80,12 @@ def get_backend(
     structured: StructuredMode | None = None,
     settings: Settings | None = None,
     discover_model: bool = True,
+    http: Literal["httpx", "aiohttp", "auto"] = "httpx",
 ) -> Backend:
     """A ready backend. ``api_key`` is for library callers; the CLI only reads the environment.
 
     A compatible server given no model name is asked for its models (``/models``): the one it
-    lists is used; ``discover_model=False`` asks nothing."""
+    lists is used; ``discover_model=False`` asks nothing. ``http``: ``OpenAIBackend``'s."""
     settings = settings or load_settings()
     chosen = choose_provider(provider, settings, base_url)
     if chosen == "local":
@@ -99,6 +100,7 @@ def get_backend(
             api_key=key,
             base_url=base_url or settings.base_url,
             structured=structured,
+            http=http,
         )
     url = base_url or settings.base_url
     if not url:
@@ -116,6 +118,7 @@ def get_backend(
         api_key=key,
         base_url=url,
         structured=structured,
+        http=http,
     )
 
 

@@ -7,12 +7,13 @@ provider exception is translated here, in ``translate_error``, into a copyassist
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import ssl
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 import openai
@@ -28,14 +29,17 @@ from copyassist.backends.choices import (
     separate_calls,
     split_usage,
 )
-from copyassist.backends.request import build_request
+from copyassist.backends.request import build_request, encoded
 from copyassist.backends.retry import RetryPolicy, acall_with_retries, call_with_retries
+from copyassist.backends.transport import AIOHTTP_CONNECTIONS, HttpChoice, async_http_client, http_choice
 from copyassist.redact import redact
 
 DEFAULT_TIMEOUT = 120.0
 #: Response headers passed on to callers that pace themselves (the batch rate limiter).
 _LIMIT_HEADERS = ("x-ratelimit-", "retry-after")
 CONNECT_TIMEOUT = 10.0
+#: What ``chat.completions.create`` passes the SDK's ``post`` besides the body: bearer auth.
+_POST_OPTIONS: Any = {"security": {"bearer_auth": True}}
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,10 @@ class OpenAIBackend:
 
     Several answers (``Prompt.choices``) are one call with ``n``; a server that refuses ``n`` or
     answers with fewer choices makes the backend ask one call per answer from then on.
+    ``http`` is the async calls' HTTP client: ``"httpx"``, ``"aiohttp"`` (less CPU per call; its
+    sessions warn if ``aclose`` is not awaited), or ``"auto"`` (``transport.http_choice``: aiohttp
+    when installed, unless ``COPYASSIST_HTTP=httpx``). Batch runs, which close what they open,
+    use ``"auto"``.
     """
 
     def __init__(
@@ -66,6 +74,7 @@ class OpenAIBackend:
         structured: StructuredMode | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        http: HttpChoice | Literal["auto"] = "httpx",
     ) -> None:
         self.name = name
         self.model = model
@@ -83,9 +92,18 @@ class OpenAIBackend:
         self._aclients: AsyncClientPool[openai.AsyncOpenAI] = AsyncClientPool(
             self._open_aclient, lambda client: client.close()
         )
+        #: the async calls' HTTP client (``transport``); None: chosen at the first async call
+        self._http: HttpChoice | None = None if http == "auto" else http
+        if self._http == "aiohttp":  # one client holds every call: no sharding needed
+            self._aclients.per_client = AIOHTTP_CONNECTIONS
 
     def __repr__(self) -> str:  # never shows the key
         return f"OpenAIBackend(name={self.name!r}, model={self.model!r}, base_url={self._base_url!r})"
+
+    @property
+    def http(self) -> HttpChoice | Literal["auto"]:
+        """The async calls' HTTP client: ``"auto"`` until the first async call has chosen it."""
+        return self._http or "auto"
 
     @property
     def structured_mode(self) -> StructuredMode:
@@ -109,8 +127,8 @@ class OpenAIBackend:
     def _open_aclient(self, connections: int) -> openai.AsyncOpenAI:
         if self._tls is None:  # one TLS context for every client: building one takes 20 ms of CPU
             self._tls = httpx.create_ssl_context()
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        http = httpx.AsyncClient(timeout=self._http_timeout, limits=limits, verify=self._tls)
+        connect = min(CONNECT_TIMEOUT, self._timeout)
+        http = async_http_client(self._http or "httpx", connections, self._timeout, connect, self._tls)
         return openai.AsyncOpenAI(
             api_key=self._api_key,
             base_url=self._base_url,
@@ -125,17 +143,34 @@ class OpenAIBackend:
         key = "max_completion_tokens" if self.name == "openai" else "max_tokens"
         return build_request(prompt, mode or self._mode).body(self.model, max_tokens_key=key)
 
+    def encoded_request(self, prompt: Prompt, mode: StructuredMode | None = None) -> bytes:
+        """``request`` as the JSON bytes sent: what the SDK's ``create`` would send for it."""
+        return encoded(self.request(prompt, mode))
+
+    def _encoded_once(
+        self, bodies: dict[StructuredMode, bytes], prompt: Prompt, mode: StructuredMode
+    ) -> bytes:
+        if mode not in bodies:  # a retry sends the bytes already built
+            bodies[mode] = self.encoded_request(prompt, mode)
+        return bodies[mode]
+
     def complete(self, prompt: Prompt, *, retry: RetryPolicy | None = None) -> Completion:
         if prompt.choices > 1 and self.one_choice_per_call:
             return combined(
                 separate_calls(lambda p: self.complete(p, retry=retry), prompt, prompt.choices), self.model
             )
+        bodies: dict[StructuredMode, bytes] = {}  # built once per mode, whatever the retries
 
         def send() -> Any:
             while True:  # again only after a step-down: the request is built anew for the new mode
                 mode = self._mode
                 try:
-                    return self.client.chat.completions.with_raw_response.create(**self.request(prompt, mode))
+                    body = self._encoded_once(bodies, prompt, mode)
+                    # the SDK's own post, the body already JSON: no per-call transform of the
+                    # arguments, no response model; its status checks and errors all the same
+                    return self.client.post(
+                        "/chat/completions", cast_to=httpx.Response, content=body, options=_POST_OPTIONS
+                    )
                 except openai.OpenAIError as exc:
                     self._raise_unless_stepped_down(exc, mode, prompt)
 
@@ -157,14 +192,20 @@ class OpenAIBackend:
         if prompt.choices > 1 and self.one_choice_per_call:
             calls = await aseparate_calls(lambda p: self.acomplete(p, retry=retry), prompt, prompt.choices)
             return combined(calls, self.model)
+        if self._http is None:
+            self._http = http_choice()
+            if self._http == "aiohttp":
+                self._aclients.per_client = AIOHTTP_CONNECTIONS
+        bodies: dict[StructuredMode, bytes] = {}
 
         async def send() -> Any:
             while True:
                 mode = self._mode
                 try:
+                    body = self._encoded_once(bodies, prompt, mode)
                     async with self._aclients.client() as sdk:
-                        return await sdk.chat.completions.with_raw_response.create(
-                            **self.request(prompt, mode)
+                        return await sdk.post(
+                            "/chat/completions", cast_to=httpx.Response, content=body, options=_POST_OPTIONS
                         )
                 except openai.OpenAIError as exc:
                     self._raise_unless_stepped_down(exc, mode, prompt)
@@ -237,42 +278,51 @@ class OpenAIBackend:
         return self._completion(raw)
 
     def _completion(self, raw: Any) -> Completion:
-        response = raw.parse()
+        """The Completion of a chat answer (the HTTP response), read as plain JSON; several
+        choices (``n``) become one Completion with every answer in ``choices``."""
         headers = _limit_headers(raw.headers)
-        if not response.choices:
+        try:
+            response = json.loads(raw.content)
+            choices = response.get("choices") if isinstance(response, dict) else None
+        except ValueError:  # UnicodeDecodeError too
+            choices = None
+        if not isinstance(choices, list):
+            raise errors.ServerError(f"{self.name}: the server's answer is not a chat completion")
+        if not choices or not all(isinstance(c, dict) for c in choices):
             raise errors.ServerError(f"{self.name}: the server answered with no choices")
-        usage = Usage(
-            getattr(response.usage, "prompt_tokens", 0) or 0,
-            getattr(response.usage, "completion_tokens", 0) or 0,
-        )
-        model = response.model or self.model
-        if len(response.choices) == 1:
-            choice = response.choices[0]
-            text = self._checked(choice, usage)
-            return Completion(text, model, usage, choice.finish_reason, headers)
-        ordered = sorted(response.choices, key=lambda c: getattr(c, "index", 0) or 0)
-        shares = split_usage(usage, [c.message.content or "" for c in ordered])
+        tokens: dict[str, Any] = response["usage"] if isinstance(response.get("usage"), dict) else {}
+        usage = Usage(_count(tokens.get("prompt_tokens")), _count(tokens.get("completion_tokens")))
+        model = str(response.get("model") or self.model)
+        if len(choices) == 1:
+            text = self._checked(choices[0], usage)
+            return Completion(text, model, usage, _finish_reason(choices[0]), headers)
+        ordered = sorted(choices, key=lambda c: c["index"] if isinstance(c.get("index"), int) else 0)
+        shares = split_usage(usage, [_content(c) for c in ordered])
         answers: list[Answer] = []
         for choice, share in zip(ordered, shares, strict=True):
             try:
-                answers.append(Choice(self._checked(choice, share), choice.finish_reason, share))
+                answers.append(Choice(self._checked(choice, share), _finish_reason(choice), share))
             except (errors.ContentFilterError, errors.OutputTruncatedError) as failed:
                 answers.append(failed)
         return replace(combined(answers, model), rate_limits=headers)
 
-    def _checked(self, choice: Any, usage: Usage) -> str:
+    def _checked(self, choice: dict[str, Any], usage: Usage) -> str:
         """The text of one choice, or the error of an answer filtered, refused or cut off."""
-        text: str = choice.message.content or ""
-        if choice.finish_reason == "content_filter":
+        message: dict[str, Any] = choice["message"] if isinstance(choice.get("message"), dict) else {}
+        text = message.get("content") or ""
+        if not isinstance(text, str):
+            raise errors.ServerError(f"{self.name}: the server's answer has no text content")
+        finish_reason = _finish_reason(choice)
+        if finish_reason == "content_filter":
             raise errors.ContentFilterError(
                 f"{self.name}: the provider's content filter stopped the answer; "
                 "reword the product data or the template",
                 usage=usage,
             )
-        if getattr(choice.message, "refusal", None):
-            refusal = redact(" ".join(str(choice.message.refusal).split()), self._secrets)
+        if message.get("refusal"):
+            refusal = redact(" ".join(str(message["refusal"]).split()), self._secrets)
             raise errors.ContentFilterError(f"{self.name}: the model refused: {refusal}", usage=usage)
-        if choice.finish_reason == "length":
+        if finish_reason == "length":
             raise errors.OutputTruncatedError(
                 f"{self.name}: the answer hit max_tokens before it was complete; "
                 "raise max_tokens or ask for shorter copy",
@@ -280,6 +330,21 @@ class OpenAIBackend:
                 usage=usage,
             ).with_hint("max_tokens")
         return text
+
+
+def _finish_reason(choice: dict[str, Any]) -> str | None:
+    reason = choice.get("finish_reason")
+    return reason if isinstance(reason, str) else None
+
+
+def _content(choice: dict[str, Any]) -> str:
+    message = choice.get("message")
+    text = message.get("content") if isinstance(message, dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
 
 
 def _limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -308,12 +373,14 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
     Every bit of provider text in the message goes through ``redact``: ``secrets`` (the
     configured key) and anything shaped like a key are masked, since some providers echo the
     key they refused, and the message is written to stderr, the store and the output."""
-    if isinstance(exc, openai.APITimeoutError):
+    # the SDK's aiohttp transport reports a refused or dropped connection as a connect timeout
+    failed = _connection_failure(exc) if isinstance(exc, openai.APITimeoutError) else None
+    if isinstance(exc, openai.APITimeoutError) and failed is None:
         return errors.ProviderTimeoutError(
             "the model server did not answer in time; try again or raise the timeout"
         )
     if isinstance(exc, openai.APIConnectionError):
-        reason = redact(str(exc.__cause__ or exc), secrets)
+        reason = redact(str(failed or exc.__cause__ or exc), secrets)
         return errors.ProviderConnectionError(
             f"cannot reach the model server ({reason}); check base_url / OPENAI_BASE_URL"
         ).with_hint("base_url")
@@ -357,6 +424,20 @@ def translate_error(exc: openai.OpenAIError, secrets: Iterable[str | None] = ())
             status_code=status,
         ).with_hint("model")
     return errors.BadRequestError(f"the server refused the request ({status}: {detail})", status_code=status)
+
+
+def _connection_failure(exc: BaseException) -> BaseException | None:
+    """The failure under an SDK timeout error when it is not a timeout: a socket error, or an
+    aiohttp connection error (refused, dropped), which the aiohttp transport maps to a timeout."""
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    for _ in range(8):  # a chain of a few causes at most
+        if seen is None:
+            return None
+        from_aiohttp = type(seen).__module__.startswith("aiohttp")
+        if not isinstance(seen, TimeoutError) and (isinstance(seen, OSError) or from_aiohttp):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _message(exc: openai.APIStatusError) -> str:

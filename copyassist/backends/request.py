@@ -8,6 +8,7 @@ changes mode builds the whole request again: the prompt never describes another 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,11 @@ class ChatRequest:
         if self.choices > 1:
             body["n"] = self.choices
         return body
+
+
+def encoded(body: dict[str, Any]) -> bytes:
+    """A request body as the JSON bytes the SDK sends for it (the SDK's own separators)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 def build_request(prompt: Prompt, mode: StructuredMode) -> ChatRequest:

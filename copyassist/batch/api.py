@@ -200,7 +200,8 @@ def run_args(
 
 
 def _backend(backend: Backend | None, provider: str, model: str | None, base_url: str | None) -> Backend:
-    return backend or get_backend(provider, model=model, base_url=base_url)
+    # the job closes the clients of a backend it builds: aiohttp's, the cheaper, can be used
+    return backend or get_backend(provider, model=model, base_url=base_url, http="auto")
 
 
 @contextlib.asynccontextmanager

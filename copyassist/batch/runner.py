@@ -26,6 +26,7 @@ from copyassist.backends.base import Usage
 from copyassist.batch.candidates import CandidateStore, from_result
 from copyassist.batch.field_log import FieldLog
 from copyassist.batch.fields import stored_result
+from copyassist.batch.group_commit import in_groups
 from copyassist.batch.listing import LISTING_INPUT, listing_row
 from copyassist.batch.listing_duplicates import ListingDuplicates
 from copyassist.batch.model import RowOutcome, from_stored
@@ -194,17 +195,22 @@ class BatchRunner:
         """Outcomes in input order, each yielded once its row is finished and stored."""
         window: deque[asyncio.Task[RowOutcome]] = deque()
         limit = max(16, self.settings.concurrency * 4)
-        for row in rows:
-            if len(window) >= limit:
+        with in_groups(self.store):  # rows committed in groups, each before it is reported
+            for row in rows:
+                if len(window) >= limit:
+                    yield await self._finish(window.popleft())
+                window.append(asyncio.ensure_future(self._guarded_row(row)))
+                while window and window[0].done():
+                    yield await self._finish(window.popleft())
+            while window:
                 yield await self._finish(window.popleft())
-            window.append(asyncio.ensure_future(self._guarded_row(row)))
-            while window and window[0].done():
-                yield await self._finish(window.popleft())
-        while window:
-            yield await self._finish(window.popleft())
 
     async def _finish(self, task: asyncio.Task[RowOutcome]) -> RowOutcome:
         outcome = await task
+        try:
+            self.store.flush()  # nothing is reported done that a crash could still lose
+        except STORE_ERRORS as exc:
+            self._stop(f"the result store cannot be written ({one_line(exc)}); free some disk space")
         if self._duplicates is not None and outcome.field_outcomes:
             self._duplicates.check(outcome)  # in input order: the later row of two is the one flagged
         self.totals.counts[outcome.status] += 1

@@ -1,6 +1,7 @@
 """The batch store: every finished row and every run, in one SQLite file.
 
-Two promises rest on it: finished work is never lost (``put`` commits before it returns), and
+Two promises rest on it: finished work is never lost (``put`` commits before it returns; in a
+batch run, with its group, before the row is reported: ``batch.group_commit``), and
 no row is paid for twice (results are found again by ``result_key``, a hash of everything that
 shapes the answer). Default file: ``user_home()/batch.sqlite3``.
 
@@ -18,6 +19,7 @@ busy timeout makes a writer wait its turn instead of failing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,6 +33,7 @@ from typing import Any
 
 from copyassist.assets import user_home
 from copyassist.backends.base import Usage
+from copyassist.batch.group_commit import GroupCommit
 from copyassist.errors import ConfigError, InputError
 from copyassist.status import Status
 
@@ -181,6 +184,7 @@ class Store:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_path()
         self.last_run_id: int | None = None
+        self.group: GroupCommit | None = None  # writes committed in groups: group_commit.in_groups
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
@@ -264,9 +268,9 @@ class Store:
 
     def put(self, key: str, result: StoredResult, run_id: int | None, row_number: int | None) -> None:
         """Store ``result`` under ``key`` (replacing any older one) and, with a run, record the
-        row in it; one transaction, committed before this returns."""
+        row in it; one transaction, committed before this returns (or with its ``group``)."""
         now = _now()
-        with self._conn:
+        with self._writing():
             self._conn.execute(
                 f"INSERT OR REPLACE INTO results ({self._RESULT_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -318,9 +322,18 @@ class Store:
         usage: Usage | None = None, cost: float | None = None,
     ) -> None:  # fmt: skip
         """What became of one row in a run (cached, failed...) and what this run paid for it
-        (``usage``, ``cost``: a failed row's calls cost tokens too); committed at once."""
-        with self._conn:
+        (``usage``, ``cost``: a failed row's calls cost tokens too); committed at once (or with
+        its ``group``)."""
+        with self._writing():
             self._record(run_id, row_number, key, status, error, usage, cost)
+
+    def _writing(self) -> contextlib.AbstractContextManager[Any]:
+        return self._conn if self.group is None else self.group.write()
+
+    def flush(self) -> None:
+        """Commit the group of writes in flight (``batch.group_commit``); raises if it was lost."""
+        if self.group is not None:
+            self.group.flush()
 
     def finish_run(
         self, run_id: int, status: str, counts: Mapping[str, int], input_tokens: int = 0,

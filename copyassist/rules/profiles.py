@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from copyassist.assets import bundled_dir, file_in, locate, reachable, search_path, unknown_name
+from copyassist.assets import bundled_dir, file_in, file_stamp, locate, reachable, search_path, unknown_name
 from copyassist.errors import ConfigError
 from copyassist.rules.base import FIELD_KINDS, FieldRules, Profile
 from copyassist.safe_yaml import YamlError, did_you_mean, read_yaml_file
@@ -83,12 +83,12 @@ def _rule_value(value: Any, hint: Any, where: str, path: Path) -> Any:
 def _parse(path: Path) -> _Raw:
     """One profile file; parsed again only when it changed (a batch loads its profile per row)."""
     try:
-        status = path.stat()
+        stamp = file_stamp(path)
     except FileNotFoundError:
         raise _fail(path, "no such file") from None
     except OSError as exc:
         raise _fail(path, f"cannot read the file ({exc.strerror or exc})") from None
-    return _parse_file(path, (status.st_mtime_ns, status.st_size))
+    return _parse_file(path, stamp)
 
 
 @lru_cache(maxsize=64)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from copyassist.assets import search_path
+from copyassist.assets import file_stamp, search_path
 from copyassist.i18n import language_code
 from copyassist.rules.text import Hit, find_folded, fold
 
@@ -82,10 +82,10 @@ def _read(path: Path, stamp: tuple[int, int]) -> tuple[tuple[str, ...], tuple[st
 
 def _read_if_there(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     try:
-        status = path.stat()
+        stamp = file_stamp(path)
     except OSError:
         return (), ()
-    return _read(path, (status.st_mtime_ns, status.st_size))
+    return _read(path, stamp)
 
 
 def load_list(filename: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
