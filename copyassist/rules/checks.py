@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Severity, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_texts
 from copyassist.rules.markup import (
     check_html_links,
     check_html_script,
@@ -192,7 +192,7 @@ def _data_capitals(context: CheckContext, copy: str) -> set[str]:
     """The words the product data itself writes in capitals (``2.5 TOG``, a model ``KRS``): the
     seller's spelling, not shouting. The copy is no data (``check`` reads a listing as its own)."""
     found = set()
-    for value in product_texts(context.product):
+    for value in data_texts(context):
         if value.strip() == copy.strip():
             continue
         for match in _TOKEN.finditer(value):

@@ -156,21 +156,39 @@ _Handler = Callable[[re.Match[str], str], _Hit | None]
 _Found = tuple[ClaimKind, int, int, tuple[str, ...], tuple[Decimal, ...]]
 
 
-def _prepare(text: str) -> tuple[str, str, list[tuple[int, int]]]:
+@lru_cache(maxsize=4096)
+def _normal_char(raw: str) -> str:
+    """One written character as the extractor reads it: its NFKC form, spaces made plain."""
+    return "".join(
+        " " if char.isspace() and char != "\n" else char
+        for char in _CHARS.get(raw) or unicodedata.normalize("NFKC", raw)
+    )
+
+
+def _pieces(source: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(text read, source span) of each tag, entity or character of ``source``."""
+    if "<" not in source and "&" not in source:  # no markup: one piece a character
+        for position, char in enumerate(source):
+            yield char, (position, position + 1)
+        return
+    for piece in _MARKUP.finditer(source):
+        written = piece.group()
+        yield " " if written.startswith("<") and len(written) > 1 else html.unescape(written), piece.span()
+
+
+@lru_cache(maxsize=1024)
+def _prepare(text: str) -> tuple[str, str, tuple[tuple[int, int], ...]]:
     """The NFC text, its normalised form, and the source span of each normalised character."""
     source = unicodedata.normalize("NFC", text)
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
-    for piece in _MARKUP.finditer(source):
-        written = piece.group()
-        written = " " if written.startswith("<") and len(written) > 1 else html.unescape(written)
+    for written, span in _pieces(source):
         for raw in written:
-            for char in _CHARS.get(raw) or unicodedata.normalize("NFKC", raw):
-                char = " " if char.isspace() and char != "\n" else char
+            for char in _normal_char(raw):
                 if not (char == " " and (not chars or chars[-1] in " \n")):
                     chars.append(char)
-                    spans.append(piece.span())
-    return source, "".join(chars), spans
+                    spans.append(span)
+    return source, "".join(chars), tuple(spans)
 
 
 def _number(raw: str, language: str) -> Decimal:
@@ -298,13 +316,19 @@ def _scan(text: str, language: str) -> list[_Found]:
 
 def extract_claims(text: str, language: str | None = None) -> list[Claim]:
     """Every checkable claim in ``text`` (see the module docstring), in reading order."""
+    english = bool(language and language.lower().startswith("en"))
+    return list(_claims(text, "en" if english else "fr"))
+
+
+@lru_cache(maxsize=1024)
+def _claims(text: str, language: str) -> tuple[Claim, ...]:
+    """Cached: the guard and the unit check read each field more than once."""
     source, normalised, spans = _prepare(text)
     claims = []
-    english = bool(language and language.lower().startswith("en"))
-    for kind, start, end, keys, values in _scan(normalised, "en" if english else "fr"):
+    for kind, start, end, keys, values in _scan(normalised, language):
         first, last = spans[start][0], spans[end - 1][1]
         claims.append(Claim(kind, source[first:last], keys, first, last, values))
-    return claims
+    return tuple(claims)
 
 
 def _flatten(value: Any) -> Iterator[str]:

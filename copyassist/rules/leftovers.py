@@ -141,6 +141,11 @@ def product_texts(product: Mapping[str, Any] | None) -> list[str]:
     return texts
 
 
+def data_texts(context: CheckContext) -> tuple[str, ...]:
+    """:func:`product_texts` of the context's product, read once per context."""
+    return context.derived("product_texts", lambda c: tuple(product_texts(c.product)))
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
@@ -234,7 +239,7 @@ def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckCo
     """``leftover.prompt_echo``: instructions or the persona repeated in the copy."""
     found: list[Violation] = []
     # the fields written before this one (a listing) are in the prompt as data, like the product
-    texts = tuple(product_texts(context.product)) + tuple((context.listing or {}).values())
+    texts = data_texts(context) + tuple((context.listing or {}).values())
     if context.prompt.strip():
         folded, index = fold_with_map(text)
         matches = list(_WORD.finditer(folded))

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_texts
 from copyassist.rules.text import find_folded, fold, visible_text
 
 RULE_ID = "offer.promise"
@@ -76,7 +76,7 @@ def _folded(data: str) -> str:
 def check_promises(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``offer.promise``: a warranty, delivery, free shipping or returns promise the data lacks."""
     plain = visible_text(text)
-    texts = [t for t in product_texts(context.product) if t.strip() != text.strip()]
+    texts = [t for t in data_texts(context) if t.strip() != text.strip()]
     data = _folded("\n".join([*texts, *map(str, context.product or {})]))  # a "garantie" column too
     found: list[Violation] = []
     for kind, (promise, support) in _PROMISES.items():

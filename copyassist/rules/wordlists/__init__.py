@@ -18,8 +18,11 @@ exceptions to it. Each file is read once and cached until it changes.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,17 +83,61 @@ def _read(path: Path, stamp: tuple[int, int]) -> tuple[tuple[str, ...], tuple[st
     return tuple(phrases), tuple(exceptions)
 
 
-def _read_if_there(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+#: One file of a list in every folder: ((path, (mtime_ns, size) or None if absent), ...).
+_Located = tuple[tuple[str, tuple[int, int] | None], ...]
+#: Inside :func:`snapshot`, what each file name was found to be: looked up once per validation.
+_SNAPSHOT: ContextVar[dict[str, _Located] | None] = ContextVar("wordlist_snapshot", default=None)
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Within this block each list file is looked up once (a validation's checks read the same
+    lists many times); outside it every lookup sees the files as they are now."""
+    token = _SNAPSHOT.set({}) if _SNAPSHOT.get() is None else None
     try:
-        status = path.stat()
+        yield
+    finally:
+        if token is not None:
+            _SNAPSHOT.reset(token)
+
+
+def _folders() -> tuple[str, ...]:
+    """The word-list folders, the bundled one first; they depend on the environment only."""
+    environ = os.environ
+    return _folders_for(environ.get("COPYASSIST_HOME"), environ.get("XDG_CONFIG_HOME"), environ.get("HOME"))
+
+
+@lru_cache(maxsize=8)
+def _folders_for(*environment: str | None) -> tuple[str, ...]:
+    return tuple(os.path.join(str(folder), "") for folder in reversed(search_path("wordlists")))
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
     except OSError:
-        return (), ()
-    return _read(path, (status.st_mtime_ns, status.st_size))
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _locate(filename: str) -> _Located:
+    seen = _SNAPSHOT.get()
+    if seen is not None and filename in seen:
+        return seen[filename]
+    located = tuple((path, _stamp(path)) for path in (folder + filename for folder in _folders()))
+    if seen is not None:
+        seen[filename] = located
+    return located
+
+
+@lru_cache(maxsize=256)
+def _loaded(located: _Located) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _joined(_read(Path(path), stamp) if stamp else ((), ()) for path, stamp in located)
 
 
 def load_list(filename: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(phrases, exceptions) of ``filename`` in every word-list folder, the bundled one first."""
-    return _joined(_read_if_there(folder / filename) for folder in reversed(search_path("wordlists")))
+    return _loaded(_locate(filename))
 
 
 def load_lists(filenames: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -112,7 +159,12 @@ def _joined(
 def words(filename: str) -> frozenset[str]:
     """The folded entries of a list of single words (``acronyms.txt``, ``stopwords.txt``); a
     ``!word`` line takes ``word`` out, so a user's file can remove a bundled entry."""
-    entries, removed = load_list(filename)
+    return _words(_locate(filename))
+
+
+@lru_cache(maxsize=64)
+def _words(located: _Located) -> frozenset[str]:
+    entries, removed = _loaded(located)
     return frozenset(map(fold, entries)) - frozenset(map(fold, removed))
 
 
@@ -161,7 +213,12 @@ def matcher(phrases: tuple[str, ...], exceptions: tuple[str, ...] = ()) -> Phras
 
 def matcher_for(filenames: Iterable[str]) -> PhraseMatcher:
     """One matcher over several list files (bundled and user), rebuilt only when they change."""
-    return matcher(*load_lists(filenames))
+    return _matcher_of(tuple(_locate(name) for name in filenames))
+
+
+@lru_cache(maxsize=256)
+def _matcher_of(files: tuple[_Located, ...]) -> PhraseMatcher:
+    return matcher(*_joined(map(_loaded, files)))
 
 
 def list_names(stem: str, language: str | None, always: tuple[str, ...] = ("fr", "en")) -> tuple[str, ...]:
@@ -174,5 +231,5 @@ def list_names(stem: str, language: str | None, always: tuple[str, ...] = ("fr",
 
 
 def clear_caches() -> None:
-    _read.cache_clear()
-    matcher.cache_clear()
+    for cached in (_read, _loaded, _words, _matcher_of, matcher, _folders_for):
+        cached.cache_clear()
