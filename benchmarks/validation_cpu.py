@@ -10,8 +10,8 @@ pipeline builds it; the time counted is what the pipeline spends per answer: the
 (once per row) and ``validate_output`` (once per attempt). Printed: CPU microseconds per output
 per template, then the split per check (cProfile: the time spent under each function that
 ``check_text`` and ``validate_output`` call). The caches keyed by a text are emptied before each
-output (:data:`PER_TEXT_CACHES`): every output is a cache-miss row's. ``--dump`` writes every violation found, to
-compare the checks' verdicts before and after a change (they must not move).
+output (:data:`PER_TEXT_CACHES`): every output is a cache-miss row's. ``--dump`` writes every
+violation found, to compare the checks' verdicts before and after a change (they must not move).
 
 ``benchmarks/validation_scaling.py`` measures how the same call grows with the product's size.
 """
@@ -31,12 +31,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.good_listings
 
-import copyassist  # noqa: E402
-from copyassist.attempts import followup_texts  # noqa: E402
-from copyassist.backends.request import build_request  # noqa: E402
-from copyassist.outputs import CopyOutput  # noqa: E402
-from copyassist.pipeline import Prepared  # noqa: E402
-from copyassist.outputs.copywriting import (  # noqa: E402
+import copyassist
+from copyassist.attempts import followup_texts
+from copyassist.backends.request import build_request
+from copyassist.outputs import CopyOutput
+from copyassist.outputs.copywriting import (
     Bullets,
     FaqItem,
     FaqOutput,
@@ -44,11 +43,12 @@ from copyassist.outputs.copywriting import (  # noqa: E402
     ProductTitle,
     SeoOutput,
 )
-from copyassist.rules import facts, leftovers, promises, repetition, text, units, wordlists  # noqa: E402
-from copyassist.rules.base import CheckContext  # noqa: E402
-from copyassist.rules.profiles import load_profile  # noqa: E402
-from copyassist.rules.validate import check_context, validate_output  # noqa: E402
-from tests.good_listings import GOOD_LISTINGS  # noqa: E402
+from copyassist.pipeline import Prepared
+from copyassist.rules import facts, leftovers, promises, repetition, text, units, wordlists
+from copyassist.rules.base import CheckContext
+from copyassist.rules.profiles import load_profile
+from copyassist.rules.validate import check_context, validate_output
+from tests.good_listings import GOOD_LISTINGS
 
 CHANNELS = ("generic", "amazon", "google-shopping", "cdiscount")
 TEMPLATES: dict[str, Callable[[dict[str, Any]], CopyOutput]] = {
@@ -172,7 +172,9 @@ def dump(all_cases: list[Case], path: Path) -> None:
     lines = []
     for number, (template, channel, prepared, answer) in enumerate(all_cases):
         found = [v.as_dict() for v in validate_case(prepared, answer, channel)]
-        lines.append(json.dumps({"case": number, "template": template, "channel": channel, "violations": found}))
+        lines.append(
+            json.dumps({"case": number, "template": template, "channel": channel, "violations": found})
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

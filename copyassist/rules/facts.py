@@ -179,10 +179,44 @@ def _pieces(source: str) -> Iterator[tuple[str, tuple[int, int]]]:
         yield " " if written.startswith("<") and len(written) > 1 else html.unescape(written), piece.span()
 
 
+class _NormalTable(dict[int, str]):
+    """``str.translate``'s table of :func:`_normal_char`, noting the characters it changes."""
+
+    def __missing__(self, code: int) -> str:
+        normal = _normal_char(chr(code))
+        if normal != chr(code):
+            _CHANGED.add(chr(code))  # before the table has it: another thread reads both
+        if len(self) < 65536:
+            self[code] = normal
+        return normal
+
+
+_NORMAL_TABLE = _NormalTable()
+_CHANGED: set[str] = set()
+_SPANS: list[tuple[tuple[int, int], ...]] = [()]
+
+
+def _identity_spans(length: int) -> tuple[tuple[int, int], ...]:
+    """((0, 1), (1, 2), ...) for ``length`` characters: text read as it is written."""
+    if len(_SPANS[0]) < length:
+        _SPANS[0] = tuple((i, i + 1) for i in range(max(length, 2 * len(_SPANS[0]))))
+    return _SPANS[0][:length]
+
+
 @lru_cache(maxsize=1024)
 def _prepare(text: str) -> tuple[str, str, tuple[tuple[int, int], ...]]:
     """The NFC text, its normalised form, and the source span of each normalised character."""
     source = unicodedata.normalize("NFC", text)
+    source.translate(_NORMAL_TABLE)  # notes the characters that read otherwise
+    if (
+        "<" not in source
+        and "&" not in source
+        and _CHANGED.isdisjoint(source)
+        and not source.startswith(" ")
+        and "  " not in source
+        and "\n " not in source
+    ):
+        return source, source, _identity_spans(len(source))  # read as written: the usual case
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
     for written, span in _pieces(source):
@@ -288,7 +322,8 @@ _PASSES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (re.compile(rf"(?<![\w.,]){_SIDE} ?x ?{_SIDE}(?: ?x ?{_SIDE})?", _I), _dimension),
     (
         re.compile(
-            rf"(?=[\d{_WORD_INITIALS}-])(?:{_SIGNED}|(?<!\w)(?P<word>{_WORD})(?=[ -])) ?-? ?(?P<unit>{_UNIT})(?![\w'])",
+            rf"(?=[\d{_WORD_INITIALS}-])(?:{_SIGNED}|(?<!\w)(?P<word>{_WORD})(?=[ -]))"
+            rf" ?-? ?(?P<unit>{_UNIT})(?![\w'])",
             _I,
         ),
         _quantity,
@@ -396,17 +431,33 @@ def _part_supported(part: str, support: frozenset[str], data: str) -> bool:
     return not any(char.isdigit() for char in part) and bool(re.search(rf"\b{re.escape(part)}\b", data, _I))
 
 
-def unsupported_claims(text: str, product: Mapping[str, Any], language: str | None = None) -> list[Claim]:
-    """The claims of ``text`` that ``product`` does not support, each distinct claim once."""
+def product_support(product: Mapping[str, Any]) -> tuple[frozenset[str], str]:
+    """What ``product`` supports (claim keys, its own price too) and its normalised data text."""
     support, data = _support("\n".join(_flatten(product)))
-    support = support | _price_keys(product)
+    return support | _price_keys(product), data
+
+
+def context_support(context: CheckContext) -> tuple[frozenset[str], str]:
+    """:func:`product_support` of the context's product, worked out once per context."""
+    return context.derived("facts.support", lambda c: product_support(c.product or {}))
+
+
+def unsupported_claims(
+    text: str,
+    product: Mapping[str, Any],
+    language: str | None = None,
+    support: tuple[frozenset[str], str] | None = None,
+) -> list[Claim]:
+    """The claims of ``text`` that ``product`` does not support, each distinct claim once.
+    ``support``: ``product_support(product)`` when the caller has it already."""
+    support_keys, data = support or product_support(product)
     result: list[Claim] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for claim in extract_claims(text, language):
-        if (claim.kind, claim.keys) in seen or all(key in support for key in claim.keys):
+        if (claim.kind, claim.keys) in seen or all(key in support_keys for key in claim.keys):
             continue
         if claim.kind == "code" and all(
-            _part_supported(part, support, data) for part in claim.text.split("-")
+            _part_supported(part, support_keys, data) for part in claim.text.split("-")
         ):
             continue  # Kairos-S2: a word and a code of the data
         written = re.escape(_prepare(claim.text)[1])
@@ -429,5 +480,5 @@ def check_facts(field: str, text: str, rules: FieldRules, context: CheckContext)
             f"{_KIND_NAMES.get(claim.kind, claim.kind)} {claim.text!r} is not in the product data",
             claim.text,
         )
-        for claim in unsupported_claims(text, context.product, context.language)
+        for claim in unsupported_claims(text, context.product, context.language, context_support(context))
     ]

@@ -159,16 +159,29 @@ def _product_stretches(product: list[list[str]]) -> tuple[set[tuple[str, ...]], 
 
 
 def _product_marks(
-    prompt: list[str], runs: set[tuple[str, ...]], short: set[tuple[str, ...]], sizes: set[int]
+    prompt: list[str], runs: set[tuple[str, ...]], short: set[tuple[str, ...]], starts: dict[str, list[int]]
 ) -> list[bool]:
-    """For each word of the prompt, whether it belongs to a stretch of product data."""
+    """For each word of the prompt, whether it belongs to a stretch of product data
+    (``starts``: :func:`_stretch_starts` of the stretches)."""
     marked = [False] * len(prompt)
-    for start in range(len(prompt)):
-        for size in sizes:
+    for start, word in enumerate(prompt):
+        for size in starts.get(word, ()):
             window = tuple(prompt[start : start + size])
             if len(window) == size and (window in runs or window in short):
                 marked[start : start + size] = [True] * size
     return marked
+
+
+def _stretch_starts(
+    runs: set[tuple[str, ...]], short: set[tuple[str, ...]], sizes: set[int]
+) -> dict[str, list[int]]:
+    """The first word of each stretch -> the sizes (of ``sizes``, in its order) of the stretches
+    it starts: a window can only be one of them if it starts with one of those words."""
+    by_word: dict[str, set[int]] = {}
+    for stretch in (*runs, *short):
+        if len(stretch) in sizes:
+            by_word.setdefault(stretch[0], set()).add(len(stretch))
+    return {word: [size for size in sizes if size in found] for word, found in by_word.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -194,6 +207,7 @@ def _instructions(
     vocabulary = {word for words in product_words for word in words}
     runs, short = _product_stretches(product_words)
     sizes = {_PRODUCT_RUN, *(len(text) for text in short)}
+    starts = _stretch_starts(runs, short, sizes)
     grams: set[tuple[str, ...]] = set()
     lines: list[tuple[str, ...]] = []
     for line in prompt.splitlines():
@@ -206,7 +220,7 @@ def _instructions(
             if long_line:
                 lines.append(words)
             continue
-        marks = _product_marks(list(words), runs, short, sizes)
+        marks = _product_marks(list(words), runs, short, starts)
         for i in range(len(words) - ECHO_WORDS + 1):
             if marks[i : i + ECHO_WORDS].count(False) * 2 >= ECHO_WORDS:
                 grams.add(words[i : i + ECHO_WORDS])
@@ -223,9 +237,12 @@ def _echo_ranges(copy: list[str], prompt: str, product: tuple[str, ...]) -> list
         for i in range(len(copy) - ECHO_WORDS + 1)
         if tuple(copy[i : i + ECHO_WORDS]) in grams
     ]
+    at: dict[str, list[int]] = {}
+    for i, word in enumerate(copy):
+        at.setdefault(word, []).append(i)
     for line in lines:
         size = len(line)
-        ranges += [(i, i + size) for i in range(len(copy) - size + 1) if tuple(copy[i : i + size]) == line]
+        ranges += [(i, i + size) for i in at.get(line[0], ()) if tuple(copy[i : i + size]) == line]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:
@@ -264,7 +281,7 @@ def _followup_echoes(field: str, text: str, followups: Sequence[str]) -> list[Vi
     found: list[Violation] = []
     for followup in followups:
         for line in followup.splitlines():
-            words = _words(line)
+            words = _line_words(line)
             if len(words) >= _FOLLOWUP_WORDS and f" {' '.join(words)} " in f" {copy} ":
                 message = f'repeats the tool\'s own request: "{_short(line.strip())}"'
                 found.append(_violation(PROMPT_ECHO, field, message, line.strip()))

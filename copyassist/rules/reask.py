@@ -120,11 +120,7 @@ def check_tool_request(field: str, text: str, rules: FieldRules, context: CheckC
     found = _echoed(words, _runs()) + _echoed(words, _template_runs())
     found += [m.group().strip() for m in _ORDER.finditer(plain)]
     found += [m.group().rstrip(": ") for m in _FIELD_PATH.finditer(plain)]
-    if (
-        not found
-        and _JSON.search(folded)
-        and not any("json" in fold(t) for t in data_texts(context))
-    ):
+    if not found and _JSON.search(folded) and not any("json" in fold(t) for t in data_texts(context)):
         found += [m.group() for m in _JSON.finditer(folded)]
     return [
         Violation(PROMPT_ECHO, "error", field, f'repeats the tool\'s own request: "{piece}"', piece)
