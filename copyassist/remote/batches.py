@@ -15,9 +15,10 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-import openai
+if TYPE_CHECKING:
+    import openai
 
 from copyassist import errors
 from copyassist.backends.openai_backend import translate_error
@@ -38,6 +39,8 @@ def file_name(batch: RemoteBatch) -> str:
 
 
 def _call(action: Callable[[], T]) -> T:
+    import openai  # with the first call: a batch run that never sends one never loads the SDK
+
     try:
         return action()
     except openai.OpenAIError as exc:
