@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import openai
 
 from copyassist import errors
-from copyassist.backends.openai_backend import translate_error
 from copyassist.remote.answers import Answer, cost_of, from_output_line
 from copyassist.remote.requests import ENDPOINT
 from copyassist.remote.tables import FINISHED, RemoteBatch, RemoteTables
@@ -40,6 +39,8 @@ def file_name(batch: RemoteBatch) -> str:
 
 def _call(action: Callable[[], T]) -> T:
     import openai  # with the first call: a batch run that never sends one never loads the SDK
+
+    from copyassist.backends.openai_backend import translate_error
 
     try:
         return action()
