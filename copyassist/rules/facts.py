@@ -314,12 +314,17 @@ def _count(match: re.Match[str], language: str) -> _Hit:
 
 _AFTER_NUMBER = r"(?!\w|[.,]\d)"
 _ORDINALS = "er|re|ère|ème|eme|e|nd|st|rd|th"
-#: The extractor's passes, in order; each match hides its text from the later passes.
+#: The extractor's passes, in order; each match hides its text from the later passes. Each
+#: starts with a lookahead for the characters a match can begin with (the same matches: most
+#: positions of a text are left at once).
 _PASSES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (re.compile(rf"(?=[ceéi])(?:{_ENERGY}|(?<!\w)IP ?(?P<code>[0-6X][0-9X]K?)(?!\w))", _I), _mark),
     (re.compile(_LABEL, _I), _label),
-    (re.compile(rf"(?P<unit>€|\$|£|(?-i:EUR|USD|GBP|CHF)) ?(?P<num>{_NUM})(?!\w|[.,]\d)", _I), _quantity),
-    (re.compile(rf"(?<![\w.,]){_SIDE} ?x ?{_SIDE}(?: ?x ?{_SIDE})?", _I), _dimension),
+    (
+        re.compile(rf"(?=[€$£EUGC])(?P<unit>€|\$|£|(?-i:EUR|USD|GBP|CHF)) ?(?P<num>{_NUM})(?!\w|[.,]\d)", _I),
+        _quantity,
+    ),
+    (re.compile(rf"(?=\d)(?<![\w.,]){_SIDE} ?x ?{_SIDE}(?: ?x ?{_SIDE})?", _I), _dimension),
     (
         re.compile(
             rf"(?=[\d{_WORD_INITIALS}-])(?:{_SIGNED}|(?<!\w)(?P<word>{_WORD})(?=[ -]))"
@@ -330,13 +335,13 @@ _PASSES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     ),
     (
         re.compile(
-            rf"(?<![\w.,])(?:(?P<num>\d+)(?: ?x|{_ORDINALS})|x ?(?P<times>\d+)){_AFTER_NUMBER}",
+            rf"(?=[\dx])(?<![\w.,])(?:(?P<num>\d+)(?: ?x|{_ORDINALS})|x ?(?P<times>\d+)){_AFTER_NUMBER}",
             _I,
         ),
         _count,
     ),
     (re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*(?![\w-])"), _code),
-    (re.compile(rf"{_SIGNED}{_AFTER_NUMBER}"), _count),
+    (re.compile(rf"(?=[\d-]){_SIGNED}{_AFTER_NUMBER}"), _count),
 )
 _LIST_MARKER = re.compile(r"(?m)^ ?\d{1,2}[.)](?= )")
 
