@@ -47,7 +47,7 @@ from typing import Any
 
 from copyassist.i18n import language_code
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import data_texts
+from copyassist.rules.leftovers import data_text_without
 from copyassist.rules.text import visible_text
 
 RULE = "language.mismatch"
@@ -233,7 +233,7 @@ def check_language(field: str, text: str, rules: FieldRules, context: CheckConte
             return [Violation(RULE, "error", field, message, text[:80])]
     if judged and words >= LONG_WORDS:
         return []
-    data = "\n".join(t for t in data_texts(context) if t.strip() != text.strip())
+    data = data_text_without(context, text)
     other = short_mismatch(text, expected, ignore, data)
     if other is None:
         return []

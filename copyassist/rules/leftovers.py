@@ -146,6 +146,16 @@ def data_texts(context: CheckContext) -> tuple[str, ...]:
     return context.derived("product_texts", lambda c: tuple(product_texts(c.product)))
 
 
+def data_text_without(context: CheckContext, copy: str) -> str:
+    """The product's texts, one a line, less those that are ``copy`` itself (``copyassist check``
+    reads a listing as its own data): joined once per context when none is."""
+    texts = data_texts(context)
+    copy = copy.strip()
+    if any(t.strip() == copy for t in texts):
+        return "\n".join(t for t in texts if t.strip() != copy)
+    return context.derived("data_text", lambda c: "\n".join(texts))
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from copyassist.rules.base import Check, CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import data_texts
+from copyassist.rules.leftovers import data_text_without
 from copyassist.rules.text import fold_with_map, visible_text
 from copyassist.rules.wordlists import matcher, words
 
@@ -105,7 +105,7 @@ def _tokens(text: str, stop: frozenset[str]) -> tuple[_Word, ...]:
 
 def _data_text(context: CheckContext, copy: str) -> str:
     """The product data, less the copy itself (``copyassist check`` reads a listing as its own data)."""
-    return "\n".join(t for t in data_texts(context) if t.strip() != copy.strip())
+    return data_text_without(context, copy)
 
 
 def _repeated_in_data(phrase: str, context: CheckContext, copy: str) -> bool:

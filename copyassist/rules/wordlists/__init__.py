@@ -85,15 +85,24 @@ def _read(path: Path, stamp: tuple[int, int]) -> tuple[tuple[str, ...], tuple[st
 
 #: One file of a list in every folder: ((path, (mtime_ns, size) or None if absent), ...).
 _Located = tuple[tuple[str, tuple[int, int] | None], ...]
-#: Inside :func:`snapshot`, what each file name was found to be: looked up once per validation.
-_SNAPSHOT: ContextVar[dict[str, _Located] | None] = ContextVar("wordlist_snapshot", default=None)
+
+
+class _Snapshot:
+    """Inside :func:`snapshot`: what each file name was found to be, and the folders there are."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, _Located] = {}
+        self.folders: tuple[tuple[str, bool], ...] | None = None  # (folder, is a folder)
+
+
+_SNAPSHOT: ContextVar[_Snapshot | None] = ContextVar("wordlist_snapshot", default=None)
 
 
 @contextmanager
 def snapshot() -> Iterator[None]:
     """Within this block each list file is looked up once (a validation's checks read the same
     lists many times); outside it every lookup sees the files as they are now."""
-    token = _SNAPSHOT.set({}) if _SNAPSHOT.get() is None else None
+    token = _SNAPSHOT.set(_Snapshot()) if _SNAPSHOT.get() is None else None
     try:
         yield
     finally:
@@ -122,12 +131,16 @@ def _stamp(path: str) -> tuple[int, int] | None:
 
 def _locate(filename: str) -> _Located:
     seen = _SNAPSHOT.get()
-    if seen is not None and filename in seen:
-        return seen[filename]
-    located = tuple((path, _stamp(path)) for path in (folder + filename for folder in _folders()))
-    if seen is not None:
-        seen[filename] = located
-    return located
+    if seen is None:
+        return tuple((path, _stamp(path)) for path in (folder + filename for folder in _folders()))
+    if filename not in seen.lists:
+        if seen.folders is None:  # a user folder that is not there holds no list: one look
+            seen.folders = tuple((folder, os.path.isdir(folder)) for folder in _folders())
+        seen.lists[filename] = tuple(
+            (folder + filename, _stamp(folder + filename) if there else None)
+            for folder, there in seen.folders
+        )
+    return seen.lists[filename]
 
 
 @lru_cache(maxsize=256)
