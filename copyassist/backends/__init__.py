@@ -7,17 +7,26 @@ configure each of the three.
 
 from __future__ import annotations
 
-from typing import Literal
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal
 
 from copyassist.backends.base import Backend, Completion, OutputSpec, Prompt, StructuredMode, Usage
 from copyassist.backends.local import LocalBackend, local_available
-from copyassist.backends.openai_backend import OpenAIBackend
 from copyassist.backends.request import ChatRequest, build_request
 from copyassist.backends.server_models import list_models
 from copyassist.config import Settings, load_settings
 from copyassist.errors import ConfigError
+
+if TYPE_CHECKING:  # at run time the SDK loads with the first OpenAI backend (fast start)
+    from copyassist.backends.openai_backend import OpenAIBackend
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OpenAIBackend":
+        from copyassist.backends.openai_backend import OpenAIBackend
+
+        return OpenAIBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Provider = Literal["auto", "openai", "compatible", "local"]
 PROVIDERS: tuple[str, ...] = ("auto", "openai", "compatible", "local")
@@ -38,6 +47,8 @@ NO_MODEL_MESSAGE = (
 def served_model(base_url: str, api_key: str | None = None) -> str:
     """The model a compatible server serves, when it lists exactly one; else a ConfigError that
     says what it lists (or why it could not be asked) and how to name one."""
+    import httpx
+
     try:
         names = list_models(base_url, api_key)
     except (httpx.HTTPError, ValueError) as exc:
@@ -90,6 +101,8 @@ def get_backend(
     chosen = choose_provider(provider, settings, base_url)
     if chosen == "local":
         return LocalBackend(model or settings.local_model_path, chat_format=settings.local_chat_format)
+    from copyassist.backends.openai_backend import OpenAIBackend
+
     if chosen == "openai":
         key = api_key or settings.api_key
         if not key:

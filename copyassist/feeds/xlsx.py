@@ -27,10 +27,6 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils.exceptions import InvalidFileException
-
 from copyassist.columns import COPY_NAMES, FIELD_NAMES, column_key, field_for, keys_of
 from copyassist.errors import InputError
 from copyassist.feeds.platforms import FIELDS, merchant_key
@@ -64,9 +60,18 @@ def header_score(cells: Sequence[Any]) -> int:
     return sum(1 for c in filled if field_for(c) or merchant_key(column_key(c)) in COPY_KEYS)
 
 
-#: What openpyxl raises on a damaged workbook (a bad zip, a sheet's XML cut short...).
-BROKEN = (InvalidFileException, BadZipFile, zlib.error, SyntaxError, OSError, KeyError, ValueError,
-          TypeError, IndexError, AttributeError, EOFError)  # fmt: skip
+#: What openpyxl raises on a damaged workbook (a bad zip, a sheet's XML cut short...), with
+#: its own InvalidFileException (:func:`broken_errors`).
+_BROKEN = (BadZipFile, zlib.error, SyntaxError, OSError, KeyError, ValueError,
+           TypeError, IndexError, AttributeError, EOFError)  # fmt: skip
+
+
+def broken_errors() -> tuple[type[Exception], ...]:
+    """What a damaged workbook raises. openpyxl (and numpy under it) loads with the first
+    workbook, not with every feed reader."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (InvalidFileException, *_BROKEN)
 
 
 def _broken(path: Path, exc: Exception) -> InputError:
@@ -74,9 +79,11 @@ def _broken(path: Path, exc: Exception) -> InputError:
 
 
 def _open(path: Path) -> Any:
+    from openpyxl import load_workbook
+
     try:
         return load_workbook(path, read_only=True, data_only=False)
-    except BROKEN as exc:
+    except broken_errors() as exc:
         raise _broken(path, exc) from None
 
 
@@ -86,7 +93,7 @@ def locate(path: str | Path, header_row: int | None = None) -> tuple[str, int, l
     book = _open(file)
     try:
         return _locate(file, book, header_row)
-    except BROKEN as exc:
+    except broken_errors() as exc:
         raise _broken(file, exc) from None
     finally:
         book.close()
@@ -145,7 +152,7 @@ def xlsx_rows(path: str | Path, sheet: str, header_row: int, columns: Sequence[s
                 continue
             padded = [*cells[: len(columns)], *[None] * (len(columns) - len(cells))]
             yield number, dict(zip(columns, padded, strict=True)), None
-    except BROKEN as exc:
+    except broken_errors() as exc:
         raise _broken(file, exc) from None
     finally:
         book.close()
@@ -165,6 +172,10 @@ class XlsxWriter(AtomicOutput):
         self.header = list(header)
         self.rows = 0
         self.closed = False
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        self._cell_type = WriteOnlyCell
         self._book = Workbook(write_only=True)
         self._source = source
         self._after: list[Any] = []  # source sheets after the data sheet, copied at the end
@@ -197,7 +208,7 @@ class XlsxWriter(AtomicOutput):
             return None
         if isinstance(value, list | dict | tuple | bool) or not isinstance(value, str | int | float):
             value = value if hasattr(value, "year") else json.dumps(value, ensure_ascii=False, default=str)
-        cell = WriteOnlyCell(self._sheet, value=value)
+        cell = self._cell_type(self._sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # text, even when it starts with "="
         return cell
@@ -208,7 +219,7 @@ class XlsxWriter(AtomicOutput):
     def _copy(self, cell: Any) -> Any:
         if cell.value is None:
             return None
-        new = WriteOnlyCell(self._sheet, value=cell.value)
+        new = self._cell_type(self._sheet, value=cell.value)
         if cell.data_type == "s" and isinstance(cell.value, str):
             new.data_type = "s"
         if cell.number_format and cell.number_format != "General":

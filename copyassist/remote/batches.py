@@ -15,12 +15,12 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-import openai
+if TYPE_CHECKING:
+    import openai
 
 from copyassist import errors
-from copyassist.backends.openai_backend import translate_error
 from copyassist.remote.answers import Answer, cost_of, from_output_line
 from copyassist.remote.requests import ENDPOINT
 from copyassist.remote.tables import FINISHED, RemoteBatch, RemoteTables
@@ -38,6 +38,10 @@ def file_name(batch: RemoteBatch) -> str:
 
 
 def _call(action: Callable[[], T]) -> T:
+    import openai  # with the first call: a batch run that never sends one never loads the SDK
+
+    from copyassist.backends.openai_backend import translate_error
+
     try:
         return action()
     except openai.OpenAIError as exc:

@@ -15,13 +15,10 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from copyassist import errors
 from copyassist.backends import Backend, get_backend
-from copyassist.backends.openai_backend import OpenAIBackend
 from copyassist.batch.api import BatchSummary, arun_batch, run_args, settings_for
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
@@ -34,6 +31,9 @@ from copyassist.remote.plan import LiveRepair, Plan, PlanCounts
 from copyassist.remote.replay import CollectedAnswers
 from copyassist.remote.requests import BATCH_API_LIMITS, FileLimits, split_lines
 from copyassist.remote.tables import RemoteBatch, RemoteTables, RequestRecord, batches_of_run
+
+if TYPE_CHECKING:
+    import openai
 
 #: --via values
 ENGINES = ("openai-batch",)
@@ -72,11 +72,15 @@ def request_backend(provider: str, model: str | None, base_url: str | None) -> B
             raise errors.ConfigError(
                 "exported requests need a model name: the one the engine serves (model=)"
             ).with_hint("model")
+        from copyassist.backends.openai_backend import OpenAIBackend  # the SDK, when it is used
+
         return OpenAIBackend(name="compatible", model=model, base_url=base_url, structured="json_schema")
     return chosen
 
 
 def _client(backend: Backend) -> openai.OpenAI:
+    from copyassist.backends.openai_backend import OpenAIBackend
+
     if not isinstance(backend, OpenAIBackend):
         raise errors.ConfigError("the OpenAI Batch API needs the openai provider (set OPENAI_API_KEY)")
     return backend.client

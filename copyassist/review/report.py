@@ -10,6 +10,7 @@ opens the same rows instead.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import jinja2
 from markupsafe import Markup, escape
 
 from copyassist.assets import user_home
@@ -26,6 +26,8 @@ from copyassist.batch.store import Store, default_path
 from copyassist.status import Status
 
 if TYPE_CHECKING:
+    import jinja2
+
     from copyassist.review.session import ReviewSession
 
 RowUrl = Callable[[int], str]
@@ -149,13 +151,18 @@ def worst_first(rows: Iterable[ReportRow], limit: int | None = WORST_ROWS) -> li
     return ranked if limit is None else ranked[:limit]
 
 
-_environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,  # every value is escaped unless it is Markup made here (the charts)
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The report templates' environment, made when a report is first written."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # every value is escaped unless it is Markup made here (the charts)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render_report(data: ReportData, *, row_url: RowUrl | None = None) -> str:
@@ -167,13 +174,17 @@ def render_report(data: ReportData, *, row_url: RowUrl | None = None) -> str:
         (Bar(r.rule, r.rows, SEVERITY_COLOURS.get(r.severity, NEUTRAL)) for r in data.rules),
         title="Rows by rule",
     )
-    return _environment.get_template("report.html.j2").render(
-        data=data,
-        status_chart=status_chart,
-        rule_chart=rule_chart,
-        row_url=row_url,
-        csp=REPORT_CSP,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            data=data,
+            status_chart=status_chart,
+            rule_chart=rule_chart,
+            row_url=row_url,
+            csp=REPORT_CSP,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
     )
 
 

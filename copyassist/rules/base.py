@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 Severity = Literal["error", "warning"]
+_T = TypeVar("_T")
 
 #: The kinds of field a channel profile can set rules for.
 FIELD_KINDS = ("title", "bullets", "description", "seo_title", "meta_description", "faq")
@@ -110,6 +111,17 @@ class CheckContext:
     source_language: str | None = None
     #: the brand file's rules (``copyassist.brand.Brand.to_context``), checked by ``rules.brand_voice``
     brand_voice: Mapping[str, Any] | None = None
+    #: what the checks derive from the fields above, worked out once per context (a row's
+    #: attempts share one): the product's texts, the facts its data supports... (:meth:`derived`)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, name: str, compute: Callable[[CheckContext], _T]) -> _T:
+        """``compute(self)``, worked out on the first call for ``name`` and kept with the context:
+        a context's data is read as it was then (contexts are built for one request)."""
+        if name not in self._derived:
+            self._derived[name] = compute(self)
+        value: _T = self._derived[name]
+        return value
 
 
 #: A per-field check: ``check(field, text, rules, context) -> list[Violation]``. ``field`` is

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_texts
 from copyassist.rules.text import fold, visible_text
 from copyassist.rules.wordlists import matcher, matcher_for
 
@@ -50,7 +50,7 @@ def check_brand_spelling(field: str, text: str, rules: FieldRules, context: Chec
         return []
     wanted = fold(brand)
     size = len(brand.split())
-    data = " ".join(fold(piece) for piece in product_texts(context.product))
+    data = " ".join(fold(piece) for piece in data_texts(context))
     tokens = _WORD.findall(plain)
     other_makers = matcher_for(("competitors.txt",))
     for start in range(len(tokens) - size + 1):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 
 from copyassist.i18n import language_code
 from copyassist.rules.base import Check, CheckContext, FieldRules, Severity, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_texts
 from copyassist.rules.markup import (
     check_html_links,
     check_html_script,
@@ -180,7 +180,7 @@ _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 _TOKEN = re.compile(rf"[^\W_]+(?:[-{_APOSTROPHES}][^\W_]+)*")
 
 
-def _shouted(part: str, allowed: frozenset[str]) -> bool:
+def _shouted(part: str, allowed: Container[str]) -> bool:
     """An all-capitals word of 3+ letters, not an acronym, a known word or a roman numeral."""
     letters = [c for c in part if c.isalpha()]
     if len(letters) < 3 or not all(c.isupper() for c in letters) or _ROMAN.fullmatch(part):
@@ -188,12 +188,12 @@ def _shouted(part: str, allowed: frozenset[str]) -> bool:
     return fold(part) not in allowed and fold(part).strip("0123456789") not in allowed
 
 
-def _data_capitals(context: CheckContext, copy: str) -> set[str]:
+def _data_capitals(context: CheckContext, copy: str | None) -> set[str]:
     """The words the product data itself writes in capitals (``2.5 TOG``, a model ``KRS``): the
     seller's spelling, not shouting. The copy is no data (``check`` reads a listing as its own)."""
     found = set()
-    for value in product_texts(context.product):
-        if value.strip() == copy.strip():
+    for value in data_texts(context):
+        if copy is not None and value.strip() == copy.strip():
             continue
         for match in _TOKEN.finditer(value):
             letters = [c for c in match.group() if c.isalpha()]
@@ -202,18 +202,40 @@ def _data_capitals(context: CheckContext, copy: str) -> set[str]:
     return found
 
 
+def _own_capitals(context: CheckContext, copy: str | None) -> frozenset[str]:
+    """The brand, the known words and the data's capitals (less the copy's own text)."""
+    names = [*context.known_words, *([context.brand] if context.brand else [])]
+    return frozenset(
+        {
+            *map(fold, names),
+            *(w for n in names for w in re.findall(r"[^\W_]+", fold(n))),
+            *_data_capitals(context, copy),
+        }
+    )
+
+
+class _AnyOf:
+    """A word in any of several sets, without copying them into one."""
+
+    def __init__(self, sets: Iterable[frozenset[str]]) -> None:
+        self.sets = tuple(sets)
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in found for found in self.sets)
+
+
 def check_all_caps(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     if not rules.no_all_caps:
         return []
-    names = [*context.known_words, *([context.brand] if context.brand else [])]
     # A known brand is spelled in capitals by its maker (JBL): no shouting; naming another
-    # maker's brand is content.competitor_brand's business.
-    allowed = words("acronyms.txt").union(
-        words("competitors.txt"),  # "New Balance" is listed whole: "NEW" alone still shouts
-        map(fold, names),
-        (w for n in names for w in re.findall(r"[^\W_]+", fold(n))),
-        _data_capitals(context, text),
-    )
+    # maker's brand is content.competitor_brand's business. "New Balance" is listed whole in
+    # the competitors: "NEW" alone still shouts.
+    copy = text.strip()
+    if any(value.strip() == copy for value in data_texts(context)):
+        own = _own_capitals(context, text)
+    else:  # the same for every field: worked out once
+        own = context.derived("checks.own_capitals", lambda c: _own_capitals(c, None))
+    allowed = _AnyOf((words("acronyms.txt"), words("competitors.txt"), own))
     shouted = [
         m.group()
         for m in _TOKEN.finditer(visible_text(text))

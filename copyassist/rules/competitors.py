@@ -10,7 +10,7 @@ the product data names it (a case "for iPhone 15", a refill "compatible Nespress
 from __future__ import annotations
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_text_without
 from copyassist.rules.text import fold
 from copyassist.rules.wordlists import matcher, matcher_for
 
@@ -23,7 +23,7 @@ def competitor_brands(text: str, context: CheckContext) -> list[str]:
     if not hits:
         return []
     own = [name for name in (context.brand, *context.known_words) if name and name.strip()]
-    data = "\n".join(t for t in product_texts(context.product) if t.strip() != text.strip())
+    data = data_text_without(context, text)
     found: dict[str, str] = {}
     for hit in hits:
         if any(matcher((name,)).find(hit.phrase) or matcher((hit.phrase,)).find(name) for name in own):

@@ -54,7 +54,7 @@ from typing import Any
 
 from copyassist.i18n import language_code
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_text_without
 from copyassist.rules.text import visible_text
 
 RULE = "language.mismatch"
@@ -188,6 +188,10 @@ def detect_language(text: str, expected: str, ignore: tuple[str, ...] = ()) -> D
     words = len(cleaned.split())
     if words < MIN_WORDS:
         return None
+    return _detection(cleaned, words, expected)
+
+
+def _detection(cleaned: str, words: int, expected: str) -> Detection:
     scores = language_scores(cleaned, (*CANDIDATES, expected))
     best, best_score = scores[0]
     return Detection(
@@ -236,13 +240,19 @@ def check_language(field: str, text: str, rules: FieldRules, context: CheckConte
     if expected is None:
         return []
     ignore = tuple(n for n in (context.brand, *context.known_words) if n)
-    found = detect_language(text, expected, ignore)
-    if found is not None and found.mismatch:
-        message = f"written in {found.best} ({found.best_score:.0%} likely), not in {expected} as asked"
-        return [Violation(RULE, "error", field, message, text[:80])]
-    if found is not None and found.words >= LONG_WORDS:
+    cleaned = clean_text(text, ignore) if expected in known_languages() else ""
+    words = len(cleaned.split())
+    judged = words >= MIN_WORDS  # what detect_language judges
+    # with enough function words of the asked language the text is in it (Detection.mismatch),
+    # whatever the model would say: no need to ask it
+    if judged and marker_count(cleaned, expected) < MARKERS_NEEDED:
+        found = _detection(cleaned, words, expected)
+        if found.mismatch:
+            message = f"written in {found.best} ({found.best_score:.0%} likely), not in {expected} as asked"
+            return [Violation(RULE, "error", field, message, text[:80])]
+    if judged and words >= LONG_WORDS:
         return []
-    data = "\n".join(t for t in product_texts(context.product) if t.strip() != text.strip())
+    data = data_text_without(context, text)
     other = short_mismatch(text, expected, ignore, data)
     if other is None:
         return []

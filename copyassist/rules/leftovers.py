@@ -141,6 +141,21 @@ def product_texts(product: Mapping[str, Any] | None) -> list[str]:
     return texts
 
 
+def data_texts(context: CheckContext) -> tuple[str, ...]:
+    """:func:`product_texts` of the context's product, read once per context."""
+    return context.derived("product_texts", lambda c: tuple(product_texts(c.product)))
+
+
+def data_text_without(context: CheckContext, copy: str) -> str:
+    """The product's texts, one a line, less those that are ``copy`` itself (``copyassist check``
+    reads a listing as its own data): joined once per context when none is."""
+    texts = data_texts(context)
+    copy = copy.strip()
+    if any(t.strip() == copy for t in texts):
+        return "\n".join(t for t in texts if t.strip() != copy)
+    return context.derived("data_text", lambda c: "\n".join(texts))
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
@@ -154,16 +169,29 @@ def _product_stretches(product: list[list[str]]) -> tuple[set[tuple[str, ...]], 
 
 
 def _product_marks(
-    prompt: list[str], runs: set[tuple[str, ...]], short: set[tuple[str, ...]], sizes: set[int]
+    prompt: list[str], runs: set[tuple[str, ...]], short: set[tuple[str, ...]], starts: dict[str, list[int]]
 ) -> list[bool]:
-    """For each word of the prompt, whether it belongs to a stretch of product data."""
+    """For each word of the prompt, whether it belongs to a stretch of product data
+    (``starts``: :func:`_stretch_starts` of the stretches)."""
     marked = [False] * len(prompt)
-    for start in range(len(prompt)):
-        for size in sizes:
+    for start, word in enumerate(prompt):
+        for size in starts.get(word, ()):
             window = tuple(prompt[start : start + size])
             if len(window) == size and (window in runs or window in short):
                 marked[start : start + size] = [True] * size
     return marked
+
+
+def _stretch_starts(
+    runs: set[tuple[str, ...]], short: set[tuple[str, ...]], sizes: set[int]
+) -> dict[str, list[int]]:
+    """The first word of each stretch -> the sizes (of ``sizes``, in its order) of the stretches
+    it starts: a window can only be one of them if it starts with one of those words."""
+    by_word: dict[str, set[int]] = {}
+    for stretch in (*runs, *short):
+        if len(stretch) in sizes:
+            by_word.setdefault(stretch[0], set()).add(len(stretch))
+    return {word: [size for size in sizes if size in found] for word, found in by_word.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -189,6 +217,7 @@ def _instructions(
     vocabulary = {word for words in product_words for word in words}
     runs, short = _product_stretches(product_words)
     sizes = {_PRODUCT_RUN, *(len(text) for text in short)}
+    starts = _stretch_starts(runs, short, sizes)
     grams: set[tuple[str, ...]] = set()
     lines: list[tuple[str, ...]] = []
     for line in prompt.splitlines():
@@ -201,7 +230,7 @@ def _instructions(
             if long_line:
                 lines.append(words)
             continue
-        marks = _product_marks(list(words), runs, short, sizes)
+        marks = _product_marks(list(words), runs, short, starts)
         for i in range(len(words) - ECHO_WORDS + 1):
             if marks[i : i + ECHO_WORDS].count(False) * 2 >= ECHO_WORDS:
                 grams.add(words[i : i + ECHO_WORDS])
@@ -218,9 +247,12 @@ def _echo_ranges(copy: list[str], prompt: str, product: tuple[str, ...]) -> list
         for i in range(len(copy) - ECHO_WORDS + 1)
         if tuple(copy[i : i + ECHO_WORDS]) in grams
     ]
+    at: dict[str, list[int]] = {}
+    for i, word in enumerate(copy):
+        at.setdefault(word, []).append(i)
     for line in lines:
         size = len(line)
-        ranges += [(i, i + size) for i in range(len(copy) - size + 1) if tuple(copy[i : i + size]) == line]
+        ranges += [(i, i + size) for i in at.get(line[0], ()) if tuple(copy[i : i + size]) == line]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:
@@ -234,7 +266,7 @@ def check_prompt_echo(field: str, text: str, rules: FieldRules, context: CheckCo
     """``leftover.prompt_echo``: instructions or the persona repeated in the copy."""
     found: list[Violation] = []
     # the fields written before this one (a listing) are in the prompt as data, like the product
-    texts = tuple(product_texts(context.product)) + tuple((context.listing or {}).values())
+    texts = data_texts(context) + tuple((context.listing or {}).values())
     texts += tuple(t for e in context.examples for t in (e.get("approved") or {}).values())  # examples.leak's
     if context.prompt.strip():
         folded, index = fold_with_map(text)
@@ -260,7 +292,7 @@ def _followup_echoes(field: str, text: str, followups: Sequence[str]) -> list[Vi
     found: list[Violation] = []
     for followup in followups:
         for line in followup.splitlines():
-            words = _words(line)
+            words = _line_words(line)
             if len(words) >= _FOLLOWUP_WORDS and f" {' '.join(words)} " in f" {copy} ":
                 message = f'repeats the tool\'s own request: "{_short(line.strip())}"'
                 found.append(_violation(PROMPT_ECHO, field, message, line.strip()))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import nh3
-
 from copyassist.rules.base import CheckContext, FieldRules, Severity, Violation
 from copyassist.rules.leftovers import HTML_TAGS
 from copyassist.rules.text import HTML_COMMENT, HTML_TAG
@@ -99,6 +97,8 @@ def sanitize_html(html: str, allowed_tags: Iterable[str], allow_links: bool = Fa
     if allow_links:
         tags.add("a")
         attributes["a"] = {"href"}
+    import nh3  # loaded when HTML is first cleaned, not with the checks
+
     return nh3.clean(
         html,
         tags=tags,

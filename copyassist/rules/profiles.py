@@ -203,10 +203,28 @@ def _merge(chain: list[_Raw]) -> Profile:
     )
 
 
+#: The merged profile of each chain of parsed files (parsed again only when a file changes, so
+#: an unchanged chain is the same objects): one Profile object per channel for a whole batch,
+#: and whatever the checks build once per profile is built once.
+_MERGED: dict[tuple[int, ...], tuple[tuple[_Raw, ...], Profile]] = {}
+
+
+def _merged(chain: list[_Raw]) -> Profile:
+    key = tuple(map(id, chain))
+    kept = _MERGED.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], chain, strict=True)):
+        return kept[1]
+    profile = _merge(chain)
+    if len(_MERGED) >= 64:
+        _MERGED.clear()
+    _MERGED[key] = (tuple(chain), profile)  # the files held, so their ids are not reused
+    return profile
+
+
 def load_profile(name_or_path: str | Path, search_dirs: Iterable[str | Path] = ()) -> Profile:
     """A profile by name (``amazon``) or from a ``.yaml``/``.yml`` file, its parents merged in."""
     folders = profile_search_path(search_dirs)
-    return _merge(_chain(locate(name_or_path, folders, SUFFIXES, "profile", ConfigError), folders))
+    return _merged(_chain(locate(name_or_path, folders, SUFFIXES, "profile", ConfigError), folders))
 
 
 def list_profiles(search_dirs: Iterable[str | Path] = ()) -> list[tuple[str, Path]]:

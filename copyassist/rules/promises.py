@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_texts
 from copyassist.rules.text import find_folded, fold, visible_text
 
 RULE_ID = "offer.promise"
@@ -73,14 +73,24 @@ def _folded(data: str) -> str:
     return fold(data)
 
 
+def _supported(context: CheckContext, copy: str | None) -> frozenset[str]:
+    """The kinds of promise the product data (less the texts that are ``copy``) makes."""
+    texts = [t for t in data_texts(context) if copy is None or t.strip() != copy]
+    data = _folded("\n".join([*texts, *map(str, context.product or {})]))  # a "garantie" column too
+    return frozenset(kind for kind, (_promise, support) in _PROMISES.items() if support.search(data))
+
+
 def check_promises(field: str, text: str, rules: FieldRules, context: CheckContext) -> list[Violation]:
     """``offer.promise``: a warranty, delivery, free shipping or returns promise the data lacks."""
     plain = visible_text(text)
-    texts = [t for t in product_texts(context.product) if t.strip() != text.strip()]
-    data = _folded("\n".join([*texts, *map(str, context.product or {})]))  # a "garantie" column too
+    copy = text.strip()
+    if any(t.strip() == copy for t in data_texts(context)):
+        supported = _supported(context, copy)
+    else:  # the same data for every field: read once
+        supported = context.derived("promises.supported", lambda c: _supported(c, None))
     found: list[Violation] = []
-    for kind, (promise, support) in _PROMISES.items():
-        if support.search(data):
+    for kind, (promise, _support) in _PROMISES.items():
+        if kind in supported:
             continue
         for hit in dict.fromkeys(h.phrase for h in find_folded(promise, plain)):
             found.append(

@@ -26,7 +26,7 @@ from copyassist.attempts import followup_texts
 from copyassist.backends.base import OutputSpec, StructuredMode
 from copyassist.backends.request import format_instruction
 from copyassist.rules.base import CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import PROMPT_ECHO, product_texts
+from copyassist.rules.leftovers import PROMPT_ECHO, data_texts
 from copyassist.rules.text import fold, visible_text
 
 #: This many consecutive words of a tool request found in the copy make an echo.
@@ -90,10 +90,15 @@ def _template_runs() -> frozenset[tuple[str, ...]]:
     return frozenset(runs)
 
 
+@lru_cache(maxsize=4)
+def _sizes(runs: frozenset[tuple[str, ...]]) -> tuple[int, ...]:
+    return tuple(sorted({len(run) for run in runs}))
+
+
 def _echoed(words: list[str], runs: frozenset[tuple[str, ...]]) -> list[str]:
     """The stretches of ``words`` made of ``runs``, overlapping runs merged."""
     covered = [False] * len(words)
-    for size in {len(run) for run in runs}:
+    for size in _sizes(runs):
         for i in range(len(words) - size + 1):
             if tuple(words[i : i + size]) in runs:
                 covered[i : i + size] = [True] * size
@@ -115,11 +120,7 @@ def check_tool_request(field: str, text: str, rules: FieldRules, context: CheckC
     found = _echoed(words, _runs()) + _echoed(words, _template_runs())
     found += [m.group().strip() for m in _ORDER.finditer(plain)]
     found += [m.group().rstrip(": ") for m in _FIELD_PATH.finditer(plain)]
-    if (
-        not found
-        and _JSON.search(folded)
-        and not any("json" in fold(t) for t in product_texts(context.product))
-    ):
+    if not found and _JSON.search(folded) and not any("json" in fold(t) for t in data_texts(context)):
         found += [m.group() for m in _JSON.finditer(folded)]
     return [
         Violation(PROMPT_ECHO, "error", field, f'repeats the tool\'s own request: "{piece}"', piece)

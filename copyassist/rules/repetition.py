@@ -25,9 +25,10 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from copyassist.rules.base import Check, CheckContext, FieldRules, Violation
-from copyassist.rules.leftovers import product_texts
+from copyassist.rules.leftovers import data_text_without
 from copyassist.rules.text import fold_with_map, visible_text
 from copyassist.rules.wordlists import matcher, words
 
@@ -70,7 +71,12 @@ class _Word:
 
 
 def _stop_words() -> frozenset[str]:
-    return words("stopwords.txt") | _MORE_STOP_WORDS
+    return _with_more_stop_words(words("stopwords.txt"))
+
+
+@lru_cache(maxsize=8)
+def _with_more_stop_words(listed: frozenset[str]) -> frozenset[str]:
+    return listed | _MORE_STOP_WORDS
 
 
 def _is_content(word: str, stop: frozenset[str]) -> bool:
@@ -82,19 +88,24 @@ def _is_content(word: str, stop: frozenset[str]) -> bool:
 
 def tokens(text: str) -> list[_Word]:
     """The words of ``text`` (as a reader sees it), folded, with their place and whether they count."""
+    return list(_tokens(text, _stop_words()))
+
+
+@lru_cache(maxsize=1024)
+def _tokens(text: str, stop: frozenset[str]) -> tuple[_Word, ...]:
+    """Cached: every check of a field reads its words."""
     folded, index = fold_with_map(text)
-    stop = _stop_words()
     found = []
     for match in _TOKEN.finditer(folded):
         word = match.group()
         start, end = index[match.start()], index[match.end() - 1] + 1
         found.append(_Word(word, start, end, _is_content(word, stop)))
-    return found
+    return tuple(found)
 
 
 def _data_text(context: CheckContext, copy: str) -> str:
     """The product data, less the copy itself (``copyassist check`` reads a listing as its own data)."""
-    return "\n".join(t for t in product_texts(context.product) if t.strip() != copy.strip())
+    return data_text_without(context, copy)
 
 
 def _repeated_in_data(phrase: str, context: CheckContext, copy: str) -> bool:

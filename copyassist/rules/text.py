@@ -111,14 +111,31 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in plain.casefold() if not unicodedata.combining(c))
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate``'s table for folding: each character's fold, worked out on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(folded) != 1:
+            _NOT_ONE_TO_ONE.add(chr(code))  # before the table has it: another thread reads both
+        if len(self) < 65536:
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+#: The characters met whose fold is not one character (œ -> oe, a lone accent -> nothing).
+_NOT_ONE_TO_ONE: set[str] = set()
+
+
 @lru_cache(maxsize=1024)
 def fold_with_map(text: str) -> tuple[str, tuple[int, ...]]:
     """``text`` folded (see :func:`fold`), and for each character of the result its index in
     ``text``: a match ``folded[start:end]`` is ``text[index[start]:index[end - 1] + 1]``."""
-    parts = [_fold_char(char) for char in text]
-    folded = "".join(parts)
-    if len(folded) == len(text) and all(len(part) == 1 for part in parts):
+    folded = text.translate(_FOLD_TABLE)
+    if _NOT_ONE_TO_ONE.isdisjoint(text):
         return folded, tuple(range(len(text)))  # the usual case: one character for one
+    parts = [_fold_char(char) for char in text]
     return folded, tuple(position for position, part in enumerate(parts) for _ in part)
 
 

@@ -86,9 +86,17 @@ def changed_from(claim: facts.Claim, data_claims: list[facts.Claim]) -> facts.Cl
     return None
 
 
-def _without(product: Mapping[str, Any], copy: str) -> dict[str, Any]:
-    """The product data less the copy itself (``copyassist check`` reads a listing as its own data)."""
-    return {k: v for k, v in product.items() if not (isinstance(v, str) and v.strip() == copy.strip())}
+def _without(product: Mapping[str, Any], copy: str) -> Mapping[str, Any]:
+    """The product data less the copy itself (``copyassist check`` reads a listing as its own
+    data); ``product`` itself when the copy is none of its values."""
+    copy = copy.strip()
+    if not any(isinstance(v, str) and v.strip() == copy for v in product.values()):
+        return product
+    return {k: v for k, v in product.items() if not (isinstance(v, str) and v.strip() == copy)}
+
+
+def _context_claims(context: CheckContext) -> list[facts.Claim]:
+    return data_claims(context.product or {})
 
 
 def data_claims(product: Mapping[str, Any]) -> list[facts.Claim]:
@@ -104,15 +112,18 @@ def _quantities(data: str) -> tuple[facts.Claim, ...]:
 
 
 def unit_changes(
-    text: str, product: Mapping[str, Any], language: str | None
+    text: str, product: Mapping[str, Any], language: str | None, context: CheckContext | None = None
 ) -> list[tuple[facts.Claim, facts.Claim]]:
     """(claim of the copy, claim of the data) for each figure of ``text`` that restates the data
-    in another unit, unless the copy also gives the data's own figure (``5 ATM (50 m)``)."""
+    in another unit, unless the copy also gives the data's own figure (``5 ATM (50 m)``).
+    ``context``: the one whose product ``product`` is, to read the data once for all its texts."""
     data = _without(product, text)
-    unsupported = facts.unsupported_claims(text, data, language)
+    whole = context is not None and data is context.product
+    support = facts.context_support(context) if context is not None and whole else None
+    unsupported = facts.unsupported_claims(text, data, language, support)
     if not unsupported:
         return []
-    known = data_claims(data)
+    known = context.derived("units.data_claims", _context_claims) if context and whole else data_claims(data)
     said = {key for claim in facts.extract_claims(text, language) for key in claim.keys}
     changes = []
     for claim in unsupported:
@@ -127,7 +138,7 @@ def check_facts(field: str, text: str, rules: FieldRules, context: CheckContext)
     ``facts.unsupported`` for the other claims the data does not support."""
     if context.product is None:
         return []
-    changes = unit_changes(text, context.product, context.language)
+    changes = unit_changes(text, context.product, context.language, context)
     changed = {claim.text for claim, _ in changes}
     found = [
         Violation(

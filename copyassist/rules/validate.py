@@ -31,6 +31,7 @@ from copyassist.rules import (
     translation,
     truncation,
     units,
+    wordlists,
 )
 from copyassist.rules.base import FIELD_KINDS, Check, CheckContext, FieldRules, Profile, Violation
 
@@ -208,6 +209,11 @@ def _count_violations(field: str, value: Any, rules: FieldRules) -> list[Violati
 
 def validate_output(output: CopyOutput, profile: Profile, context: CheckContext) -> list[Violation]:
     """The violations of ``output`` for ``profile``, errors first, in field order."""
+    with wordlists.snapshot():
+        return _validate(output, profile, context)
+
+
+def _validate(output: CopyOutput, profile: Profile, context: CheckContext) -> list[Violation]:
     model = type(output)
     found: list[Violation] = []
     for name in model.model_fields:
