@@ -414,9 +414,14 @@ def test_a_429_cuts_harder_when_the_limit_is_only_measured(vt: VirtualTime) -> N
         untold = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep, probe=False)
         stated = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep, probe=False)
         stated.observe_headers({"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "500"})
-        for lim in (told, untold, stated):
+        refused = RateLimiter(None, None, clock=vt.clock, sleep=vt.sleep, probe=False)
+        refused.observe_headers(
+            {"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "0"}, refused=True
+        )
+        for lim in (told, untold, stated, refused):
             lim.penalize(1.0)
-        assert (told.stats().factor, stated.stats().factor, untold.stats().factor) == (0.95, 0.95, 0.8)
+        factors = [lim.stats().factor for lim in (told, stated, untold, refused)]
+        assert factors == [0.95, 0.95, 0.8, 0.8]  # a limit stated only on a refusal: it was over it
 
     run(main())
 

@@ -23,12 +23,12 @@
   until ``x-ratelimit-reset-*`` has passed. It only ever holds calls back; malformed, missing or
   negative values (Azure sends -1) are ignored. So call ``settle`` once for every ``acquire``.
 * ``penalize`` (after a 429) holds every waiter until ``retry-after`` has passed and multiplies
-  the rates by ``decrease``, or by ``told_decrease`` (0.95) when the limit was given or stated
-  (the 429 then comes from bunching, not from a wrong limit), at most once per ``cooldown``
-  after the pause (the 429s of calls already in flight do not count twice), never below
-  ``min_factor``. After ``quiet`` seconds
-  without a 429 the factor climbs back by ``recovery`` a second up to 1 (AIMD). A 429's own
-  headers go through ``observe_headers`` too: a server that states its limits only when it
+  the rates by ``decrease``, or by ``told_decrease`` (0.95) when the limit was given or is
+  stated on every answer (the 429 then comes from bunching, not from a wrong limit), at most
+  once per ``cooldown`` after the pause (the 429s of calls already in flight do not count
+  twice), never below ``min_factor``. After ``quiet`` seconds without a 429 the factor climbs
+  back by ``recovery`` a second up to 1 (AIMD). A 429's own headers go through
+  ``observe_headers`` too (``refused=True``): a server that states its limits only when it
   refuses a call still gets paced at them from its first refusal.
 * With no limit known, calls in flight ramp up 1, 2, 4... (``ramp.SlowStart``) until one is.
 * With neither rpm nor tpm given nor stated, a 429 sets the request rate to the rate of calls
@@ -175,7 +175,9 @@ class RateLimiter:
         if self._kick is not None and not self._kick.done():
             self._kick.set_result(None)
 
-    def observe_headers(self, headers: Mapping[str, str], grant: Grant | None = None) -> None:
+    def observe_headers(
+        self, headers: Mapping[str, str], grant: Grant | None = None, *, refused: bool = False
+    ) -> None:
         """Hold calls back when the server's ``x-ratelimit-*`` headers say less is left.
 
         ``grant``, the one the answered call was sent under: the server counted that call and
@@ -192,7 +194,7 @@ class RateLimiter:
                 continue
             limit = parsed(float, lowered.get(f"x-ratelimit-limit-{kind}"))
             if limit:
-                self._adopt(kind, limit, now)
+                self._adopt(kind, limit, now, stated_when_refused=refused)
             reset = parsed(parse_reset, lowered.get(f"x-ratelimit-reset-{kind}"))
             window = _DEFAULT_RESET if reset is None else reset
             refill = 0.0
@@ -207,7 +209,7 @@ class RateLimiter:
             return self._requests - grant.requests
         return self._granted_tokens - grant.tokens
 
-    def _adopt(self, kind: str, per_minute: float, now: float) -> None:
+    def _adopt(self, kind: str, per_minute: float, now: float, stated_when_refused: bool = False) -> None:
         """With no limit of this kind given, pace at the one the server states (``x-ratelimit-
         limit-*``); a limit given by the user stands, the gates and 429s correct it."""
         if self._buckets[kind] is None or (kind == "requests" and self._measured is not None):
@@ -217,7 +219,9 @@ class RateLimiter:
                 per_minute * self.headroom, self._bursts[kind], now, start=start, slack_seconds=slack
             )
             self._learn = False
-            self._told = True
+            # a limit stated on every answer is as good as one given; one stated only on a
+            # refusal came from being over it, and later 429s cut as hard as measured ones
+            self._told = not stated_when_refused
             self._ramp.finish()
 
     def penalize(self, retry_after: float | None = None) -> None:

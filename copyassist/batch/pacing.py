@@ -89,7 +89,7 @@ class PacedBackend:
                 self.limiter.settle(estimate, 0, answered=False)
                 if isinstance(error, RateLimitError):
                     self.stats.rate_limited += 1
-                    self.limiter.observe_headers(error.headers, grant)
+                    self.limiter.observe_headers(error.headers, grant, refused=True)
                     self.limiter.penalize(error.retry_after)
                 raise
             self.limiter.settle(estimate, completion.usage.total_tokens)
