@@ -104,3 +104,27 @@ def test_the_steady_rate_leaves_out_the_ramp_and_the_tail() -> None:
     times = [0.0, 0.01, 0.02] + [1.0 + i * 0.5 for i in range(17)] + [30.0, 40.0]  # 2 a second between
     assert compare_runs.steady_rate(times, trim=0.15) == pytest.approx(120.0)
     assert compare_runs.steady_rate([1.0, 2.0]) is None
+
+
+def test_the_fake_server_stamps_every_request_and_only_the_admitted_ones_as_admitted(serve: Any) -> None:
+    import urllib.error
+    import urllib.request
+
+    base_url, server = serve(rpm=60, window=1.0)  # one request in any second
+    statuses = []
+    for _ in range(3):
+        request = urllib.request.Request(
+            base_url + "/chat/completions", data=json.dumps(BODY).encode(), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                statuses.append(answer.status)
+        except urllib.error.HTTPError as refused:
+            statuses.append(refused.code)
+    stats = server.stats(prompts=False, times=True)
+    assert statuses == [200, 429, 429]
+    assert len(stats["request_times"]) == 3 and len(stats["admitted_times"]) == 1
+    assert stats["first_request_at"] == stats["request_times"][0] == stats["admitted_times"][0]
+    assert stats["last_ok_at"] >= stats["first_request_at"]
+    server.reset()
+    assert server.stats(times=True)["first_request_at"] is None
