@@ -96,6 +96,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit-rows", type=int, default=None, help="default --rows (--quick: 90)")
     parser.add_argument("--small-rows", type=int, default=None,
                         help="the second size, for the marginal CPU per row; default --rows / 5")  # fmt: skip
+    parser.add_argument("--only", default="throughput,limits", help="throughput, limits or both")
     parser.add_argument("--quick", action="store_true", help="a smoke run: small sizes")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -119,38 +120,48 @@ def write_requests(feed: Path, path: Path) -> int:
     return len(bodies)
 
 
-def throughput_runs(args: argparse.Namespace, work: Path, report: Report, rows: int) -> dict[str, list[Run]]:
-    """``--reps`` rotations of the contenders on ``rows`` rows."""
-    feed = write_feed(work / f"feed-{rows}.csv", rows)
-    requests = work / f"requests-{rows}.jsonl"
-    write_requests(feed, requests)
+def throughput_runs(args: argparse.Namespace, work: Path, report: Report) -> dict[int, dict[str, list[Run]]]:
+    """``--reps`` turns; in each, the contenders in order on ``--rows``, then on ``--small-rows``."""
+    sizes = (args.rows, args.small_rows)
+    inputs = {}
+    for rows in sizes:
+        feed = write_feed(work / f"feed-{rows}.csv", rows)
+        write_requests(feed, work / f"requests-{rows}.jsonl")
+        inputs[rows] = feed, work / f"requests-{rows}.jsonl"
     env = environment(work / "home")
-    runs: dict[str, list[Run]] = {name: [] for name in CONTENDERS}
+    runs: dict[int, dict[str, list[Run]]] = {rows: {name: [] for name in CONTENDERS} for rows in sizes}
     with fake_server(latency=args.latency) as base_url:
         for rep in range(args.reps):
-            for name in CONTENDERS:
-                log = work / f"run-{rows}-{rep}-{CONTENDERS.index(name)}"
-                out = log.with_suffix(".out")
-                count: Callable[[Path], tuple[int, int]]
-                if name == TOOL:
-                    argv = copyassist_argv(feed, out, log.with_suffix(".sqlite3"), base_url, args.concurrency)
-                    count = copyassist_rows
-                elif name == BARE:
-                    argv, count = bare_argv(requests, out, base_url, args.concurrency), bare_rows
-                elif name == COOKBOOK:
-                    argv, count = cookbook_argv(requests, out, base_url, args.concurrency), cookbook_rows
-                else:  # a short run, the most exposed to noise: three of them each turn
-                    for again in range(IMPORT_RUNS):
-                        argv = [sys.executable, "-c", "import openai"]
-                        again_log = log.with_name(f"{log.name}-{again}")
-                        runs[name].append(measured(name, argv, env, again_log, None))
-                    continue
-                run = measured(name, argv, env, log, base_url)
-                ok, failed = count(out)
-                runs[name].append(dataclasses.replace(run, ok_rows=ok, failed_rows=failed))
-                if name == TOOL and rep == 0 and rows == args.rows:
-                    report.notes.append(same_bodies(requests, base_url))
+            for rows in sizes:
+                feed, requests = inputs[rows]
+                for name in CONTENDERS:
+                    log = work / f"run-{rows}-{rep}-{CONTENDERS.index(name)}"
+                    runs[rows][name] += one_turn(name, feed, requests, log, base_url, env, args.concurrency)
+                    if name == TOOL and rep == 0 and rows == args.rows:
+                        report.notes.append(same_bodies(requests, base_url))
     return runs
+
+
+def one_turn(
+    name: str, feed: Path, requests: Path, log: Path, base_url: str, env: dict[str, str], concurrency: int
+) -> list[Run]:
+    out = log.with_suffix(".out")
+    count: Callable[[Path], tuple[int, int]]
+    if name == TOOL:
+        argv, count = (
+            copyassist_argv(feed, out, log.with_suffix(".sqlite3"), base_url, concurrency),
+            copyassist_rows,
+        )
+    elif name == BARE:
+        argv, count = bare_argv(requests, out, base_url, concurrency), bare_rows
+    elif name == COOKBOOK:
+        argv, count = cookbook_argv(requests, out, base_url, concurrency), cookbook_rows
+    else:  # a short run, the most exposed to noise: three of them each turn
+        argv = [sys.executable, "-c", "import openai"]
+        return [measured(name, argv, env, log.with_name(f"{log.name}-{n}"), None) for n in range(IMPORT_RUNS)]
+    run = measured(name, argv, env, log, base_url)
+    ok, failed = count(out)
+    return [dataclasses.replace(run, ok_rows=ok, failed_rows=failed)]
 
 
 def same_bodies(requests: Path, base_url: str) -> str:
@@ -250,23 +261,25 @@ def measure(args: argparse.Namespace) -> Report:
     report.notes.append(f"the concurrency-bound ideal: {ideal:.1f} rows/s")
     with tempfile.TemporaryDirectory(prefix="copyassist-compare-") as folder:
         work = Path(folder)
-        runs = throughput_runs(args, work, report, args.rows)
-        small = throughput_runs(args, work, report, args.small_rows)
-        summarise(args, runs, small, report)
-        limit_runs(args, work, report)
+        if "throughput" in args.only:
+            runs = throughput_runs(args, work, report)
+            summarise(args, runs[args.rows], runs[args.small_rows], report)
+        if "limits" in args.only:
+            limit_runs(args, work, report)
     report.load_end = os.getloadavg()
     return report
 
 
 def render(report: Report) -> str:
     lines = [f"copyassist compare: {report.title}", "load average at start: " + _load(report.load_start), ""]
-    measures = list(next(iter(report.medians.values())))
-    width = max(len(m) for m in measures) + 2
-    lines.append(" " * width + "".join(f"{name:>28}" for name in report.medians))
-    for key in measures:
-        cells = "".join(f"{_number(values[key]):>28}" for values in report.medians.values())
-        lines.append(f"{key:<{width}}{cells}")
-    lines.append("")
+    if report.medians:
+        measures = list(next(iter(report.medians.values())))
+        width = max(len(m) for m in measures) + 2
+        lines.append(" " * width + "".join(f"{name:>28}" for name in report.medians))
+        for key in measures:
+            cells = "".join(f"{_number(values[key]):>28}" for values in report.medians.values())
+            lines.append(f"{key:<{width}}{cells}")
+        lines.append("")
     width = max(len(f.name) for f in report.figures) + 2
     lines.append(f"{'figure (ratio)':<{width}}{'value':>9}  {'target':<8}  result")
     for f in report.figures:
