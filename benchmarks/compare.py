@@ -1,7 +1,8 @@
 """The comparison a user would make: copyassist batch against what they would write instead.
 
     python benchmarks/compare.py [--rows 1000] [--concurrency 64] [--latency 0.2] [--reps 3]
-        [--limit-rpm 3000] [--limit-rows N] [--quick]
+        [--small-rows N] [--limit-rpm 3000] [--limit-rows N] [--limit-headers all|429|none]
+        [--only throughput,limits] [--quick]
 
 Three contenders, each run as its own process against the same local fake server
 (``fake_server.py``, a process of its own), in turn (A B C A B C ...), ``--reps`` times; the
@@ -21,13 +22,15 @@ time to first request (spawn to the server's first chat request). CPU is each pr
 (``os.wait4``), per row. Then two rate-limit runs of copyassist on servers enforcing
 ``--limit-rpm`` pro rata over 1 s windows, answering 429s with OpenAI's headers: once told
 (``--rpm``), once not; the achieved rate is over the steady part (the middle 80% of the admitted
-requests). The load average is printed at the start and the end: on a busy machine, read the
-ratios, not the absolute figures.
+requests). A control checks the instrument in the same run: a plain sender paced at 95% of the
+limit, measured the same way, should read 0.95. The load average is printed at the start and
+the end: on a busy machine, read the ratios, not the absolute figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import math
@@ -50,6 +53,7 @@ from compare_runs import (
     copyassist_rows,
     environment,
     measured,
+    paced_sender,
     server_stats,
     steady_rate,
 )
@@ -96,6 +100,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit-rows", type=int, default=None, help="default --rows (--quick: 90)")
     parser.add_argument("--small-rows", type=int, default=None,
                         help="the second size, for the marginal CPU per row; default --rows / 5")  # fmt: skip
+    parser.add_argument("--limit-headers", choices=("all", "429", "none"), default="all",
+                        help="where the limited server states its limits (x-ratelimit-*)")  # fmt: skip
     parser.add_argument("--only", default="throughput,limits", help="throughput, limits or both")
     parser.add_argument("--quick", action="store_true", help="a smoke run: small sizes")
     args = parser.parse_args(argv)
@@ -234,7 +240,12 @@ def limit_runs(args: argparse.Namespace, work: Path, report: Report) -> None:
     feed = write_feed(work / "limits.csv", args.limit_rows)
     env = environment(work / "home")
     for told in (True, False):
-        server = {"latency": args.latency, "rpm": args.limit_rpm, "window": 1.0}
+        server = {
+            "latency": args.latency,
+            "rpm": args.limit_rpm,
+            "window": 1.0,
+            "limit_headers": args.limit_headers,
+        }
         with fake_server(**server) as base_url:
             log = work / f"limit-{'told' if told else 'untold'}"
             extra = ("--rpm", str(args.limit_rpm)) if told else ()
@@ -253,6 +264,23 @@ def limit_runs(args: argparse.Namespace, work: Path, report: Report) -> None:
                             f"exit {run.returncode}")  # fmt: skip
 
 
+def control_run(args: argparse.Namespace, report: Report) -> None:
+    """A plain sender paced at 95% of the limit, measured the same way: the instrument's own reading."""
+    server = {
+        "latency": args.latency,
+        "rpm": args.limit_rpm,
+        "window": 1.0,
+        "limit_headers": args.limit_headers,
+    }
+    body = {"model": "fake-model", "messages": [{"role": "user", "content": "- Name: Lampe de bureau\n"}]}
+    with fake_server(**server) as base_url:
+        refused = asyncio.run(paced_sender(base_url, body, args.limit_rpm * 0.95, args.limit_rows))
+        rate = steady_rate(server_stats(base_url, times=True)["admitted_times"])
+    fraction = math.nan if rate is None else rate / args.limit_rpm
+    report.add("control: a sender paced at 0.95 of the limit, achieved / limit", fraction)
+    report.notes.append(f"control: {refused} answers 429 of {args.limit_rows} requests")
+
+
 def measure(args: argparse.Namespace) -> Report:
     title = (f"{args.rows} rows, {args.concurrency} in flight, {args.latency * 1000:.0f} ms latency, "
              f"{args.reps} repetition(s), medians; rate limits on {args.limit_rows} rows")  # fmt: skip
@@ -266,6 +294,7 @@ def measure(args: argparse.Namespace) -> Report:
             summarise(args, runs[args.rows], runs[args.small_rows], report)
         if "limits" in args.only:
             limit_runs(args, work, report)
+            control_run(args, report)
     report.load_end = os.getloadavg()
     return report
 

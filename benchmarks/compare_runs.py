@@ -156,3 +156,28 @@ def steady_rate(times: list[float], trim: float = 0.1) -> float | None:
     last = max(first + 1, len(ordered) - 1 - int(len(ordered) * trim))
     elapsed = ordered[last] - ordered[first]
     return (last - first) / elapsed * 60.0 if elapsed > 0 else None
+
+
+async def paced_sender(base_url: str, body: dict[str, Any], per_minute: float, count: int) -> int:
+    """The control for the rate figures: ``count`` requests sent evenly at ``per_minute``, each on
+    its own schedule whatever the answers; returns how many were answered 429."""
+    import asyncio
+
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+
+        async def one() -> int:
+            async with session.post(base_url + "/chat/completions", json=body) as response:
+                await response.read()
+                return response.status
+
+        sent = []
+        start = time.monotonic()
+        for n in range(count):
+            delay = start + n * 60.0 / per_minute - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sent.append(asyncio.create_task(one()))
+        statuses = await asyncio.gather(*sent)
+    return statuses.count(429)

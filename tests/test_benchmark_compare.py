@@ -40,6 +40,7 @@ def test_compare_prints_every_figure_as_a_number_with_a_verdict_where_there_is_a
         "rate limit --rpm 6000 told: achieved / limit",
         "rate limit 6000 RPM enforced, not told: achieved / limit",
         "rate limit 6000 RPM enforced, not told: rows failed or missing",
+        "control: a sender paced at 0.95 of the limit, achieved / limit",
     ]
     assert set(expected) <= set(names)
     for figure in report.figures:
