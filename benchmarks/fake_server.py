@@ -36,8 +36,8 @@ times), ``POST /stats/reset``.
 * Counters: calls per prompt hash (``prompt_hash(messages)``: a test counts the calls made for
   one row), 200s per prompt hash, 429s, faults by kind, calls in flight and their maximum; the
   wall-clock time (``time.time()``) of the first chat request and of the last 200 sent, and with
-  ``times`` the arrival time of every chat request and of every admitted one (benchmarks: time to
-  first request from another process's start, rate achieved under a limit).
+  ``times`` the arrival time of every chat request and the admission time of every one let
+  through (benchmarks: time to first request from another process's start, rate achieved).
 """
 
 from __future__ import annotations
@@ -129,6 +129,16 @@ def _text(content: Any) -> str:
     return "" if content is None else str(content)
 
 
+def _steady_rate(times: list[float]) -> float | None:
+    """Requests a second let through between the first and the last tenth of a run: the
+    steady part, without the ramp at the start and the tail at the end."""
+    if len(times) < 20:
+        return None
+    cut = len(times) // 10
+    first, last = times[cut], times[-cut - 1]
+    return (len(times) - 2 * cut - 1) / (last - first) if last > first else None
+
+
 class Counters:
     """What the server did; safe to read from another thread."""
 
@@ -140,13 +150,13 @@ class Counters:
         with self.lock:
             self.requests = self.ok = self.rate_limited = self.in_flight = self.max_in_flight = 0
             self.prompt_tokens = self.completion_tokens = 0
-            self.first_request_at: float | None = None
-            self.last_ok_at: float | None = None
-            self.request_times: list[float] = []  # time.time() of each chat request's arrival
-            self.admitted_times: list[float] = []  # of each one admitted by the limits
             self.faults: collections.Counter[str] = collections.Counter({kind: 0 for kind in FAULTS})
             self.by_prompt: collections.Counter[str] = collections.Counter()
             self.ok_by_prompt: collections.Counter[str] = collections.Counter()
+            self.admitted_at: list[float] = []  # wall-clock times of the requests let through
+            self.request_times: list[float] = []  # of every chat request's arrival
+            self.first_request_at: float | None = None
+            self.last_ok_at: float | None = None
 
     def snapshot(self, prompts: bool = True, times: bool = False) -> dict[str, Any]:
         with self.lock:
@@ -162,12 +172,14 @@ class Counters:
                 "prompts": len(self.by_prompt),
                 "prompts_called_more_than_once": sum(1 for n in self.by_prompt.values() if n > 1),
                 "prompts_answered_more_than_once": sum(1 for n in self.ok_by_prompt.values() if n > 1),
+                "first_admitted_at": self.admitted_at[0] if self.admitted_at else None,
+                "admitted_rate": _steady_rate(self.admitted_at),
                 "first_request_at": self.first_request_at,
                 "last_ok_at": self.last_ok_at,
             }
             if times:
                 stats["request_times"] = list(self.request_times)
-                stats["admitted_times"] = list(self.admitted_times)
+                stats["admitted_times"] = list(self.admitted_at)
             if prompts:
                 stats["by_prompt"] = dict(self.by_prompt)
                 stats["ok_by_prompt"] = dict(self.ok_by_prompt)
@@ -504,7 +516,7 @@ class FakeServer:
             return status, headers, payload
         limit_headers = self.window.headers(now) if self.options.limit_headers == "all" else {}
         with self.counters.lock:
-            self.counters.admitted_times.append(arrived)
+            self.counters.admitted_at.append(time.time())
             self.counters.in_flight += 1
             self.counters.max_in_flight = max(self.counters.max_in_flight, self.counters.in_flight)
         try:

@@ -125,7 +125,7 @@ def test_the_fake_server_stamps_every_request_and_only_the_admitted_ones_as_admi
     stats = server.stats(prompts=False, times=True)
     assert statuses == [200, 429, 429]
     assert len(stats["request_times"]) == 3 and len(stats["admitted_times"]) == 1
-    assert stats["first_request_at"] == stats["request_times"][0] == stats["admitted_times"][0]
+    assert stats["first_request_at"] == stats["request_times"][0] <= stats["admitted_times"][0]
     assert stats["last_ok_at"] >= stats["first_request_at"]
     server.reset()
     assert server.stats(times=True)["first_request_at"] is None
