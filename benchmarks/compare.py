@@ -19,12 +19,13 @@ CPU between the two sizes, per row, is the marginal CPU per row (start-up left o
 
 Between them, ``python -c "import openai"`` runs in the same rotation: the yardstick for the
 time to first request (spawn to the server's first chat request). CPU is each process's own
-(``os.wait4``), per row. Then two rate-limit runs of copyassist on servers enforcing
-``--limit-rpm`` pro rata over 1 s windows, answering 429s with OpenAI's headers: once told
-(``--rpm``), once not; the achieved rate is over the steady part (the middle 80% of the admitted
-requests). A control checks the instrument in the same run: a plain sender paced at 95% of the
-limit, measured the same way, should read 0.95. The load average is printed at the start and
-the end: on a busy machine, read the ratios, not the absolute figures.
+(``os.wait4``), per row. Then rate-limit runs of copyassist on servers enforcing
+``--limit-rpm``, then a TPM limit, pro rata over 1 s windows, answering 429s with OpenAI's
+headers: each once told (``--rpm`` / ``--tpm``), once not; the achieved rate is over the steady
+part (the middle 80% of the admitted requests). A control checks the instrument in the same
+run: a plain sender paced at 95% of the RPM limit, measured the same way, should read 0.95. The
+load average is printed at the start and the end: on a busy machine, read the ratios, not the
+absolute figures.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.2, help="seconds the server takes to answer")
     parser.add_argument("--reps", type=int, default=None, help="runs of each; default 3 (--quick: 1)")
     parser.add_argument("--limit-rpm", type=int, default=None, help="default 3000 (--quick: 1800)")
+    parser.add_argument("--limit-tpm", type=int, default=None,
+                        help="default: --limit-rpm times the tokens of a request")  # fmt: skip
     parser.add_argument("--limit-rows", type=int, default=None, help="default --rows (--quick: 90)")
     parser.add_argument("--small-rows", type=int, default=None,
                         help="the second size, for the marginal CPU per row; default --rows / 5")  # fmt: skip
@@ -237,31 +240,45 @@ def summarise(
 
 
 def limit_runs(args: argparse.Namespace, work: Path, report: Report) -> None:
+    """The tool on servers enforcing an RPM, then a TPM limit (pro rata over 1 s windows), told
+    (``--rpm`` / ``--tpm``) and not told. The TPM is set where it binds at about the RPM's rate:
+    ``--limit-rpm`` times the tokens a request used in the RPM runs (or ``--limit-tpm``)."""
     feed = write_feed(work / "limits.csv", args.limit_rows)
     env = environment(work / "home")
-    for told in (True, False):
-        server = {
-            "latency": args.latency,
-            "rpm": args.limit_rpm,
-            "window": 1.0,
-            "limit_headers": args.limit_headers,
-        }
-        with fake_server(**server) as base_url:
-            log = work / f"limit-{'told' if told else 'untold'}"
-            extra = ("--rpm", str(args.limit_rpm)) if told else ()
-            argv = copyassist_argv(feed, log.with_suffix(".out"), log.with_suffix(".sqlite3"), base_url,
-                                   args.concurrency, *extra)  # fmt: skip
-            run = measured(TOOL, argv, env, log, base_url)
-            stats = server_stats(base_url, times=True)
-        ok, failed = copyassist_rows(log.with_suffix(".out"))
-        rate = steady_rate(stats["admitted_times"])
-        fraction = math.nan if rate is None else rate / args.limit_rpm
-        label = f"--rpm {args.limit_rpm} told" if told else f"{args.limit_rpm} RPM enforced, not told"
-        report.add(f"rate limit {label}: achieved / limit", fraction, ">= 0.95" if told else ">= 0.90")
-        report.add(f"rate limit {label}: rows failed or missing", float(args.limit_rows - ok), "= 0")
-        report.notes.append(f"rate limit {label}: {stats['rate_limited']} answers 429 of "
-                            f"{stats['requests']} requests, {failed} rows failed, {run.wall:.1f} s, "
-                            f"exit {run.returncode}")  # fmt: skip
+    tokens_per_request = 0.0
+    for kind in ("rpm", "tpm"):
+        limit = (
+            args.limit_rpm if kind == "rpm" else args.limit_tpm or int(args.limit_rpm * tokens_per_request)
+        )
+        for told in (True, False):
+            server = {
+                "latency": args.latency,
+                kind: limit,
+                "window": 1.0,
+                "limit_headers": args.limit_headers,
+            }
+            with fake_server(**server) as base_url:
+                log = work / f"limit-{kind}-{'told' if told else 'untold'}"
+                extra = (f"--{kind}", str(limit)) if told else ()
+                argv = copyassist_argv(feed, log.with_suffix(".out"), log.with_suffix(".sqlite3"), base_url,
+                                       args.concurrency, *extra)  # fmt: skip
+                run = measured(TOOL, argv, env, log, base_url)
+                stats = server_stats(base_url, times=True)
+            if kind == "rpm":
+                tokens_per_request = (stats["prompt_tokens"] + stats["completion_tokens"]) / max(
+                    1, stats["ok"]
+                )
+            ok, failed = copyassist_rows(log.with_suffix(".out"))
+            weights = stats["admitted_tokens"] if kind == "tpm" else None
+            rate = steady_rate(stats["admitted_times"], weights)
+            fraction = math.nan if rate is None else rate / limit
+            unit = kind.upper()
+            label = f"--{kind} {limit} told" if told else f"{limit} {unit} enforced, not told"
+            report.add(f"rate limit {label}: achieved / limit", fraction, ">= 0.95" if told else ">= 0.90")
+            report.add(f"rate limit {label}: rows failed or missing", float(args.limit_rows - ok), "= 0")
+            report.notes.append(f"rate limit {label}: {stats['rate_limited']} answers 429 of "
+                                f"{stats['requests']} requests, {failed} rows failed, {run.wall:.1f} s, "
+                                f"exit {run.returncode}")  # fmt: skip
 
 
 def control_run(args: argparse.Namespace, report: Report) -> None:

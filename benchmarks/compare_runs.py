@@ -146,16 +146,18 @@ def _jsonl(path: Path) -> list[Any]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def steady_rate(times: list[float], trim: float = 0.1) -> float | None:
-    """Requests a minute between the ``trim`` and ``1 - trim`` quantiles of the arrival times:
-    the steady part, without the start's ramp and the tail's stragglers."""
-    ordered = sorted(times)
+def steady_rate(times: list[float], weights: list[int] | None = None, trim: float = 0.1) -> float | None:
+    """Requests (or, with ``weights``, tokens) a minute between the ``trim`` and ``1 - trim``
+    quantiles of the admission times: the steady part, without the start's ramp and the tail's
+    stragglers."""
+    ordered = sorted(zip(times, weights or [1] * len(times), strict=True))
     if len(ordered) < 3:
         return None
     first = int(len(ordered) * trim)
     last = max(first + 1, len(ordered) - 1 - int(len(ordered) * trim))
-    elapsed = ordered[last] - ordered[first]
-    return (last - first) / elapsed * 60.0 if elapsed > 0 else None
+    elapsed = ordered[last][0] - ordered[first][0]
+    amount = sum(weight for _, weight in ordered[first + 1 : last + 1])
+    return amount / elapsed * 60.0 if elapsed > 0 else None
 
 
 async def paced_sender(base_url: str, body: dict[str, Any], per_minute: float, count: int) -> int:

@@ -36,8 +36,8 @@ times), ``POST /stats/reset``.
 * Counters: calls per prompt hash (``prompt_hash(messages)``: a test counts the calls made for
   one row), 200s per prompt hash, 429s, faults by kind, calls in flight and their maximum; the
   wall-clock time (``time.time()``) of the first chat request and of the last 200 sent, and with
-  ``times`` the arrival time of every chat request and the admission time of every one let
-  through (benchmarks: time to first request from another process's start, rate achieved).
+  ``times`` the arrival time of every chat request and the admission time (and tokens) of every
+  one let through (benchmarks: time to first request from another process's start, rate achieved).
 """
 
 from __future__ import annotations
@@ -155,6 +155,7 @@ class Counters:
             self.ok_by_prompt: collections.Counter[str] = collections.Counter()
             self.admitted_at: list[float] = []  # wall-clock times of the requests let through
             self.request_times: list[float] = []  # of every chat request's arrival
+            self.admitted_tokens: list[int] = []  # the tokens of each admitted request, in order
             self.first_request_at: float | None = None
             self.last_ok_at: float | None = None
 
@@ -180,6 +181,7 @@ class Counters:
             if times:
                 stats["request_times"] = list(self.request_times)
                 stats["admitted_times"] = list(self.admitted_at)
+                stats["admitted_tokens"] = list(self.admitted_tokens)
             if prompts:
                 stats["by_prompt"] = dict(self.by_prompt)
                 stats["ok_by_prompt"] = dict(self.ok_by_prompt)
@@ -517,6 +519,7 @@ class FakeServer:
         limit_headers = self.window.headers(now) if self.options.limit_headers == "all" else {}
         with self.counters.lock:
             self.counters.admitted_at.append(time.time())
+            self.counters.admitted_tokens.append(prompt_tokens + completion_tokens)
             self.counters.in_flight += 1
             self.counters.max_in_flight = max(self.counters.max_in_flight, self.counters.in_flight)
         try:

@@ -43,6 +43,11 @@ def test_compare_prints_every_figure_as_a_number_with_a_verdict_where_there_is_a
         "control: a sender paced at 0.95 of the limit, achieved / limit",
     ]
     assert set(expected) <= set(names)
+    for start, end in (
+        ("rate limit --tpm ", " told: achieved / limit"),
+        ("rate limit ", " TPM enforced, not told: achieved / limit"),
+    ):
+        assert any(n.startswith(start) and n.endswith(end) for n in names), (start, end)
     for figure in report.figures:
         assert math.isfinite(figure.value), figure
         assert (figure.passed is None) == (figure.target == ""), figure
@@ -105,6 +110,8 @@ def test_the_steady_rate_leaves_out_the_ramp_and_the_tail() -> None:
     times = [0.0, 0.01, 0.02] + [1.0 + i * 0.5 for i in range(17)] + [30.0, 40.0]  # 2 a second between
     assert compare_runs.steady_rate(times, trim=0.15) == pytest.approx(120.0)
     assert compare_runs.steady_rate([1.0, 2.0]) is None
+    tokens = [1000] * 3 + [50] * 17 + [1000] * 2  # only the steady part's tokens count
+    assert compare_runs.steady_rate(times, tokens, trim=0.15) == pytest.approx(50 * 120.0)
 
 
 def test_the_fake_server_stamps_every_request_and_only_the_admitted_ones_as_admitted(serve: Any) -> None:
