@@ -3,6 +3,7 @@
     python benchmarks/fake_server.py [--port 0] [--latency 0.2] [--jitter 0.05] [--rpm 600]
         [--tpm 200000] [--window 60] [--error-rate 0.01] [--drop-rate 0] [--malformed-rate 0]
         [--timeout-rate 0] [--slow-seconds 60] [--seed 0] [--limit-headers all|429|none]
+        [--reject-first 0]
 
 prints its base URL (``http://127.0.0.1:PORT/v1``) as the first line of stdout and serves until
 interrupted. In-process: ``base_url, server = start_fake_server(latency=0.2, rpm=600)`` runs it in
@@ -10,7 +11,8 @@ a background thread; ``server()`` (or ``server.stop()``) stops it, ``server.stat
 counters. It listens on 127.0.0.1 only.
 
 HTTP/1.1 with keep-alive; routes: ``POST /v1/chat/completions``, ``GET /v1/models``,
-``GET /stats`` (``?prompts=0`` leaves out the per-prompt counts), ``POST /stats/reset``.
+``GET /stats`` (``?prompts=0`` leaves out the per-prompt counts, ``?times=1`` adds the arrival
+times), ``POST /stats/reset``.
 
 * Latency: ``latency`` seconds plus or minus up to ``jitter``, slept with ``asyncio.sleep``.
 * Limits: ``rpm`` and ``tpm`` over a sliding ``window`` (a minute by default; shorter windows
@@ -20,7 +22,8 @@ HTTP/1.1 with keep-alive; routes: ``POST /v1/chat/completions``, ``GET /v1/model
   ``x-ratelimit-limit-requests``, ``-remaining-``, and ``-reset-`` as a Go duration ("1s",
   "6m0s", "20ms"), the same for ``-tokens``; ``limit_headers`` "429" sends them on the 429s
   only, "none" sends a bare ``retry-after`` (whole seconds) and nothing else. A request
-  counts ``prompt + completion`` tokens; a 429 counts nothing.
+  counts ``prompt + completion`` tokens; a 429 counts nothing. ``reject_first`` answers the
+  first N chat requests 429 (``retry-after: 1``) whatever the limits.
 * Faults, decided per (prompt, attempt) from ``seed`` so a run is reproducible whatever the
   order of arrival: ``error_rate`` 500s, ``drop_rate`` connections closed without an answer,
   ``malformed_rate`` answers whose JSON content is cut in half, ``timeout_rate`` answers held
@@ -31,7 +34,10 @@ HTTP/1.1 with keep-alive; routes: ``POST /v1/chat/completions``, ``GET /v1/model
   can pass; plain text otherwise. Usage is estimated from text length (4 characters a token);
   an answer longer than ``max_tokens`` is cut and ends with ``finish_reason="length"``.
 * Counters: calls per prompt hash (``prompt_hash(messages)``: a test counts the calls made for
-  one row), 200s per prompt hash, 429s, faults by kind, calls in flight and their maximum.
+  one row), 200s per prompt hash, 429s, faults by kind, calls in flight and their maximum; the
+  wall-clock time (``time.time()``) of the first chat request and of the last 200 sent, and with
+  ``times`` the arrival time of every chat request and the admission time (and tokens) of every
+  one let through (benchmarks: time to first request from another process's start, rate achieved).
 """
 
 from __future__ import annotations
@@ -90,6 +96,7 @@ class FakeOptions:
     #: which answers carry the ``x-ratelimit-*`` headers: "all", "429" (only the refusals, as
     #: some proxies do) or "none" (a bare ``retry-after`` on a 429)
     limit_headers: str = "all"
+    reject_first: int = 0  # the first N chat requests answered 429, whatever the limits
 
 
 def prompt_hash(messages: Any) -> str:
@@ -147,8 +154,12 @@ class Counters:
             self.by_prompt: collections.Counter[str] = collections.Counter()
             self.ok_by_prompt: collections.Counter[str] = collections.Counter()
             self.admitted_at: list[float] = []  # wall-clock times of the requests let through
+            self.request_times: list[float] = []  # of every chat request's arrival
+            self.admitted_tokens: list[int] = []  # the tokens of each admitted request, in order
+            self.first_request_at: float | None = None
+            self.last_ok_at: float | None = None
 
-    def snapshot(self, prompts: bool = True) -> dict[str, Any]:
+    def snapshot(self, prompts: bool = True, times: bool = False) -> dict[str, Any]:
         with self.lock:
             stats: dict[str, Any] = {
                 "requests": self.requests,
@@ -164,7 +175,13 @@ class Counters:
                 "prompts_answered_more_than_once": sum(1 for n in self.ok_by_prompt.values() if n > 1),
                 "first_admitted_at": self.admitted_at[0] if self.admitted_at else None,
                 "admitted_rate": _steady_rate(self.admitted_at),
+                "first_request_at": self.first_request_at,
+                "last_ok_at": self.last_ok_at,
             }
+            if times:
+                stats["request_times"] = list(self.request_times)
+                stats["admitted_times"] = list(self.admitted_at)
+                stats["admitted_tokens"] = list(self.admitted_tokens)
             if prompts:
                 stats["by_prompt"] = dict(self.by_prompt)
                 stats["ok_by_prompt"] = dict(self.ok_by_prompt)
@@ -358,8 +375,8 @@ class FakeServer:
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}/v1"
 
-    def stats(self, prompts: bool = True) -> dict[str, Any]:
-        return self.counters.snapshot(prompts)
+    def stats(self, prompts: bool = True, times: bool = False) -> dict[str, Any]:
+        return self.counters.snapshot(prompts, times)
 
     def calls_for(self, messages: Any) -> int:
         """Chat requests received so far with exactly these messages."""
@@ -436,8 +453,10 @@ class FakeServer:
             model = {"id": self.options.model, "object": "model", "created": 0, "owned_by": "fake"}
             return _json(200, {"object": "list", "data": [model]})
         if method == "GET" and path in ("/stats", "/v1/stats"):
-            prompts = parse_qs(url.query).get("prompts", ["1"])[0] not in ("0", "false", "no")
-            return _json(200, self.stats(prompts))
+            query = parse_qs(url.query)
+            prompts = query.get("prompts", ["1"])[0] not in ("0", "false", "no")
+            times = query.get("times", ["0"])[0] not in ("0", "false", "no")
+            return _json(200, self.stats(prompts, times))
         if method == "POST" and path in ("/stats/reset", "/v1/stats/reset"):
             self.counters.reset()
             return _json(200, {"reset": True})
@@ -462,7 +481,12 @@ class FakeServer:
         except (ValueError, TypeError, KeyError):
             return _error(400, "the body must be JSON with a messages list", "invalid_request_error")
         key = prompt_hash(messages)
+        arrived = time.time()
         with self.counters.lock:
+            if self.counters.first_request_at is None:
+                self.counters.first_request_at = arrived
+            self.counters.request_times.append(arrived)
+            rejected = self.counters.requests < self.options.reject_first
             self.counters.requests += 1
             self.counters.by_prompt[key] += 1
             attempt = self.counters.by_prompt[key]
@@ -478,7 +502,7 @@ class FakeServer:
         )
         completion_tokens = estimate_tokens(content)
         now = time.monotonic()
-        wait = self.window.admit(now, prompt_tokens + completion_tokens)
+        wait = 1.0 if rejected else self.window.admit(now, prompt_tokens + completion_tokens)
         if wait is not None:
             with self.counters.lock:
                 self.counters.rate_limited += 1
@@ -495,6 +519,7 @@ class FakeServer:
         limit_headers = self.window.headers(now) if self.options.limit_headers == "all" else {}
         with self.counters.lock:
             self.counters.admitted_at.append(time.time())
+            self.counters.admitted_tokens.append(prompt_tokens + completion_tokens)
             self.counters.in_flight += 1
             self.counters.max_in_flight = max(self.counters.max_in_flight, self.counters.in_flight)
         try:
@@ -520,6 +545,7 @@ class FakeServer:
             self.counters.ok_by_prompt[key] += 1
             self.counters.prompt_tokens += prompt_tokens
             self.counters.completion_tokens += completion_tokens
+            self.counters.last_ok_at = time.time()
         self._ids += 1
         message = {"role": "assistant", "content": content, "refusal": None}
         return _json(
@@ -550,8 +576,8 @@ class RunningServer:
     def base_url(self) -> str:
         return self.server.base_url
 
-    def stats(self, prompts: bool = True) -> dict[str, Any]:
-        return self.server.stats(prompts)
+    def stats(self, prompts: bool = True, times: bool = False) -> dict[str, Any]:
+        return self.server.stats(prompts, times)
 
     def calls_for(self, messages: Any) -> int:
         return self.server.calls_for(messages)
@@ -623,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
     defaults = FakeOptions()
     for field in dataclasses.fields(FakeOptions):
         default = getattr(defaults, field.name)
-        integers = ("rpm", "tpm", "seed")
+        integers = ("rpm", "tpm", "seed", "reject_first")
         kind = str if field.name in ("model", "limit_headers") else int if field.name in integers else float
         parser.add_argument(f"--{field.name.replace('_', '-')}", type=kind, default=default)
     args = vars(parser.parse_args(argv))
