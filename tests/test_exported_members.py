@@ -17,7 +17,7 @@ import pytest
 
 import copyassist
 from copyassist import errors
-from copyassist.batch.runner import BatchSettings
+from copyassist.batch.settings import BatchSettings
 
 
 def public_names(module: ModuleType) -> list[str]:

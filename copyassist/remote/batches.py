@@ -20,7 +20,7 @@ from typing import Any, Final, TypeVar
 import openai
 
 from copyassist import errors
-from copyassist.backends.openai_backend import translate_error
+from copyassist.backends.openai_errors import translate_error
 from copyassist.remote.answers import Answer, cost_of, from_output_line
 from copyassist.remote.requests import ENDPOINT
 from copyassist.remote.tables import FINISHED, RemoteBatch, RemoteTables
