@@ -54,7 +54,7 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
     from copyassist.batch.api import BatchEstimate, BatchSummary, arun_batch, dry_run, iter_batch, run_batch
     from copyassist.batch.candidates import StoredCandidate
     from copyassist.batch.model import RowOutcome
-    from copyassist.batch.runner import BatchTotals
+    from copyassist.batch.settings import BatchTotals
     from copyassist.batch.store import RowFailure, RunInfo, Store, StoredResult
     from copyassist.brand import Brand, Mention, load_brand
     from copyassist.candidate import Candidate
@@ -122,7 +122,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     ),
     "copyassist.batch.candidates": ("StoredCandidate",),
     "copyassist.batch.model": ("RowOutcome",),
-    "copyassist.batch.runner": ("BatchTotals",),
+    "copyassist.batch.settings": ("BatchTotals",),
     "copyassist.batch.store": (
         "RowFailure",
         "RunInfo",

@@ -17,7 +17,7 @@ import pytest
 
 import copyassist
 from copyassist import errors
-from copyassist.batch.runner import BatchSettings
+from copyassist.batch.settings import BatchSettings
 
 
 def public_names(module: ModuleType) -> list[str]:
@@ -98,7 +98,7 @@ def test_the_signature_check_sees_an_unexported_type() -> None:
 
     missing = unexported_types({"run": run, "Job": Job})
     assert missing == {
-        "copyassist.batch.runner.BatchSettings": ["run (settings)", "run (return)", "Job.settings (return)"]
+        "copyassist.batch.settings.BatchSettings": ["run (settings)", "run (return)", "Job.settings (return)"]
     }
 
 

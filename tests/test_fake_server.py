@@ -12,7 +12,7 @@ import pytest
 
 import copyassist
 from copyassist import errors
-from copyassist.backends.openai_backend import translate_error
+from copyassist.backends.openai_errors import translate_error
 from copyassist.batch.limiter import RateLimiter, parse_reset
 from copyassist.outputs.copywriting import ProductDescription
 from tests.helpers import fake

@@ -12,8 +12,9 @@ import pytest
 from copyassist.batch.api import run_batch
 from copyassist.batch.group_commit import GroupCommit, in_groups
 from copyassist.batch.model import RowOutcome
-from copyassist.batch.runner import BatchTotals
-from copyassist.batch.store import Store, StoredResult
+from copyassist.batch.settings import BatchTotals
+from copyassist.batch.store import Store
+from copyassist.batch.store_records import StoredResult
 from tests.test_batch import EchoBackend, write_feed
 
 

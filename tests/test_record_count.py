@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from copyassist.batch.runner import BatchTotals
+from copyassist.batch.settings import BatchTotals
 from copyassist.cli import progress as progress_module
 from copyassist.cli.progress import BatchProgress
 from copyassist.errors import InputError

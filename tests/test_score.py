@@ -17,7 +17,7 @@ from copyassist import errors
 from copyassist.backends import OpenAIBackend
 from copyassist.backends.retry import RetryPolicy
 from copyassist.batch.model import RowOutcome
-from copyassist.batch.runner import BatchTotals
+from copyassist.batch.settings import BatchTotals
 from copyassist.batch.store import Store
 from copyassist.feeds import FeedRow
 from copyassist.scoring.criteria import known_criteria, listing_text, parse_criteria

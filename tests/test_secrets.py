@@ -14,7 +14,7 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
-from copyassist.backends.openai_backend import translate_error
+from copyassist.backends.openai_errors import translate_error
 from copyassist.backends.retry import RetryPolicy
 from copyassist.cli import app
 from copyassist.redact import MASK, redact

@@ -6,7 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from copyassist.batch.store import Store, StoredResult
+from copyassist.batch.store import Store
+from copyassist.batch.store_records import StoredResult
 from copyassist.status import FILL_STATUSES, GENERATION_STATUSES, SHORT_NAMES, Status
 
 

@@ -16,7 +16,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from copyassist.batch.store import Store, StoredResult, default_path
+from copyassist.batch.store import Store, default_path
+from copyassist.batch.store_records import StoredResult
 from copyassist.cli.runs import runs_app
 from copyassist.errors import InputError
 
@@ -169,7 +170,8 @@ def test_every_put_survives_a_kill(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal
-        from copyassist.batch.store import Store, StoredResult
+        from copyassist.batch.store import Store
+        from copyassist.batch.store_records import StoredResult
         db = Store({str(path)!r})
         run = db.start_run(feed="feed.csv", output="out.csv")
         for n in range(50):

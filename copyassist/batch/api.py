@@ -25,7 +25,8 @@ from copyassist.batch.listing import (
 )
 from copyassist.batch.model import RowOutcome
 from copyassist.batch.pacing import PacedBackend
-from copyassist.batch.runner import BatchRunner, BatchSettings, BatchTotals
+from copyassist.batch.runner import BatchRunner
+from copyassist.batch.settings import BatchSettings, BatchTotals
 from copyassist.batch.store import Store
 from copyassist.batch.writers import open_writer
 from copyassist.feeds import Feed, open_feed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from copyassist.batch.store import StoredResult
+from copyassist.batch.store_records import StoredResult
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 
 if TYPE_CHECKING:

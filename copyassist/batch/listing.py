@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from copyassist.batch.model import RowOutcome
-from copyassist.batch.store import StoredResult
+from copyassist.batch.store_records import StoredResult
 from copyassist.errors import ConfigError, TemplateError
 from copyassist.listing import LISTING_INPUT, accepts_listing, listing_columns, passes_on
 from copyassist.product_language import DEFAULT_LANGUAGE

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from copyassist.batch.candidates import StoredCandidate
-from copyassist.batch.store import StoredResult
+from copyassist.batch.store_records import StoredResult
 from copyassist.feeds import FeedRow
 from copyassist.scoring.model import Score
 from copyassist.status import Status

@@ -16,9 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections import Counter, deque
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from copyassist import errors
@@ -31,7 +30,9 @@ from copyassist.batch.listing import LISTING_INPUT, listing_row
 from copyassist.batch.listing_duplicates import ListingDuplicates
 from copyassist.batch.model import RowOutcome, from_stored
 from copyassist.batch.pacing import PacedBackend
-from copyassist.batch.store import Store, StoredResult
+from copyassist.batch.settings import MAX_WARNINGS, BatchSettings, BatchTotals
+from copyassist.batch.store import Store
+from copyassist.batch.store_records import StoredResult
 from copyassist.budget import CappedBackend, CostCap
 from copyassist.compact import wants_compact
 from copyassist.errors import one_line
@@ -63,54 +64,6 @@ _SYSTEMATIC = {
     "check the model name and the template's settings",
     errors.ProviderConnectionError: "{n} rows in a row could not reach the server ({error})",
 }
-
-
-@dataclass
-class BatchSettings:
-    templates: dict[str, Template]  # language -> template; rows in other languages use `language`
-    language: str
-    forced_language: str | None = None  # else each row in its own language (product_language)
-    persona: str | None = None
-    channel: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)  # tone, words, keywords... for prepare
-    params: dict[str, Any] = field(default_factory=dict)  # temperature, max_tokens
-    concurrency: int = 8
-    max_attempts: int = 3
-    max_cost: float | None = None
-    use_cache: bool = True
-    score: tuple[str, ...] = ()  # criteria each generated row is graded on (copyassist.scoring)
-    #: a listing (several templates, batch.listing): each field's templates by language, in the
-    #: order they are written, ``templates`` being the first's; empty for one template
-    listing: tuple[dict[str, Template], ...] = ()
-    variants: int = 1  # candidates per field (copyassist.variants), all kept (batch.candidates)
-
-
-#: Reading warnings kept in ``BatchTotals.warnings``; past it they are only counted.
-MAX_WARNINGS = 1000
-
-
-@dataclass
-class BatchTotals:
-    counts: Counter[str] = field(default_factory=Counter)
-    cached: int = 0
-    usage: Usage = field(default_factory=Usage)
-    cost: float = 0.0
-    unknown_cost: bool = False
-    stopped: str | None = None  # why the run stopped early, if it did
-    failures: list[tuple[int, str]] = field(default_factory=list)  # failed, unreadable, skipped with an error
-    warnings: list[tuple[int, str]] = field(default_factory=list)  # (row, note): repaired bytes, merged rows
-    warning_count: int = 0
-    languages: Counter[LanguageChoice] = field(default_factory=Counter)  # rows written, by language
-    field_counts: Counter[str] = field(default_factory=Counter)  # a listing's fields, by status
-
-    @property
-    def rows(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def has_errors(self) -> bool:
-        """A row failed, could not be read, or was skipped with an error (no title...)."""
-        return bool(self.failures)
 
 
 class BatchRunner:

@@ -26,7 +26,6 @@ import os
 import socket
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +33,11 @@ from typing import Any
 from copyassist.assets import user_home
 from copyassist.backends.base import Usage
 from copyassist.batch.group_commit import GroupCommit
+from copyassist.batch.store_records import RowFailure, RunInfo, StoredResult, pid_alive
 from copyassist.errors import ConfigError, InputError
 from copyassist.status import Status
+
+__all__ = ["RowFailure", "RunInfo", "Store", "StoredResult", "default_path"]
 
 SCHEMA_VERSION = 2  # 2: run_rows has input_tokens, output_tokens, cost
 KEY_VERSION = 1  # bump to invalidate every cached result at once (a change in what a key means)
@@ -93,89 +95,6 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_normalise(v) for v in value]
     return value
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    """One finished row: the copy, how it came out, and what it cost.
-
-    ``output`` is the output model as JSON text. ``fields`` and ``violations`` are copied on
-    creation (a dict and a tuple), so a stored result compares equal to the one read back.
-    ``key``, ``run_id`` and ``created_at`` are filled in by the store on reads.
-    """
-
-    output: str
-    fields: Mapping[str, str]
-    status: str
-    violations: Sequence[str] = ()
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: float | None = None
-    model: str | None = None
-    template: str | None = None
-    template_version: int | None = None
-    persona: str | None = None
-    key: str | None = field(default=None, compare=False)
-    run_id: int | None = field(default=None, compare=False)
-    created_at: str | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", dict(self.fields))
-        object.__setattr__(self, "violations", tuple(self.violations))
-
-
-@dataclass(frozen=True)
-class RowFailure:
-    row_number: int
-    status: str
-    error: str | None
-    key: str | None
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """One run. ``counts`` maps each row ``Status`` to its rows; for a run still marked ``running``,
-    counts, tokens and cost are summed from the rows stored so far. ``alive`` is False for a
-    ``running`` run whose process is gone on this machine (killed, crashed), None if unknown."""
-
-    id: int
-    started_at: str
-    finished_at: str | None
-    status: str
-    feed: str | None
-    output: str | None
-    template: str | None
-    persona: str | None
-    channel: str | None
-    model: str | None
-    language: str | None
-    command: list[str] | None
-    args: dict[str, Any] | None
-    counts: dict[str, int]
-    input_tokens: int
-    output_tokens: int
-    cost: float | None
-    note: str | None
-    pid: int | None
-    alive: bool | None = None
-    failure_count: int = 0
-    failures: list[RowFailure] = field(default_factory=list)  # filled by get_run only
-
-    @property
-    def display_status(self) -> str:
-        return "interrupted" if self.status == "running" and self.alive is False else self.status
-
-
-def _pid_alive(pid: int | None, host: str | None) -> bool | None:
-    if pid is None or host != socket.gethostname() or os.name != "posix":
-        return None  # os.kill(pid, 0) would terminate the process on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
 
 
 class Store:
@@ -373,7 +292,7 @@ class Store:
         if data["status"] == "running":  # not finished (yet): count the rows recorded so far
             counted = "SELECT status, count(*) FROM run_rows WHERE run_id = ? GROUP BY status"
             data["counts"] = {s: n for s, n in self._conn.execute(counted, (row["id"],))}
-            data["alive"] = _pid_alive(row["pid"], host)
+            data["alive"] = pid_alive(row["pid"], host)
             spent = "SELECT sum(input_tokens), sum(output_tokens), sum(cost) FROM run_rows WHERE run_id = ?"
             tokens_in, tokens_out, cost = self._conn.execute(spent, (row["id"],)).fetchone()
             if not (tokens_in or tokens_out):  # rows recorded by a version 1 store: no spend column

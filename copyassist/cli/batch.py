@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from copyassist.batch.api import dry_run, run_batch
-from copyassist.batch.runner import BatchTotals
+from copyassist.batch.settings import BatchTotals
 from copyassist.batch.store import Store
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.cli.grades import ScoreOpt, chosen_criteria, run_scores_summary

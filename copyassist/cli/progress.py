@@ -7,7 +7,7 @@ import time
 from typing import IO, Any
 
 from copyassist.batch.model import RowOutcome
-from copyassist.batch.runner import BatchTotals
+from copyassist.batch.settings import BatchTotals
 from copyassist.feeds import RecordCount
 from copyassist.status import Status
 

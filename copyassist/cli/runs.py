@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from copyassist.batch.store import RunInfo, Store, default_path
+from copyassist.batch.store import Store, default_path
+from copyassist.batch.store_records import RunInfo
 from copyassist.cli.commands import CommandGroup
 from copyassist.cli.errors import fail, friendly_errors
 from copyassist.cli.remote import describe_batch

@@ -40,7 +40,7 @@ def file_name(batch: RemoteBatch) -> str:
 def _call(action: Callable[[], T]) -> T:
     import openai  # with the first call: a batch run that never sends one never loads the SDK
 
-    from copyassist.backends.openai_backend import translate_error
+    from copyassist.backends.openai_errors import translate_error
 
     try:
         return action()

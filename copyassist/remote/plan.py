@@ -25,7 +25,8 @@ from copyassist.backends.base import Backend, Prompt, Usage
 from copyassist.batch.fields import stored_result
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
-from copyassist.batch.runner import BatchRunner, BatchSettings
+from copyassist.batch.runner import BatchRunner
+from copyassist.batch.settings import BatchSettings
 from copyassist.batch.store import Store
 from copyassist.budget import prompt_tokens_at_most
 from copyassist.compact import wants_compact

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from copyassist.attempts import followup_texts
 from copyassist.batch.api import settings_for
-from copyassist.batch.runner import BatchSettings
-from copyassist.batch.store import RunInfo
+from copyassist.batch.settings import BatchSettings
+from copyassist.batch.store_records import RunInfo
 from copyassist.errors import TemplateError
 from copyassist.listing import LISTING_INPUT, accepts_listing
 from copyassist.outputs import CopyOutput

@@ -26,7 +26,8 @@ from typing import Any
 
 from copyassist.batch.field_log import StoredField, stored_fields
 from copyassist.batch.model import RowOutcome
-from copyassist.batch.store import RunInfo, Store
+from copyassist.batch.store import Store
+from copyassist.batch.store_records import RunInfo
 from copyassist.batch.writers import FeedWriter
 from copyassist.errors import InputError
 from copyassist.feeds import Feed

@@ -17,7 +17,8 @@ from typing import Any, Literal
 from copyassist.backends import Backend
 from copyassist.batch.fields import output_fields
 from copyassist.batch.listing import output_columns
-from copyassist.batch.store import RunInfo, Store
+from copyassist.batch.store import Store
+from copyassist.batch.store_records import RunInfo
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.listing import ListingResult
 from copyassist.review import decisions

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copyassist.batch.store import RunInfo
+from copyassist.batch.store_records import RunInfo
 from copyassist.batch.writers import target_columns
 from copyassist.columns import find_column
 from copyassist.errors import CopyAssistError, InputError
