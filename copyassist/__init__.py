@@ -76,6 +76,7 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
         validate_persona_file,
     )
     from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
+    from copyassist.prices import ModelPrice, estimate_cost
     from copyassist.product import Product, load_product
     from copyassist.product_language import LanguageChoice
     from copyassist.review.app import review_app
@@ -88,7 +89,7 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
     from copyassist.scoring.store import scores_for
     from copyassist.template_sets import TemplateSet, list_sets, load_set, resolve_templates
     from copyassist.templates import Template, TemplateInputs, TemplateMeta, list_templates, load_template
-    from copyassist.tokens import ModelPrice, TokenCount, count_message_tokens, count_tokens, estimate_cost
+    from copyassist.tokens import TokenCount, count_message_tokens, count_tokens
 
 #: The module each public name comes from, imported on first use of one of its names: ``import
 #: copyassist`` stays fast (no SDK, no HTTP client, no feed readers until they are needed).
@@ -177,6 +178,10 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "Product",
         "load_product",
     ),
+    "copyassist.prices": (
+        "ModelPrice",
+        "estimate_cost",
+    ),
     "copyassist.product_language": ("LanguageChoice",),
     "copyassist.review.app": ("review_app",),
     "copyassist.review.export": (
@@ -216,11 +221,9 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "load_template",
     ),
     "copyassist.tokens": (
-        "ModelPrice",
         "TokenCount",
         "count_message_tokens",
         "count_tokens",
-        "estimate_cost",
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}

@@ -28,6 +28,7 @@ from copyassist.languages import normalized
 from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
+from copyassist.prices import ModelPrice, estimate_cost, load_prices
 from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, choose_language
 from copyassist.rules.base import Profile, Violation
@@ -35,7 +36,6 @@ from copyassist.rules.brand_voice import brand_for_output
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template, output_languages_of
-from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 from copyassist.translation import translation_inputs
 from copyassist.variants import check_variants, run_steps
 

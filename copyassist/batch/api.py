@@ -32,11 +32,11 @@ from copyassist.batch.writers import open_writer
 from copyassist.feeds import Feed, open_feed
 from copyassist.feeds.writing import check_output_path, keep_backup
 from copyassist.option_names import batch_options
+from copyassist.prices import estimate_cost
 from copyassist.product_language import DEFAULT_LANGUAGE, LanguageChoice
 from copyassist.rules.profiles import load_profile
 from copyassist.scoring.criteria import scored
 from copyassist.templates import Template
-from copyassist.tokens import estimate_cost
 from copyassist.translation import check_batch_translation
 from copyassist.variants import check_variants
 

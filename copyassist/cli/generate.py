@@ -28,8 +28,9 @@ from copyassist.cli.options import (
 )
 from copyassist.compact import wants_compact
 from copyassist.pipeline import CopyResult, generate, prepare
+from copyassist.prices import estimate_cost
 from copyassist.templates import check_output_language
-from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.tokens import count_message_tokens
 from copyassist.variants import check_variants
 
 
