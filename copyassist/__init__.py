@@ -75,10 +75,11 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
         load_persona,
         validate_persona_file,
     )
-    from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
+    from copyassist.pipeline import Prepared, agenerate, generate, prepare
     from copyassist.prices import ModelPrice, estimate_cost
     from copyassist.product import Product, load_product
     from copyassist.product_language import LanguageChoice
+    from copyassist.results import CopyResult, Timings
     from copyassist.review.app import review_app
     from copyassist.review.export import ExportSummary, export
     from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
@@ -167,9 +168,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "validate_persona_file",
     ),
     "copyassist.pipeline": (
-        "CopyResult",
         "Prepared",
-        "Timings",
         "agenerate",
         "generate",
         "prepare",
@@ -183,6 +182,10 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "estimate_cost",
     ),
     "copyassist.product_language": ("LanguageChoice",),
+    "copyassist.results": (
+        "CopyResult",
+        "Timings",
+    ),
     "copyassist.review.app": ("review_app",),
     "copyassist.review.export": (
         "ExportSummary",

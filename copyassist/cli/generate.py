@@ -27,8 +27,9 @@ from copyassist.cli.options import (
     with_copy_options,
 )
 from copyassist.compact import wants_compact
-from copyassist.pipeline import CopyResult, generate, prepare
+from copyassist.pipeline import generate, prepare
 from copyassist.prices import estimate_cost
+from copyassist.results import CopyResult
 from copyassist.templates import check_output_language
 from copyassist.tokens import count_message_tokens
 from copyassist.variants import check_variants
