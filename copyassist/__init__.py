@@ -89,7 +89,8 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
     from copyassist.scoring.model import Score
     from copyassist.scoring.store import scores_for
     from copyassist.template_sets import TemplateSet, list_sets, load_set, resolve_templates
-    from copyassist.templates import Template, TemplateInputs, TemplateMeta, list_templates, load_template
+    from copyassist.template_source import TemplateInputs, TemplateMeta
+    from copyassist.templates import Template, list_templates, load_template
     from copyassist.tokens import TokenCount, count_message_tokens, count_tokens
 
 #: The module each public name comes from, imported on first use of one of its names: ``import
@@ -216,10 +217,12 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "load_set",
         "resolve_templates",
     ),
-    "copyassist.templates": (
-        "Template",
+    "copyassist.template_source": (
         "TemplateInputs",
         "TemplateMeta",
+    ),
+    "copyassist.templates": (
+        "Template",
         "list_templates",
         "load_template",
     ),
