@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from copyassist import errors
 from copyassist.backends import Backend, get_backend
-from copyassist.batch.api import BatchSummary, arun_batch, run_args, settings_for
+from copyassist.batch.api import BatchSummary, arun_batch
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.run_settings import run_args, settings_for
 from copyassist.batch.store import Store
 from copyassist.feeds import open_feed
 from copyassist.remote import batches as openai_batches
