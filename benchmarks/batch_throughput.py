@@ -44,9 +44,9 @@ from fake_server import prompt_hash
 
 import copyassist
 from copyassist.backends import OpenAIBackend
-from copyassist.batch.api import settings_for
 from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.run_settings import settings_for
 from copyassist.batch.runner import BatchRunner
 from copyassist.batch.store import Store
 from copyassist.feeds import open_feed

@@ -44,7 +44,7 @@ from copyassist.outputs.copywriting import (
     SeoOutput,
 )
 from copyassist.pipeline import Prepared
-from copyassist.rules import facts, leftovers, promises, repetition, text, units, wordlists
+from copyassist.rules import fact_claims, facts, leftovers, promises, repetition, text, units, wordlists
 from copyassist.rules.base import CheckContext
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
@@ -71,7 +71,8 @@ TEMPLATES: dict[str, Callable[[dict[str, Any]], CopyOutput]] = {
 #: word or a phrase (compiled patterns, a brand's matcher) last a whole batch, and stay.
 PER_TEXT_CACHES = {
     text: ("visible_text", "fold_with_map"),
-    facts: ("_prepare", "_claims", "_support"),
+    facts: ("_prepare", "_support"),
+    fact_claims: ("_claims",),
     units: ("_quantities",),
     leftovers: ("_instructions",),
     repetition: ("_tokens",),

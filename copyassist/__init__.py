@@ -75,9 +75,11 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
         load_persona,
         validate_persona_file,
     )
-    from copyassist.pipeline import CopyResult, Prepared, Timings, agenerate, generate, prepare
+    from copyassist.pipeline import Prepared, agenerate, generate, prepare
+    from copyassist.prices import ModelPrice, estimate_cost
     from copyassist.product import Product, load_product
     from copyassist.product_language import LanguageChoice
+    from copyassist.results import CopyResult, Timings
     from copyassist.review.app import review_app
     from copyassist.review.export import ExportSummary, export
     from copyassist.rules.base import CheckContext, FieldRules, Profile, Violation
@@ -87,8 +89,9 @@ if _typing.TYPE_CHECKING:  # the names below, for type checkers; at run time the
     from copyassist.scoring.model import Score
     from copyassist.scoring.store import scores_for
     from copyassist.template_sets import TemplateSet, list_sets, load_set, resolve_templates
-    from copyassist.templates import Template, TemplateInputs, TemplateMeta, list_templates, load_template
-    from copyassist.tokens import ModelPrice, TokenCount, count_message_tokens, count_tokens, estimate_cost
+    from copyassist.template_source import TemplateInputs, TemplateMeta
+    from copyassist.templates import Template, list_templates, load_template
+    from copyassist.tokens import TokenCount, count_message_tokens, count_tokens
 
 #: The module each public name comes from, imported on first use of one of its names: ``import
 #: copyassist`` stays fast (no SDK, no HTTP client, no feed readers until they are needed).
@@ -166,9 +169,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "validate_persona_file",
     ),
     "copyassist.pipeline": (
-        "CopyResult",
         "Prepared",
-        "Timings",
         "agenerate",
         "generate",
         "prepare",
@@ -177,7 +178,15 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "Product",
         "load_product",
     ),
+    "copyassist.prices": (
+        "ModelPrice",
+        "estimate_cost",
+    ),
     "copyassist.product_language": ("LanguageChoice",),
+    "copyassist.results": (
+        "CopyResult",
+        "Timings",
+    ),
     "copyassist.review.app": ("review_app",),
     "copyassist.review.export": (
         "ExportSummary",
@@ -208,19 +217,19 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "load_set",
         "resolve_templates",
     ),
-    "copyassist.templates": (
-        "Template",
+    "copyassist.template_source": (
         "TemplateInputs",
         "TemplateMeta",
+    ),
+    "copyassist.templates": (
+        "Template",
         "list_templates",
         "load_template",
     ),
     "copyassist.tokens": (
-        "ModelPrice",
         "TokenCount",
         "count_message_tokens",
         "count_tokens",
-        "estimate_cost",
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}

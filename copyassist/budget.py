@@ -18,7 +18,8 @@ from copyassist import errors
 from copyassist.backends.base import Backend, Completion, Prompt, StructuredMode, Usage
 from copyassist.backends.request import build_request
 from copyassist.backends.retry import RetryPolicy
-from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.prices import estimate_cost
+from copyassist.tokens import count_message_tokens
 
 #: an offline token count is an estimate, off by 17% at worst (see tokens.estimate_tokens)
 _ESTIMATE_MARGIN = 1.2

@@ -24,8 +24,9 @@ from typing import Any
 from copyassist.backends import Backend, Usage
 from copyassist.batch.fields import output_fields
 from copyassist.errors import TemplateError
-from copyassist.pipeline import DEFAULT_ATTEMPTS, CopyResult, _backend_for, agenerate, generate
+from copyassist.pipeline import DEFAULT_ATTEMPTS, _backend_for, agenerate, generate
 from copyassist.product import Product
+from copyassist.results import CopyResult
 from copyassist.rules.base import Violation
 from copyassist.status import FILL_STATUSES, Status, worst_status
 from copyassist.template_sets import resolve_templates

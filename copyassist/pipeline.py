@@ -20,7 +20,6 @@ from copyassist.attempts import Fallback, Outcome, Steps, Validator, followup_te
 from copyassist.backends import Backend, Completion, OutputSpec, Prompt, Usage, build_request, get_backend
 from copyassist.brand import brand_context
 from copyassist.brand_repair import brand_spelled
-from copyassist.candidate import Candidate
 from copyassist.compact import compact_variant, wants_compact
 from copyassist.examples import examples_context
 from copyassist.i18n import language_code
@@ -28,85 +27,19 @@ from copyassist.languages import normalized
 from copyassist.option_names import check_option_names
 from copyassist.outputs import CopyOutput
 from copyassist.persona import Persona, load_persona
+from copyassist.prices import ModelPrice, estimate_cost, load_prices
 from copyassist.product import Product
 from copyassist.product_language import DEFAULT_LANGUAGE, choose_language
-from copyassist.rules.base import Profile, Violation
+from copyassist.results import CopyResult, Timings
+from copyassist.rules.base import Profile
 from copyassist.rules.brand_voice import brand_for_output
 from copyassist.rules.profiles import load_profile
 from copyassist.rules.validate import check_context, validate_output
 from copyassist.templates import Template, load_template, output_languages_of
-from copyassist.tokens import ModelPrice, estimate_cost, load_prices
 from copyassist.translation import translation_inputs
 from copyassist.variants import check_variants, run_steps
 
 DEFAULT_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Timings:
-    render_ms: float
-    model_ms: float
-    total_ms: float
-
-
-@dataclass(frozen=True)
-class CopyResult:
-    """What one generation produced, and what it cost."""
-
-    output: CopyOutput
-    raw: str
-    template: str
-    template_version: int
-    language: str
-    persona: str | None
-    provider: str
-    model: str
-    usage: Usage
-    cost: float | None
-    attempts: int
-    status: str
-    timings: Timings
-    channel: str | None = None
-    violations: list[Violation] = field(default_factory=list)
-    first_pass: bool = False
-    #: with status "fallback": what was wrong with the best model answer
-    rejected: list[Violation] = field(default_factory=list)
-    #: the first request's messages, as sent in the mode the backend settled on
-    messages: list[dict[str, str]] = field(repr=False, default_factory=list)
-    #: with ``variants`` > 1: every candidate, the chosen one (``output``) among them
-    candidates: list[Candidate] = field(default_factory=list)
-
-    @property
-    def copy(self) -> str:
-        """The copy as a person reads it."""
-        return self.output.as_text(self.language)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "template": self.template,
-            "template_version": self.template_version,
-            "language": self.language,
-            "persona": self.persona,
-            "provider": self.provider,
-            "model": self.model,
-            "channel": self.channel,
-            "status": self.status,
-            "attempts": self.attempts,
-            "violations": [v.as_dict() for v in self.violations],
-            "rejected": [v.as_dict() for v in self.rejected],
-            "output": self.output.model_dump(mode="json"),
-            "text": self.copy,
-            "usage": {
-                "input_tokens": self.usage.input_tokens,
-                "output_tokens": self.usage.output_tokens,
-            },
-            "cost_usd": self.cost,
-            "timings_ms": {
-                "render": round(self.timings.render_ms, 1),
-                "model": round(self.timings.model_ms, 1),
-                "total": round(self.timings.total_ms, 1),
-            },
-        } | ({"candidates": [c.to_dict(self.language) for c in self.candidates]} if self.candidates else {})
 
 
 @dataclass(frozen=True)

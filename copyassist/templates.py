@@ -18,19 +18,18 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from copyassist.assets import file_stamp, search_path
 from copyassist.errors import InputError, TemplateError, one_line
 from copyassist.i18n import language_code
 from copyassist.languages import body_language, language_name, writable_languages
 from copyassist.outputs import CopyOutput, output_model
-from copyassist.safe_yaml import YamlError, did_you_mean, parse_yaml
 from copyassist.sandbox import BudgetedSandbox, BudgetExceeded, render_budget
+from copyassist.template_source import TemplateMeta, meta_problem, split_front_matter, split_messages
 
 LANGUAGES = ("fr", "en")
 MODEL_PARAMETERS = frozenset({"temperature", "max_tokens", "top_p"})
-_MARKER = re.compile(r"^<<(system|user|assistant)>>[ \t]*$", re.MULTILINE)
 _LANGUAGE_LINE = {"fr": "Écris en {}.", "en": "Write in {}."}
 _FILE_NAME = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[a-z]{2})\.j2$")
 
@@ -74,25 +73,6 @@ _EMPTY_PRODUCT: dict[str, Any] = {
     "keywords": [],
     "extra": {},
 }
-
-
-class TemplateInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    required: list[str] = Field(default_factory=list)
-    optional: list[str] = Field(default_factory=list)
-
-
-class TemplateMeta(BaseModel):
-    """The front matter of a template file."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    task: str
-    version: int = 1
-    description: str
-    output: str
-    inputs: TemplateInputs = Field(default_factory=TemplateInputs)
-    defaults: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -270,15 +250,15 @@ def _parse_template(path: Path, stamp: tuple[int, int], partials: tuple[Path, ..
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: cannot read template: {exc}") from None
-    front, body = _split_front_matter(path, source)
+    front, body = split_front_matter(path, source)
     try:
         meta = TemplateMeta.model_validate(front)
     except ValidationError as exc:
-        raise TemplateError(f"{path}: front matter {_meta_problem(exc)}") from None
+        raise TemplateError(f"{path}: front matter {meta_problem(exc)}") from None
     if meta.name != match["name"]:
         raise TemplateError(f"{path}: front matter name {meta.name!r} differs from the file name")
     output_model(meta.output)
-    parts = _split_messages(path, body)
+    parts = split_messages(path, body)
     folders = tuple(dict.fromkeys([path.parent, *partials]))
     environment = _environment(folders)
     for _, part in parts:
@@ -287,44 +267,6 @@ def _parse_template(path: Path, stamp: tuple[int, int], partials: tuple[Path, ..
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{path}: line {exc.lineno}: {exc.message}") from None
     return Template(meta=meta, language=match["lang"], path=path, parts=parts, folders=folders)
-
-
-def _meta_problem(exc: ValidationError) -> str:
-    """The first problem of the front matter, a misspelt key first (it explains a missing one)."""
-    first = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    where = ".".join(str(p) for p in first["loc"])
-    if first["type"] == "extra_forbidden":
-        model: type[BaseModel] = TemplateInputs if first["loc"][0] == "inputs" else TemplateMeta
-        return f"{where}: unknown key{did_you_mean(str(first['loc'][-1]), model.model_fields)}"
-    return f"{where}: {first['msg']}"
-
-
-def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str]:
-    if not source.startswith("---\n"):
-        raise TemplateError(f"{path}: a template starts with YAML front matter between --- lines")
-    end = source.find("\n---\n", 4)
-    if end < 0:
-        raise TemplateError(f"{path}: the front matter has no closing --- line")
-    try:
-        front = parse_yaml(source[4:end], first_line=2)
-    except YamlError as exc:
-        raise TemplateError(f"{path}: front matter is not valid YAML: {exc}") from None
-    if not isinstance(front, dict):
-        raise TemplateError(f"{path}: the front matter must be a YAML mapping")
-    return front, source[end + 5 :]
-
-
-def _split_messages(path: Path, body: str) -> tuple[tuple[str, str], ...]:
-    markers = list(_MARKER.finditer(body))
-    if not markers or body[: markers[0].start()].strip():
-        raise TemplateError(f"{path}: the body must start with a <<system>> or <<user>> line")
-    parts = []
-    for index, marker in enumerate(markers):
-        end = markers[index + 1].start() if index + 1 < len(markers) else len(body)
-        parts.append((marker[1], body[marker.end() : end].strip("\n")))
-    if not any(role == "user" for role, _ in parts):
-        raise TemplateError(f"{path}: the body has no <<user>> message")
-    return tuple(parts)
 
 
 def _template_files(extra: Iterable[str | Path] = ()) -> dict[tuple[str, str], Path]:

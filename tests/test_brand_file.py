@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from copyassist.batch.api import settings_for
+from copyassist.batch.run_settings import settings_for
 from copyassist.brand import Brand, brand_option, load_brand, resolve_brand
 from copyassist.cli import app
 from copyassist.errors import ConfigError

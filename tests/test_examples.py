@@ -13,7 +13,8 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
-from copyassist.batch.api import run_batch, settings_for
+from copyassist.batch.api import run_batch
+from copyassist.batch.run_settings import settings_for
 from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.errors import InputError

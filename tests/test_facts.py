@@ -9,7 +9,8 @@ import pytest
 
 from copyassist.product import Product
 from copyassist.rules.base import CheckContext, FieldRules
-from copyassist.rules.facts import RULE_ID, check_facts, extract_claims, unsupported_claims
+from copyassist.rules.fact_claims import extract_claims
+from copyassist.rules.facts import RULE_ID, check_facts, unsupported_claims
 
 # The example products (examples/product.json and examples/feed.csv), as the tool reads them.
 WATCH: dict[str, Any] = Product.from_mapping(

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from copyassist.batch.api import dry_run, run_batch, settings_for
+from copyassist.batch.api import dry_run, run_batch
 from copyassist.batch.field_log import FieldLog
+from copyassist.batch.run_settings import settings_for
 from copyassist.batch.store import Store
 from copyassist.cli import app
 from copyassist.errors import ConfigError, TemplateError

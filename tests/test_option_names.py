@@ -10,7 +10,8 @@ import jinja2.meta
 import pytest
 
 from copyassist import generate, prepare
-from copyassist.batch.api import dry_run, run_batch, settings_for
+from copyassist.batch.api import dry_run, run_batch
+from copyassist.batch.run_settings import settings_for
 from copyassist.batch.store import Store
 from copyassist.errors import ConfigError
 from copyassist.option_names import LIBRARY_OPTIONS, check_option_names

@@ -18,7 +18,8 @@ from copyassist import sandbox
 from copyassist.errors import CopyAssistError
 from copyassist.pipeline import prepare
 from copyassist.product import Product
-from copyassist.templates import Template, TemplateMeta, list_templates
+from copyassist.template_source import TemplateMeta
+from copyassist.templates import Template, list_templates
 
 #: Examples per test; COPYASSIST_FUZZ_EXAMPLES=5000 searches harder. No example database: no
 #: .hypothesis folder left in the checkout.

@@ -26,9 +26,10 @@ from copyassist.budget import CostCap
 from copyassist.cli import app
 from copyassist.drafts.study import estimate_study, study
 from copyassist.pipeline import generate
+from copyassist.prices import estimate_cost
 from copyassist.rules.base import Violation
 from copyassist.templates import load_template
-from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.tokens import count_message_tokens
 from tests.helpers import FakeBackend
 
 CHAT = "https://api.openai.com/v1/chat/completions"

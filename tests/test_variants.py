@@ -17,7 +17,7 @@ from copyassist.backends import OpenAIBackend
 from copyassist.backends.base import Usage
 from copyassist.backends.choices import split_usage
 from copyassist.backends.retry import RetryPolicy
-from copyassist.tokens import estimate_cost
+from copyassist.prices import estimate_cost
 from tests.test_local_backend import FakeLlama, fake_llama_cpp  # noqa: F401 (a fixture)
 
 API = "https://api.openai.com/v1/chat/completions"

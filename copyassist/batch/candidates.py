@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from copyassist.batch.fields import output_fields
 
 if TYPE_CHECKING:
-    from copyassist.pipeline import CopyResult
+    from copyassist.results import CopyResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS candidates (

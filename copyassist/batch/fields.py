@@ -13,7 +13,7 @@ from copyassist.batch.store_records import StoredResult
 from copyassist.outputs import OUTPUT_MODELS, CopyOutput
 
 if TYPE_CHECKING:
-    from copyassist.pipeline import CopyResult
+    from copyassist.results import CopyResult
 
 #: Every column any output model writes (``copyassist_<name>`` in an output file), in the
 #: order the models are registered.

@@ -39,14 +39,15 @@ from copyassist.errors import one_line
 from copyassist.examples import examples_context
 from copyassist.feeds import FeedRow
 from copyassist.option_names import accepted_by
-from copyassist.pipeline import CopyResult, agenerate, resolve_persona
+from copyassist.pipeline import agenerate, resolve_persona
+from copyassist.prices import estimate_cost
 from copyassist.product import Product
 from copyassist.product_language import LanguageChoice, choose_language
+from copyassist.results import CopyResult
 from copyassist.rules.language import known_languages
 from copyassist.scoring.rows import RowGrader
 from copyassist.status import Status
 from copyassist.templates import Template
-from copyassist.tokens import estimate_cost
 
 logger = logging.getLogger(__name__)
 

@@ -11,20 +11,18 @@ import typer
 from copyassist.batch.api import dry_run, run_batch
 from copyassist.batch.settings import BatchTotals
 from copyassist.batch.store import Store
-from copyassist.cli.errors import fail, friendly_errors
-from copyassist.cli.grades import ScoreOpt, chosen_criteria, run_scores_summary
-from copyassist.cli.options import (
+from copyassist.cli.backend_options import (
     AttemptsOpt,
     BaseUrlOpt,
     ChatFormatOpt,
-    CopyOptions,
     ModelOpt,
     ProviderOpt,
-    VariantsOpt,
-    checked_channel,
     use_chat_format,
-    with_feed_options,
 )
+from copyassist.cli.errors import fail, friendly_errors
+from copyassist.cli.grades import ScoreOpt, chosen_criteria, run_scores_summary
+from copyassist.cli.option_checks import checked_channel
+from copyassist.cli.options import CopyOptions, VariantsOpt, with_feed_options
 from copyassist.cli.progress import BatchProgress
 from copyassist.cli.remote import VIA_HELP, batch_priced, check_remote_options, run_remote
 from copyassist.errors import CopyAssistError, InputError

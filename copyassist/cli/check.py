@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from copyassist.audit import CheckReport, check
+from copyassist.cli.backend_options import BaseUrlOpt, ModelOpt, ProviderOpt
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.grades import (
     ScoreOpt,
@@ -16,15 +17,8 @@ from copyassist.cli.grades import (
     score_checked,
     show_grades,
 )
-from copyassist.cli.options import (
-    BaseUrlOpt,
-    BrandFileOpt,
-    ModelOpt,
-    NoBrandOpt,
-    PersonaOpt,
-    ProviderOpt,
-    checked_channel,
-)
+from copyassist.cli.option_checks import checked_channel
+from copyassist.cli.options import BrandFileOpt, NoBrandOpt, PersonaOpt
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
 from copyassist.feeds.writing import check_report_path

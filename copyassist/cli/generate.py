@@ -10,26 +10,24 @@ import typer
 
 from copyassist.backends import LocalBackend, build_request, estimating_backend, get_backend
 from copyassist.backends.local import TerminalProgress
-from copyassist.cli.errors import friendly_errors
-from copyassist.cli.listing import listing_templates, print_listing
-from copyassist.cli.options import (
+from copyassist.cli.backend_options import (
     AttemptsOpt,
     BaseUrlOpt,
     ChatFormatOpt,
-    CopyOptions,
     ModelOpt,
     ProviderOpt,
-    TemplateArg,
-    VariantsOpt,
-    checked_channel,
-    require_product,
     use_chat_format,
-    with_copy_options,
 )
+from copyassist.cli.errors import friendly_errors
+from copyassist.cli.listing import listing_templates, print_listing
+from copyassist.cli.option_checks import checked_channel, require_product
+from copyassist.cli.options import CopyOptions, TemplateArg, VariantsOpt, with_copy_options
 from copyassist.compact import wants_compact
-from copyassist.pipeline import CopyResult, generate, prepare
+from copyassist.pipeline import generate, prepare
+from copyassist.prices import estimate_cost
+from copyassist.results import CopyResult
 from copyassist.templates import check_output_language
-from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.tokens import count_message_tokens
 from copyassist.variants import check_variants
 
 

@@ -10,7 +10,7 @@ import typer
 
 from copyassist.backends import Backend
 from copyassist.listing import ListingResult, generate_listing
-from copyassist.pipeline import CopyResult
+from copyassist.results import CopyResult
 from copyassist.template_sets import resolve_templates
 
 

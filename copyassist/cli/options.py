@@ -13,8 +13,8 @@ Two flags are spelt differently for a feed (``FEED_FLAGS``): ``--lang`` there ap
 row, and ``--format`` is batch's feed format, so the copy format is ``--copy-format`` in all
 three commands (``--format`` stays its spelling in generate and render).
 
-The backend options (provider, model, base URL, attempts) are Annotated aliases that each
-command lists in its own signature, because ``study`` and ``personas new`` use them too.
+The backend options (provider, model, base URL, attempts) are in ``cli.backend_options``; the
+checks of flag values before any work (product, channel, ``--text @FILE``) in ``cli.option_checks``.
 
 Parameter names are the library's keyword names (``base_url``, ``max_tokens``...): an error's
 ``hint_options`` names them, and ``cli.errors`` finds the flag of the running command by name."""
@@ -24,19 +24,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 import typer
 
-from copyassist.backends.local import CHAT_FORMAT_ENV
 from copyassist.brand import Brand, load_brand
-from copyassist.errors import ConfigError, InputError
+from copyassist.cli.option_checks import read_text_option
 from copyassist.product import load_product
-from copyassist.rules.profiles import load_profile
-from copyassist.templates import load_template, template_languages
 
 R = TypeVar("R")
 
@@ -170,31 +166,12 @@ ExamplesOpt = Annotated[
         show_default=False,
     ),
 ]
-ProviderOpt = Annotated[
-    str, typer.Option(envvar="COPYASSIST_PROVIDER", metavar="NAME", help="auto, openai, compatible or local.")
-]
-ModelOpt = Annotated[
-    str | None, typer.Option(metavar="NAME", help="Model name, or a .gguf path for the local provider.")
-]
-BaseUrlOpt = Annotated[
-    str | None, typer.Option(metavar="URL", help="OpenAI-compatible server URL (or OPENAI_BASE_URL).")
-]
 CompactOpt = Annotated[
     bool | None,
     typer.Option(
         "--compact/--full-prompts",
         help="Short prompts for small models (the essential instruction, the product facts, one example). "
         "Default: compact for the embedded model only.",
-        show_default=False,
-    ),
-]
-ChatFormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        envvar=CHAT_FORMAT_ENV,
-        metavar="NAME",
-        help="Embedded model: its chat format (chatml, gemma, llama-3...), for a GGUF file without a "
-        "chat template. Default: the file's own.",
         show_default=False,
     ),
 ]
@@ -217,12 +194,6 @@ BrandFileOpt = Annotated[
     ),
 ]
 NoBrandOpt = Annotated[bool, typer.Option("--no-brand", help="No brand file, not even the user folder's.")]
-AttemptsOpt = Annotated[
-    int,
-    typer.Option(
-        min=1, max=10, metavar="N", help="Model calls per product at most (first answer + repairs)."
-    ),
-]
 #: checked by copyassist.variants.check_variants, for its one-line error
 VariantsOpt = Annotated[
     int,
@@ -308,56 +279,6 @@ class CopyOptions:
         if self.no_brand:
             return False
         return load_brand(self.brand_voice) if self.brand_voice else None
-
-
-NO_PRODUCT = (
-    "template {name!r} writes about a product: give it with --product FILE (JSON or YAML), or field by "
-    "field, e.g. --set title='Lampe de bureau LED' --set description='...'"
-)
-
-
-def require_product(template: str, kwargs: Mapping[str, Any]) -> None:
-    """A command's product check, said with the flags that give one (the library says product=...)."""
-    product = kwargs.get("product")
-    if product is not None and (product.title or product.description):
-        return
-    if template.endswith(".j2"):
-        return  # a file of the user's: its own inputs are checked when it is read
-    languages = template_languages(template, kwargs.get("prompts_dirs") or ())
-    if (
-        languages
-        and "product"
-        in load_template(template, languages[0], kwargs.get("prompts_dirs") or ()).meta.inputs.required
-    ):
-        raise InputError(NO_PRODUCT.format(name=template))
-
-
-def checked_channel(channel: str | None) -> str | None:
-    """``channel``, once its profile is found: a misspelt name fails before any work, with a guess."""
-    if channel:
-        try:
-            load_profile(channel)
-        except ConfigError as exc:
-            raise exc.with_hint("channel") from None
-    return channel
-
-
-def use_chat_format(chat_format: str | None) -> None:
-    """``--chat-format``: the embedded model's format for this run (what its environment
-    variable says, which the backend reads)."""
-    if chat_format:
-        os.environ[CHAT_FORMAT_ENV] = chat_format
-
-
-def read_text_option(value: str | None) -> str | None:
-    """``--text``: the value itself, or the content of the file named after an ``@``."""
-    if value is None or not value.startswith("@"):
-        return value
-    path = Path(value[1:])
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read --text file {path}: {exc.strerror}") from None
 
 
 #: what a feed's rows give instead of flags

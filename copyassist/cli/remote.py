@@ -11,9 +11,9 @@ import typer
 
 from copyassist.batch.api import BatchEstimate, BatchSummary
 from copyassist.errors import ConfigError
+from copyassist.prices import estimate_cost
 from copyassist.remote import ENGINES, RemoteReport, remote_batch
 from copyassist.remote.tables import RemoteBatch
-from copyassist.tokens import estimate_cost
 
 VIA_HELP = (
     "Send the rows through a batch engine: 'openai-batch' (the OpenAI Batch API, half the price, "

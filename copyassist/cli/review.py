@@ -15,8 +15,8 @@ import uvicorn
 
 from copyassist.backends import Backend, get_backend
 from copyassist.batch.store import default_path
+from copyassist.cli.backend_options import BaseUrlOpt, ModelOpt, ProviderOpt
 from copyassist.cli.errors import error_line, fail, friendly_errors
-from copyassist.cli.options import BaseUrlOpt, ModelOpt, ProviderOpt
 from copyassist.errors import CopyAssistError, InputError
 from copyassist.review.app import review_app
 from copyassist.review.routes import AppContext

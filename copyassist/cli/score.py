@@ -9,20 +9,12 @@ from typing import Annotated
 import typer
 
 from copyassist.batch.store import Store
+from copyassist.cli.backend_options import AttemptsOpt, BaseUrlOpt, ModelOpt, ProviderOpt
 from copyassist.cli.check import FieldOpt, KeywordOpt, LangOpt, parse_fields
 from copyassist.cli.errors import friendly_errors
 from copyassist.cli.grades import NOT_RULES, chosen_criteria, print_rows, print_summary
-from copyassist.cli.options import (
-    AttemptsOpt,
-    BaseUrlOpt,
-    ChannelOpt,
-    ModelOpt,
-    PersonaOpt,
-    PersonasDirOpt,
-    PromptsDirOpt,
-    ProviderOpt,
-    checked_channel,
-)
+from copyassist.cli.option_checks import checked_channel
+from copyassist.cli.options import ChannelOpt, PersonaOpt, PersonasDirOpt, PromptsDirOpt
 from copyassist.errors import InputError
 from copyassist.feeds.sniffing import regular_file
 from copyassist.feeds.writing import check_report_path

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
+from copyassist.cli.backend_options import ModelOpt, ProviderOpt
 from copyassist.cli.errors import friendly_errors
-from copyassist.cli.options import LangOpt, ModelOpt, ProductOpt, ProviderOpt
+from copyassist.cli.options import LangOpt, ProductOpt
 from copyassist.drafts.document import SECTIONS
 from copyassist.drafts.persona import draft_persona, save_persona
 from copyassist.drafts.study import estimate_study, study

@@ -25,11 +25,13 @@ from copyassist.feeds import read_rows
 from copyassist.i18n import localized
 from copyassist.option_names import accepted_by
 from copyassist.persona import Persona, load_persona
-from copyassist.pipeline import CopyResult, generate, prepare
+from copyassist.pipeline import generate, prepare
+from copyassist.prices import estimate_cost
 from copyassist.product import Product
 from copyassist.product_language import choose_language
+from copyassist.results import CopyResult
 from copyassist.templates import load_template
-from copyassist.tokens import count_message_tokens, estimate_cost
+from copyassist.tokens import count_message_tokens
 
 #: Sections written from the text of the others, after them.
 _FROM_OTHERS = ("swot", "summary")

@@ -18,8 +18,8 @@ from typing import Any
 
 from copyassist import errors
 from copyassist.backends.base import Completion, Usage
+from copyassist.prices import estimate_cost
 from copyassist.redact import redact
-from copyassist.tokens import estimate_cost
 
 Answer = dict[str, Any]
 

@@ -12,52 +12,30 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copyassist import errors
 from copyassist.backends import Backend, get_backend
-from copyassist.batch.api import BatchSummary, arun_batch, run_args, settings_for
-from copyassist.batch.limiter import RateLimiter
-from copyassist.batch.pacing import PacedBackend
+from copyassist.batch.api import BatchSummary, arun_batch
+from copyassist.batch.run_settings import run_args, settings_for
 from copyassist.batch.store import Store
 from copyassist.feeds import open_feed
 from copyassist.remote import batches as openai_batches
-from copyassist.remote.answers import Answer, cost_of, from_completion, from_error
 from copyassist.remote.imports import import_results_file
-from copyassist.remote.plan import LiveRepair, Plan, PlanCounts
+from copyassist.remote.plan import Plan, PlanCounts
 from copyassist.remote.replay import CollectedAnswers
-from copyassist.remote.requests import BATCH_API_LIMITS, FileLimits, split_lines
-from copyassist.remote.tables import RemoteBatch, RemoteTables, RequestRecord, batches_of_run
+from copyassist.remote.report import RemoteReport
+from copyassist.remote.requests import BATCH_API_LIMITS, FileLimits
+from copyassist.remote.sending import make_repairs_live, within_cap, write_export_file, write_request_files
+from copyassist.remote.tables import RemoteBatch, RemoteTables, batches_of_run
 
 if TYPE_CHECKING:
     import openai
 
 #: --via values
 ENGINES = ("openai-batch",)
-
-
-@dataclass
-class RemoteReport:
-    run_id: int
-    counts: PlanCounts
-    open_batches: list[RemoteBatch] = field(default_factory=list)  # still to submit or collect
-    submitted: list[RemoteBatch] = field(default_factory=list)  # by this call
-    collected: list[RemoteBatch] = field(default_factory=list)  # by this call
-    export_path: Path | None = None
-    exported: int = 0  # requests written to export_path
-    imported: int = 0  # answers read from the results file
-    held_back: int = 0  # requests not sent: they would cross max_cost
-    repaired_live: int = 0
-    unsent: int = 0  # re-asks neither exported nor made live (import without either)
-    summary: BatchSummary | None = None  # the output run, once every row is settled
-    model: str = ""  # the model named in the requests
-
-    @property
-    def settled(self) -> bool:
-        return self.summary is not None
 
 
 def request_backend(provider: str, model: str | None, base_url: str | None) -> Backend:
@@ -243,20 +221,24 @@ def _step(
         plan = _plan(settings, backend, db, tables, run_id, source.rows, via, max_cost, repair_live)
         rounds = 0
         while plan.live and rounds < settings.max_attempts:
-            report.repaired_live += _repair_live(plan.live, backend, tables, rpm, tpm, settings.concurrency)
+            report.repaired_live += make_repairs_live(
+                plan.live, backend, tables, rpm, tpm, settings.concurrency
+            )
             plan.close()
             plan = _plan(settings, backend, db, tables, run_id, source.rows, via, max_cost, repair_live)
             rounds += 1
         report.counts = plan.counts
-        wanted = _within_cap(plan, max_cost, report)
+        wanted = within_cap(plan, max_cost, report)
         if sdk is not None:
-            _write_files(wanted, tables, run_id, limits, Path(files_dir) if files_dir else db.path.parent)
+            write_request_files(
+                wanted, tables, run_id, limits, Path(files_dir) if files_dir else db.path.parent
+            )
             for batch in tables.batches(engine="openai", open_only=True):
                 if batch.state != "submitted":
                     report.submitted.append(openai_batches.submit(sdk, tables, batch))
         elif export_requests is not None:
             report.export_path = Path(export_requests)
-            report.exported = _export(wanted, tables, run_id, report.export_path)
+            report.exported = write_export_file(wanted, tables, run_id, report.export_path)
         else:
             report.unsent = sum(1 for _ in wanted)
         plan.close()
@@ -321,110 +303,6 @@ def _plan(
     )
     plan.run(rows())
     return plan
-
-
-def _within_cap(
-    plan: Plan, max_cost: float | None, report: RemoteReport
-) -> Iterator[tuple[RequestRecord, bytes]]:
-    """The plan's requests, less those past ``max_cost`` (each at its worst case, in feed order,
-    after what is spent and what the batches waited on may still cost)."""
-    if max_cost is None:
-        yield from plan.wanted()
-        return
-    committed = plan.counts.spent + plan.counts.reserved
-    for record, line in plan.wanted():
-        worst = record.worst_cost or 0.0
-        if committed + worst > max_cost:
-            report.held_back += 1
-            continue
-        committed += worst
-        yield record, line
-
-
-def _write_files(
-    wanted: Iterator[tuple[RequestRecord, bytes]],
-    tables: RemoteTables,
-    run_id: int,
-    limits: FileLimits,
-    folder: Path,
-) -> None:
-    """Each file written whole, then recorded with its requests: a file is sent only once it is
-    complete and known."""
-    records: dict[str, RequestRecord] = {}
-
-    def lines() -> Iterator[tuple[str, bytes]]:
-        for record, line in wanted:
-            records[record.custom_id] = record
-            yield record.custom_id, line
-
-    target = folder / "remote"
-    target.mkdir(parents=True, exist_ok=True)
-    for number, chunk in enumerate(split_lines(lines(), limits), start=1):
-        path = target / f"run{run_id}-{number}.jsonl"
-        try:
-            with path.open("wb") as handle:
-                for _, line in chunk:
-                    handle.write(line)
-        except OSError as exc:
-            raise errors.StorageError(f"cannot write the request file {path}: {exc}") from None
-        tables.add_batch(
-            run_id=run_id,
-            engine="openai",
-            path=str(path),
-            requests=[records.pop(c) for c, _ in chunk],
-            state="written",
-        )
-
-
-def _export(
-    wanted: Iterator[tuple[RequestRecord, bytes]], tables: RemoteTables, run_id: int, path: Path
-) -> int:
-    records: list[RequestRecord] = []
-    try:
-        with path.open("wb") as handle:
-            for record, line in wanted:
-                handle.write(line)
-                records.append(record)
-    except OSError as exc:
-        raise errors.StorageError(f"cannot write {path}: {exc}") from None
-    if records:
-        tables.add_batch(
-            run_id=run_id, engine="export", path=str(path.resolve()), requests=records, state="exported"
-        )
-    return len(records)
-
-
-def _repair_live(
-    repairs: list[LiveRepair],
-    backend: Backend,
-    tables: RemoteTables,
-    rpm: float | None,
-    tpm: float | None,
-    concurrency: int,
-) -> int:
-    """Make the re-asks live, each answer (or error) kept as it comes: paid, so never lost."""
-    local = backend.name == "local"
-
-    async def run() -> None:
-        paced = PacedBackend(backend, RateLimiter(rpm, tpm))
-        limit = asyncio.Semaphore(concurrency)
-
-        async def one(repair: LiveRepair) -> None:
-            async with limit:
-                try:
-                    answer: Answer = from_completion(await paced.acomplete(repair.prompt))
-                except errors.CopyAssistError as exc:
-                    answer = from_error(exc)
-            cost = cost_of(answer, backend.model, batch=False, local=local)
-            tables.record_answers([(repair.custom_id, answer, cost)], source="live")
-
-        try:
-            await asyncio.gather(*(one(repair) for repair in repairs))
-        finally:
-            await backend.aclose()
-
-    asyncio.run(run())
-    return len(repairs)
 
 
 def _write_output(

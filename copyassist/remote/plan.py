@@ -33,13 +33,13 @@ from copyassist.compact import wants_compact
 from copyassist.errors import one_line
 from copyassist.feeds import FeedRow
 from copyassist.pipeline import _advance, _result, _start, prepare
+from copyassist.prices import estimate_cost
 from copyassist.product import Product
 from copyassist.remote.answers import as_call_result
 from copyassist.remote.requests import custom_id, request_body, request_line
 from copyassist.remote.tables import RemoteTables, RequestRecord
 from copyassist.status import Status
 from copyassist.templates import Template
-from copyassist.tokens import estimate_cost
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from copyassist.attempts import followup_texts
-from copyassist.batch.api import settings_for
+from copyassist.batch.run_settings import settings_for
 from copyassist.batch.settings import BatchSettings
 from copyassist.batch.store_records import RunInfo
 from copyassist.errors import TemplateError

@@ -13,7 +13,8 @@ from copyassist.backends.base import StructuredMode
 from copyassist.backends.retry import RetryPolicy
 from copyassist.i18n import localized
 from copyassist.listing import ListingResult, generate_listing
-from copyassist.pipeline import CopyResult, generate
+from copyassist.pipeline import generate
+from copyassist.results import CopyResult
 from copyassist.review.checking import Checker
 
 _NOTE = {

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from copyassist.rules import facts
+from copyassist.rules import fact_claims, facts
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.leftovers import product_texts
 from copyassist.rules.text import fold, fold_with_map
@@ -76,7 +76,9 @@ def _grams(text: str) -> set[tuple[str, ...]]:
 @lru_cache(maxsize=64)
 def _example_profile(texts: tuple[str, ...], language: str | None) -> _Profile:
     """An example's claim keys, its text folded (one value a line) and its phrases."""
-    keys = {key for text in texts for claim in facts.extract_claims(text, language) for key in claim.keys}
+    keys = {
+        key for text in texts for claim in fact_claims.extract_claims(text, language) for key in claim.keys
+    }
     grams = set().union(*(_grams(text) for text in texts)) if texts else set()
     return frozenset(keys), "\n".join(fold(t) for t in texts), frozenset(grams)
 

@@ -24,7 +24,7 @@ DOT_THOUSANDS_LANGUAGES = frozenset({"de", "es", "it"})
 #: Every reading the product data is read in.
 DATA_READINGS = ("fr", "en", DOT_THOUSANDS)
 
-#: Same format as ``facts._UNIT_TABLE``: ``dimension factor=pattern ; factor=pattern``.
+#: Same format as ``fact_claims._UNIT_TABLE``: ``dimension factor=pattern ; factor=pattern``.
 UNIT_TABLE = r"""
 length 10=zentimeter|cent[ií]metros?|centimetri|centimetro
 length 1=mil[ií]metros?|millimetri|millimetro

@@ -12,7 +12,7 @@ one an earlier field of the listing gave.
 
 from __future__ import annotations
 
-from copyassist.rules import facts
+from copyassist.rules import fact_claims
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 
 RULE = "facts.listing_conflict"
@@ -21,7 +21,7 @@ _SINGLE = frozenset({"energy_class", "rating", "price"})
 _NAMES = {"energy_class": "energy class", "rating": "protection rating", "price": "price"}
 
 
-def _dimension(claim: facts.Claim) -> str:
+def _dimension(claim: fact_claims.Claim) -> str:
     """What the claim is a value of: ``energy``, ``rating``, ``quantity:price-EUR``."""
     return claim.keys[0].rpartition(":")[0] if claim.keys else claim.kind
 
@@ -33,11 +33,11 @@ def check_listing_claims(field: str, text: str, rules: FieldRules, context: Chec
         return []
     earlier: dict[str, tuple[str, set[tuple[str, ...]]]] = {}  # dimension -> (field, values given)
     for name, written in context.listing.items():
-        for claim in facts.extract_claims(written, context.language):
+        for claim in fact_claims.extract_claims(written, context.language):
             if claim.kind in _SINGLE:
                 earlier.setdefault(_dimension(claim), (name, set()))[1].add(claim.keys)
     found: list[Violation] = []
-    for claim in facts.extract_claims(text, context.language):
+    for claim in fact_claims.extract_claims(text, context.language):
         given = earlier.get(_dimension(claim)) if claim.kind in _SINGLE else None
         if given is not None and claim.keys not in given[1]:
             message = f"{_NAMES[claim.kind]} {claim.text!r} differs from the listing's {given[0]}"

@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from copyassist.i18n import language_code
-from copyassist.rules import facts, units
+from copyassist.rules import fact_claims, facts, units
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.language import clean_text, detect_language
 
@@ -83,7 +83,7 @@ def _source_text(source: Mapping[str, str]) -> str:
     return "\n".join(str(text) for text in source.values() if text)
 
 
-def _base_values(claim: facts.Claim) -> list[tuple[str, Decimal]]:
+def _base_values(claim: fact_claims.Claim) -> list[tuple[str, Decimal]]:
     """(dimension, value in its base unit) of each figure of a quantity or dimension claim."""
     found = []
     for key in claim.keys:
@@ -95,7 +95,7 @@ def _base_values(claim: facts.Claim) -> list[tuple[str, Decimal]]:
 
 
 def _source_quantities(source: Mapping[str, str]) -> list[tuple[str, Decimal]]:
-    claims = [c for lang in ("fr", "en") for c in facts.extract_claims(_source_text(source), lang)]
+    claims = [c for lang in ("fr", "en") for c in fact_claims.extract_claims(_source_text(source), lang)]
     return [value for claim in claims for value in _base_values(claim)]
 
 
@@ -134,7 +134,7 @@ def _converted_spans(text: str, known: list[tuple[str, Decimal]]) -> list[tuple[
     return spans
 
 
-def _violation(claim: facts.Claim, field: str) -> Violation:
+def _violation(claim: fact_claims.Claim, field: str) -> Violation:
     name = _NAMES.get(claim.kind, claim.kind)
     rule = NEW_NUMBER if claim.kind in _FIGURES else NEW_CLAIM
     return Violation(rule, "error", field, f"{name} {claim.text!r} is not in the source listing", claim.text)
@@ -234,7 +234,7 @@ _SPELT = {
 }  # fmt: skip
 
 
-def _spelt(claim: facts.Claim, text: str) -> bool:
+def _spelt(claim: fact_claims.Claim, text: str) -> bool:
     """True when ``text`` spells the bare number ``claim`` out (``three`` for ``3``)."""
     words = _SPELT.get(int(claim.values[0])) if claim.values and claim.values[0] % 1 == 0 else None
     return bool(words) and any(re.search(rf"(?<!\w){w}(?!\w)", text, re.I) for w in words or ())
@@ -246,7 +246,7 @@ def _dropped_facts(
     """Source claims the whole translation gives nowhere, in their unit or a converted one; a
     fact may move from one field to another."""
     translation = "\n".join(text for text in written.values() if text)
-    mine = [v for c in facts.extract_claims(translation, context.language) for v in _base_values(c)]
+    mine = [v for c in fact_claims.extract_claims(translation, context.language) for v in _base_values(c)]
     mine += _imperial_values(translation)
     found, seen = [], set()
     for name, text in source.items():

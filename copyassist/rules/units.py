@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from copyassist.rules import facts, facts_languages
+from copyassist.rules import fact_claims, facts, facts_languages
 from copyassist.rules.base import CheckContext, FieldRules, Violation
 from copyassist.rules.leftovers import product_texts
 
@@ -45,7 +45,7 @@ _CONVERSIONS: tuple[tuple[str, str, Callable[[Decimal], Decimal]], ...] = (
 )
 
 
-def _quantity(claim: facts.Claim) -> tuple[str, Decimal] | None:
+def _quantity(claim: fact_claims.Claim) -> tuple[str, Decimal] | None:
     """(dimension, value in its base unit) of a single-figure quantity claim."""
     if claim.kind != "quantity" or len(claim.keys) != 1:
         return None
@@ -71,7 +71,7 @@ def converts(copy: tuple[str, Decimal], data: tuple[str, Decimal]) -> bool:
     return _converted(copy, data)
 
 
-def changed_from(claim: facts.Claim, data_claims: list[facts.Claim]) -> facts.Claim | None:
+def changed_from(claim: fact_claims.Claim, data_claims: list[fact_claims.Claim]) -> fact_claims.Claim | None:
     """The data's claim that ``claim`` (unsupported) restates in another unit, if any."""
     mine = _quantity(claim)
     if mine is None:
@@ -95,25 +95,27 @@ def _without(product: Mapping[str, Any], copy: str) -> Mapping[str, Any]:
     return {k: v for k, v in product.items() if not (isinstance(v, str) and v.strip() == copy)}
 
 
-def _context_claims(context: CheckContext) -> list[facts.Claim]:
+def _context_claims(context: CheckContext) -> list[fact_claims.Claim]:
     return data_claims(context.product or {})
 
 
-def data_claims(product: Mapping[str, Any]) -> list[facts.Claim]:
+def data_claims(product: Mapping[str, Any]) -> list[fact_claims.Claim]:
     """The quantity claims of the product data, read the French and the English way."""
     return list(_quantities("\n".join(product_texts(product))))
 
 
 @lru_cache(maxsize=64)
-def _quantities(data: str) -> tuple[facts.Claim, ...]:
+def _quantities(data: str) -> tuple[fact_claims.Claim, ...]:
     """Cached: every field of an output is compared with the same data."""
     readings = facts_languages.DATA_READINGS
-    return tuple(c for lang in readings for c in facts.extract_claims(data, lang) if c.kind == "quantity")
+    return tuple(
+        c for lang in readings for c in fact_claims.extract_claims(data, lang) if c.kind == "quantity"
+    )
 
 
 def unit_changes(
     text: str, product: Mapping[str, Any], language: str | None, context: CheckContext | None = None
-) -> list[tuple[facts.Claim, facts.Claim]]:
+) -> list[tuple[fact_claims.Claim, fact_claims.Claim]]:
     """(claim of the copy, claim of the data) for each figure of ``text`` that restates the data
     in another unit, unless the copy also gives the data's own figure (``5 ATM (50 m)``).
     ``context``: the one whose product ``product`` is, to read the data once for all its texts."""
@@ -124,7 +126,7 @@ def unit_changes(
     if not unsupported:
         return []
     known = context.derived("units.data_claims", _context_claims) if context and whole else data_claims(data)
-    said = {key for claim in facts.extract_claims(text, language) for key in claim.keys}
+    said = {key for claim in fact_claims.extract_claims(text, language) for key in claim.keys}
     changes = []
     for claim in unsupported:
         source = changed_from(claim, known)

@@ -20,6 +20,7 @@ from copyassist.errors import TemplateError, one_line
 from copyassist.outputs.score import ListingGrade
 from copyassist.persona import Persona, load_persona
 from copyassist.pipeline import agenerate
+from copyassist.prices import estimate_cost
 from copyassist.product import Product
 from copyassist.product_language import choose_language
 from copyassist.rules.profiles import load_profile
@@ -27,7 +28,6 @@ from copyassist.scoring.criteria import detection_data, listing_text, require_pe
 from copyassist.scoring.model import Score
 from copyassist.scoring.store import ScoreStore
 from copyassist.templates import Template, load_template, template_languages
-from copyassist.tokens import estimate_cost
 
 #: calls per grade at most: the answer and one repair
 DEFAULT_GRADE_ATTEMPTS = 2
