@@ -44,7 +44,7 @@ from copyassist.prices import estimate_cost
 from copyassist.product import Product
 from copyassist.product_language import LanguageChoice, choose_language
 from copyassist.results import CopyResult
-from copyassist.rules.language import known_languages
+from copyassist.rules.language import warm_in_background
 from copyassist.scoring.rows import RowGrader
 from copyassist.status import Status
 from copyassist.templates import Template
@@ -308,9 +308,9 @@ class BatchRunner:
     ) -> RowOutcome:
         row = base.row
         if not self._warm:
-            # the language model takes half a second and 85 MB to load: before the first call,
-            # not in the middle of paced ones, and not at all in a run answered from the store
-            known_languages()
+            # the language model takes half a second and 85 MB to load: beside the first calls,
+            # not before them, and not at all in a run answered from the store
+            warm_in_background()
             self._warm = True
         try:
             result: CopyResult = await agenerate(

@@ -8,19 +8,21 @@ import threading
 import time
 import webbrowser
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
 from copyassist.backends import Backend, get_backend
 from copyassist.batch.store import default_path
 from copyassist.cli.backend_options import BaseUrlOpt, ModelOpt, ProviderOpt
 from copyassist.cli.errors import error_line, fail, friendly_errors
 from copyassist.errors import CopyAssistError, InputError
-from copyassist.review.app import review_app
-from copyassist.review.routes import AppContext
 from copyassist.review.security import new_token
+
+if TYPE_CHECKING:  # the web stack loads when the review starts, not with every command
+    import uvicorn
+
+    from copyassist.review.routes import AppContext
 
 Opt = typer.Option
 HOST = "127.0.0.1"  # never another: the page holds unpublished copy and acts on the store
@@ -96,6 +98,8 @@ def review_command(
                            "the feed's rows)...", ], {"err": True, "dim": True})  # fmt: skip
     slow.start()
     try:
+        from copyassist.review.app import review_app
+
         app = review_app(path, run_id, token=token)  # no such run: refused before anything listens
     finally:
         slow.cancel()
@@ -111,6 +115,8 @@ def review_command(
     if off:
         typer.secho(off, err=True, fg=typer.colors.YELLOW)
     typer.secho("Ctrl-C stops it; every decision is already saved.", err=True, dim=True)
+    import uvicorn
+
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     if not no_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()

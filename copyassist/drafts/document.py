@@ -12,8 +12,6 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-
 from copyassist.backends import Usage
 from copyassist.i18n import language_code, localized
 from copyassist.outputs import CopyOutput
@@ -204,6 +202,8 @@ def render_markdown(result: StudyResult) -> str:
 
 def render_html(result: StudyResult) -> str:
     """A standalone HTML page; anything the model wrote as HTML is shown as text, not run."""
+    from markdown_it import MarkdownIt  # where used: only an HTML study loads it
+
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(render_markdown(result))
     return (
         f'<!doctype html>\n<html lang="{result.language}">\n<head><meta charset="utf-8">'

@@ -48,6 +48,7 @@ from __future__ import annotations
 import copy
 import importlib
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -102,15 +103,28 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
-@lru_cache(maxsize=1)
-def _model() -> Any:
-    """py3langid's bundled model, scoring with normalised probabilities, all languages.
+_LOADING = threading.Lock()  # a batch warms the model in a thread while its first calls go out
 
-    ``LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)``; py3langid ships no
-    type hints, hence ``Any`` (and the import by name keeps mypy out of it).
-    """
+
+def _model() -> Any:
+    """py3langid's bundled model, scoring with normalised probabilities, all languages, loaded
+    once however many threads ask at the same time (:func:`warm_in_background`)."""
+    with _LOADING:
+        return _loaded_model()
+
+
+@lru_cache(maxsize=1)
+def _loaded_model() -> Any:
+    """``LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)``; py3langid ships no
+    type hints, hence ``Any`` (and the import by name keeps mypy out of it)."""
     langid = importlib.import_module("py3langid.langid")
     return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
+def warm_in_background() -> None:
+    """Load the model (half a second, 85 MB) in a thread: the first checks find it ready, and
+    the first requests do not wait for it."""
+    threading.Thread(target=known_languages, name="copyassist-langid", daemon=True).start()
 
 
 @lru_cache(maxsize=1)
