@@ -179,7 +179,8 @@ TranslateFromOpt = Annotated[
     str | None,
     typer.Option(
         metavar="LANG",
-        help="With -t translate: the product's listing is in LANG (fr, en, de, es, it); rewrite it for --lang's market.",
+        help="With -t translate: the product's listing is in LANG (fr, en, de, es, it); "
+        "rewrite it for --lang's market.",
         show_default=False,
     ),
 ]
