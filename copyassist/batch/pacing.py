@@ -81,18 +81,18 @@ class PacedBackend:
             tries += 1
             if tries > 1:
                 self.stats.retries += 1
-            grant = await self.limiter.acquire(estimate)
+            grant = await self.limiter.acquire(estimate, scaled=True)
             self.stats.calls += 1
             try:
                 completion = await self.inner.acomplete(prompt, retry=NO_RETRY)
             except BackendError as error:
-                self.limiter.settle(estimate, 0, answered=False)
+                self.limiter.settle(grant.charged, 0, answered=False)
                 if isinstance(error, RateLimitError):
                     self.stats.rate_limited += 1
                     self.limiter.observe_headers(error.headers, grant, refused=True)
                     self.limiter.penalize(error.retry_after)
                 raise
-            self.limiter.settle(estimate, completion.usage.total_tokens)
+            self.limiter.settle(grant.charged, completion.usage.total_tokens, estimate=estimate)
             if completion.rate_limits:
                 self.limiter.observe_headers(completion.rate_limits, grant)
             return completion
