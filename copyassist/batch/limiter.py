@@ -182,8 +182,9 @@ class RateLimiter:
         was acquired; ``estimate``, the call's own estimate when ``charge_for`` scaled it, teaches
         ``charge_for`` how much of an estimate answers use."""
         self._tokens += actual - estimated
-        back = estimated - actual
+        back, learnt = estimated - actual, False
         if estimate is not None and answered and estimate > 0 and actual > 0:
+            learnt = True
             self._used = self._used * self.usage_memory + actual
             self._estimated = self._estimated * self.usage_memory + estimate
             # what was charged above today's share of an estimate is not given back: spent now,
@@ -204,8 +205,8 @@ class RateLimiter:
         factor = self._factor(now)
         bucket.refill(now, factor)
         bucket.level = min(bucket.capacity(factor), bucket.level + back)
-        if back > 0:
-            self._wake()  # the head may go sooner than it planned
+        if back > 0 or learnt:  # the head may go sooner than it planned, or for less
+            self._wake()
 
     def _wake(self) -> None:
         if self._kick is not None and not self._kick.done():
