@@ -1,7 +1,7 @@
 """One rate limiter shared by every model call of a batch: requests and tokens per minute.
 
 * Two token buckets, requests and tokens, refilled continuously at ``rpm/60`` and ``tpm/60`` a
-  second. A bucket holds ``burst_seconds`` of budget (20 ms of requests, 50 ms of tokens), not a
+  second. A bucket holds ``burst_seconds`` of budget (20 ms of requests, 30 ms of tokens), not a
   minute's: providers enforce a per-minute limit over much shorter periods (OpenAI: "60 RPM may
   be enforced as 1 request per second"), so a minute-sized bucket, or even a 0.5 s one, lets
   out bursts that come back as 429s. The request bucket holds one request more than that, plus
@@ -81,7 +81,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         burst_seconds: float = 0.02,
-        token_burst_seconds: float = 0.05,
+        token_burst_seconds: float = 0.03,
         decrease: float = 0.8,
         min_factor: float = 0.1,
         cooldown: float = 5.0,
