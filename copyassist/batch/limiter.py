@@ -1,13 +1,13 @@
 """One rate limiter shared by every model call of a batch: requests and tokens per minute.
 
 * Two token buckets, requests and tokens, refilled continuously at ``rpm/60`` and ``tpm/60`` a
-  second. A bucket holds ``burst_seconds`` of budget (20 ms of requests, 0.5 s of tokens, so
-  that what ``settle`` gives back is not lost to a full bucket), not a minute's: providers enforce
-  a per-minute limit over much shorter periods (OpenAI: "60 RPM may be enforced as 1 request
-  per second"), so a minute-sized bucket, or even a 2 s one, lets out bursts that come back as
-  429s. The request bucket holds one request more than that, plus ``slack_seconds`` (20 ms) of
-  the rate: a call sent late by a busy event loop leaves that much for the next, so lateness
-  is not lost to the rate; each 429 halves the slack (the server may count over short windows).
+  second. A bucket holds ``burst_seconds`` of budget (20 ms of requests, 30 ms of tokens), not a
+  minute's: providers enforce a per-minute limit over much shorter periods (OpenAI: "60 RPM may
+  be enforced as 1 request per second"), so a minute-sized bucket, or even a 0.5 s one, lets
+  out bursts that come back as 429s. The request bucket holds one request more than that, plus
+  ``slack_seconds`` (20 ms) of the rate: a call sent late by a busy event loop leaves that much
+  for the next, so lateness is not lost to the rate; each 429 halves the slack (the server may
+  count over short windows).
   Buckets start (nearly) empty, the request bucket with one request, so that calls go out
   evenly spaced from the first second instead of a burst and then the rate. Rates are
   ``headroom`` (97%) of the limits: sends bunch a little on a busy event loop.
@@ -15,8 +15,16 @@
   the long-run rate holds and a large request is never starved.
 * Waiters are served first come, first served: only the head of the queue waits on the clock,
   the others wait for their turn, so small requests never overtake a large one.
-* ``settle`` gives back (or charges) the difference between the estimate taken by ``acquire``
-  and the real usage of the call.
+* ``settle`` gives back (or charges) the difference between the tokens taken by ``acquire``
+  and the real usage of the call. Given an estimate (prompt plus the completion allowed, which
+  answers mostly leave unused), ``acquire(estimate, scaled=True)`` takes ``charge_for``: the
+  estimate times the share of their estimates the answers so far used (``settle(...,
+  estimate=)``; older answers fade by ``usage_memory`` each), reckoned when the call's turn
+  comes. Taking the whole estimate and giving most of it back a latency later let sends bunch:
+  each give-back lets out calls on top of the rate, whose own give-backs come back a latency
+  later again, and the server, which counts what a call uses when it admits it, sees windows
+  over its limit. What a call was charged above the share known when it is settled is not
+  given back (the first calls, charged before any answer, would come back as a burst).
 * ``observe_headers`` keeps the server's last ``x-ratelimit-remaining-*`` as a second gate: what
   is left, less the calls granted after the answered one (given its ``Grant``; else every call
   still in flight) and the acquires that follow, refilling towards ``x-ratelimit-limit-*``
@@ -73,7 +81,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         burst_seconds: float = 0.02,
-        token_burst_seconds: float = 0.5,
+        token_burst_seconds: float = 0.03,
         decrease: float = 0.8,
         min_factor: float = 0.1,
         cooldown: float = 5.0,
@@ -88,6 +96,7 @@ class RateLimiter:
         probe: bool = True,
         probe_recovery: float = 0.002,
         probe_ceiling: float = 2.0,
+        usage_memory: float = 0.98,
     ) -> None:
         self._clock, self._sleep, self.burst_seconds = clock, sleep, burst_seconds
         self._bursts = {"requests": burst_seconds, "tokens": token_burst_seconds}
@@ -122,19 +131,27 @@ class RateLimiter:
         self._requests = self._tokens = self._waits = self._rate_limited = self._decreases = 0
         self._wait_seconds = 0.0
         self._granted_tokens = 0  # tokens of every grant, never corrected: a grant's place in line
+        self.usage_memory = usage_memory
+        self._used = self._estimated = 0.0  # answers' real and estimated tokens, older ones fading
 
-    async def acquire(self, tokens: int) -> Grant:
-        """Wait, in turn, until one more request of ``tokens`` tokens is allowed, and take it."""
-        need = max(0, int(tokens))
+    async def acquire(self, tokens: int, *, scaled: bool = False) -> Grant:
+        """Wait, in turn, until one more request of ``tokens`` tokens is allowed, and take it.
+
+        ``scaled``: ``tokens`` is an estimate; take ``charge_for(tokens)``, reckoned when the
+        call's turn comes (answers that came meanwhile count), and settle ``Grant.charged``."""
+
+        def charge() -> int:
+            return self.charge_for(tokens) if scaled else max(0, int(tokens))
+
         started = self._clock()
-        if not self._queue and self._take(need, started) == 0.0:
-            return self._grant()
+        if not self._queue and self._take(need := charge(), started) == 0.0:
+            return self._grant(need)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append(turn)
         try:
             if self._queue[0] is not turn:
                 await turn
-            while (delay := self._take(need, self._clock())) > 0.0:
+            while (delay := self._take(need := charge(), self._clock())) > 0.0:
                 await self._wait(delay)
         finally:
             was_head = bool(self._queue) and self._queue[0] is turn
@@ -144,15 +161,35 @@ class RateLimiter:
                 self._queue[0].set_result(None)
         self._waits += 1
         self._wait_seconds += self._clock() - started
-        return self._grant()
+        return self._grant(need)
 
-    def _grant(self) -> Grant:
-        return Grant(self._requests, self._granted_tokens)
+    def _grant(self, charged: int) -> Grant:
+        return Grant(self._requests, self._granted_tokens, charged)
 
-    def settle(self, estimated: int, actual: int, *, answered: bool = True) -> None:
+    def charge_for(self, estimate: int) -> int:
+        """The tokens to ``acquire`` for a call estimated at ``estimate`` (prompt plus the
+        completion allowed): the estimate scaled by the share of their estimates the answers so
+        far really used (``settle(..., estimate=)``), the estimate itself before any answer."""
+        if self._estimated <= 0:
+            return max(0, int(estimate))
+        return max(0, math.ceil(estimate * self._used / self._estimated))
+
+    def settle(
+        self, estimated: int, actual: int, *, answered: bool = True, estimate: int | None = None
+    ) -> None:
         """Correct the token bucket once a call's real usage is known (0 for a failed call);
-        ``answered=False`` for a call the server refused or never answered."""
+        ``answered=False`` for a call the server refused or never answered. ``estimated`` is what
+        was acquired; ``estimate``, the call's own estimate when ``charge_for`` scaled it, teaches
+        ``charge_for`` how much of an estimate answers use."""
         self._tokens += actual - estimated
+        back, learnt = estimated - actual, False
+        if estimate is not None and answered and estimate > 0 and actual > 0:
+            learnt = True
+            self._used = self._used * self.usage_memory + actual
+            self._estimated = self._estimated * self.usage_memory + estimate
+            # what was charged above today's share of an estimate is not given back: spent now,
+            # on top of calls charged at that share, it would come out as a burst
+            back = min(estimated, self.charge_for(estimate)) - actual
         if answered and self._learn:
             self._answers.append(self._clock())
         if answered:
@@ -167,9 +204,9 @@ class RateLimiter:
         now = self._clock()
         factor = self._factor(now)
         bucket.refill(now, factor)
-        bucket.level = min(bucket.capacity(factor), bucket.level + estimated - actual)
-        if estimated > actual:
-            self._wake()  # the head may go sooner than it planned
+        bucket.level = min(bucket.capacity(factor), bucket.level + back)
+        if back > 0 or learnt:  # the head may go sooner than it planned, or for less
+            self._wake()
 
     def _wake(self) -> None:
         if self._kick is not None and not self._kick.done():

@@ -85,10 +85,12 @@ class Gate:
 
 @dataclass(frozen=True)
 class Grant:
-    """Where one acquire stands in the run: requests and tokens granted up to and including it."""
+    """Where one acquire stands in the run: requests and tokens granted up to and including it,
+    and the tokens it took itself (what to ``settle``)."""
 
     requests: int
     tokens: int
+    charged: int = 0
 
 
 @dataclass(frozen=True)

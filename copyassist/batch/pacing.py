@@ -2,10 +2,12 @@
 
 Every model call of the run, repairs included, goes through ``acomplete`` here: each attempt
 waits for the limiter, sends, and tells the limiter what the call really cost and what the
-server's rate-limit headers say, those of a 429 included. A 429 is not an attempt: the call
-waits its turn in the limiter and goes again, for up to ``RATE_LIMIT_PATIENCE`` seconds of 429s
-in a row, so a limit the run was not told about slows the run down instead of failing rows.
-Retries are this wrapper's: it drives the one retry loop
+server's rate-limit headers say, those of a 429 included. Against a TPM limit a call is
+estimated at its prompt plus ``max_tokens`` and charged the share of that estimate the answers
+so far used (``RateLimiter.acquire(..., scaled=True)``), so little comes back at ``settle``.
+A 429 is not an attempt: the call waits its turn in the limiter and goes again, for up to
+``RATE_LIMIT_PATIENCE`` seconds of 429s in a row, so a limit the run was not told about slows
+the run down instead of failing rows. Retries are this wrapper's: it drives the one retry loop
 (``acall_with_retries``) with its own policy around each paced attempt, and asks the wrapped
 backend for single attempts (``retry=NO_RETRY``), so retries are never stacked and the backend
 the caller handed in keeps its own policy.
@@ -81,18 +83,18 @@ class PacedBackend:
             tries += 1
             if tries > 1:
                 self.stats.retries += 1
-            grant = await self.limiter.acquire(estimate)
+            grant = await self.limiter.acquire(estimate, scaled=True)
             self.stats.calls += 1
             try:
                 completion = await self.inner.acomplete(prompt, retry=NO_RETRY)
             except BackendError as error:
-                self.limiter.settle(estimate, 0, answered=False)
+                self.limiter.settle(grant.charged, 0, answered=False)
                 if isinstance(error, RateLimitError):
                     self.stats.rate_limited += 1
                     self.limiter.observe_headers(error.headers, grant, refused=True)
                     self.limiter.penalize(error.retry_after)
                 raise
-            self.limiter.settle(estimate, completion.usage.total_tokens)
+            self.limiter.settle(grant.charged, completion.usage.total_tokens, estimate=estimate)
             if completion.rate_limits:
                 self.limiter.observe_headers(completion.rate_limits, grant)
             return completion
