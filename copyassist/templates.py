@@ -131,6 +131,8 @@ class Template:
         context["keywords"] = list(context["keywords"] or product["keywords"] or [])
         context["language"] = self.language
         context["language_name"] = language_name(self.language, self.prompt_language)
+        source = context.get("source_language")  # translate: the source listing's language, named
+        context["source_language_name"] = language_name(source, self.prompt_language) if source else None
         missing = [name for name in self.meta.inputs.required if _is_missing(name, context)]
         if missing:
             raise InputError(
