@@ -96,3 +96,8 @@ class CopyOutput(BaseModel):
         ``language`` picks the language of any labels or headings the text carries.
         """
         raise NotImplementedError
+
+
+def join_blocks(*blocks: str) -> str:
+    """Blocks separated by one blank line, empty ones left out."""
+    return "\n\n".join(block.strip() for block in blocks if block.strip())

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from copyassist.i18n import localized
-from copyassist.outputs.base import CopyOutput, kinds
+from copyassist.outputs.base import CopyOutput, join_blocks, kinds
 from copyassist.rules.fallback import fallback_title
 
 #: One keyword or key phrase, as a shopper would type it.
@@ -28,11 +28,6 @@ _KEYWORDS_HELP = "the most important first"
 
 def _join_keywords(keywords: list[str]) -> str:
     return ", ".join(keyword.strip() for keyword in keywords if keyword.strip())
-
-
-def _join_blocks(*blocks: str) -> str:
-    """Blocks separated by one blank line, empty ones left out."""
-    return "\n\n".join(block.strip() for block in blocks if block.strip())
 
 
 _LABELS = {
@@ -100,7 +95,7 @@ class ProductDescription(CopyOutput):
     )
 
     def as_text(self, language: str = "en") -> str:
-        return _join_blocks(self.headline, self.description, self.call_to_action)
+        return join_blocks(self.headline, self.description, self.call_to_action)
 
 
 class Bullets(CopyOutput):
@@ -173,7 +168,7 @@ class SeoRewrite(CopyOutput):
 
     def as_text(self, language: str = "en") -> str:
         keywords = f"{_label('keywords', language)}: {_join_keywords(self.keywords)}"
-        return _join_blocks(self.description, keywords)
+        return join_blocks(self.description, keywords)
 
 
 # Copywriting frameworks: each part on its own, then ``text``, the parts assembled into one

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from copyassist.outputs.base import CopyOutput, kinds
+from copyassist.outputs.base import CopyOutput, join_blocks, kinds
 from copyassist.outputs.copywriting import Keyword
 
 #: The listing fields a translation carries over, in the order a listing shows them.
@@ -63,14 +63,10 @@ class TranslatedListing(CopyOutput):
     )
 
     def as_text(self, language: str = "en") -> str:
-        blocks = [
-            self.title.strip(),
-            "\n".join(f"- {bullet.strip()}" for bullet in self.bullets or []),
-            (self.description or "").strip(),
-            (self.seo_title or "").strip(),
-            (self.meta_description or "").strip(),
-        ]
-        return "\n\n".join(block for block in blocks if block)
+        bullets = "\n".join(f"- {bullet.strip()}" for bullet in self.bullets or [])
+        return join_blocks(
+            self.title, bullets, self.description or "", self.seo_title or "", self.meta_description or ""
+        )
 
 
 __all__ = ["LISTING_FIELDS", "TranslatedListing"]
