@@ -73,16 +73,18 @@ def fake_server(**options: Any) -> Iterator[str]:
         server.wait(10)
 
 
-def server_stats(base_url: str, prompts: bool = False) -> dict[str, Any]:
-    root = base_url.removesuffix("/v1")
-    with urllib.request.urlopen(f"{root}/stats?prompts={int(prompts)}", timeout=10) as answer:
+def server_stats(base_url: str, prompts: bool = False, times: bool = False) -> dict[str, Any]:
+    """The fake server's counters (``GET /stats``): with ``prompts``, per prompt; with ``times``,
+    the arrival and admission times."""
+    query = f"prompts={int(prompts)}&times={int(times)}"
+    with urllib.request.urlopen(f"{base_url.removesuffix('/v1')}/stats?{query}", timeout=30) as answer:
         stats: dict[str, Any] = json.load(answer)
     return stats
 
 
 def reset_stats(base_url: str) -> None:
     request = urllib.request.Request(base_url.removesuffix("/v1") + "/stats/reset", method="POST", data=b"")
-    urllib.request.urlopen(request, timeout=10).close()
+    urllib.request.urlopen(request, timeout=30).close()
 
 
 def write_feed(path: Path, rows: int) -> Path:

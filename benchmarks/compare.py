@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from batch_throughput import fake_server, first_requests, write_feed
+from batch_throughput import fake_server, first_requests, server_stats, write_feed
 from compare_runs import (
     Run,
     bare_argv,
@@ -55,7 +55,6 @@ from compare_runs import (
     environment,
     measured,
     paced_sender,
-    server_stats,
     steady_rate,
 )
 
@@ -179,17 +178,9 @@ def same_bodies(requests: Path, base_url: str) -> str:
 
     with requests.open(encoding="utf-8") as handle:
         expected = {prompt_hash(json.loads(line)["messages"]) for line in handle if line.strip()}
-    sent = set(server_stats_with_prompts(base_url))
+    sent = set(server_stats(base_url, prompts=True)["by_prompt"])
     verdict = "the same" if sent == expected else f"{len(sent & expected)} of {len(expected)} the same"
     return f"prompts the tool sent vs the JSONL the others send: {verdict}"
-
-
-def server_stats_with_prompts(base_url: str) -> dict[str, int]:
-    import urllib.request
-
-    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/stats?prompts=1", timeout=30) as answer:
-        counts: dict[str, int] = json.load(answer)["by_prompt"]
-    return counts
 
 
 def median(values: list[float | None]) -> float:

@@ -17,9 +17,10 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from batch_throughput import reset_stats, server_stats
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -39,18 +40,6 @@ class Run:
     requests: int = 0  # chat requests the server received
     ok_rows: int = 0  # rows whose answer was written
     failed_rows: int = 0
-
-
-def server_stats(base_url: str, times: bool = False) -> dict[str, Any]:
-    root = base_url.removesuffix("/v1")
-    with urllib.request.urlopen(f"{root}/stats?prompts=0&times={int(times)}", timeout=30) as answer:
-        stats: dict[str, Any] = json.load(answer)
-    return stats
-
-
-def reset_stats(base_url: str) -> None:
-    request = urllib.request.Request(base_url.removesuffix("/v1") + "/stats/reset", method="POST", data=b"")
-    urllib.request.urlopen(request, timeout=30).close()
 
 
 def environment(home: Path) -> dict[str, str]:

@@ -129,16 +129,6 @@ def _text(content: Any) -> str:
     return "" if content is None else str(content)
 
 
-def _steady_rate(times: list[float]) -> float | None:
-    """Requests a second let through between the first and the last tenth of a run: the
-    steady part, without the ramp at the start and the tail at the end."""
-    if len(times) < 20:
-        return None
-    cut = len(times) // 10
-    first, last = times[cut], times[-cut - 1]
-    return (len(times) - 2 * cut - 1) / (last - first) if last > first else None
-
-
 class Counters:
     """What the server did; safe to read from another thread."""
 
@@ -174,7 +164,6 @@ class Counters:
                 "prompts_called_more_than_once": sum(1 for n in self.by_prompt.values() if n > 1),
                 "prompts_answered_more_than_once": sum(1 for n in self.ok_by_prompt.values() if n > 1),
                 "first_admitted_at": self.admitted_at[0] if self.admitted_at else None,
-                "admitted_rate": _steady_rate(self.admitted_at),
                 "first_request_at": self.first_request_at,
                 "last_ok_at": self.last_ok_at,
             }

@@ -17,8 +17,10 @@ import argparse
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from batch_throughput import fake_server, lost, server_stats, tool_run, write_feed
+from compare_runs import steady_rate
 
 STATED = {
     "told": "on every answer, and told with rpm=",
@@ -28,9 +30,9 @@ STATED = {
 }
 
 
-def steady(stats: dict[str, object], rpm: int) -> str:
-    rate = stats.get("admitted_rate")
-    return f"{rate * 60 / rpm:.3f}" if isinstance(rate, float) else "n/a (too few requests)"
+def steady(stats: dict[str, Any], rpm: int) -> str:
+    per_minute = steady_rate(stats["admitted_times"])
+    return f"{per_minute / rpm:.3f}" if per_minute is not None else "n/a (too few requests)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 elapsed, summary, rows = tool_run(
                     feed, base_url, workdir, concurrency=args.concurrency, **limit
                 )
-                stats = server_stats(base_url)
+                stats = server_stats(base_url, times=True)
             share = stats["rate_limited"] / max(1, stats["requests"])
             failed = summary.totals.counts.get("failed", 0)
             print(f"  limits stated {STATED[headers]}: "
