@@ -1,8 +1,10 @@
 """What several test files use that is not a fixture: an in-process backend, the fake
-OpenAI-compatible server script, and a check that a CLI command exited instead of crashing."""
+OpenAI-compatible server script, a feed of desk lamps, and a check that a CLI command exited
+instead of crashing."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import sys
@@ -75,3 +77,13 @@ def assert_exited(result: Result, exit_code: int) -> None:
     if crash is not None and not isinstance(crash, SystemExit):
         raise AssertionError(f"the command crashed: {crash!r}\n{result.output}") from crash
     assert result.exit_code == exit_code, result.output
+
+
+def write_lamp_feed(path: Path, rows: int = 3, start: int = 0) -> Path:
+    """A CSV feed of ``rows`` desk lamps (sku, title, brand, category), numbered from ``start``."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "title", "brand", "category"])
+        for number in range(start, start + rows):
+            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
+    return path

@@ -23,6 +23,7 @@ from copyassist.batch.limiter import RateLimiter
 from copyassist.batch.pacing import PacedBackend
 from copyassist.batch.store import Store
 from copyassist.cli import app
+from tests.helpers import write_lamp_feed as write_feed
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = re.compile(r"^- (?:Nom|Name) ?: (.+)$", re.MULTILINE)
@@ -78,15 +79,6 @@ def store(tmp_path: Path) -> Store:
 def read_csv(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[dict[str, str]]:
     with path.open(encoding=encoding, newline="") as handle:
         return list(csv.DictReader(handle, delimiter=delimiter))
-
-
-def write_feed(path: Path, rows: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "title", "brand", "category"])
-        for number in range(rows):
-            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
-    return path
 
 
 def test_rows_come_back_in_input_order_and_are_stored(tmp_path: Path, store: Store) -> None:

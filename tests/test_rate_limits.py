@@ -15,15 +15,7 @@ from copyassist import errors
 from copyassist.backends import retry
 from copyassist.backends.retry import RetryPolicy, call_with_retries
 from copyassist.batch.store import Store
-
-
-def write_feed(path: Path, rows: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "title", "brand", "category"])
-        for number in range(rows):
-            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
-    return path
+from tests.helpers import write_lamp_feed as write_feed
 
 
 @pytest.mark.parametrize(

@@ -13,18 +13,10 @@ from typer.testing import CliRunner
 from copyassist.backends import Backend
 from copyassist.cli import app
 from copyassist.remote import flow
+from tests.helpers import write_lamp_feed as write_feed
 from tests.remote_fake import FakeBatchAPI, product_name
 
 runner = CliRunner()
-
-
-def write_feed(path: Path, count: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "title", "brand", "category"])
-        for number in range(count):
-            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
-    return path
 
 
 @pytest.fixture

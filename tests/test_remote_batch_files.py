@@ -18,18 +18,10 @@ from copyassist.batch.store import Store
 from copyassist.remote import FileLimits, RemoteReport, remote_batch
 from copyassist.remote.answers import from_output_line
 from copyassist.remote.requests import custom_id, request_line, split_lines
+from tests.helpers import write_lamp_feed as write_feed
 from tests.remote_fake import FakeBatchAPI, echo_title, product_name
 
 MODEL = "Qwen/Qwen2.5-7B-Instruct"
-
-
-def write_feed(path: Path, count: int, start: int = 0) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "title", "brand", "category"])
-        for number in range(start, start + count):
-            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
-    return path
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

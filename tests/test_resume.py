@@ -21,17 +21,9 @@ from copyassist.feeds import open_feed
 from copyassist.pipeline import prepare
 from copyassist.product import Product
 from tests.helpers import fake
+from tests.helpers import write_lamp_feed as write_feed
 
 ROWS = 48
-
-
-def write_feed(path: Path) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "title", "brand", "category"])
-        for number in range(ROWS):
-            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
-    return path
 
 
 def stored_rows(db: Path) -> set[int]:
@@ -64,7 +56,7 @@ def test_sigkill_mid_run_then_rerun_loses_nothing_and_pays_nothing_twice(
     tmp_path: Path, serve: Callable[..., tuple[str, Any]]
 ) -> None:
     base_url, server = serve(latency=0.15, jitter=0.05)
-    feed = write_feed(tmp_path / "feed.csv")
+    feed = write_feed(tmp_path / "feed.csv", ROWS)
     out, db = tmp_path / "out.csv", tmp_path / "store.sqlite3"
     command = [
         sys.executable, "-m", "copyassist", "batch", str(feed), "-t", "product-title", "-o", str(out),
@@ -103,7 +95,7 @@ def test_fake_server_counts_prompts_as_the_batch_renders_them(
 ) -> None:
     """The duplicate-call count above is only meaningful if prompts hash the same on both sides."""
     base_url, server = serve()
-    feed = write_feed(tmp_path / "feed.csv")
+    feed = write_feed(tmp_path / "feed.csv", ROWS)
     run_batch(feed, tmp_path / "o.csv", template="product-title", provider="compatible", base_url=base_url,
               model="fake-model", concurrency=2)  # fmt: skip
     prompts = first_prompt_of(feed)

@@ -24,20 +24,12 @@ from copyassist.cli import app
 from copyassist.review import ReviewSession
 from copyassist.review.routes import templates
 from copyassist.review.views import row_view
+from tests.helpers import write_lamp_feed as write_feed
 
 SERVER = "http://127.0.0.1:8999/v1"
 Serve = Callable[..., tuple[str, Any]]
 REVIEW_HERE = Path(copyassist.review.__file__).parent
 _TITLE = re.compile(r"Lampe de bureau LED modèle \d+")
-
-
-def write_feed(path: Path, rows: int = 3) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "title", "brand", "category"])
-        for number in range(rows):
-            writer.writerow([f"SKU-{number}", f"Lampe de bureau LED modèle {number}", "Lumio", "Luminaires"])
-    return path
 
 
 class Server:
