@@ -16,7 +16,8 @@ from copyassist.cli import app
 from copyassist.errors import InputError
 from copyassist.feeds.writing import FileWriter
 from tests.helpers import assert_exited
-from tests.test_batch import EchoBackend, read_csv, write_feed
+from tests.helpers import write_lamp_feed as write_feed
+from tests.test_batch import EchoBackend, read_csv
 
 runner = CliRunner()
 

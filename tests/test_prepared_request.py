@@ -213,7 +213,7 @@ def test_a_batch_run_goes_through_aiohttp_unless_told_otherwise(
 ) -> None:
     from copyassist.batch import api
     from copyassist.batch.store import Store
-    from tests.test_batch import write_feed
+    from tests.helpers import write_lamp_feed as write_feed
 
     base_url, _ = serve()
     chosen: list[str] = []

@@ -22,7 +22,8 @@ from copyassist.cli import app
 from copyassist.feeds import writing
 from copyassist.product import Product, load_product
 from tests.helpers import assert_exited
-from tests.test_batch import EchoBackend, read_csv, write_feed
+from tests.helpers import write_lamp_feed as write_feed
+from tests.test_batch import EchoBackend, read_csv
 
 runner = CliRunner()
 DEEP = "[" * 100_000 + "]" * 100_000
