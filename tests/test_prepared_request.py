@@ -160,6 +160,13 @@ def test_the_aiohttp_transport_against_a_real_server(serve: Any, example_product
     assert server.calls_for(backend.request(prompt)["messages"]) == 5
 
 
+async def _complete_once(backend: OpenAIBackend, prompt: Any) -> Any:
+    try:
+        return await backend.acomplete(prompt)
+    finally:
+        await backend.aclose()
+
+
 @pytest.mark.parametrize(
     ("fault", "error", "message"),
     [
@@ -177,14 +184,8 @@ def test_either_transport_gives_the_same_errors(
                             retry=ONE_TRY, timeout=1.0)  # fmt: skip
     prompt = copyassist.prepare("product-title", example_product, language="fr").prompt
 
-    async def call() -> Any:
-        try:
-            return await backend.acomplete(prompt)
-        finally:
-            await backend.aclose()
-
     with pytest.raises(error, match=message):
-        asyncio.run(call())
+        asyncio.run(_complete_once(backend, prompt))
 
 
 def test_the_aiohttp_transport_reports_an_unreachable_server(example_product: dict[str, Any]) -> None:
@@ -198,14 +199,8 @@ def test_the_aiohttp_transport_reports_an_unreachable_server(example_product: di
     )
     prompt = copyassist.prepare("product-title", example_product, language="fr").prompt
 
-    async def call() -> Any:
-        try:
-            return await backend.acomplete(prompt)
-        finally:
-            await backend.aclose()
-
     with pytest.raises(errors.ProviderConnectionError):
-        asyncio.run(call())
+        asyncio.run(_complete_once(backend, prompt))
 
 
 def test_a_batch_run_goes_through_aiohttp_unless_told_otherwise(
