@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from copyassist.rules.text import CharTable
+
 _I = re.IGNORECASE
 _MARKUP = re.compile(
     r"</?[a-z][^<>\n]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);|.", _I | re.DOTALL
@@ -42,20 +44,9 @@ def _pieces(source: str) -> Iterator[tuple[str, tuple[int, int]]]:
         yield " " if written.startswith("<") and len(written) > 1 else html.unescape(written), piece.span()
 
 
-class _NormalTable(dict[int, str]):
-    """``str.translate``'s table of :func:`_normal_char`, noting the characters it changes."""
-
-    def __missing__(self, code: int) -> str:
-        normal = _normal_char(chr(code))
-        if normal != chr(code):
-            _CHANGED.add(chr(code))  # before the table has it: another thread reads both
-        if len(self) < 65536:
-            self[code] = normal
-        return normal
-
-
-_NORMAL_TABLE = _NormalTable()
-_CHANGED: set[str] = set()
+#: ``str.translate``'s table of :func:`_normal_char`, noting the characters it changes.
+_NORMAL_TABLE = CharTable(_normal_char, lambda char, normal: normal != char)
+_CHANGED = _NORMAL_TABLE.noted
 _SPANS: list[tuple[tuple[int, int], ...]] = [()]
 
 

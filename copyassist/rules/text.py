@@ -111,21 +111,28 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in plain.casefold() if not unicodedata.combining(c))
 
 
-class _FoldTable(dict[int, str]):
-    """``str.translate``'s table for folding: each character's fold, worked out on first sight."""
+class CharTable(dict[int, str]):
+    """``str.translate``'s table of ``convert`` (a character to what it reads as), each worked
+    out on first sight; ``noted`` gathers the characters met for which ``notable(char, converted)``."""
+
+    def __init__(self, convert: Callable[[str], str], notable: Callable[[str, str], bool]) -> None:
+        super().__init__()
+        self._convert, self._notable = convert, notable
+        self.noted: set[str] = set()
 
     def __missing__(self, code: int) -> str:
-        folded = _fold_char(chr(code))
-        if len(folded) != 1:
-            _NOT_ONE_TO_ONE.add(chr(code))  # before the table has it: another thread reads both
+        char = chr(code)
+        converted = self._convert(char)
+        if self._notable(char, converted):
+            self.noted.add(char)  # before the table has it: another thread reads both
         if len(self) < 65536:
-            self[code] = folded
-        return folded
+            self[code] = converted
+        return converted
 
 
-_FOLD_TABLE = _FoldTable()
+_FOLD_TABLE = CharTable(_fold_char, lambda _char, folded: len(folded) != 1)
 #: The characters met whose fold is not one character (œ -> oe, a lone accent -> nothing).
-_NOT_ONE_TO_ONE: set[str] = set()
+_NOT_ONE_TO_ONE = _FOLD_TABLE.noted
 
 
 @lru_cache(maxsize=1024)
