@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from copyassist.assets import user_home
+from copyassist.assets import file_stamp, user_home
 from copyassist.errors import ConfigError
 from copyassist.safe_yaml import YamlError, closest, read_yaml_file
 
@@ -181,10 +181,10 @@ def load_brand(path: str | Path) -> Brand:
     """Read and validate one brand file; a one-line ConfigError naming it when it is not valid."""
     path = Path(path).expanduser()
     try:
-        status = path.stat()
+        stamp = file_stamp(path)  # looked at most once a second: a batch asks for every row
     except OSError:
         raise ConfigError(f"{path}: no such brand file").with_hint("brand_voice") from None
-    return _load(path, (status.st_mtime_ns, status.st_size))
+    return _load(path, stamp)
 
 
 @lru_cache(maxsize=16)
@@ -200,7 +200,15 @@ def _load(path: Path, stamp: tuple[int, int]) -> Brand:
 def default_brand_file() -> Path | None:
     """``<user folder>/brand.yaml`` (or ``.yml``) when there is one."""
     home = user_home()
-    return next((home / name for name in DEFAULT_FILE_NAMES if (home / name).is_file()), None)
+    return next((home / name for name in DEFAULT_FILE_NAMES if _exists(home / name)), None)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        file_stamp(path)  # a missing file is remembered for a second too: no look per row
+    except OSError:
+        return False
+    return True
 
 
 def resolve_brand(value: BrandValue) -> Brand | None:

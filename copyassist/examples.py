@@ -21,6 +21,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from copyassist.assets import Rechecked, file_stamp
 from copyassist.columns import column_key, copy_columns
 from copyassist.compact import COMPACT_FOLDER
 from copyassist.errors import InputError
@@ -167,6 +168,11 @@ def _cached(path: Path, stamp: tuple[int, int]) -> tuple[Example, ...]:
     return tuple(load_examples_csv(path))
 
 
+#: The file an ``examples`` path names, checked and resolved at most once a second (a batch
+#: asks for every row's key and prompt); its stamp is ``file_stamp``'s.
+_example_file: Rechecked[str, Path] = Rechecked(lambda value: feed_file(value).resolve())
+
+
 def resolve_examples(value: ExamplesValue) -> tuple[Example, ...]:
     """Examples from a file path (read again only when the file changed), a list of ``Example``
     or mappings, or nothing."""
@@ -174,11 +180,12 @@ def resolve_examples(value: ExamplesValue) -> tuple[Example, ...]:
         return ()
     if isinstance(value, str | Path):
         try:
-            file = feed_file(value)
-            status = file.stat()
-            return _cached(file.resolve(), (status.st_mtime_ns, status.st_size))
+            file = _example_file(str(value))
+            return _cached(file, file_stamp(file))
         except InputError as exc:
             raise InputError(f"examples: {exc}").with_hint("examples") from None
+        except OSError:
+            raise InputError(f"examples: no such file: {value}").with_hint("examples") from None
     if not isinstance(value, Iterable):
         raise InputError("examples: a file path, or a list of examples").with_hint("examples")
     return tuple(
