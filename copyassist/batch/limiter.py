@@ -267,7 +267,7 @@ class RateLimiter:
         self._refill(now)
         self._rate_limited += 1
         self._ramp.finish()
-        self._drop_slack()
+        self._halve_slack()
         valid = retry_after is not None and retry_after >= 0  # NaN is not
         pause = min(retry_after, self.max_pause) if retry_after is not None and valid else self.default_pause
         self._paused_until = max(self._paused_until, now + pause)
@@ -297,7 +297,7 @@ class RateLimiter:
             if bucket is not None:
                 bucket.level = min(bucket.level, 0.0)
 
-    def _drop_slack(self) -> None:
+    def _halve_slack(self) -> None:
         """A 429 may say the server counts over windows too short for a late call's follower to
         go early: halve the slack at each one, so that a server that keeps refusing soon gets
         calls at their full spacing."""
